@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Devices;
+
+/// <summary><c>&lt;controller&gt;</c>: indexes and the controllers other devices imply.</summary>
+internal static class ControllerXml
+{
+    private static readonly HashSet<string> s_types =
+        ["ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa", "nvme"];
+
+    public static ControllerDef Parse(XElement controller)
+    {
+        string type = controller.Attr("type") ?? "ide";
+        if (!s_types.Contains(type))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Unknown controller type '{type}'", controller, "type");
+        }
+
+        int index = controller.Int("index") ?? -1;
+        if (index < -1)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Cannot parse controller index {index}", controller, "index");
+        }
+
+        return new ControllerDef(type, index, controller.Attr("model"));
+    }
+
+    /// <summary>A controller without an index gets the lowest one its type does not use yet.</summary>
+    public static void AssignIndexes(XElement devices)
+    {
+        foreach (var controller in devices.Elements("controller"))
+        {
+            if (controller.Attr("index") is not null)
+            {
+                continue;
+            }
+
+            string type = controller.Attr("type") ?? "ide";
+            controller.Set("type", type);
+            controller.Set("index", UnusedIndex(devices, type).ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>Smartcards sit on CCID controllers: give each an address and make sure its controller exists.</summary>
+    public static void AddSmartcardControllers(XElement devices)
+    {
+        var slots = new Dictionary<int, int>();
+        foreach (var card in devices.Elements("smartcard"))
+        {
+            var address = card.Element("address");
+            if (address is null)
+            {
+                int slot = slots.GetValueOrDefault(0);
+                address = new XElement("address", new XAttribute("type", "ccid"), new XAttribute("controller", "0"),
+                    new XAttribute("slot", slot.ToString(CultureInfo.InvariantCulture)));
+                card.Add(address);
+            }
+
+            if (address.Attr("type") != "ccid")
+            {
+                continue;
+            }
+
+            int controller = address.Int("controller") ?? 0;
+            slots[controller] = Math.Max(slots.GetValueOrDefault(controller), (address.Int("slot") ?? 0) + 1);
+            if (!devices.Elements("controller").Any(c => c.Attr("type") == "ccid" && c.Int("index") == controller))
+            {
+                var added = new XElement("controller", new XAttribute("type", "ccid"),
+                    new XAttribute("index", controller.ToString(CultureInfo.InvariantCulture)));
+                var last = devices.Elements("controller").LastOrDefault();
+                if (last is not null)
+                {
+                    last.AddAfterSelf(added);
+                }
+                else
+                {
+                    devices.Add(added);
+                }
+            }
+        }
+    }
+
+    private static int UnusedIndex(XElement devices, string type)
+    {
+        var used = new HashSet<int>();
+        foreach (var c in devices.Elements("controller"))
+        {
+            if ((c.Attr("type") ?? "ide") == type && c.Int("index") is { } i)
+            {
+                used.Add(i);
+            }
+        }
+
+        int index = 0;
+        while (used.Contains(index))
+        {
+            index++;
+        }
+
+        return index;
+    }
+}

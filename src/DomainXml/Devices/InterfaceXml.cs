@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Devices;
+
+/// <summary><c>&lt;interface&gt;</c>: type, MAC (generated when absent or all zero), source, model, target.</summary>
+internal static class InterfaceXml
+{
+    private static readonly HashSet<string> s_types =
+    [
+        "user", "ethernet", "vhostuser", "server", "client", "mcast", "udp", "network", "bridge", "internal",
+        "direct", "hostdev", "vdpa", "null", "vds", "passt",
+    ];
+
+    public static InterfaceDef Parse(XElement nic)
+    {
+        string type = nic.RequiredAttr("type");
+        if (!s_types.Contains(type))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"unknown interface type '{type}'", nic, "type");
+        }
+
+        string? mac = null;
+        if (nic.Element("mac") is { } macElement && macElement.Attr("address") is { } text)
+        {
+            if (!TryParseMac(text, out var bytes))
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"unable to parse mac address '{text}'", macElement, "address");
+            }
+
+            if ((bytes[0] & 1) != 0)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"expected unicast mac address, found multicast '{text}'", macElement, "address");
+            }
+
+            mac = bytes.AsSpan().IndexOfAnyExcept((byte)0) < 0 ? null : FormatMac(bytes);
+        }
+
+        var source = nic.Element("source");
+        return new InterfaceDef
+        {
+            Type = type,
+            Mac = mac,
+            Source = type switch
+            {
+                "network" => source?.Attr("network"),
+                "bridge" => source?.Attr("bridge"),
+                "direct" or "ethernet" => source?.Attr("dev"),
+                _ => null,
+            },
+            Model = nic.Element("model")?.Attr("type"),
+            TargetDev = nic.Element("target")?.Attr("dev"),
+        };
+    }
+
+    /// <summary>Interfaces without a MAC, or with the all-zero one, get a generated 52:54:00 address.</summary>
+    public static void AssignMacs(XElement devices, IMacAddressSource macs)
+    {
+        Span<byte> suffix = stackalloc byte[3];
+        foreach (var nic in devices.Elements("interface"))
+        {
+            var macElement = nic.Element("mac");
+            string? text = macElement?.Attr("address");
+            if (text is not null && TryParseMac(text, out var bytes) && bytes.AsSpan().IndexOfAnyExcept((byte)0) >= 0)
+            {
+                continue;
+            }
+
+            macs.NextSuffix(suffix);
+            string mac = FormatMac([0x52, 0x54, 0x00, suffix[0], suffix[1], suffix[2]]);
+            if (macElement is null)
+            {
+                macElement = new XElement("mac");
+                nic.AddFirst(macElement);
+            }
+
+            macElement.Set("address", mac);
+        }
+    }
+
+    public static void Format(InterfaceDef nic, XElement element)
+    {
+        if (nic.Mac is not null)
+        {
+            element.Element("mac")?.Set("address", nic.Mac);
+        }
+    }
+
+    internal static bool TryParseMac(string text, out byte[] bytes)
+    {
+        bytes = new byte[6];
+        string[] parts = text.Split(':');
+        if (parts.Length != 6)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < 6; i++)
+        {
+            if (parts[i].Length is < 1 or > 2
+                || !byte.TryParse(parts[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out bytes[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal static string FormatMac(ReadOnlySpan<byte> b) =>
+        string.Create(CultureInfo.InvariantCulture, $"{b[0]:x2}:{b[1]:x2}:{b[2]:x2}:{b[3]:x2}:{b[4]:x2}:{b[5]:x2}");
+}

@@ -1,0 +1,81 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Cputune;
+using Kvm.DomainXml.Devices;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.General;
+using Kvm.DomainXml.Memory;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Os;
+using Kvm.DomainXml.Reading;
+using NLog;
+
+namespace Kvm.DomainXml;
+
+/// <summary>
+/// libvirt's pipeline for a domain definition: parse (syntax) → post-parse (defaults) → validate (semantics).
+/// The result formats back with <see cref="DomainXmlFormatter"/>.
+/// </summary>
+public static class DomainXmlParser
+{
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+
+    public static DomainDocument Parse(string text, string? file = null, DomainParseFlags flags = DomainParseFlags.None,
+        DomainXmlLimits? limits = null, IMacAddressSource? macs = null)
+    {
+        var root = XmlDocumentLoader.Load(text, file, limits ?? DomainXmlLimits.Default);
+        if (root.Name != "domain")
+        {
+            throw new DomainXmlException(DomainXmlErrorKind.XmlError,
+                $"unexpected root element <{root.Name.LocalName}>, expecting <domain>", SourceLocation.Of(root));
+        }
+
+        // Parse: syntax of everything the model covers.
+        var identity = GeneralXml.Parse(root, flags);
+        var memory = MemoryXml.Parse(root);
+        var vcpu = VcpuXml.Parse(root);
+        var os = OsXml.Parse(root);
+        var lifecycle = LifecycleXml.Parse(root);
+        var devices = DevicesXml.Parse(root, flags);
+
+        // Post-parse: defaults, written into the document as libvirt's formatter would write them.
+        memory = MemoryXml.PostParse(memory, root);
+        os = OsXml.PostParse(os, root);
+        CputuneXml.PostParse(root, vcpu.Maximum, flags);
+        DevicesXml.PostParse(root, macs ?? RandomMacAddressSource.Instance);
+        GeneralXml.Format(identity, root);
+        MemoryXml.Format(memory, root);
+        VcpuXml.Format(vcpu, root);
+        OsXml.Format(os, root);
+        LifecycleXml.Format(lifecycle, root);
+        devices = DevicesXml.Parse(root, flags);
+        DevicesXml.Format(devices, root);
+
+        var definition = new DomainDef
+        {
+            VirtType = identity.VirtType,
+            Id = identity.Id,
+            Name = identity.Name,
+            Uuid = identity.Uuid,
+            Genid = identity.Genid,
+            Title = identity.Title,
+            Description = identity.Description,
+            Memory = memory,
+            Vcpu = vcpu,
+            Os = os,
+            Lifecycle = lifecycle,
+            Devices = devices.Devices,
+        };
+
+        // Validate: semantics. Skipped for stored definitions, so a stricter rule never makes a domain vanish.
+        if ((flags & DomainParseFlags.SkipValidate) == 0)
+        {
+            GeneralXml.Validate(identity, root);
+            VcpuXml.Validate(vcpu, root);
+            CputuneXml.Validate(root);
+            DevicesXml.Validate(devices);
+        }
+
+        s_log.Debug("Parsed domain {Domain} ({Uuid}) from {File}", definition.Name, definition.Uuid, file ?? "(input)");
+        return new DomainDocument(root, definition, flags);
+    }
+}

@@ -1,0 +1,32 @@
+namespace Kvm.DomainXml.Model;
+
+/// <summary>The typed view of a domain definition: the parts that matter most in practice.</summary>
+public sealed record DomainDef
+{
+    /// <summary>The hypervisor type (<c>domain/@type</c>): kvm, qemu, ...</summary>
+    public required string VirtType { get; init; }
+
+    /// <summary>The live domain id; absent for inactive definitions.</summary>
+    public int? Id { get; init; }
+
+    public required string Name { get; init; }
+
+    public required Guid Uuid { get; init; }
+
+    /// <summary>The VM generation id, when requested; <see cref="Guid.Empty"/> means "generate one".</summary>
+    public Guid? Genid { get; init; }
+
+    public string? Title { get; init; }
+
+    public string? Description { get; init; }
+
+    public required MemoryDef Memory { get; init; }
+
+    public required VcpuDef Vcpu { get; init; }
+
+    public required OsDef Os { get; init; }
+
+    public required LifecycleDef Lifecycle { get; init; }
+
+    public required DevicesDef Devices { get; init; }
+}

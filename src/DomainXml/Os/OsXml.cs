@@ -1,0 +1,113 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Os;
+
+/// <summary><c>&lt;os&gt;</c>: type, arch and machine, firmware, direct kernel boot and boot order.</summary>
+internal static class OsXml
+{
+    /// <summary>The architecture our VMM runs, filled in when the definition names none (libvirt takes the host's).</summary>
+    public const string DefaultArch = "x86_64";
+
+    private static readonly XmlEnum<BootDevice> s_boot = new(
+        (BootDevice.Floppy, "fd"),
+        (BootDevice.Cdrom, "cdrom"),
+        (BootDevice.HardDisk, "hd"),
+        (BootDevice.Network, "network"));
+
+    private static readonly HashSet<string> s_osTypes = ["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
+
+    public static OsDef Parse(XElement domain)
+    {
+        var os = domain.Element("os");
+        if (os is null)
+        {
+            return ThrowHelper.Throw<OsDef>(DomainXmlErrorKind.XmlError, "an os <type> must be specified", domain);
+        }
+
+        var type = os.Element("type")
+            ?? ThrowHelper.Throw<XElement>(DomainXmlErrorKind.XmlError, "an os <type> must be specified", os);
+        string typeText = type.Text().Trim();
+        if (typeText.Length == 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "an os <type> must be specified", os);
+        }
+
+        if (!s_osTypes.Contains(typeText))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown OS type '{typeText}'", type);
+        }
+
+        var boot = new List<BootDevice>();
+        foreach (var b in os.Elements("boot"))
+        {
+            if (b.Enum("dev", s_boot) is { } dev && !boot.Contains(dev))
+            {
+                boot.Add(dev);
+            }
+            else if (b.Attr("dev") is null)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "missing boot device", b);
+            }
+        }
+
+        return new OsDef
+        {
+            Type = typeText,
+            Arch = type.Attr("arch"),
+            Machine = type.Attr("machine"),
+            Firmware = os.Attr("firmware"),
+            Loader = os.Element("loader")?.Text(),
+            Nvram = os.Element("nvram")?.Text(),
+            Kernel = os.Element("kernel")?.Text(),
+            Initrd = os.Element("initrd")?.Text(),
+            Cmdline = os.Element("cmdline")?.Text(),
+            Dtb = os.Element("dtb")?.Text(),
+            BootOrder = boot,
+            BootMenu = os.Element("bootmenu")?.YesNo("enable"),
+            SmbiosMode = os.Element("smbios")?.Attr("mode"),
+        };
+    }
+
+    public static OsDef PostParse(OsDef os, XElement domain)
+    {
+        os = os with { Arch = os.Arch ?? DefaultArch };
+        if (os.Type == "hvm" && os.BootOrder.Count == 0 && !HasDeviceBootOrder(domain))
+        {
+            os = os with { BootOrder = [BootDevice.HardDisk] };
+        }
+
+        return os;
+    }
+
+    public static void Format(OsDef os, XElement domain)
+    {
+        var element = domain.Element("os")!;
+        element.Element("type")!.Set("arch", os.Arch);
+        element.Elements("boot").Remove();
+        foreach (var dev in os.BootOrder)
+        {
+            element.Add(new XElement("boot", new XAttribute("dev", s_boot.ToXml(dev))));
+        }
+    }
+
+    private static bool HasDeviceBootOrder(XElement domain)
+    {
+        if (domain.Element("devices") is not { } devices)
+        {
+            return false;
+        }
+
+        foreach (var device in devices.Elements())
+        {
+            if (device.Element("boot")?.Attr("order") is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Xml;
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+
+namespace Kvm.DomainXml.Reading;
+
+/// <summary>
+/// Reads XML text into an element tree with line numbers, refusing DTDs and entities (XXE, billion laughs) and
+/// enforcing the size and depth limits while reading.
+/// </summary>
+public static class XmlDocumentLoader
+{
+    public static XElement Load(string text, string? file, DomainXmlLimits limits)
+    {
+        if (text.Length > limits.MaxCharacters)
+        {
+            throw new DomainXmlException(DomainXmlErrorKind.InputRefused,
+                $"document is {text.Length} characters long, more than the limit of {limits.MaxCharacters}",
+                new SourceLocation(file, 0, 0, string.Empty));
+        }
+
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            MaxCharactersInDocument = limits.MaxCharacters,
+            MaxCharactersFromEntities = 0,
+            IgnoreComments = true,
+            IgnoreProcessingInstructions = true,
+            IgnoreWhitespace = true,
+            CloseInput = true,
+        };
+        using var reader = XmlReader.Create(new StringReader(text), settings);
+        var lineInfo = (IXmlLineInfo)reader;
+        try
+        {
+            return ReadTree(reader, lineInfo, file, limits.MaxDepth);
+        }
+        catch (XmlException e)
+        {
+            var where = new SourceLocation(file, e.LineNumber, e.LinePosition, string.Empty);
+            if (e.Message.Contains("DTD", StringComparison.Ordinal))
+            {
+                throw new DomainXmlException(DomainXmlErrorKind.InputRefused,
+                    "a document type declaration (DTD) is not allowed in domain XML", where, e);
+            }
+
+            throw new DomainXmlException(DomainXmlErrorKind.XmlSyntax, "malformed XML: " + e.Message, where, e);
+        }
+    }
+
+    private static XElement ReadTree(XmlReader reader, IXmlLineInfo lineInfo, string? file, int maxDepth)
+    {
+        XElement? root = null;
+        XElement? current = null;
+        int depth = 0;
+        while (reader.Read())
+        {
+            switch (reader.NodeType)
+            {
+                case XmlNodeType.Element:
+                {
+                    if (++depth > maxDepth)
+                    {
+                        throw new DomainXmlException(DomainXmlErrorKind.InputRefused,
+                            $"elements are nested more than {maxDepth} deep",
+                            new SourceLocation(file, lineInfo.LineNumber, lineInfo.LinePosition, string.Empty));
+                    }
+
+                    var element = new XElement(XName.Get(reader.LocalName, reader.NamespaceURI));
+                    element.AddAnnotation(new LineInfo(lineInfo.LineNumber, lineInfo.LinePosition));
+                    bool empty = reader.IsEmptyElement;
+                    while (reader.MoveToNextAttribute())
+                    {
+                        element.Add(new XAttribute(XName.Get(reader.LocalName, reader.NamespaceURI), reader.Value));
+                    }
+
+                    if (current is null)
+                    {
+                        root = element;
+                        root.AddAnnotation(new DocumentSource(file));
+                    }
+                    else
+                    {
+                        current.Add(element);
+                    }
+
+                    if (empty)
+                    {
+                        depth--;
+                    }
+                    else
+                    {
+                        current = element;
+                    }
+
+                    break;
+                }
+
+                case XmlNodeType.EndElement:
+                    depth--;
+                    current = current!.Parent;
+                    break;
+                case XmlNodeType.Text:
+                case XmlNodeType.CDATA:
+                case XmlNodeType.SignificantWhitespace:
+                    current?.Add(new XText(reader.Value));
+                    break;
+                case XmlNodeType.EntityReference:
+                    throw new DomainXmlException(DomainXmlErrorKind.InputRefused,
+                        $"entity reference '&{reader.Name};' is not allowed in domain XML",
+                        new SourceLocation(file, lineInfo.LineNumber, lineInfo.LinePosition, string.Empty));
+            }
+        }
+
+        return root ?? throw new DomainXmlException(DomainXmlErrorKind.XmlSyntax, "the document is empty",
+            new SourceLocation(file, 0, 0, string.Empty));
+    }
+}

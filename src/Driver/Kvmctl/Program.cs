@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Kvm.Driver.Logging;
+
+namespace Kvm.Kvmctl;
+
+/// <summary>kvmctl: the user's command-line tool.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what is done", Recursive = true };
+        var debug = new Option<bool>("--debug") { Description = "Log in detail", Recursive = true };
+        var root = new RootCommand("kvmctl: define, inspect and control domains run by kvmd")
+        {
+            verbose,
+            debug,
+            XmlCommands.Create(),
+        };
+        var parse = root.Parse(args);
+        LoggingSetup.Configure("kvmctl", LoggingSetup.LevelFor(parse.GetValue(verbose), parse.GetValue(debug)));
+        return parse.Invoke();
+    }
+}
