@@ -72,7 +72,11 @@ public static class XmlDocumentLoader
                     bool empty = reader.IsEmptyElement;
                     while (reader.MoveToNextAttribute())
                     {
-                        element.Add(new XAttribute(XName.Get(reader.LocalName, reader.NamespaceURI), reader.Value));
+                        // A default namespace declaration (xmlns='...') is an attribute in no namespace for XLinq.
+                        var attributeName = reader.Prefix.Length == 0 && reader.LocalName == "xmlns"
+                            ? XName.Get("xmlns")
+                            : XName.Get(reader.LocalName, reader.NamespaceURI);
+                        element.Add(new XAttribute(attributeName, reader.Value));
                     }
 
                     if (current is null)

@@ -151,7 +151,8 @@ internal static class ChardevSourceXml
                 created.Add(Source(first, source.Listen ? "bind" : "connect", ("host", source.Host), ("service", source.Service)));
                 break;
             case "unix":
-                if (source.Path is not null)
+                // libvirt drops a path-less source; a listening one still says something, so it is kept.
+                if (source.Path is not null || source.Listen)
                 {
                     created.Add(Source(first, source.Listen ? "bind" : "connect", ("path", source.Path)));
                 }
