@@ -73,6 +73,7 @@ public static class DomainXmlParser
             VcpuXml.Validate(vcpu, root);
             CputuneXml.Validate(root);
             DevicesXml.Validate(devices);
+            Validation.DomainValidator.Validate(root, definition);
         }
 
         s_log.Debug("Parsed domain {Domain} ({Uuid}) from {File}", definition.Name, definition.Uuid, file ?? "(input)");

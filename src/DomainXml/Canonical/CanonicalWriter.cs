@@ -95,8 +95,9 @@ public static class CanonicalWriter
             return;
         }
 
+        // Attributes the table does not order keep their place after the attribute that preceded them.
         var attributes = new List<(int Rank, int Index, XAttribute Attribute)>();
-        int index = 0;
+        int index = 0, lastRank = -1;
         for (var a = first; a is not null; a = a.NextAttribute)
         {
             if (a.IsNamespaceDeclaration)
@@ -105,7 +106,12 @@ public static class CanonicalWriter
             }
 
             int rank = order?.AttributeRank(OrderName(a.Name)) ?? -1;
-            attributes.Add((rank < 0 ? int.MaxValue : rank, index++, a));
+            if (rank >= 0)
+            {
+                lastRank = rank;
+            }
+
+            attributes.Add((rank >= 0 ? rank : lastRank, index++, a));
         }
 
         attributes.Sort(static (x, y) => x.Rank != y.Rank ? x.Rank.CompareTo(y.Rank) : x.Index.CompareTo(y.Index));

@@ -1,0 +1,1 @@
+Console.WriteLine("The benchmark arrives in the next commit");
