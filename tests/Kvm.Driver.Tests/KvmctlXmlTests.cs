@@ -1,0 +1,73 @@
+using NUnit.Framework;
+
+namespace Kvm.Driver.Tests;
+
+/// <summary><c>kvmctl xml format|validate</c> and the three executables' <c>--help</c>, run as processes.</summary>
+[TestFixture]
+public sealed class KvmctlXmlTests
+{
+    private static string Sample(string name) => Path.Combine(Executable.RepositoryRoot, "xml-samples", name);
+
+    [TestCase("Kvm.Kvmctl", "kvmctl", "xml")]
+    [TestCase("Kvm.Kvmd", "kvmd", "--system")]
+    [TestCase("Kvm.Vmm", "kvm-vmm", "--qmp")]
+    public void Help_EachExecutable_DescribesItsOptions(string project, string name, string expected)
+    {
+        var result = Executable.Of(project, name).Run(null, "--help");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Does.Contain(expected));
+    }
+
+    [Test]
+    public void Format_Sample_PrintsCanonicalXml()
+    {
+        var result = Executable.Kvmctl.Run(null, "xml", "format", "--inactive", Sample("virtio-disk-net-serial.xml"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Is.EqualTo(File.ReadAllText(Sample("virtio-disk-net-serial.out.xml"))));
+    }
+
+    [Test]
+    public void Format_StandardInput_IsRead()
+    {
+        var result = Executable.Kvmctl.Run(File.ReadAllText(Sample("minimal-linux.xml")), "xml", "format", "--inactive", "-");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Is.EqualTo(File.ReadAllText(Sample("minimal-linux.out.xml"))));
+    }
+
+    [Test]
+    public void Format_RejectedInput_PrintsLocationAndFailsWithNothingOnStdout()
+    {
+        string file = Sample("invalid/serial-tcp-missing-host.xml");
+
+        var result = Executable.Kvmctl.Run(null, "xml", "format", file);
+
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(result.Stdout, Is.Empty);
+        Assert.That(result.Stderr, Does.Contain(file + ":9:"));
+        Assert.That(result.Stderr, Does.Contain("/domain/devices/serial[2]"));
+        Assert.That(result.Stderr, Does.Contain("XML error: Missing source host attribute for char device"));
+    }
+
+    [Test]
+    public void Validate_ValidAndInvalid_ExitCodesDiffer()
+    {
+        var good = Executable.Kvmctl.Run(null, "xml", "validate", Sample("full.xml"));
+        var bad = Executable.Kvmctl.Run(null, "xml", "validate", Sample("invalid/memory-unknown-unit.xml"));
+
+        Assert.That(good.ExitCode, Is.EqualTo(0), good.Stderr);
+        Assert.That(bad.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(bad.Stderr, Does.Contain("unknown suffix 'furlongs'"));
+    }
+
+    [Test]
+    public void Format_MissingFile_SaysSo()
+    {
+        var result = Executable.Kvmctl.Run(null, "xml", "format", "/nonexistent/domain.xml");
+
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(result.Stderr, Does.Contain("cannot read /nonexistent/domain.xml"));
+    }
+}
