@@ -8,7 +8,7 @@ namespace Kvm.DomainXml.General;
 /// <summary><c>&lt;on_poweroff&gt;</c>, <c>&lt;on_reboot&gt;</c>, <c>&lt;on_crash&gt;</c> and the default <c>&lt;clock&gt;</c>.</summary>
 internal static class LifecycleXml
 {
-    private static readonly XmlEnum<LifecycleAction> s_action = new(
+    internal static readonly XmlEnum<LifecycleAction> s_action = new(
         (LifecycleAction.Destroy, "destroy"),
         (LifecycleAction.Restart, "restart"),
         (LifecycleAction.RenameRestart, "rename-restart"),

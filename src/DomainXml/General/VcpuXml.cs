@@ -9,7 +9,7 @@ namespace Kvm.DomainXml.General;
 /// <summary><c>&lt;vcpu placement cpuset current&gt;N&lt;/vcpu&gt;</c>.</summary>
 internal static class VcpuXml
 {
-    private static readonly XmlEnum<VcpuPlacement> s_placement = new(
+    internal static readonly XmlEnum<VcpuPlacement> s_placement = new(
         (VcpuPlacement.Static, "static"),
         (VcpuPlacement.Auto, "auto"));
 

@@ -11,7 +11,7 @@ internal static class OsXml
     /// <summary>The architecture our VMM runs, filled in when the definition names none (libvirt takes the host's).</summary>
     public const string DefaultArch = "x86_64";
 
-    private static readonly XmlEnum<BootDevice> s_boot = new(
+    internal static readonly XmlEnum<BootDevice> s_boot = new(
         (BootDevice.Floppy, "fd"),
         (BootDevice.Cdrom, "cdrom"),
         (BootDevice.HardDisk, "hd"),
