@@ -70,4 +70,39 @@ public sealed class KvmctlXmlTests
         Assert.That(result.ExitCode, Is.Not.EqualTo(0));
         Assert.That(result.Stderr, Does.Contain("cannot read /nonexistent/domain.xml"));
     }
+
+    [Test]
+    public void Validate_WithSchemaDirectory_ReportsSchemaErrors()
+    {
+        string schemas = Path.GetFullPath(Path.Combine(Executable.RepositoryRoot, "..", "shared", "corpus", "libvirt-domain-xml", "schemas"));
+        if (!Directory.Exists(schemas))
+        {
+            Assert.Ignore("libvirt's schemas from ../shared/corpus are not beside this clone");
+        }
+
+        string bad = Path.Combine(Path.GetTempPath(), $"kvmctl-schema-{Guid.NewGuid():N}.xml");
+        File.WriteAllText(bad, File.ReadAllText(Sample("minimal-linux.xml")).Replace("<vcpu>1</vcpu>", "<vcpu>1</vcpu><bogus/>"));
+        try
+        {
+            var good = Executable.Kvmctl.Run(null, "xml", "validate", "--schema=" + schemas, Sample("full.xml"));
+            var rejected = Executable.Kvmctl.Run(null, "xml", "validate", "--schema", schemas, bad);
+
+            Assert.That(good.ExitCode, Is.EqualTo(0), good.Stderr);
+            Assert.That(rejected.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(rejected.Stderr, Does.Contain("failed to validate against schema"));
+        }
+        finally
+        {
+            File.Delete(bad);
+        }
+    }
+
+    [Test]
+    public void Validate_WithMissingSchemaDirectory_SaysWhatToInstall()
+    {
+        var result = Executable.Kvmctl.Run(null, "xml", "validate", "--schema=/nonexistent/schemas", Sample("full.xml"));
+
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(result.Stderr, Does.Contain("libvirt0"));
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Kvm.DomainXml;
 using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Schema;
 
 namespace Kvm.Kvmctl;
 
@@ -42,19 +43,27 @@ internal static class XmlCommands
     {
         var file = new Argument<string>("FILE") { Description = "Domain XML file, or - for standard input" };
         var inactive = new Option<bool>("--inactive") { Description = "Validate as an inactive definition" };
+        var schema = new Option<string?>("--schema")
+        {
+            Description = "Also check against libvirt's RelaxNG schema (domain.rng) with libxml2, as virsh define --validate; " +
+                          "optionally the directory holding it (default " + RelaxNgSchemaValidator.SystemSchemaDirectory + ")",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var command = new Command("validate", "Check a domain definition; exit 0 when libvirt's rules accept it")
         {
-            file, inactive,
+            file, inactive, schema,
         };
         command.SetAction(parse =>
         {
             var flags = parse.GetValue(inactive) ? DomainParseFlags.Inactive : DomainParseFlags.None;
-            return Run(parse.GetValue(file)!, flags, _ => { });
+            string path = parse.GetValue(file)!;
+            bool useSchema = parse.GetResult(schema) is not null;
+            return Run(path, flags, _ => { }, useSchema ? parse.GetValue(schema) ?? RelaxNgSchemaValidator.SystemSchemaDirectory : null);
         });
         return command;
     }
 
-    private static int Run(string file, DomainParseFlags flags, Action<DomainDocument> action)
+    private static int Run(string file, DomainParseFlags flags, Action<DomainDocument> action, string? schemaDirectory = null)
     {
         string text;
         try
@@ -67,9 +76,27 @@ internal static class XmlCommands
             return 1;
         }
 
+        string name = file == "-" ? "(stdin)" : file;
         try
         {
-            action(DomainXmlParser.Parse(text, file == "-" ? "(stdin)" : file, flags));
+            if (schemaDirectory is not null)
+            {
+                // As virsh define --validate: the schema first, then libvirt's own rules.
+                using var validator = RelaxNgSchemaValidator.Open(schemaDirectory);
+                var result = validator.Validate(text, name);
+                if (!result.IsValid)
+                {
+                    foreach (string error in result.Errors)
+                    {
+                        Console.Error.WriteLine("kvmctl: " + error);
+                    }
+
+                    Console.Error.WriteLine($"kvmctl: {name}: XML document failed to validate against schema: {validator.SchemaPath}");
+                    return 1;
+                }
+            }
+
+            action(DomainXmlParser.Parse(text, name, flags));
             return 0;
         }
         catch (DomainXmlException e)
