@@ -31,7 +31,7 @@ internal static class DiskXml
         if (dev is null)
         {
             string what = source?.Attr("file") ?? source?.Attr("dev") ?? source?.Attr("name") ?? "<null>";
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"missing target information for device {what}", target ?? disk);
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"missing target information for device {what}", target ?? disk);
         }
 
         var driver = disk.Element("driver");

@@ -23,6 +23,9 @@ public enum DomainXmlErrorKind
 
     /// <summary>Our own input limits (size, depth, DTDs): refused before libvirt's rules apply.</summary>
     InputRefused,
+
+    /// <summary>libvirt's errors that carry no category prefix (VIR_ERR_XML_DETAIL, VIR_ERR_NO_TARGET, ...).</summary>
+    Detail,
 }
 
 /// <summary>The one table of message prefixes per error kind.</summary>
@@ -37,5 +40,6 @@ public static class DomainXmlErrorKindText
         DomainXmlErrorKind.InvalidArgument => "invalid argument",
         DomainXmlErrorKind.OperationFailed => "operation failed",
         DomainXmlErrorKind.InputRefused => "XML error",
+        DomainXmlErrorKind.Detail => string.Empty,
     };
 }

@@ -4,7 +4,7 @@ namespace Kvm.DomainXml.Errors;
 public sealed class DomainXmlException : Exception
 {
     public DomainXmlException(DomainXmlErrorKind kind, string detail, SourceLocation? location = null, Exception? inner = null)
-        : base(kind.Prefix() + ": " + detail, inner)
+        : base(kind.Prefix() is { Length: > 0 } prefix ? prefix + ": " + detail : detail, inner)
     {
         Kind = kind;
         Detail = detail;

@@ -11,6 +11,33 @@ internal static class DomainValidator
 {
     private static readonly IDomainRule[] s_rules =
     [
+        // What libvirt finds while parsing devices.
+        new TpmRule(),
+        new UsbControllerRule(),
+        new UsbAddressRule(),
+        new S390LoadparmRule(),
+        new PciAddressRule(),
+        new BootMenuRule(),
+        new NumatuneRule(),
+
+        // What its post-parse finds: machine defaults, duplicates.
+        new PciControllerRule(),
+        new SmmRule(),
+        new CpuRule(),
+        new ControllerIndexRule(),
+
+        // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
+        new HostdevRule(),
+        new VideoRule(),
+        new MemoryHotplugRule(),
+        new DiskAddressRule(),
+        new DiskSourceRule(),
+        new FirmwareRule(),
+        new Ps2InputRule(),
+        new ParallelPortRule(),
+        new PanicRule(),
+        new GraphicsRule(),
+        new IommuRule(),
     ];
 
     public static void Validate(XElement domain, DomainDef definition)

@@ -1,0 +1,159 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// PCI controllers: the root bus matches the machine type, root buses have index 0 and no address, target options
+/// are in range, and expander buses plug into the root bus of the right kind (libvirt's
+/// virDomainControllerDefValidate, qemuDomainDefAddDefaultDevices, qemuDomainControllerDefPostParse and the PCI
+/// connection flags of domain_addr.c).
+/// </summary>
+internal sealed class PciControllerRule : IDomainRule
+{
+    public void Check(XElement domain, DomainDef definition)
+    {
+        var machine = MachineType.Of(domain);
+        var controllers = (domain.Element("devices")?.Elements("controller") ?? []).Where(c => c.Attr("type") == "pci").ToList();
+        foreach (var controller in controllers)
+        {
+            CheckRoot(controller, machine);
+            CheckTarget(controller);
+        }
+
+        foreach (var controller in controllers)
+        {
+            CheckExpander(controller, controllers, machine);
+        }
+    }
+
+    /// <summary>The model a PCI controller has once defaults apply: index 0 without a model is the machine's root bus.</summary>
+    private static string? ModelOf(XElement controller, MachineType machine) =>
+        controller.Attr("model") ?? (controller.Int("index") == 0 ? RootModel(machine) : null);
+
+    private static string? RootModel(MachineType machine) =>
+        machine.IsQ35 ? "pcie-root" : machine.IsI440fx || machine.IsPpc64 ? "pci-root" : null;
+
+    private static void CheckRoot(XElement controller, MachineType machine)
+    {
+        int index = controller.Int("index") ?? 0;
+        string? model = controller.Attr("model");
+        if (index == 0 && model is not null && RootModel(machine) is { } root && model != root)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                $"The PCI controller with index='0' must be model='{root}' for this machine type, but model='{model}' was found instead",
+                controller, "model");
+        }
+
+        if (model is not ("pci-root" or "pcie-root"))
+        {
+            return;
+        }
+
+        if (controller.Element("address") is { } address)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                "pci-root and pcie-root controllers should not have an address", address);
+        }
+
+        // pSeries guests can have several PHBs (pci-root controllers); other machines have exactly one root bus.
+        if (index != 0 && !machine.IsPSeries)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "pci-root and pcie-root controllers should have index 0", controller, "index");
+        }
+    }
+
+    private static void CheckTarget(XElement controller)
+    {
+        int index = controller.Int("index") ?? 0;
+        if (index > 255)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"PCI controller index {index} too high, maximum is 255",
+                controller, "index");
+        }
+
+        if (controller.Element("target") is not { } target)
+        {
+            return;
+        }
+
+        if (target.UInt("index") is { } targetIndex)
+        {
+            if (targetIndex > 30)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                    $"PCI controller target index '{targetIndex}' out of range - must be 0-30", target, "index");
+            }
+
+            if ((index == 0) != (targetIndex == 0))
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                    "Only the PCI controller with index 0 can have target index 0, and vice versa", target, "index");
+            }
+        }
+
+        CheckRange(target, "chassisNr", 1, 255);
+        CheckRange(target, "chassis", 0, 255);
+        CheckRange(target, "port", 0, 255);
+        CheckRange(target, "busNr", 1, 254);
+    }
+
+    /// <summary>The target options are non-negative numbers, decimal or hexadecimal.</summary>
+    private static void CheckRange(XElement target, string name, uint min, uint max)
+    {
+        if (target.UInt(name) is { } value && (value < min || value > max))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                $"PCI controller {name} '{value}' out of range - must be {min}-{max}", target, name);
+        }
+    }
+
+    /// <summary>An expander bus is a second host bridge: it plugs into the root bus only, of its own kind.</summary>
+    private static void CheckExpander(XElement controller, List<XElement> controllers, MachineType machine)
+    {
+        string? model = controller.Attr("model");
+        string? root = model switch
+        {
+            "pci-expander-bus" => "pci-root",
+            "pcie-expander-bus" => "pcie-root",
+            _ => null,
+        };
+        if (root is null)
+        {
+            return;
+        }
+
+        if (model == "pci-expander-bus" && !machine.IsI440fx)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                "pci-expander-bus controllers are only supported on 440fx-based machinetypes", controller, "model");
+        }
+
+        if (model == "pcie-expander-bus" && !(machine.IsQ35 || machine.IsArmVirt))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                "pcie-expander-bus controllers are not supported with this machine type", controller, "model");
+        }
+
+        if (controller.Element("address") is not { } address || address.Attr("type") != "pci")
+        {
+            return;
+        }
+
+        var pci = PciAddress.Read(address);
+        if (pci.IsEmpty)
+        {
+            return;
+        }
+
+        var bus = controllers.FirstOrDefault(c => c.Int("index") == (int)pci.Bus);
+        if (bus is not null && ModelOf(bus, machine) is { } busModel && busModel != root)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                $"The device at PCI address {pci} cannot be plugged into the PCI controller with index='{pci.Bus}'. " +
+                $"It requires a controller that accepts a {model}.", address);
+        }
+    }
+}

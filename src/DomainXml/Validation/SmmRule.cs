@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Memory;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// The SMM TSEG size is a setting of the Q35 chipset (its MCH), in whole MiB (qemuDomainDefTsegPostParse).
+/// </summary>
+internal sealed class SmmRule : IDomainRule
+{
+    public void Check(XElement domain, DomainDef definition)
+    {
+        if (domain.Element("features")?.Element("smm") is not { } smm || smm.Attr("state") != "on"
+            || smm.Element("tseg") is not { } tseg)
+        {
+            return;
+        }
+
+        if (!MachineType.Of(domain).IsQ35)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "SMM TSEG is only supported with q35 machine type", tseg);
+        }
+
+        const ulong MiB = 1024 * 1024;
+        if (ulong.TryParse(tseg.Text().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong size)
+            && MemoryUnits.Scale(tseg.Attr("unit"), MiB) is { } scale && (UInt128)size * scale % MiB != 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "SMM TSEG size must be divisible by 1 MiB", tseg);
+        }
+    }
+}
