@@ -1,7 +1,10 @@
 using System.Xml.Linq;
+using Kvm.DomainXml.Clock;
+using Kvm.DomainXml.Cpu;
 using Kvm.DomainXml.Cputune;
 using Kvm.DomainXml.Devices;
 using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Features;
 using Kvm.DomainXml.General;
 using Kvm.DomainXml.Memory;
 using Kvm.DomainXml.Model;
@@ -35,6 +38,10 @@ public static class DomainXmlParser
         var vcpu = VcpuXml.Parse(root);
         var os = OsXml.Parse(root);
         var lifecycle = LifecycleXml.Parse(root);
+        var cpu = CpuXml.Parse(root, vcpu.Maximum);
+        var features = FeaturesXml.Parse(root);
+        var pm = PmXml.Parse(root);
+        var clock = ClockXml.Parse(root);
         var devices = DevicesXml.Parse(root, flags);
 
         // Post-parse: defaults, written into the document as libvirt's formatter would write them.
@@ -62,6 +69,10 @@ public static class DomainXmlParser
             Memory = memory,
             Vcpu = vcpu,
             Os = os,
+            Features = features,
+            Cpu = cpu,
+            Clock = clock,
+            Pm = pm,
             Lifecycle = lifecycle,
             Devices = devices.Devices,
         };

@@ -39,6 +39,7 @@ internal static class DevicesXml
         var chardevs = new List<ChardevDef>();
         var graphics = new List<GraphicsDef>();
         var videos = new List<VideoDef>();
+        var typed = new TypedDevices();
         var others = new List<string>();
         foreach (var device in devices.Elements())
         {
@@ -90,14 +91,24 @@ internal static class DevicesXml
                     case "redirdev":
                         def = ChardevSourceXml.Parse(device, "type", flags);
                         break;
-                    case "rng" when device.Element("backend") is { } backend && backend.Attr("model") == "egd":
-                        elements.Add((backend, ChardevSourceXml.Parse(backend, "type", flags)));
-                        others.Add(kind);
-                        continue;
+                    case "rng":
+                        var rng = RngXml.Parse(device, flags);
+                        if (rng.SourceChardev is { } egd)
+                        {
+                            elements.Add((device.Element("backend")!, egd));
+                        }
+
+                        def = typed.Add(rng);
+                        break;
                     case "emulator":
                         continue;
                     default:
-                        others.Add(kind);
+                        def = typed.TryParse(device, domain);
+                        if (def is null)
+                        {
+                            others.Add(kind);
+                        }
+
                         break;
                 }
             }
@@ -109,7 +120,7 @@ internal static class DevicesXml
         }
 
         return new Parsed(
-            new DevicesDef
+            typed.AddTo(new DevicesDef
             {
                 Emulator = devices.Element("emulator")?.Text(),
                 Disks = disks,
@@ -119,7 +130,7 @@ internal static class DevicesXml
                 Graphics = graphics,
                 Videos = videos,
                 OtherKinds = others,
-            },
+            }),
             elements);
     }
 

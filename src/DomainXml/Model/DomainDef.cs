@@ -26,6 +26,15 @@ public sealed record DomainDef
 
     public required OsDef Os { get; init; }
 
+    public FeaturesDef Features { get; init; } = FeaturesDef.None;
+
+    /// <summary>The guest CPU (<c>&lt;cpu&gt;</c>); null when not given.</summary>
+    public CpuDef? Cpu { get; init; }
+
+    public ClockDef Clock { get; init; } = ClockDef.Default;
+
+    public PmDef Pm { get; init; } = PmDef.Default;
+
     public required LifecycleDef Lifecycle { get; init; }
 
     public required DevicesDef Devices { get; init; }

@@ -20,9 +20,17 @@ public sealed record OsDef
 
     public string? Firmware { get; init; }
 
+    /// <summary>The firmware image path as written (the text of <c>&lt;loader&gt;</c>); see <see cref="LoaderDetails"/>.</summary>
     public string? Loader { get; init; }
 
+    /// <summary>The NVRAM path as written (the text of <c>&lt;nvram&gt;</c>); see <see cref="NvramDetails"/>.</summary>
     public string? Nvram { get; init; }
+
+    /// <summary>The typed <c>&lt;loader&gt;</c>: path, readonly, type, secure, stateless.</summary>
+    public OsLoaderDef? LoaderDetails { get; init; }
+
+    /// <summary>The typed <c>&lt;nvram&gt;</c>: path, template, storage type.</summary>
+    public OsNvramDef? NvramDetails { get; init; }
 
     public string? Kernel { get; init; }
 
@@ -36,5 +44,9 @@ public sealed record OsDef
 
     public bool? BootMenu { get; init; }
 
+    /// <summary>The boot menu timeout in milliseconds; read, as in libvirt, only when the menu is enabled.</summary>
+    public uint? BootMenuTimeout { get; init; }
+
+    /// <summary>none, emulate, host or sysinfo (<c>&lt;smbios mode&gt;</c>).</summary>
     public string? SmbiosMode { get; init; }
 }

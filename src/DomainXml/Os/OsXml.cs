@@ -19,6 +19,9 @@ internal static class OsXml
 
     private static readonly HashSet<string> s_osTypes = ["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
 
+    /// <summary>libvirt's virDomainSmbiosMode names.</summary>
+    private static readonly HashSet<string> s_smbiosModes = ["none", "emulate", "host", "sysinfo"];
+
     public static OsDef Parse(XElement domain)
     {
         var os = domain.Element("os");
@@ -53,6 +56,15 @@ internal static class OsXml
             }
         }
 
+        var bootMenu = os.Element("bootmenu");
+        bool? bootMenuEnabled = bootMenu?.YesNo("enable");
+        string? smbiosMode = os.Element("smbios")?.Attr("mode");
+        if (smbiosMode is not null && !s_smbiosModes.Contains(smbiosMode))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown smbios mode '{smbiosMode}'", os.Element("smbios"), "mode");
+        }
+
+        bool firmware = LoaderXml.BootsFirmware(typeText);
         return new OsDef
         {
             Type = typeText,
@@ -66,8 +78,11 @@ internal static class OsXml
             Cmdline = os.Element("cmdline")?.Text(),
             Dtb = os.Element("dtb")?.Text(),
             BootOrder = boot,
-            BootMenu = os.Element("bootmenu")?.YesNo("enable"),
-            SmbiosMode = os.Element("smbios")?.Attr("mode"),
+            LoaderDetails = firmware ? LoaderXml.ParseLoader(os) : null,
+            NvramDetails = firmware ? LoaderXml.ParseNvram(os) : null,
+            BootMenu = bootMenuEnabled,
+            BootMenuTimeout = bootMenuEnabled == true ? bootMenu!.UInt("timeout") : null,
+            SmbiosMode = smbiosMode,
         };
     }
 

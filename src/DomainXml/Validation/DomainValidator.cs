@@ -12,7 +12,6 @@ internal static class DomainValidator
     private static readonly IDomainRule[] s_rules =
     [
         // What libvirt finds while parsing devices.
-        new TpmRule(),
         new UsbControllerRule(),
         new UsbAddressRule(),
         new S390LoadparmRule(),

@@ -32,12 +32,12 @@ public sealed partial class DomainRuleTests
         Assert.That(() => DomainXmlParser.Parse(xml, "rule.xml", DomainParseFlags.Inactive), Throws.Nothing);
 
     [Test]
-    public void TpmRule_NoBackend_IsRejected() =>
+    public void TpmParse_NoBackend_IsRejected() =>
         AssertRejected(Domain("<tpm model='tpm-tis'/>"), DomainXmlErrorKind.XmlError,
             "XML error: missing TPM device backend", "/domain/devices/tpm");
 
     [Test]
-    public void TpmRule_EmulatorBackend_IsAccepted() =>
+    public void TpmParse_EmulatorBackend_IsAccepted() =>
         AssertAccepted(Domain("<tpm model='tpm-tis'><backend type='emulator'/></tpm>"));
 
     [Test]

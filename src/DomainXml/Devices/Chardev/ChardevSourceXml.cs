@@ -12,19 +12,13 @@ namespace Kvm.DomainXml.Devices.Chardev;
 /// </summary>
 internal static class ChardevSourceXml
 {
-    private static readonly HashSet<string> s_types =
-    [
-        "null", "vc", "pty", "dev", "file", "pipe", "stdio", "udp", "tcp", "unix", "spicevmc", "spiceport", "nmdm",
-        "qemu-vdagent", "dbus",
-    ];
-
     private static readonly HashSet<string> s_protocols = ["raw", "telnet", "telnets", "tls"];
 
     /// <summary>Parses the source of <paramref name="device"/>, whose type is in <paramref name="typeAttribute"/>.</summary>
     public static ChardevSource Parse(XElement device, string typeAttribute, DomainParseFlags flags)
     {
         string type = device.Attr(typeAttribute) ?? "pty";
-        if (!s_types.Contains(type))
+        if (!ChardevTypes.IsKnown(type))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"unknown type presented to host for character device: {type}",
                 device, typeAttribute);

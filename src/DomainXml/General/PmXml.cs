@@ -1,0 +1,19 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.General;
+
+/// <summary><c>&lt;pm&gt;&lt;suspend-to-mem enabled/&gt;&lt;suspend-to-disk enabled/&gt;</c> (libvirt's virDomainPMStateParseXML).</summary>
+internal static class PmXml
+{
+    public static PmDef Parse(XElement domain)
+    {
+        if (domain.Element("pm") is not { } pm)
+        {
+            return PmDef.Default;
+        }
+
+        return new PmDef(pm.Element("suspend-to-mem")?.YesNo("enabled"), pm.Element("suspend-to-disk")?.YesNo("enabled"));
+    }
+}
