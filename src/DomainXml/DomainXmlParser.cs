@@ -42,9 +42,9 @@ public static class DomainXmlParser
         var features = FeaturesXml.Parse(root);
         var pm = PmXml.Parse(root);
         var clock = ClockXml.Parse(root);
-        var devices = DevicesXml.Parse(root, flags);
 
-        // Post-parse: defaults, written into the document as libvirt's formatter would write them.
+        // Post-parse: defaults, written into the document as libvirt's formatter would write them. Devices are parsed
+        // once, after the defaults that add or reorder them; those defaults leave malformed values to the device parsers.
         memory = MemoryXml.PostParse(memory, root);
         os = OsXml.PostParse(os, root);
         CputuneXml.PostParse(root, vcpu.Maximum, flags);
@@ -54,7 +54,7 @@ public static class DomainXmlParser
         VcpuXml.Format(vcpu, root);
         OsXml.Format(os, root);
         LifecycleXml.Format(lifecycle, root);
-        devices = DevicesXml.Parse(root, flags);
+        var devices = DevicesXml.Parse(root, flags);
         DevicesXml.Format(devices, root);
 
         var definition = new DomainDef

@@ -124,4 +124,22 @@ public sealed class CanonicalWriterTests
         Assert.Throws<Errors.DomainXmlException>(() => DomainXmlParser.Parse(xml));
         Assert.That(DomainXmlParser.Parse(xml, null, DomainParseFlags.SkipValidate).Definition.Name, Is.EqualTo("a/b"));
     }
+
+    [Test]
+    public void Parse_MalformedMac_IsRejectedNotReplaced()
+    {
+        var error = Assert.Throws<Errors.DomainXmlException>(() => Format(
+            "<os><type>hvm</type></os><devices><interface type='user'><mac address='52:54:zz:00:00:01'/></interface></devices>"));
+
+        Assert.That(error!.Message, Is.EqualTo("XML error: unable to parse mac address '52:54:zz:00:00:01'"));
+        Assert.That(error.Location!.Value.Path, Is.EqualTo("/domain/devices/interface/mac/@address"));
+    }
+
+    [Test]
+    public void Parse_InterfaceWithoutMac_GetsAGeneratedQemuPrefixedAddress()
+    {
+        string xml = Format("<os><type>hvm</type></os><devices><interface type='user'/></devices>");
+
+        Assert.That(xml, Does.Match("<interface type='user'>\n      <mac address='52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}'/>"));
+    }
 }

@@ -64,8 +64,9 @@ internal static class InterfaceXml
         {
             var macElement = nic.Element("mac");
             string? text = macElement?.Attr("address");
-            if (text is not null && TryParseMac(text, out var bytes) && bytes.AsSpan().IndexOfAnyExcept((byte)0) >= 0)
+            if (text is not null && (!TryParseMac(text, out var bytes) || bytes.AsSpan().IndexOfAnyExcept((byte)0) >= 0))
             {
+                // A real address stays; a malformed one is left for the parser to reject.
                 continue;
             }
 
