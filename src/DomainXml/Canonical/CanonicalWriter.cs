@@ -10,11 +10,24 @@ namespace Kvm.DomainXml.Canonical;
 /// </summary>
 public static class CanonicalWriter
 {
+    private const int MaxCachedBuilder = 256 * 1024;
+
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     public static string Write(XElement domain)
     {
-        var sb = new StringBuilder(4096);
+        var sb = t_builder ?? new StringBuilder(8192);
+        t_builder = null;
+        sb.Clear();
         WriteElement(sb, domain, CanonicalOrder.Domain, 0, isRoot: true);
-        return sb.ToString();
+        string result = sb.ToString();
+        if (sb.Capacity <= MaxCachedBuilder)
+        {
+            t_builder = sb;
+        }
+
+        return result;
     }
 
     private static void WriteElement(StringBuilder sb, XElement element, CanonicalOrder? order, int indent, bool isRoot)
@@ -133,8 +146,13 @@ public static class CanonicalWriter
         sb.Append('\'');
     }
 
-    private static List<XNode> OrderedChildren(XElement element, CanonicalOrder? order)
+    private static IEnumerable<XNode> OrderedChildren(XElement element, CanonicalOrder? order)
     {
+        if (IsInOrder(element, order))
+        {
+            return element.Nodes();
+        }
+
         var keyed = new List<(int Rank, int Index, XNode Node)>();
         int index = 0, lastRank = -1;
         foreach (var node in element.Nodes())
@@ -163,6 +181,35 @@ public static class CanonicalWriter
         }
 
         return result;
+    }
+
+    /// <summary>True when the children already follow the table, the common case for libvirt-written XML.</summary>
+    private static bool IsInOrder(XElement element, CanonicalOrder? order)
+    {
+        if (order is null)
+        {
+            return true;
+        }
+
+        int lastRank = -1;
+        for (var node = element.FirstNode; node is not null; node = node.NextNode)
+        {
+            if (node is XElement e)
+            {
+                int rank = order.ChildRank(OrderName(e.Name));
+                if (rank >= 0)
+                {
+                    if (rank < lastRank)
+                    {
+                        return false;
+                    }
+
+                    lastRank = rank;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The name used in the order table: driver namespaces by libvirt's prefix, others by local name.</summary>

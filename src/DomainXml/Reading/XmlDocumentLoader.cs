@@ -19,17 +19,7 @@ public static class XmlDocumentLoader
                 new SourceLocation(file, 0, 0, string.Empty));
         }
 
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersInDocument = limits.MaxCharacters,
-            MaxCharactersFromEntities = 0,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-            IgnoreWhitespace = true,
-            CloseInput = true,
-        };
+        var settings = SettingsFor(limits);
         using var reader = XmlReader.Create(new StringReader(text), settings);
         var lineInfo = (IXmlLineInfo)reader;
         try
@@ -47,6 +37,41 @@ public static class XmlDocumentLoader
 
             throw new DomainXmlException(DomainXmlErrorKind.XmlSyntax, "malformed XML: " + e.Message, where, e);
         }
+    }
+
+    private const int NameTableReuse = 1024;
+
+    [ThreadStatic]
+    private static (DomainXmlLimits Limits, XmlReaderSettings Settings)? t_settings;
+
+    [ThreadStatic]
+    private static int t_uses;
+
+    /// <summary>Reader settings per thread and limits, so each thread keeps one name table across documents.</summary>
+    private static XmlReaderSettings SettingsFor(DomainXmlLimits limits)
+    {
+        // The name table keeps every name it has seen: start a new one now and then, so it stays small.
+        if (t_settings is { } cached && ReferenceEquals(cached.Limits, limits) && ++t_uses < NameTableReuse)
+        {
+            return cached.Settings;
+        }
+
+        t_uses = 0;
+
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            MaxCharactersInDocument = limits.MaxCharacters,
+            MaxCharactersFromEntities = 0,
+            IgnoreComments = true,
+            IgnoreProcessingInstructions = true,
+            IgnoreWhitespace = true,
+            CloseInput = true,
+            NameTable = new NameTable(),
+        };
+        t_settings = (limits, settings);
+        return settings;
     }
 
     private static XElement ReadTree(XmlReader reader, IXmlLineInfo lineInfo, string? file, int maxDepth)

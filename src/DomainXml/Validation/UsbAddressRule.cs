@@ -36,6 +36,11 @@ internal sealed class UsbAddressRule : IDomainRule
             }
         }
 
+        if (addressed.Count == 0)
+        {
+            return;
+        }
+
         var buses = BuildBuses(devices, MachineType.Of(domain));
 
         // Only addresses that give a port are reserved; the others are assigned later.
