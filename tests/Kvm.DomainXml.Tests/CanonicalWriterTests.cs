@@ -142,4 +142,19 @@ public sealed class CanonicalWriterTests
 
         Assert.That(xml, Does.Match("<interface type='user'>\n      <mac address='52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}'/>"));
     }
+
+    [Test]
+    public void Parse_LiveVersusInactive_KeepsOrDropsTheDomainId()
+    {
+        string xml = "<domain type='kvm' id='7'><name>n</name><memory>1024</memory><os><type>hvm</type></os></domain>";
+
+        var live = DomainXmlParser.Parse(xml);
+        var inactive = DomainXmlParser.Parse(xml, null, DomainParseFlags.Inactive);
+
+        Assert.That(live.Definition.Id, Is.EqualTo(7));
+        Assert.That(DomainXmlFormatter.Format(live), Does.StartWith("<domain type='kvm' id='7'>"));
+        Assert.That(DomainXmlFormatter.Format(live, DomainFormatFlags.Secure | DomainFormatFlags.Inactive), Does.StartWith("<domain type='kvm'>"));
+        Assert.That(inactive.Definition.Id, Is.Null);
+        Assert.That(DomainXmlFormatter.Format(inactive), Does.StartWith("<domain type='kvm'>"));
+    }
 }
