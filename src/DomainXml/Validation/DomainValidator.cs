@@ -24,6 +24,7 @@ internal static class DomainValidator
         new SmmRule(),
         new CpuRule(),
         new ControllerIndexRule(),
+        new DiskTargetRule(),
 
         // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
         new HostdevRule(),
@@ -31,6 +32,11 @@ internal static class DomainValidator
         new MemoryHotplugRule(),
         new DiskAddressRule(),
         new DiskSourceRule(),
+        new DiskStorageRule(),
+        new DiskBusRule(),
+        new DiskDriverRule(),
+        new DriveAddressRule(),
+        new IothreadRule(),
         new FirmwareRule(),
         new Ps2InputRule(),
         new ParallelPortRule(),
