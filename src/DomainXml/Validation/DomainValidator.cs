@@ -25,6 +25,8 @@ internal static class DomainValidator
         new CpuRule(),
         new ControllerIndexRule(),
         new DiskTargetRule(),
+        new BootOrderRule(),
+        new FirmwareSelectionRule(),
 
         // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
         new HostdevRule(),
