@@ -29,6 +29,10 @@ internal static class DomainValidator
         new FirmwareSelectionRule(),
 
         // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
+        new FeatureArchRule(),
+        new CpuCacheRule(),
+        new VcpuTopologyRule(),
+        new ClockTimerRule(),
         new HostdevRule(),
         new VideoRule(),
         new MemoryHotplugRule(),
