@@ -6,34 +6,67 @@ using Kvm.DomainXml.Parsing;
 namespace Kvm.DomainXml.Validation;
 
 /// <summary>
-/// What a disk's source may say: a storage format the block layer can open as a disk image, an authentication
-/// secret of the protocol's own kind, and LUKS encryption without a cipher (the LUKS header carries it)
-/// (virDomainDiskDefSourceLUKSValidate, the auth checks of virDomainDiskDefValidateSourceChainOne,
+/// What a disk's source may say: one authentication and one encryption definition, on the disk or in its source but
+/// not both; authentication only for the network protocols that have it, with a secret of a known kind and of the
+/// protocol's own kind; LUKS encryption without a cipher (the LUKS header carries it), in a raw or qcow2 image; a
+/// SCSI passthrough LUN backed by a host block device or an iSCSI target, in raw format (the parsing of
+/// virDomainDiskDefParseSourceXML, virDomainDiskDefValidateSourceChainOne, virDomainDiskDefSourceLUNValidate,
 /// qemuDomainValidateStorageSource).
 /// </summary>
 internal sealed class DiskSourceRule : IDomainRule
 {
+    /// <summary>The kinds of secret libvirt knows (virSecretUsageType).</summary>
+    private static readonly HashSet<string> s_secretTypes = ["none", "volume", "ceph", "iscsi", "tls", "vtpm"];
+
+    /// <summary>Network protocols whose block drivers take no credentials.</summary>
+    private static readonly HashSet<string> s_noAuthProtocols = ["nbd", "sheepdog", "gluster", "tftp", "vxhs", "nfs"];
+
     public void Check(XElement domain, DomainDef definition)
     {
         foreach (var disk in domain.Element("devices")?.Elements("disk") ?? [])
         {
             var source = disk.Element("source");
+            CheckDuplicate(disk, source, "auth");
+            CheckDuplicate(disk, source, "encryption");
             CheckAuth(disk, source);
-            CheckEncryption(disk.Element("encryption"));
-            CheckEncryption(source?.Element("encryption"));
-            CheckFormat(disk.Element("driver"));
+            var encryption = source?.Element("encryption") ?? disk.Element("encryption");
+            CheckCipher(encryption);
+            CheckLun(disk, source, encryption);
+            CheckEncryption(disk, encryption);
+        }
+    }
+
+    private static void CheckDuplicate(XElement disk, XElement? source, string name)
+    {
+        if (source?.Element(name) is not null && disk.Element(name) is { } second)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"an <{name}> definition already found for disk source", second);
         }
     }
 
     private static void CheckAuth(XElement disk, XElement? source)
     {
-        var secret = (disk.Element("auth") ?? source?.Element("auth"))?.Element("secret");
-        if (secret?.Attr("type") is not { } type || disk.Attr("type") != "network")
+        var auth = disk.Element("auth") ?? source?.Element("auth");
+        if (auth is null || disk.Attr("type") != "network")
         {
             return;
         }
 
-        string? expected = source?.Attr("protocol") switch
+        string? protocol = source?.Attr("protocol");
+        if (protocol is not null && s_noAuthProtocols.Contains(protocol))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"authentication is not supported for protocol '{protocol}'", auth);
+        }
+
+        var secret = auth.Element("secret");
+        string? type = secret?.Attr("type");
+        if (type is null || !s_secretTypes.Contains(type))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown secret type '{type ?? "<null>"}'", secret ?? auth,
+                type is null ? null : "type");
+        }
+
+        string? expected = protocol switch
         {
             "iscsi" => "iscsi",
             "rbd" => "ceph",
@@ -45,7 +78,7 @@ internal sealed class DiskSourceRule : IDomainRule
         }
     }
 
-    private static void CheckEncryption(XElement? encryption)
+    private static void CheckCipher(XElement? encryption)
     {
         if (encryption?.Attr("format") == "luks" && encryption.Element("cipher") is { } cipher)
         {
@@ -54,19 +87,80 @@ internal sealed class DiskSourceRule : IDomainRule
         }
     }
 
-    private static void CheckFormat(XElement? driver)
+    private static void CheckLun(XElement disk, XElement? source, XElement? encryption)
     {
-        // libvirt ends the first and third with "by QEMU"; these messages state the limit without naming an emulator.
-        string? detail = driver?.Attr("type") switch
+        if (disk.Attr("device") != "lun")
         {
-            "dir" => "'directory' storage format is not directly supported, use 'dir' disk type instead",
-            "cow" => "'cow' storage format is not supported",
-            "iso" => "storage format 'iso' is not directly supported, use 'raw' instead",
-            _ => null,
-        };
-        if (detail is not null)
+            return;
+        }
+
+        string type = disk.Attr("type") ?? "file";
+        if (type == "network")
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, detail, driver, "type");
+            if (source?.Attr("protocol") is { } protocol && protocol != "iscsi")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"disk device='lun' is not supported for protocol='{protocol}'",
+                    source, "protocol");
+            }
+        }
+        else if (type is not ("block" or "volume"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "disk device='lun' is only valid for block type disk source",
+                disk, "type");
+        }
+
+        var driver = disk.Element("driver");
+        if (driver?.Attr("type") is { } format && format is not ("raw" or "none"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "disk device 'lun' must use 'raw' format", driver, "type");
+        }
+
+        if (source?.Element("slices") is { } slices)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "disk device 'lun' doesn't support storage slice", slices);
+        }
+
+        if (encryption?.Attr("format") is { } encryptionFormat && encryptionFormat != "default")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "disk device 'lun' doesn't support encryption", encryption);
+        }
+    }
+
+    /// <summary>The encryption QEMU's block layer does: LUKS in a raw or qcow2 image; librbd's is Ceph's own.</summary>
+    private static void CheckEncryption(XElement disk, XElement? encryption)
+    {
+        if (encryption?.Attr("format") is not { } format)
+        {
+            return;
+        }
+
+        if (format is "default" or "qcow")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "old qcow/qcow2 encryption is not supported", encryption, "format");
+        }
+
+        if (encryption.Attr("engine") == "librbd")
+        {
+            if (disk.Attr("type") != "network")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "librbd encryption is supported only with RBD backed disks",
+                    encryption, "engine");
+            }
+
+            return;
+        }
+
+        if (format == "luks2")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "luks2 is currently not supported by the qemu encryption engine",
+                encryption, "format");
+        }
+
+        // The image format defaults to raw (qemuDomainDeviceDiskDefPostParse).
+        if (disk.Element("driver")?.Attr("type") is { } image && image is not ("raw" or "qcow2"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "encryption is supported only with 'raw' and 'qcow2' image format",
+                encryption);
         }
     }
 }

@@ -1,0 +1,168 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// A disk's media and driver: a disk (not a CD-ROM or floppy) has a source; SCSI passthrough settings (sgio, rawio,
+/// reservations) belong to LUNs; the startup policy suits local media; throttling gives either a total or a
+/// read/write split; native AIO bypasses the host page cache; the serial is plain text; only QEMU's own driver name and raw images can be shared read-write; vendor and product fit the SCSI
+/// inquiry data (virDomainDiskDefValidate, qemuValidateDomainDeviceDefDiskFrontend, qemuValidateDomainDeviceDefDisk).
+/// </summary>
+internal sealed class DiskDriverRule : IDomainRule
+{
+    /// <summary>Characters QEMU takes in a drive serial (QEMU_SERIAL_PARAM_ACCEPTED_CHARS).</summary>
+    private const string SerialChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_ .+";
+
+    private static readonly string[] s_iotunePairs = ["bytes_sec", "iops_sec", "bytes_sec_max", "iops_sec_max"];
+
+    public void Check(XElement domain, DomainDef definition)
+    {
+        foreach (var disk in domain.Element("devices")?.Elements("disk") ?? [])
+        {
+            string device = disk.Attr("device") ?? "disk";
+            string dev = disk.Element("target")!.Attr("dev")!;
+            CheckSource(disk, device, dev);
+            CheckLunOnly(disk, device);
+            CheckIotune(disk);
+            CheckVpd(disk);
+            CheckDriver(disk, dev);
+        }
+    }
+
+    private static void CheckSource(XElement disk, string device, string dev)
+    {
+        var source = disk.Element("source");
+        string type = disk.Attr("type") ?? "file";
+        bool empty = type switch
+        {
+            "file" => source?.Attr("file") is null,
+            "block" => source?.Attr("dev") is null,
+            "dir" => source?.Attr("dir") is null,
+            "network" => source?.Attr("protocol") is null,
+            _ => false,
+        };
+        if (empty && device == "disk")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"missing source information for device {dev}", source ?? disk);
+        }
+
+        if (source?.Attr("startupPolicy") is not { } policy)
+        {
+            return;
+        }
+
+        if (type is not ("file" or "block" or "dir" or "volume"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                $"disk startupPolicy '{policy}' is not allowed for disk of '{type}' type", source, "startupPolicy");
+        }
+
+        if (policy == "requisite" && device is not ("cdrom" or "floppy"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "disk startupPolicy 'requisite' is allowed only for cdrom or floppy",
+                source, "startupPolicy");
+        }
+    }
+
+    private static void CheckLunOnly(XElement disk, string device)
+    {
+        if (disk.Attr("sgio") == "unfiltered")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "unfiltered sgio is no longer supported", disk, "sgio");
+        }
+
+        if (device == "lun")
+        {
+            return;
+        }
+
+        if (disk.Element("source")?.Element("reservations") is { } reservations)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "<reservations/> allowed only for lun devices", reservations);
+        }
+
+        if (disk.Attr("rawio") is not null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "rawio can be used only with device='lun'", disk, "rawio");
+        }
+
+        if (disk.Attr("sgio") is not null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "sgio can be used only with device='lun'", disk, "sgio");
+        }
+    }
+
+    private static void CheckIotune(XElement disk)
+    {
+        if (disk.Element("iotune") is not { } iotune)
+        {
+            return;
+        }
+
+        foreach (string name in s_iotunePairs)
+        {
+            if (IsSet(iotune, "total_" + name) && (IsSet(iotune, "read_" + name) || IsSet(iotune, "write_" + name)))
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                    $"total and read/write {name} cannot be set at the same time", iotune.Element("total_" + name));
+            }
+        }
+
+        static bool IsSet(XElement iotune, string name) =>
+            iotune.Element(name) is { } e && XmlRead.TryParseULong(e.Text(), out ulong value) && value > 0;
+    }
+
+    private static void CheckVpd(XElement disk)
+    {
+        foreach (var (name, limit) in new[] { ("vendor", 8), ("product", 16) })
+        {
+            if (disk.Element(name) is not { } element)
+            {
+                continue;
+            }
+
+            string text = element.Text();
+            if (text.Any(c => c < 0x20 || c == 0x7f))
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"disk {name} is not printable string", element);
+            }
+
+            if (text.Length > limit)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"disk {name} is more than {limit} characters", element);
+            }
+        }
+    }
+
+    private static void CheckDriver(XElement disk, string dev)
+    {
+        var driver = disk.Element("driver");
+        if (driver?.Attr("io") == "native" && driver.Attr("cache") is not ("directsync" or "none"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "io='native' needs either no disk cache or directsync cache mode",
+                driver, "io");
+        }
+
+        if (disk.Element("serial") is { } serial && serial.Text() is var text && text.Any(c => !SerialChars.Contains(c)))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"driver serial '{text}' contains unsafe characters", serial);
+        }
+
+        // QEMU's driver defaults the image format to raw, except for storage pool volumes (qemuDomainDeviceDiskDefPostParse).
+        string format = driver?.Attr("type") ?? (disk.Attr("type") == "volume" ? "none" : "raw");
+        if (disk.Element("shareable") is not null && disk.Element("readonly") is null && disk.Attr("device") != "cdrom"
+            && format != "raw")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                $"shared access for disk '{dev}' requires use of supported storage format", disk.Element("shareable"));
+        }
+
+        if (driver?.Attr("name") is { } name && name != "qemu")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unsupported driver name '{name}' for disk '{dev}'", driver, "name");
+        }
+    }
+}
