@@ -36,6 +36,7 @@ internal static class DomainValidator
         new HostdevRule(),
         new VideoRule(),
         new MemoryHotplugRule(),
+        new MemoryDeviceRule(),
         new DiskAddressRule(),
         new DiskSourceRule(),
         new DiskStorageRule(),

@@ -7,7 +7,8 @@ namespace Kvm.DomainXml.Validation;
 
 /// <summary>
 /// PCI controllers: the root bus matches the machine type, root buses have index 0 and no address, target options
-/// are in range, and expander buses plug into the root bus of the right kind (libvirt's
+/// are in range, a NUMA node given to an extra host bridge exists, and expander buses plug into the root bus of the
+/// right kind (libvirt's
 /// virDomainControllerDefValidate, qemuDomainDefAddDefaultDevices, qemuDomainControllerDefPostParse and the PCI
 /// connection flags of domain_addr.c).
 /// </summary>
@@ -17,10 +18,12 @@ internal sealed class PciControllerRule : IDomainRule
     {
         var machine = MachineType.Of(domain);
         var controllers = (domain.Element("devices")?.Elements("controller") ?? []).Where(c => c.Attr("type") == "pci").ToList();
+        int nodes = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
         foreach (var controller in controllers)
         {
             CheckRoot(controller, machine);
             CheckTarget(controller);
+            CheckNode(controller, machine, nodes);
         }
 
         foreach (var controller in controllers)
@@ -98,6 +101,32 @@ internal sealed class PciControllerRule : IDomainRule
         CheckRange(target, "chassis", 0, 255);
         CheckRange(target, "port", 0, 255);
         CheckRange(target, "busNr", 1, 254);
+    }
+
+    /// <summary>
+    /// A PCI host bridge other than the default one may sit close to a guest NUMA node, which then exists
+    /// (virDomainControllerDefValidate, qemuDomainControllerDefPostParse).
+    /// </summary>
+    private static void CheckNode(XElement controller, MachineType machine, int nodes)
+    {
+        if (controller.Element("target")?.Element("node") is not { } node || !int.TryParse(node.Text().Trim(), out int id) || id < 0)
+        {
+            return;
+        }
+
+        int index = controller.Int("index") ?? 0;
+        if (index == 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "The PCI controller with index=0 can't be associated with a NUMA node",
+                node);
+        }
+
+        if (id >= nodes)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                $"{ModelOf(controller, machine)} with index {index} is configured for a NUMA node ({id}) not present in the domain's " +
+                $"<cpu><numa> array ({nodes})", node);
+        }
     }
 
     /// <summary>The target options are non-negative numbers, decimal or hexadecimal.</summary>
