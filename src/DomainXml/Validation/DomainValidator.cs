@@ -11,7 +11,9 @@ internal static class DomainValidator
 {
     private static readonly IDomainRule[] s_rules =
     [
-        // What libvirt finds while parsing devices.
+        // What libvirt finds while parsing the domain and its devices.
+        new SeclabelRule(),
+        new SysinfoRule(),
         new UsbControllerRule(),
         new UsbAddressRule(),
         new S390LoadparmRule(),
@@ -29,6 +31,7 @@ internal static class DomainValidator
         new FirmwareSelectionRule(),
 
         // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
+        new EmulatorRule(),
         new FeatureArchRule(),
         new CpuCacheRule(),
         new VcpuTopologyRule(),
@@ -50,6 +53,13 @@ internal static class DomainValidator
         new PanicRule(),
         new GraphicsRule(),
         new IommuRule(),
+        new TpmRule(),
+        new SerialTargetRule(),
+        new SpiceChannelRule(),
+        new InterfaceRule(),
+        new InputRule(),
+        new FilesystemRule(),
+        new ShmemRule(),
     ];
 
     public static void Validate(XElement domain, DomainDef definition)

@@ -32,6 +32,8 @@ internal readonly record struct MachineType(string Arch, string? Machine)
 
     public bool IsPSeries => IsPpc64 && Machine is { } m && (m == "pseries" || m.StartsWith("pseries-", StringComparison.Ordinal));
 
+    public bool IsRiscvVirt => Arch == "riscv64" && Machine is { } m && (m == "virt" || m.StartsWith("virt-", StringComparison.Ordinal));
+
     public bool IsArmVirt => Arch is "aarch64" or "armv7l" && Machine is { } m
         && (m == "virt" || m.StartsWith("virt-", StringComparison.Ordinal));
 }
