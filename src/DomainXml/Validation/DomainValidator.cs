@@ -60,6 +60,10 @@ internal static class DomainValidator
         new InputRule(),
         new FilesystemRule(),
         new ShmemRule(),
+        new MdevRule(),
+        new CcwAddressRule(),
+        new ZpciRule(),
+        new SpaprVioAddressRule(),
     ];
 
     public static void Validate(XElement domain, DomainDef definition)

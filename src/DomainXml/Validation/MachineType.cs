@@ -19,6 +19,12 @@ internal readonly record struct MachineType(string Arch, string? Machine)
 
     public bool IsS390 => Arch is "s390" or "s390x";
 
+    /// <summary>
+    /// s390's CCW machines ("s390-ccw-virtio", versioned or not; also what an s390 guest without a machine gets), the
+    /// only ones with CCW addresses.
+    /// </summary>
+    public bool IsS390Ccw => IsS390 && (Machine is null || Machine.StartsWith("s390-ccw", StringComparison.Ordinal));
+
     public bool IsPpc64 => Arch is "ppc64" or "ppc64le";
 
     public bool IsAarch64 => Arch == "aarch64";
