@@ -30,6 +30,11 @@ internal static class DomainValidator
         new BootOrderRule(),
         new FirmwareSelectionRule(),
 
+        // What the machine's address assignment finds, at the end of post-parse.
+        new PciSlotRule(),
+        new ZpciRule(),
+        new CcwAddressRule(),
+
         // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
         new EmulatorRule(),
         new FeatureArchRule(),
@@ -61,8 +66,6 @@ internal static class DomainValidator
         new FilesystemRule(),
         new ShmemRule(),
         new MdevRule(),
-        new CcwAddressRule(),
-        new ZpciRule(),
         new SpaprVioAddressRule(),
     ];
 

@@ -7,10 +7,8 @@ namespace Kvm.DomainXml.Validation;
 
 /// <summary>
 /// PCI controllers: the root bus matches the machine type, root buses have index 0 and no address, target options
-/// are in range, a NUMA node given to an extra host bridge exists, and expander buses plug into the root bus of the
-/// right kind (libvirt's
-/// virDomainControllerDefValidate, qemuDomainDefAddDefaultDevices, qemuDomainControllerDefPostParse and the PCI
-/// connection flags of domain_addr.c).
+/// are in range, a NUMA node given to an extra host bridge exists, and expander buses are of the machine's kind
+/// (libvirt's virDomainControllerDefValidate, qemuDomainDefAddDefaultDevices and qemuDomainControllerDefPostParse).
 /// </summary>
 internal sealed class PciControllerRule : IDomainRule
 {
@@ -28,7 +26,7 @@ internal sealed class PciControllerRule : IDomainRule
 
         foreach (var controller in controllers)
         {
-            CheckExpander(controller, controllers, machine);
+            CheckExpander(controller, machine);
         }
     }
 
@@ -139,21 +137,10 @@ internal sealed class PciControllerRule : IDomainRule
         }
     }
 
-    /// <summary>An expander bus is a second host bridge: it plugs into the root bus only, of its own kind.</summary>
-    private static void CheckExpander(XElement controller, List<XElement> controllers, MachineType machine)
+    /// <summary>An expander bus is a second host bridge of the machine's own kind (where it plugs in: PciSlotRule).</summary>
+    private static void CheckExpander(XElement controller, MachineType machine)
     {
         string? model = controller.Attr("model");
-        string? root = model switch
-        {
-            "pci-expander-bus" => "pci-root",
-            "pcie-expander-bus" => "pcie-root",
-            _ => null,
-        };
-        if (root is null)
-        {
-            return;
-        }
-
         if (model == "pci-expander-bus" && !machine.IsI440fx)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
@@ -164,25 +151,6 @@ internal sealed class PciControllerRule : IDomainRule
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "pcie-expander-bus controllers are not supported with this machine type", controller, "model");
-        }
-
-        if (controller.Element("address") is not { } address || address.Attr("type") != "pci")
-        {
-            return;
-        }
-
-        var pci = PciAddress.Read(address);
-        if (pci.IsEmpty)
-        {
-            return;
-        }
-
-        var bus = controllers.FirstOrDefault(c => c.Int("index") == (int)pci.Bus);
-        if (bus is not null && ModelOf(bus, machine) is { } busModel && busModel != root)
-        {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                $"The device at PCI address {pci} cannot be plugged into the PCI controller with index='{pci.Bus}'. " +
-                $"It requires a controller that accepts a {model}.", address);
         }
     }
 }

@@ -74,6 +74,6 @@ public sealed partial class DomainRuleTests
 
     private static string ZpciHostdev(int hostDomain, string uid, string fid) =>
         $"<hostdev mode='subsystem' type='pci' managed='no'><source><address domain='0x{hostDomain:x4}' bus='0x00' slot='0x00' " +
-        $"function='0x0'/></source><address type='pci' domain='0x0000' bus='0x00' slot='0x0{hostDomain + 1}' function='0x0'>" +
+        $"function='0x0'/></source><address type='pci' domain='0x0000' bus='0x00' slot='0x0{hostDomain + 5}' function='0x0'>" +
         $"<zpci uid='{uid}' fid='{fid}'/></address></hostdev>";
 }
