@@ -76,6 +76,47 @@ internal sealed class PciSlotRule : IDomainRule
         else if (machine.IsQ35)
         {
             ReserveIch9(devices, used);
+            CheckRootPortRoom(devices, used);
+        }
+    }
+
+    /// <summary>
+    /// pcie-root-ports without an address go to the root bus, eight to a slot (VIR_PCI_CONNECT_AGGREGATE_SLOT); the
+    /// root bus has slots 1 to 30 besides the chipset's, less those other devices hold, and the primary video takes
+    /// slot 1 when it has no address. Only the room this leaves is counted: endpoints that will need root ports of
+    /// their own are not, so a definition is never refused for them.
+    /// </summary>
+    private static void CheckRootPortRoom(XElement devices, HashSet<PciAddress> used)
+    {
+        var unplaced = devices.Elements("controller")
+            .Where(c => c.Attr("type") == "pci" && c.Attr("model") == "pcie-root-port" && c.Element("address") is null).ToList();
+        if (unplaced.Count == 0)
+        {
+            return;
+        }
+
+        var rootPorts = devices.Elements("controller").Where(c => c.Attr("model") == "pcie-root-port")
+            .Select(c => c.Element("address")).OfType<XElement>().Select(PciAddress.Read).ToHashSet();
+        var primaryVideo = devices.Elements("video").FirstOrDefault();
+        bool videoTakesSlot1 = primaryVideo is not null && primaryVideo.Element("address") is null
+            && primaryVideo.Element("model")?.Attr("type") is not ("none" or "ramfb");
+        int room = 0;
+        for (uint slot = 1; slot < 0x1f; slot++)
+        {
+            var functions = used.Where(a => a is { Domain: 0, Bus: 0 } && a.Slot == slot).ToList();
+            if ((slot == 1 && videoTakesSlot1) || functions.Any(f => !rootPorts.Contains(f)))
+            {
+                continue;
+            }
+
+            room += 8 - functions.Count;
+        }
+
+        if (unplaced.Count > room)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.InternalError,
+                "a PCI slot is needed to connect a PCI controller model='pcie-root-port', but none is available, and it cannot be " +
+                "automatically added", unplaced[room]);
         }
     }
 

@@ -185,4 +185,19 @@ public sealed partial class DomainRuleTests
                    "<memballoon model='virtio'><address type='pci' bus='1' slot='1'/></memballoon>", os: Q35),
             DomainXmlErrorKind.XmlError, "XML error: Invalid PCI address 0000:01:01.0. slot must be <= 0",
             "/domain/devices/memballoon/address/@slot");
+
+    [Test]
+    public void PciSlotRule_MoreRootPortsThanTheRootBusHolds_IsRejected() =>
+        AssertRejected(Domain("<controller type='pci' index='0' model='pcie-root'/>" + RootPorts(241), os: Q35),
+            DomainXmlErrorKind.InternalError,
+            "internal error: a PCI slot is needed to connect a PCI controller model='pcie-root-port', but none is available, " +
+            "and it cannot be automatically added",
+            "/domain/devices/controller[242]");
+
+    [Test]
+    public void PciSlotRule_AsManyRootPortsAsTheRootBusHolds_IsAccepted() =>
+        AssertAccepted(Domain("<controller type='pci' index='0' model='pcie-root'/>" + RootPorts(240), os: Q35));
+
+    private static string RootPorts(int count) =>
+        string.Concat(Enumerable.Repeat("<controller type='pci' model='pcie-root-port'/>", count));
 }
