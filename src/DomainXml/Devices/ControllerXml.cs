@@ -20,10 +20,12 @@ internal static class ControllerXml
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Unknown controller type '{type}'", controller, "type");
         }
 
+        // A missing index (-1) is assigned in post-parse; a written one is a non-negative number (virXMLPropInt).
         int index = controller.Int("index") ?? -1;
-        if (index < -1)
+        if (controller.Attr("index") is { } text && index < 0)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Cannot parse controller index {index}", controller, "index");
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                $"Invalid value for attribute 'index' in element 'controller': '{text}'. Expected non-negative value", controller, "index");
         }
 
         return new ControllerDef(type, index, controller.Attr("model"));

@@ -29,7 +29,8 @@ internal static class GeneralXml
         string name = nameElement?.Text() is { Length: > 0 } n
             ? n
             : ThrowHelper.Throw<string>(DomainXmlErrorKind.XmlError, "missing name information", domain);
-        Guid uuid = ParseUuid(domain.Element("uuid"), "uuid") ?? Guid.NewGuid();
+        // Without a <uuid>, the SMBIOS system UUID is the domain's (virSysinfoSystemParseXML).
+        Guid uuid = ParseUuid(domain.Element("uuid"), "uuid") ?? SysinfoUuid(domain) ?? Guid.NewGuid();
         Guid? genid = null;
         if (domain.Element("genid") is { } genidElement)
         {
@@ -40,6 +41,15 @@ internal static class GeneralXml
         return new Identity(type, id, name, uuid, genid, title, domain.Element("description")?.Text());
     }
 
+    /// <summary>The first well-formed <c>&lt;sysinfo type='smbios'&gt;&lt;system&gt;&lt;entry name='uuid'&gt;</c>.</summary>
+    internal static Guid? SysinfoUuid(XElement domain)
+    {
+        var entry = domain.Elements("sysinfo").Where(s => s.Attr("type") == "smbios")
+            .SelectMany(s => s.Elements("system")).SelectMany(s => s.Elements("entry"))
+            .FirstOrDefault(e => e.Attr("name") == "uuid");
+        return entry is null || !TryParseUuid(entry.Text(), out Guid uuid) ? null : uuid;
+    }
+
     /// <summary>libvirt's UUID syntax: 32 hex digits, dashes anywhere, surrounding blanks allowed.</summary>
     internal static Guid? ParseUuid(XElement? element, string what)
     {
@@ -48,7 +58,18 @@ internal static class GeneralXml
             return null;
         }
 
-        string text = element.Text();
+        if (!TryParseUuid(element.Text(), out Guid uuid))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"malformed {what} element", element);
+        }
+
+        return uuid;
+    }
+
+    /// <summary>libvirt's UUID syntax (virUUIDParse): 32 hex digits, dashes anywhere, surrounding blanks allowed.</summary>
+    internal static bool TryParseUuid(string text, out Guid uuid)
+    {
+        uuid = Guid.Empty;
         Span<char> hex = stackalloc char[32];
         int n = 0;
         foreach (char c in text.AsSpan().Trim())
@@ -69,10 +90,11 @@ internal static class GeneralXml
 
         if (n != 32)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"malformed {what} element", element);
+            return false;
         }
 
-        return Guid.ParseExact(hex, "N");
+        uuid = Guid.ParseExact(hex, "N");
+        return true;
     }
 
     public static void Validate(Identity identity, XElement domain)

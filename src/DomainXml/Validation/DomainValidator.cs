@@ -11,7 +11,9 @@ internal static class DomainValidator
 {
     private static readonly IDomainRule[] s_rules =
     [
-        // What libvirt finds while parsing devices.
+        // What libvirt finds while parsing the domain and its devices.
+        new SeclabelRule(),
+        new SysinfoRule(),
         new UsbControllerRule(),
         new UsbAddressRule(),
         new S390LoadparmRule(),
@@ -28,7 +30,13 @@ internal static class DomainValidator
         new BootOrderRule(),
         new FirmwareSelectionRule(),
 
+        // What the machine's address assignment finds, at the end of post-parse.
+        new PciSlotRule(),
+        new ZpciRule(),
+        new CcwAddressRule(),
+
         // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
+        new EmulatorRule(),
         new FeatureArchRule(),
         new CpuCacheRule(),
         new VcpuTopologyRule(),
@@ -36,6 +44,7 @@ internal static class DomainValidator
         new HostdevRule(),
         new VideoRule(),
         new MemoryHotplugRule(),
+        new MemoryDeviceRule(),
         new DiskAddressRule(),
         new DiskSourceRule(),
         new DiskStorageRule(),
@@ -49,6 +58,15 @@ internal static class DomainValidator
         new PanicRule(),
         new GraphicsRule(),
         new IommuRule(),
+        new TpmRule(),
+        new SerialTargetRule(),
+        new SpiceChannelRule(),
+        new InterfaceRule(),
+        new InputRule(),
+        new FilesystemRule(),
+        new ShmemRule(),
+        new MdevRule(),
+        new SpaprVioAddressRule(),
     ];
 
     public static void Validate(XElement domain, DomainDef definition)

@@ -58,15 +58,19 @@ internal sealed class DriveAddressRule : IDomainRule
         for (int i = 0; i < hostdevs.Count; i++)
         {
             var address = hostdevs[i].Address;
-            bool byHostdev = hostdevs.Skip(i + 1).Any(h => h.Address == address);
-            bool byDisk = !byHostdev && disks.Any(d => d.Bus == "scsi" && d.Address == address);
-            if (byHostdev || byDisk)
+            if (disks.Any(d => d.Bus == "scsi" && d.Address == address))
+            {
+                // Found while libvirt post-parses the host device, after the disks got their addresses.
+                ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"SCSI host address {address} in use by a SCSI disk",
+                    hostdevs[i].Hostdev.Element("address"));
+            }
+
+            if (hostdevs.Skip(i + 1).Any(h => h.Address == address))
             {
                 // libvirt prints the bus where it names the controller and the controller where it names the bus.
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"SCSI host address controller='{address.Bus}' bus='{address.Controller}' target='{address.Target}' " +
-                    $"unit='{address.Unit}' in use by another SCSI {(byHostdev ? "host device" : "disk")}",
-                    hostdevs[i].Hostdev.Element("address"));
+                    $"unit='{address.Unit}' in use by another SCSI host device", hostdevs[i].Hostdev.Element("address"));
             }
         }
     }

@@ -17,6 +17,7 @@ internal sealed class IommuRule : IDomainRule
         foreach (var iommu in domain.Element("devices")?.Elements("iommu") ?? [])
         {
             string? model = iommu.Attr("model");
+            CheckDriver(domain, iommu, model);
             string? platform = model switch
             {
                 "intel" when !machine.IsQ35 => "Q35 machines",
@@ -45,6 +46,44 @@ internal sealed class IommuRule : IDomainRule
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"IOMMU device: '{model}' needs a PCI address", address, "type");
             }
+
+            // virtio-iommu is an integrated device of the root bus (VIR_PCI_CONNECT_INTEGRATED).
+            if (iommu.Element("address") is { } pciAddress && PciAddress.Read(pciAddress) is { Bus: not 0 } pci)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                    $"The device at PCI address {pci} needs to be an integrated device (bus=0)", pciAddress);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Interrupt remapping, caching mode, extended interrupts, the IOTLB and address widths are Intel IOMMU settings;
+    /// remapping needs QEMU's split I/O APIC and extended interrupts need remapping; only virtio-iommu has an address
+    /// (virDomainIOMMUDefValidate, virDomainDefIOMMUValidate).
+    /// </summary>
+    private static void CheckDriver(XElement domain, XElement iommu, string? model)
+    {
+        var driver = iommu.Element("driver");
+        if (model is "smmuv3" or "virtio" && driver is not null
+            && new[] { "intremap", "caching_mode", "eim", "iotlb", "aw_bits" }.Any(a => driver.Attr(a) is not null))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"iommu model '{model}' doesn't support additional attributes", driver);
+        }
+
+        if (model is "smmuv3" or "intel" && iommu.Element("address") is { } address)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"iommu model '{model}' can't have address", address);
+        }
+
+        if (driver?.Attr("intremap") == "on" && domain.Element("features")?.Element("ioapic")?.Attr("driver") != "qemu")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                "IOMMU interrupt remapping requires split I/O APIC (ioapic driver='qemu')", driver, "intremap");
+        }
+
+        if (driver?.Attr("eim") == "on" && driver.Attr("intremap") != "on")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "IOMMU eim requires interrupt remapping to be enabled", driver, "eim");
         }
     }
 }

@@ -19,6 +19,12 @@ internal readonly record struct MachineType(string Arch, string? Machine)
 
     public bool IsS390 => Arch is "s390" or "s390x";
 
+    /// <summary>
+    /// s390's CCW machines ("s390-ccw-virtio", versioned or not; also what an s390 guest without a machine gets), the
+    /// only ones with CCW addresses.
+    /// </summary>
+    public bool IsS390Ccw => IsS390 && (Machine is null || Machine.StartsWith("s390-ccw", StringComparison.Ordinal));
+
     public bool IsPpc64 => Arch is "ppc64" or "ppc64le";
 
     public bool IsAarch64 => Arch == "aarch64";
@@ -31,6 +37,8 @@ internal readonly record struct MachineType(string Arch, string? Machine)
         || Machine.StartsWith("rhel", StringComparison.Ordinal));
 
     public bool IsPSeries => IsPpc64 && Machine is { } m && (m == "pseries" || m.StartsWith("pseries-", StringComparison.Ordinal));
+
+    public bool IsRiscvVirt => Arch == "riscv64" && Machine is { } m && (m == "virt" || m.StartsWith("virt-", StringComparison.Ordinal));
 
     public bool IsArmVirt => Arch is "aarch64" or "armv7l" && Machine is { } m
         && (m == "virt" || m.StartsWith("virt-", StringComparison.Ordinal));

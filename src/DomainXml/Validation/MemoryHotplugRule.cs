@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Kvm.DomainXml.Errors;
 using Kvm.DomainXml.General;
+using Kvm.DomainXml.Memory;
 using Kvm.DomainXml.Model;
 using Kvm.DomainXml.Parsing;
 
@@ -24,17 +25,45 @@ internal sealed class MemoryHotplugRule : IDomainRule
                 "At least one numa node has to be configured when enabling memory hotplug", maxMemory);
         }
 
-        foreach (var page in domain.Element("memoryBacking")?.Element("hugepages")?.Elements("page") ?? [])
+        CheckHugepages(domain.Element("memoryBacking")?.Element("hugepages"), nodes);
+    }
+
+    /// <summary>
+    /// One hugepage size without a nodeset is the default for all memory; sized pages bound to nodes do not overlap
+    /// and name existing nodes. Without guest NUMA, node 0 is the whole guest, so nodeset='0' means all memory
+    /// (virDomainDefPostParseMemtune).
+    /// </summary>
+    private static void CheckHugepages(XElement? hugepages, int nodes)
+    {
+        var pages = new List<(XElement Page, ulong Size, SortedSet<int>? Nodes)>();
+        foreach (var page in hugepages?.Elements("page") ?? [])
         {
-            if (page.Attr("nodeset") is not { } nodeset)
+            var set = page.Attr("nodeset") is { } nodeset ? CpuSet.Parse(nodeset, page, "nodeset") : null;
+            if (nodes == 0 && set is not null && !set.Any(n => n > 0))
             {
-                continue;
+                set = null;
             }
 
-            int missing = CpuSet.Parse(nodeset, page, "nodeset").FirstOrDefault(n => n >= nodes, -1);
+            ulong size = MemoryXml.ReadKiB(page, "size", "unit") ?? 0;
+            foreach (var (_, otherSize, otherNodes) in pages)
+            {
+                // libvirt reports these as VIR_ERR_XML_DETAIL, whose message has no category prefix.
+                if (set is not null && otherNodes is not null && set.Overlaps(otherNodes))
+                {
+                    ThrowHelper.Throw(DomainXmlErrorKind.Detail,
+                        $"nodeset attribute of hugepages of sizes {size} and {otherSize} intersect", page, "nodeset");
+                }
+
+                if (set is null && otherNodes is null)
+                {
+                    ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"two master hugepages detected: {size} and {otherSize}", page);
+                }
+            }
+
+            pages.Add((page, size, set));
+            int missing = set?.FirstOrDefault(n => n >= nodes, -1) ?? -1;
             if (missing >= 0)
             {
-                // libvirt reports this as VIR_ERR_XML_DETAIL, whose message has no category prefix.
                 ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"hugepages: node {missing} not found", page, "nodeset");
             }
         }

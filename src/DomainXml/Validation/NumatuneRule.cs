@@ -1,45 +1,110 @@
 using System.Xml.Linq;
 using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.General;
 using Kvm.DomainXml.Model;
 using Kvm.DomainXml.Parsing;
 
 namespace Kvm.DomainXml.Validation;
 
 /// <summary>
-/// <c>&lt;numatune&gt;</c>: per-node bindings (<c>&lt;memnode&gt;</c>) need a static placement, and the 'restrictive'
-/// mode is all or nothing between <c>&lt;memory&gt;</c> and the memnodes (libvirt's virDomainNumatuneNodeParseXML).
+/// <c>&lt;numatune&gt;</c>: a static placement names host nodes (a nodeset that is not empty); per-node bindings
+/// (<c>&lt;memnode&gt;</c>) need a static placement and bind each existing guest NUMA cell once, to a nodeset; the
+/// 'restrictive' mode is all or nothing between <c>&lt;memory&gt;</c> and the memnodes (libvirt's
+/// virDomainNumatuneParseXML, virDomainNumatuneSet and virDomainNumatuneNodeParseXML).
 /// </summary>
 internal sealed class NumatuneRule : IDomainRule
 {
     public void Check(XElement domain, DomainDef definition)
     {
-        if (domain.Element("numatune") is not { } numatune || !numatune.Elements("memnode").Any())
+        if (domain.Element("numatune") is not { } numatune)
         {
             return;
         }
 
         var memory = numatune.Element("memory");
+        if (memory is not null)
+        {
+            CheckMemory(memory, definition.Vcpu.Placement);
+        }
+
+        var memnodes = numatune.Elements("memnode").ToList();
+        if (memnodes.Count == 0)
+        {
+            return;
+        }
+
         if (IsAutoPlacement(memory, definition.Vcpu.Placement))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "Per-node binding is not compatible with automatic NUMA placement.", memory ?? numatune);
         }
 
-        bool restrictive = memory?.Attr("mode") == "restrictive";
-        foreach (var memnode in numatune.Elements("memnode"))
+        int cells = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
+        if (cells == 0)
         {
-            bool nodeRestrictive = memnode.Attr("mode") == "restrictive";
-            if (restrictive && !nodeRestrictive)
-            {
-                ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                    "'restrictive' mode is required in memnode element when mode is 'restrictive' in memory element", memnode);
-            }
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Element 'memnode' is invalid without any guest NUMA cells", memnodes[0]);
+        }
 
-            if (!restrictive && nodeRestrictive)
-            {
-                ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                    "'restrictive' mode is required in memory element when mode is 'restrictive' in memnode element", memnode, "mode");
-            }
+        bool restrictive = memory?.Attr("mode") == "restrictive";
+        var bound = new HashSet<uint>();
+        foreach (var memnode in memnodes)
+        {
+            CheckMemnode(memnode, cells, restrictive, bound);
+        }
+    }
+
+    private static void CheckMemory(XElement memory, VcpuPlacement vcpus)
+    {
+        string? nodeset = memory.Attr("nodeset");
+        if (nodeset is not null && CpuSet.Parse(nodeset, memory, "nodeset").Count == 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Invalid value of 'nodeset': {nodeset}", memory, "nodeset");
+        }
+
+        // Without a placement the memory follows the vCPUs, unless a nodeset says where it goes.
+        string? placement = memory.Attr("placement");
+        bool anything = placement is not null || nodeset is not null || memory.Attr("mode") is not null;
+        bool isStatic = placement == "static" || (placement is null && (nodeset is not null || vcpus == VcpuPlacement.Static));
+        if (anything && isStatic && nodeset is null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "nodeset for NUMA memory tuning must be set if 'placement' is 'static'",
+                memory);
+        }
+    }
+
+    private static void CheckMemnode(XElement memnode, int cells, bool restrictive, HashSet<uint> bound)
+    {
+        uint cellid = memnode.UInt("cellid", required: true)!.Value;
+        if (cellid >= cells)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                "Argument 'cellid' in memnode element must correspond to existing guest's NUMA cell", memnode, "cellid");
+        }
+
+        if (!bound.Add(cellid))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Multiple memnode elements with cellid {cellid}", memnode, "cellid");
+        }
+
+        bool nodeRestrictive = memnode.Attr("mode") == "restrictive";
+        if (restrictive && !nodeRestrictive)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                "'restrictive' mode is required in memnode element when mode is 'restrictive' in memory element", memnode);
+        }
+
+        string nodeset = memnode.Attr("nodeset")
+            ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.XmlError, "Missing required nodeset attribute in memnode element", memnode);
+
+        if (CpuSet.Parse(nodeset, memnode, "nodeset").Count == 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Invalid value of 'nodeset': {nodeset}", memnode, "nodeset");
+        }
+
+        if (!restrictive && nodeRestrictive)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                "'restrictive' mode is required in memory element when mode is 'restrictive' in memnode element", memnode, "mode");
         }
     }
 

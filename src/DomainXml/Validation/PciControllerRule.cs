@@ -7,9 +7,8 @@ namespace Kvm.DomainXml.Validation;
 
 /// <summary>
 /// PCI controllers: the root bus matches the machine type, root buses have index 0 and no address, target options
-/// are in range, and expander buses plug into the root bus of the right kind (libvirt's
-/// virDomainControllerDefValidate, qemuDomainDefAddDefaultDevices, qemuDomainControllerDefPostParse and the PCI
-/// connection flags of domain_addr.c).
+/// are in range, a NUMA node given to an extra host bridge exists, and expander buses are of the machine's kind
+/// (libvirt's virDomainControllerDefValidate, qemuDomainDefAddDefaultDevices and qemuDomainControllerDefPostParse).
 /// </summary>
 internal sealed class PciControllerRule : IDomainRule
 {
@@ -17,15 +16,17 @@ internal sealed class PciControllerRule : IDomainRule
     {
         var machine = MachineType.Of(domain);
         var controllers = (domain.Element("devices")?.Elements("controller") ?? []).Where(c => c.Attr("type") == "pci").ToList();
+        int nodes = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
         foreach (var controller in controllers)
         {
             CheckRoot(controller, machine);
             CheckTarget(controller);
+            CheckNode(controller, machine, nodes);
         }
 
         foreach (var controller in controllers)
         {
-            CheckExpander(controller, controllers, machine);
+            CheckExpander(controller, machine);
         }
     }
 
@@ -100,6 +101,32 @@ internal sealed class PciControllerRule : IDomainRule
         CheckRange(target, "busNr", 1, 254);
     }
 
+    /// <summary>
+    /// A PCI host bridge other than the default one may sit close to a guest NUMA node, which then exists
+    /// (virDomainControllerDefValidate, qemuDomainControllerDefPostParse).
+    /// </summary>
+    private static void CheckNode(XElement controller, MachineType machine, int nodes)
+    {
+        if (controller.Element("target")?.Element("node") is not { } node || !int.TryParse(node.Text().Trim(), out int id) || id < 0)
+        {
+            return;
+        }
+
+        int index = controller.Int("index") ?? 0;
+        if (index == 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "The PCI controller with index=0 can't be associated with a NUMA node",
+                node);
+        }
+
+        if (id >= nodes)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
+                $"{ModelOf(controller, machine)} with index {index} is configured for a NUMA node ({id}) not present in the domain's " +
+                $"<cpu><numa> array ({nodes})", node);
+        }
+    }
+
     /// <summary>The target options are non-negative numbers, decimal or hexadecimal.</summary>
     private static void CheckRange(XElement target, string name, uint min, uint max)
     {
@@ -110,21 +137,10 @@ internal sealed class PciControllerRule : IDomainRule
         }
     }
 
-    /// <summary>An expander bus is a second host bridge: it plugs into the root bus only, of its own kind.</summary>
-    private static void CheckExpander(XElement controller, List<XElement> controllers, MachineType machine)
+    /// <summary>An expander bus is a second host bridge of the machine's own kind (where it plugs in: PciSlotRule).</summary>
+    private static void CheckExpander(XElement controller, MachineType machine)
     {
         string? model = controller.Attr("model");
-        string? root = model switch
-        {
-            "pci-expander-bus" => "pci-root",
-            "pcie-expander-bus" => "pcie-root",
-            _ => null,
-        };
-        if (root is null)
-        {
-            return;
-        }
-
         if (model == "pci-expander-bus" && !machine.IsI440fx)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
@@ -135,25 +151,6 @@ internal sealed class PciControllerRule : IDomainRule
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "pcie-expander-bus controllers are not supported with this machine type", controller, "model");
-        }
-
-        if (controller.Element("address") is not { } address || address.Attr("type") != "pci")
-        {
-            return;
-        }
-
-        var pci = PciAddress.Read(address);
-        if (pci.IsEmpty)
-        {
-            return;
-        }
-
-        var bus = controllers.FirstOrDefault(c => c.Int("index") == (int)pci.Bus);
-        if (bus is not null && ModelOf(bus, machine) is { } busModel && busModel != root)
-        {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                $"The device at PCI address {pci} cannot be plugged into the PCI controller with index='{pci.Bus}'. " +
-                $"It requires a controller that accepts a {model}.", address);
         }
     }
 }

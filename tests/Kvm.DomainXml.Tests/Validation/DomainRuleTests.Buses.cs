@@ -50,7 +50,7 @@ public sealed partial class DomainRuleTests
             "/domain/devices/controller/target/@index");
 
     [Test]
-    public void PciControllerRule_ExpanderBusBehindBridge_IsRejected() =>
+    public void PciSlotRule_ExpanderBusBehindBridge_IsRejected() =>
         AssertRejected(
             Domain(PciRoot + PciBridge1 +
                    "<controller type='pci' index='2' model='pci-expander-bus'><address type='pci' bus='1' slot='1'/></controller>"),
@@ -60,7 +60,7 @@ public sealed partial class DomainRuleTests
             "/domain/devices/controller[3]/address");
 
     [Test]
-    public void PciControllerRule_ExpanderBusOnRootBus_IsAccepted() =>
+    public void PciSlotRule_ExpanderBusOnRootBus_IsAccepted() =>
         AssertAccepted(
             Domain(PciRoot + PciBridge1 +
                    "<controller type='pci' index='2' model='pci-expander-bus'><address type='pci' bus='0' slot='5'/></controller>"));
@@ -146,4 +146,58 @@ public sealed partial class DomainRuleTests
                "<address type='pci' domain='0x0000' bus='0x00' slot='0x08' function='0x0'>" +
                $"<zpci uid='{uid}' fid='0x0000001f'/></address></hostdev>",
             os: "<type arch='s390x' machine='s390-ccw-virtio'>hvm</type>");
+
+    [Test]
+    public void PciSlotRule_DeviceOnThePiix3IdeFunction_IsRejected() =>
+        AssertRejected(Domain("<controller type='ide' index='0'/><memballoon model='virtio'><address type='pci' slot='1' function='1'/></memballoon>"),
+            DomainXmlErrorKind.XmlError, "XML error: Attempted double use of PCI Address 0000:00:01.1", "/domain/devices/memballoon/address");
+
+    [Test]
+    public void PciSlotRule_DeviceOnTheNextSlot_IsAccepted() =>
+        AssertAccepted(Domain("<controller type='ide' index='0'/><memballoon model='virtio'><address type='pci' slot='2'/></memballoon>"));
+
+    [Test]
+    public void PciSlotRule_TwoDevicesOnOneFunction_IsRejected() =>
+        AssertRejected(Domain("<memballoon model='virtio'><address type='pci' slot='5'/></memballoon>" +
+                              "<watchdog model='i6300esb'><address type='pci' slot='5'/></watchdog>"),
+            DomainXmlErrorKind.XmlError, "XML error: Attempted double use of PCI Address 0000:00:05.0", "/domain/devices/watchdog/address");
+
+    [Test]
+    public void PciSlotRule_DmiBridgeBehindRootPort_IsRejected() =>
+        AssertRejected(
+            Domain("<controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/>" +
+                   "<controller type='pci' index='2' model='dmi-to-pci-bridge'><address type='pci' bus='1'/></controller>", os: Q35),
+            DomainXmlErrorKind.XmlError,
+            "XML error: The device at PCI address 0000:01:00.0 cannot be plugged into the PCI controller with index='1'. " +
+            "It requires a controller that accepts a dmi-to-pci-bridge.",
+            "/domain/devices/controller[3]/address");
+
+    [Test]
+    public void PciSlotRule_DmiBridgeOnPcieRoot_IsAccepted() =>
+        AssertAccepted(
+            Domain("<controller type='pci' index='0' model='pcie-root'/>" +
+                   "<controller type='pci' index='1' model='dmi-to-pci-bridge'><address type='pci' bus='0' slot='0x1e'/></controller>", os: Q35));
+
+    [Test]
+    public void PciSlotRule_SecondSlotOfARootPort_IsRejected() =>
+        AssertRejected(
+            Domain("<controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/>" +
+                   "<memballoon model='virtio'><address type='pci' bus='1' slot='1'/></memballoon>", os: Q35),
+            DomainXmlErrorKind.XmlError, "XML error: Invalid PCI address 0000:01:01.0. slot must be <= 0",
+            "/domain/devices/memballoon/address/@slot");
+
+    [Test]
+    public void PciSlotRule_MoreRootPortsThanTheRootBusHolds_IsRejected() =>
+        AssertRejected(Domain("<controller type='pci' index='0' model='pcie-root'/>" + RootPorts(241), os: Q35),
+            DomainXmlErrorKind.InternalError,
+            "internal error: a PCI slot is needed to connect a PCI controller model='pcie-root-port', but none is available, " +
+            "and it cannot be automatically added",
+            "/domain/devices/controller[242]");
+
+    [Test]
+    public void PciSlotRule_AsManyRootPortsAsTheRootBusHolds_IsAccepted() =>
+        AssertAccepted(Domain("<controller type='pci' index='0' model='pcie-root'/>" + RootPorts(240), os: Q35));
+
+    private static string RootPorts(int count) =>
+        string.Concat(Enumerable.Repeat("<controller type='pci' model='pcie-root-port'/>", count));
 }

@@ -1,0 +1,148 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Memory;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// Memory devices (<c>&lt;memory model&gt;</c>): a device plugged into a guest NUMA node names one that exists;
+/// NVDIMMs and virtio-pmem are backed by a file and cannot discard; virtio-pmem is shared and outside NUMA; a pSeries
+/// NVDIMM has a label and an x86 one no UUID; virtio-mem grows in power-of-two blocks of at least a huge page up to
+/// its size; an SGX EPC section has no bus address (virDomainMemoryDefValidate).
+/// </summary>
+internal sealed class MemoryDeviceRule : IDomainRule
+{
+    /// <summary>The transparent huge page size libvirt assumes when it cannot ask the host, in KiB.</summary>
+    private const ulong ThpKiB = 2048;
+
+    public void Check(XElement domain, DomainDef definition)
+    {
+        int nodes = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
+        var machine = MachineType.Of(domain);
+        foreach (var memory in domain.Element("devices")?.Elements("memory") ?? [])
+        {
+            var target = memory.Element("target");
+            CheckNode(target?.Element("node"), nodes);
+            string? model = memory.Attr("model");
+            switch (model)
+            {
+                case "nvdimm":
+                    CheckNvdimm(memory, target, machine);
+                    break;
+                case "virtio-pmem":
+                    CheckPmem(memory, target);
+                    break;
+                case "virtio-mem":
+                    CheckVirtioMem(target);
+                    break;
+                case "sgx-epc" when memory.Element("address") is { } address:
+                    ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"memory device address is not supported for model '{model}'",
+                        address);
+                    break;
+            }
+        }
+    }
+
+    private static void CheckNode(XElement? node, int nodes)
+    {
+        if (node is null || !int.TryParse(node.Text().Trim(), out int id) || id < 0)
+        {
+            return;
+        }
+
+        // libvirt reports these as VIR_ERR_XML_DETAIL, whose message has no category prefix.
+        if (nodes == 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "can't add memory backend as guest has no NUMA nodes configured", node);
+        }
+
+        if (id >= nodes)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail,
+                $"can't add memory backend for guest node '{id}' as the guest has only '{nodes}' NUMA nodes configured", node);
+        }
+    }
+
+    private static void CheckNvdimm(XElement memory, XElement? target, MachineType machine)
+    {
+        if (memory.Element("source")?.Element("path") is null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "path is required for model 'nvdimm'", memory.Element("source") ?? memory);
+        }
+
+        if (memory.Attr("discard") == "yes")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "discard is not supported for nvdimms", memory, "discard");
+        }
+
+        if (machine.IsPpc64)
+        {
+            if ((MemoryXml.ReadKiB(target?.Element("label")?.Element("size")) ?? 0) == 0)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "label size is required for NVDIMM device", target ?? memory);
+            }
+        }
+        else if (memory.Element("uuid") is { } uuid)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "UUID is not supported for NVDIMM device", uuid);
+        }
+    }
+
+    private static void CheckPmem(XElement memory, XElement? target)
+    {
+        if (memory.Element("source")?.Element("path") is null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "path is required for model 'virtio-pmem'", memory.Element("source") ?? memory);
+        }
+
+        if (memory.Attr("discard") == "yes")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "discard is not supported for model 'virtio-pmem'", memory, "discard");
+        }
+
+        if (memory.Attr("access") != "shared")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "shared access mode required for virtio-pmem device", memory);
+        }
+
+        if (target?.Element("node") is { } node)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "virtio-pmem does not support NUMA nodes", node);
+        }
+    }
+
+    private static void CheckVirtioMem(XElement? target)
+    {
+        if (target is null)
+        {
+            return;
+        }
+
+        ulong size = MemoryXml.ReadKiB(target.Element("size")) ?? 0;
+        ulong requested = MemoryXml.ReadKiB(target.Element("requested")) ?? 0;
+        ulong block = MemoryXml.ReadKiB(target.Element("block")) ?? 0;
+        if (requested > size)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"requested size must be smaller than or equal to @size ({size}KiB)",
+                target.Element("requested"));
+        }
+
+        if (block == 0 || (block & (block - 1)) != 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "block size must be a power of two", target.Element("block") ?? target);
+        }
+
+        if (block < ThpKiB)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"block size too small, must be at least {ThpKiB}KiB", target.Element("block"));
+        }
+
+        if (requested % block != 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "requested size must be an integer multiple of block size",
+                target.Element("requested") ?? target);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// Shared memory (<c>&lt;shmem name&gt;</c>): the name is a file name under /dev/shm, so neither a path nor "." or
+/// ".."; interrupts (<c>&lt;msi&gt;</c>) come from an ivshmem server, so they need one (virDomainShmemDefParseXML,
+/// virDomainShmemDefValidate).
+/// </summary>
+internal sealed class ShmemRule : IDomainRule
+{
+    public void Check(XElement domain, DomainDef definition)
+    {
+        foreach (var shmem in domain.Element("devices")?.Elements("shmem") ?? [])
+        {
+            if (shmem.Element("msi") is { } msi && shmem.Element("server") is null)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "msi option is only supported with a server", msi);
+            }
+
+            string? detail = shmem.Attr("name") switch
+            {
+                { } name when name.Contains('/') => "shmem name cannot include '/' character",
+                "." => "shmem name cannot be equal to '.'",
+                ".." => "shmem name cannot be equal to '..'",
+                _ => null,
+            };
+            if (detail is not null)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, detail, shmem, "name");
+            }
+        }
+    }
+}

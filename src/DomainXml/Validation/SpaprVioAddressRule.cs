@@ -1,0 +1,25 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// pSeries VIO addresses (<c>&lt;address type='spapr-vio' reg&gt;</c>) are 32-bit register numbers
+/// (qemuValidateDomainDeviceDefAddress).
+/// </summary>
+internal sealed class SpaprVioAddressRule : IDomainRule
+{
+    public void Check(XElement domain, DomainDef definition)
+    {
+        foreach (var address in (domain.Element("devices")?.Elements() ?? []).Select(d => d.Element("address")).OfType<XElement>())
+        {
+            if (address.Attr("type") == "spapr-vio" && address.ULong("reg") is { } reg && reg > uint.MaxValue)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                    $"spapr-vio reg='0x{reg:x}' exceeds maximum possible value (0xffffffff)", address, "reg");
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// Character devices of type spicevmc and spiceport are channels of a SPICE display, so the domain has one
+/// (qemuValidateDomainChrSourceDef).
+/// </summary>
+internal sealed class SpiceChannelRule : IDomainRule
+{
+    private static readonly HashSet<string> s_chardevs = ["serial", "parallel", "console", "channel", "redirdev", "smartcard"];
+
+    public void Check(XElement domain, DomainDef definition)
+    {
+        if (domain.Element("devices") is not { } devices || devices.Elements("graphics").Any(g => g.Attr("type") == "spice"))
+        {
+            return;
+        }
+
+        foreach (var device in devices.Elements().Where(d => s_chardevs.Contains(d.Name.LocalName)))
+        {
+            if (device.Attr("type") is "spicevmc" or "spiceport")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                    $"chardev '{device.Attr("type")}' not supported without spice graphics", device, "type");
+            }
+        }
+    }
+}
