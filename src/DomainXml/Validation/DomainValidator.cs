@@ -37,6 +37,8 @@ internal static class DomainValidator
 
         // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
         new EmulatorRule(),
+        new BiosSerialRule(),
+        new LifecycleRule(),
         new FeatureArchRule(),
         new CpuCacheRule(),
         new VcpuTopologyRule(),
@@ -50,6 +52,7 @@ internal static class DomainValidator
         new DiskStorageRule(),
         new DiskBusRule(),
         new DiskDriverRule(),
+        new VhostUserDiskRule(),
         new DriveAddressRule(),
         new IothreadRule(),
         new FirmwareRule(),

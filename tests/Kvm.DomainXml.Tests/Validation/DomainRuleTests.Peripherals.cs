@@ -88,6 +88,11 @@ public sealed partial class DomainRuleTests
     public void FilesystemRule_ReadWriteVirtiofs_IsAccepted() => AssertAccepted(Domain(Virtiofs(string.Empty), head: SharedMemory));
 
     [Test]
+    public void FilesystemRule_VirtiofsWithoutSharedMemory_IsRejected() =>
+        AssertRejected(Domain(Virtiofs(string.Empty)),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: 'virtiofs' requires shared memory", "/domain/devices/filesystem");
+
+    [Test]
     public void ShmemRule_MsiWithoutServer_IsRejected() =>
         AssertRejected(Domain("<shmem name='shmem0'><msi/></shmem>"),
             DomainXmlErrorKind.XmlError, "XML error: msi option is only supported with a server", "/domain/devices/shmem/msi");
