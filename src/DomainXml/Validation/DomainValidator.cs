@@ -68,6 +68,9 @@ internal static class DomainValidator
         new InputRule(),
         new FilesystemRule(),
         new ShmemRule(),
+        new AudioRule(),
+        new WatchdogRule(),
+        new VsockRule(),
         new MdevRule(),
         new SpaprVioAddressRule(),
     ];
