@@ -43,6 +43,8 @@ internal static class DomainValidator
         new CpuCacheRule(),
         new VcpuTopologyRule(),
         new ClockTimerRule(),
+        new PciControllerOptionsRule(),
+        new ControllerModelRule(),
         new HostdevRule(),
         new VideoRule(),
         new MemoryHotplugRule(),
