@@ -55,7 +55,7 @@ public sealed class SamplesTests
 
         var error = Assert.Throws<DomainXmlException>(() => DomainXmlParser.Parse(File.ReadAllText(file), file));
 
-        Assert.That(error!.Message, Is.EqualTo("XML error: Missing source host attribute for char device"));
+        Assert.That(error!.Message, Is.EqualTo("internal error: Missing source host attribute for char device"));
         Assert.That(error.Location!.Value.Path, Is.EqualTo("/domain/devices/serial[2]"));
         Assert.That(error.Location.Value.Line, Is.EqualTo(9));
     }

@@ -48,7 +48,7 @@ public sealed class KvmctlXmlTests
         Assert.That(result.Stdout, Is.Empty);
         Assert.That(result.Stderr, Does.Contain(file + ":9:"));
         Assert.That(result.Stderr, Does.Contain("/domain/devices/serial[2]"));
-        Assert.That(result.Stderr, Does.Contain("XML error: Missing source host attribute for char device"));
+        Assert.That(result.Stderr, Does.Contain("internal error: Missing source host attribute for char device"));
     }
 
     [Test]

@@ -149,8 +149,9 @@ internal static class CputuneXml
             {
                 if (!seen.Add(id))
                 {
-                    ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                        $"{element} attribute '{attribute}' must not overlap", entry, attribute);
+                    // libvirt reports this as VIR_ERR_XML_DETAIL, whose message has no category prefix.
+                    ThrowHelper.Throw(DomainXmlErrorKind.Detail,
+                        $"'{element}' attributes '{attribute}' must not overlap", entry, attribute);
                 }
 
                 var copy = new XElement(entry);

@@ -37,10 +37,14 @@ internal static class DomainValidator
 
         // virDomainDefValidate, then the driver's validation: what the machine and our VMM support.
         new EmulatorRule(),
+        new BiosSerialRule(),
+        new LifecycleRule(),
         new FeatureArchRule(),
         new CpuCacheRule(),
         new VcpuTopologyRule(),
         new ClockTimerRule(),
+        new PciControllerOptionsRule(),
+        new ControllerModelRule(),
         new HostdevRule(),
         new VideoRule(),
         new MemoryHotplugRule(),
@@ -50,6 +54,7 @@ internal static class DomainValidator
         new DiskStorageRule(),
         new DiskBusRule(),
         new DiskDriverRule(),
+        new VhostUserDiskRule(),
         new DriveAddressRule(),
         new IothreadRule(),
         new FirmwareRule(),
@@ -65,6 +70,9 @@ internal static class DomainValidator
         new InputRule(),
         new FilesystemRule(),
         new ShmemRule(),
+        new AudioRule(),
+        new WatchdogRule(),
+        new VsockRule(),
         new MdevRule(),
         new SpaprVioAddressRule(),
     ];

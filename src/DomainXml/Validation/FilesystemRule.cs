@@ -30,6 +30,7 @@ internal sealed class FilesystemRule : IDomainRule
             if (virtiofs)
             {
                 CheckVirtiofs(fs, driver!);
+                SharedMemory.Require(domain, "virtiofs", fs);
                 if (fs.Element("target")?.Attr("dir") is { } tag && !tags.Add(tag))
                 {
                     ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"filesystem target '{tag}' specified twice",

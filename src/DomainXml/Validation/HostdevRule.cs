@@ -6,8 +6,9 @@ using Kvm.DomainXml.Parsing;
 namespace Kvm.DomainXml.Validation;
 
 /// <summary>
-/// Host devices: one host device is assigned once (libvirt's virDomainHostdevMatch, compared per source kind), and
-/// the kinds that cannot boot the guest carry no boot order (qemuValidateDomainDeviceDefHostdev).
+/// Host devices: one host device is assigned once (libvirt's virDomainHostdevMatch, compared per source kind), each
+/// sits on the guest bus of its kind, and the kinds that cannot boot the guest carry no boot order
+/// (virDomainHostdevDefValidate, qemuValidateDomainDeviceDefHostdev).
 /// </summary>
 internal sealed class HostdevRule : IDomainRule
 {
@@ -23,13 +24,52 @@ internal sealed class HostdevRule : IDomainRule
         {
             if (device.Name.LocalName == "hostdev")
             {
+                CheckAddress(device);
                 CheckBoot(device);
+            }
+            else if (device.Element("address")?.Attr("type") == "unassigned")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "address of type 'unassigned' is supported only for hostdevs",
+                    device.Element("address"), "type");
             }
 
             if (SourceKey(device) is { } key && !seen.Add(key))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Hostdev already exists in the domain configuration", device);
             }
+        }
+    }
+
+    /// <summary>
+    /// A host device appears on the guest bus of its kind; capabilities-mode devices (host block and character devices,
+    /// network interfaces) belong to containers (virDomainHostdevDefValidate, qemuValidateDomainDeviceDefHostdev).
+    /// </summary>
+    private static void CheckAddress(XElement hostdev)
+    {
+        if (hostdev.Attr("mode") == "capabilities")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "hostdev mode 'capabilities' is not supported in qemu", hostdev, "mode");
+        }
+
+        string? address = hostdev.Element("address")?.Attr("type");
+        (DomainXmlErrorKind Kind, string Detail)? error = (hostdev.Attr("type"), address) switch
+        {
+            (_, null) => null,
+            ("pci", not ("pci" or "unassigned")) => (DomainXmlErrorKind.InternalError, "PCI host devices must use 'pci' or 'unassigned' address type"),
+            ("scsi", not "drive") => (DomainXmlErrorKind.ConfigUnsupported, "SCSI host device must use 'drive' address type"),
+            ("scsi_host", not ("pci" or "ccw")) => (DomainXmlErrorKind.ConfigUnsupported, "SCSI_host host device must use 'pci' or 'ccw' address type"),
+            ("usb", not "usb") => (DomainXmlErrorKind.ConfigUnsupported, "USB host device must use 'usb' address type"),
+            _ => null,
+        };
+        if (error is { } e)
+        {
+            ThrowHelper.Throw(e.Kind, e.Detail, hostdev.Element("address"), "type");
+        }
+
+        if (hostdev.Attr("type") == "pci" && hostdev.Element("source")?.Attr("writeFiltering") is not null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                "Write filtering of PCI device configuration space is not supported by qemu", hostdev.Element("source"), "writeFiltering");
         }
     }
 

@@ -198,6 +198,39 @@ public sealed partial class DomainRuleTests
     public void PciSlotRule_AsManyRootPortsAsTheRootBusHolds_IsAccepted() =>
         AssertAccepted(Domain("<controller type='pci' index='0' model='pcie-root'/>" + RootPorts(240), os: Q35));
 
+    [Test]
+    public void PciControllerOptionsRule_ChassisNrOnRootPort_IsRejected() =>
+        AssertRejected(
+            Domain("<controller type='pci' index='0' model='pcie-root'/>" +
+                   "<controller type='pci' index='1' model='pcie-root-port'><target chassisNr='3'/></controller>", os: Q35),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: Option 'chassisNr' is not valid for PCI controller with index '1', model 'pcie-root-port' " +
+            "and modelName 'pcie-root-port'",
+            "/domain/devices/controller[2]/target");
+
+    [Test]
+    public void PciControllerOptionsRule_ChassisNrOnPciBridge_IsAccepted() =>
+        AssertAccepted(Domain(PciRoot + "<controller type='pci' index='1' model='pci-bridge'><target chassisNr='3'/></controller>"));
+
+    [Test]
+    public void ControllerModelRule_IdeControllerOnQ35_IsRejected() =>
+        AssertRejected(Domain("<controller type='ide' index='0'/>", os: Q35),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: IDE controllers are unsupported for this QEMU binary or machine type", "/domain/devices/controller");
+
+    [Test]
+    public void ControllerModelRule_IdeControllerOnPc_IsAccepted() => AssertAccepted(Domain("<controller type='ide' index='0'/>"));
+
+    [Test]
+    public void ControllerModelRule_QueuesOnLsiLogic_IsRejected() =>
+        AssertRejected(Domain("<controller type='scsi' index='0' model='lsilogic'><driver queues='4'/></controller>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: 'queues' is only supported by virtio-scsi controller",
+            "/domain/devices/controller/driver/@queues");
+
+    [Test]
+    public void ControllerModelRule_QueuesOnVirtioScsi_IsAccepted() =>
+        AssertAccepted(Domain("<controller type='scsi' index='0' model='virtio-scsi'><driver queues='4'/></controller>"));
+
     private static string RootPorts(int count) =>
         string.Concat(Enumerable.Repeat("<controller type='pci' model='pcie-root-port'/>", count));
 }

@@ -154,6 +154,24 @@ public sealed partial class DomainRuleTests
             DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: Disk iothread '3' not defined in iothreadid",
             "/domain/devices/disk/driver/@iothread");
 
+    [Test]
+    public void VhostUserDiskRule_SerialOnVhostUserDisk_IsRejected() =>
+        AssertRejected(Domain(VhostUserDisk("<serial>abc</serial>"), head: SharedMemory),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: serial is not supported with vhostuser disk",
+            "/domain/devices/disk/serial");
+
+    [Test]
+    public void VhostUserDiskRule_WithoutSharedMemory_IsRejected() =>
+        AssertRejected(Domain(VhostUserDisk(string.Empty)),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: 'vhostuser' requires shared memory", "/domain/devices/disk");
+
+    [Test]
+    public void VhostUserDiskRule_PlainVhostUserDisk_IsAccepted() => AssertAccepted(Domain(VhostUserDisk(string.Empty), head: SharedMemory));
+
+    private static string VhostUserDisk(string extra) =>
+        "<disk type='vhostuser' device='disk'><driver name='qemu' type='raw'/><source type='unix' path='/tmp/vhost.sock'/>" +
+        $"<target dev='vda' bus='virtio'/>{extra}</disk>";
+
     private static string Disk(string type, string body) => $"<disk type='{type}' device='disk'>{body}</disk>";
 
     private static string Drive(uint unit) => $"<address type='drive' controller='0' bus='0' target='0' unit='{unit}'/>";

@@ -57,6 +57,25 @@ public sealed partial class DomainRuleTests
     public void EmulatorRule_I686GuestOnX86Emulator_IsAccepted() =>
         AssertAccepted(Domain("<emulator>/usr/bin/qemu-system-x86_64</emulator>", os: "<type arch='i686' machine='pc'>hvm</type>"));
 
+    [Test]
+    public void LifecycleRule_PreserveOnReboot_IsRejected() =>
+        AssertRejected(Domain(string.Empty, tail: "<on_reboot>preserve</on_reboot>"),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: qemu driver doesn't support the 'preserve' action for 'on_reboot'/'on_poweroff'",
+            "/domain/on_reboot");
+
+    [Test]
+    public void LifecycleRule_PreserveOnCrash_IsAccepted() => AssertAccepted(Domain(string.Empty, tail: "<on_crash>preserve</on_crash>"));
+
+    [Test]
+    public void BiosSerialRule_SerialBiosWithoutSerialPort_IsRejected() =>
+        AssertRejected(Domain(string.Empty, os: Pc + "<bios useserial='yes'/>"),
+            DomainXmlErrorKind.XmlError, "XML error: need at least one serial port to use BIOS serial output", "/domain/os/bios/@useserial");
+
+    [Test]
+    public void BiosSerialRule_SerialBiosWithSerialPort_IsAccepted() =>
+        AssertAccepted(Domain("<serial type='pty'/>", os: Pc + "<bios useserial='yes'/>"));
+
     private static string StaticSelinux(string category) =>
         $"<seclabel type='static' model='selinux' relabel='yes'><label>system_u:system_r:svirt_t:s0:{category}</label></seclabel>";
 

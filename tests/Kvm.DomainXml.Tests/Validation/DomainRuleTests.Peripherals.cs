@@ -88,6 +88,44 @@ public sealed partial class DomainRuleTests
     public void FilesystemRule_ReadWriteVirtiofs_IsAccepted() => AssertAccepted(Domain(Virtiofs(string.Empty), head: SharedMemory));
 
     [Test]
+    public void FilesystemRule_VirtiofsWithoutSharedMemory_IsRejected() =>
+        AssertRejected(Domain(Virtiofs(string.Empty)),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: 'virtiofs' requires shared memory", "/domain/devices/filesystem");
+
+    [Test]
+    public void AudioRule_SoundOnMissingAudio_IsRejected() =>
+        AssertRejected(Domain("<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>"),
+            DomainXmlErrorKind.XmlError, "XML error: no audio device with ID 2", "/domain/devices/sound/audio/@id");
+
+    [Test]
+    public void AudioRule_SoundOnExistingAudio_IsAccepted() =>
+        AssertAccepted(Domain("<sound model='ich9'><audio id='1'/></sound><audio id='1' type='none'/>"));
+
+    [Test]
+    public void WatchdogRule_Ib700WithAddress_IsRejected() =>
+        AssertRejected(Domain("<watchdog model='ib700' action='poweroff'><address type='isa' iobase='0x443'/></watchdog>"),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: ib700 model of watchdog does not support configuring the address", "/domain/devices/watchdog");
+
+    [Test]
+    public void WatchdogRule_Ib700OnPc_IsAccepted() => AssertAccepted(Domain("<watchdog model='ib700' action='poweroff'/>"));
+
+    [Test]
+    public void VsockRule_ReservedCid_IsRejected() =>
+        AssertRejected(Domain("<vsock model='virtio'><cid auto='no' address='2'/></vsock>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: guest CIDs must be >= 3", "/domain/devices/vsock/cid/@address");
+
+    [Test]
+    public void VsockRule_Cid3_IsAccepted() => AssertAccepted(Domain("<vsock model='virtio'><cid auto='no' address='3'/></vsock>"));
+
+    [Test]
+    public void HostdevRule_UsbHostDeviceWithPciAddress_IsRejected() =>
+        AssertRejected(Domain("<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>" +
+                              "<address type='pci' slot='7'/></hostdev>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: USB host device must use 'usb' address type",
+            "/domain/devices/hostdev/address/@type");
+
+    [Test]
     public void ShmemRule_MsiWithoutServer_IsRejected() =>
         AssertRejected(Domain("<shmem name='shmem0'><msi/></shmem>"),
             DomainXmlErrorKind.XmlError, "XML error: msi option is only supported with a server", "/domain/devices/shmem/msi");

@@ -74,7 +74,7 @@ internal static class ChardevSourceXml
         return result;
     }
 
-    /// <summary>libvirt's virDomainChrSourceDefValidate.</summary>
+    /// <summary>libvirt's virDomainChrSourceDefValidate, which reports missing sources as internal errors.</summary>
     public static void Validate(ChardevSource source, XElement device, bool pathOptional)
     {
         switch (source.Type)
@@ -82,33 +82,33 @@ internal static class ChardevSourceXml
             case "tcp":
                 if (source.Host is null)
                 {
-                    ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Missing source host attribute for char device", device);
+                    ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "Missing source host attribute for char device", device);
                 }
 
                 if (source.Service is null)
                 {
-                    ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Missing source service attribute for char device", device);
+                    ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "Missing source service attribute for char device", device);
                 }
 
                 break;
             case "udp":
                 if (source.Service is null)
                 {
-                    ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Missing source service attribute for char device", device);
+                    ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "Missing source service attribute for char device", device);
                 }
 
                 break;
             case "unix":
                 if (source.Path is null && !pathOptional)
                 {
-                    ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Missing source path attribute for char device", device);
+                    ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "Missing source path attribute for char device", device);
                 }
 
                 break;
             case "file" or "dev" or "pipe":
                 if (source.Path is null)
                 {
-                    ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Missing source path attribute for char device", device);
+                    ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "Missing source path attribute for char device", device);
                 }
 
                 break;
@@ -247,7 +247,7 @@ internal static class ChardevSourceXml
 
             if (listen)
             {
-                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "chardev reconnect is possible only for connect mode", reconnect);
+                ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "chardev reconnect is possible only for connect mode", reconnect);
             }
         }
     }

@@ -1,0 +1,61 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// Audio back ends (<c>&lt;audio id&gt;</c>) are referred to by id from sound devices and VNC displays: each id is used
+/// once and each reference names one; SPICE audio travels over a SPICE display; ICH7 sound has no QEMU model
+/// (virDomainAudioDefValidate, virDomainEnsureAudioID, qemuValidateDomainDeviceDefAudio,
+/// qemuValidateDomainDeviceDefSound).
+/// </summary>
+internal sealed class AudioRule : IDomainRule
+{
+    public void Check(XElement domain, DomainDef definition)
+    {
+        if (domain.Element("devices") is not { } devices)
+        {
+            return;
+        }
+
+        var ids = new HashSet<uint>();
+        bool spice = devices.Elements("graphics").Any(g => g.Attr("type") == "spice");
+        foreach (var audio in devices.Elements("audio"))
+        {
+            if (audio.UInt("id") is { } id && !ids.Add(id))
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"audio ID {id} is used multiple times", audio, "id");
+            }
+
+            if (audio.Attr("type") == "spice" && !spice)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Spice audio is not supported without spice graphics", audio, "type");
+            }
+        }
+
+        foreach (var sound in devices.Elements("sound"))
+        {
+            if (sound.Attr("model") == "ich7")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "sound card model 'ich7' is not supported by qemu", sound, "model");
+            }
+
+            EnsureAudio(sound.Element("audio"), ids);
+        }
+
+        foreach (var vnc in devices.Elements("graphics").Where(g => g.Attr("type") == "vnc"))
+        {
+            EnsureAudio(vnc.Element("audio"), ids);
+        }
+    }
+
+    private static void EnsureAudio(XElement? reference, HashSet<uint> ids)
+    {
+        if (reference?.UInt("id") is { } id and not 0 && !ids.Contains(id))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"no audio device with ID {id}", reference, "id");
+        }
+    }
+}

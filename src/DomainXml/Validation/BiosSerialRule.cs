@@ -1,0 +1,35 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// The BIOS's serial console (<c>&lt;os&gt;&lt;bios useserial='yes'/&gt;</c>) is SeaBIOS's serial graphics adapter:
+/// an x86 feature that writes to the first serial port, so the domain has one (qemuValidateDomainDef).
+/// </summary>
+internal sealed class BiosSerialRule : IDomainRule
+{
+    public void Check(XElement domain, DomainDef definition)
+    {
+        if (domain.Element("os")?.Element("bios") is not { } bios || bios.Attr("useserial") != "yes")
+        {
+            return;
+        }
+
+        if (!MachineType.Of(domain).IsX86)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "BIOS serial console only supported on x86 architectures", bios, "useserial");
+        }
+
+        // A console of the serial kind brings its serial port along (virDomainDefAddConsoleCompat).
+        var devices = domain.Element("devices");
+        bool serial = devices?.Element("serial") is not null
+            || (devices?.Elements("console").Any(c => c.Element("target")?.Attr("type") is null or "serial") ?? false);
+        if (!serial)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "need at least one serial port to use BIOS serial output", bios, "useserial");
+        }
+    }
+}
