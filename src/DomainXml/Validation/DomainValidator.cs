@@ -73,6 +73,7 @@ internal static class DomainValidator
         new AudioRule(),
         new WatchdogRule(),
         new VsockRule(),
+        new NvramDeviceRule(),
         new MdevRule(),
         new SpaprVioAddressRule(),
     ];

@@ -126,6 +126,24 @@ public sealed partial class DomainRuleTests
             "/domain/devices/hostdev/address/@type");
 
     [Test]
+    public void GraphicsRule_LongVncPassword_IsRejected() =>
+        AssertRejected(Domain("<graphics type='vnc' passwd='123456789'/>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: VNC password is 9 characters long, only 8 permitted",
+            "/domain/devices/graphics/@passwd");
+
+    [Test]
+    public void GraphicsRule_EightCharacterVncPassword_IsAccepted() => AssertAccepted(Domain("<graphics type='vnc' passwd='12345678'/>"));
+
+    [Test]
+    public void NvramDeviceRule_NvramOnPc_IsRejected() =>
+        AssertRejected(Domain("<nvram/>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: nvram device is only supported for PPC64", "/domain/devices/nvram");
+
+    [Test]
+    public void NvramDeviceRule_NvramOnPSeries_IsAccepted() =>
+        AssertAccepted(Domain("<nvram><address type='spapr-vio' reg='0x3000'/></nvram>", os: PSeries));
+
+    [Test]
     public void ShmemRule_MsiWithoutServer_IsRejected() =>
         AssertRejected(Domain("<shmem name='shmem0'><msi/></shmem>"),
             DomainXmlErrorKind.XmlError, "XML error: msi option is only supported with a server", "/domain/devices/shmem/msi");
