@@ -74,6 +74,7 @@ internal static class DomainValidator
         new WatchdogRule(),
         new VsockRule(),
         new NvramDeviceRule(),
+        new MemballoonRule(),
         new MdevRule(),
         new SpaprVioAddressRule(),
     ];

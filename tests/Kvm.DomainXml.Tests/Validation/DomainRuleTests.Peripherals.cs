@@ -144,6 +144,16 @@ public sealed partial class DomainRuleTests
         AssertAccepted(Domain("<nvram><address type='spapr-vio' reg='0x3000'/></nvram>", os: PSeries));
 
     [Test]
+    public void MemballoonRule_XenBalloon_IsRejected() =>
+        AssertRejected(Domain("<memballoon model='xen'/>"),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: Memory balloon device type 'xen' is not supported by this version of qemu",
+            "/domain/devices/memballoon/@model");
+
+    [Test]
+    public void MemballoonRule_VirtioBalloon_IsAccepted() => AssertAccepted(Domain("<memballoon model='virtio'/>"));
+
+    [Test]
     public void ShmemRule_MsiWithoutServer_IsRejected() =>
         AssertRejected(Domain("<shmem name='shmem0'><msi/></shmem>"),
             DomainXmlErrorKind.XmlError, "XML error: msi option is only supported with a server", "/domain/devices/shmem/msi");
