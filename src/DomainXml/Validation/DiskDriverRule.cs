@@ -168,6 +168,21 @@ internal sealed class DiskDriverRule : IDomainRule
                 $"shared access for disk '{dev}' requires use of supported storage format", disk.Element("shareable"));
         }
 
+        if (driver?.Attr("discard_no_unref") == "on")
+        {
+            if (format != "qcow2")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'discard_no_unref' only works with qcow2 disk format",
+                    driver, "discard_no_unref");
+            }
+
+            if (disk.Element("readonly") is not null || disk.Attr("device") == "cdrom")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'discard_no_unref' is not compatible with read-only disk",
+                    driver, "discard_no_unref");
+            }
+        }
+
         if (driver?.Attr("name") is { } name && name != "qemu")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unsupported driver name '{name}' for disk '{dev}'", driver, "name");
