@@ -66,6 +66,7 @@ internal static class DomainValidator
         new TpmRule(),
         new SerialTargetRule(),
         new SpiceChannelRule(),
+        new ChardevChannelRule(),
         new InterfaceRule(),
         new InputRule(),
         new FilesystemRule(),
@@ -77,6 +78,8 @@ internal static class DomainValidator
         new MemballoonRule(),
         new MdevRule(),
         new SpaprVioAddressRule(),
+        new AliasRule(),
+        new BlkiotuneRule(),
     ];
 
     public static void Validate(XElement domain, DomainDef definition)

@@ -154,6 +154,16 @@ public sealed partial class DomainRuleTests
     public void MemballoonRule_VirtioBalloon_IsAccepted() => AssertAccepted(Domain("<memballoon model='virtio'/>"));
 
     [Test]
+    public void ChardevChannelRule_SpiceportWithoutChannel_IsRejected() =>
+        AssertRejected(Domain("<graphics type='spice'/><serial type='spiceport'><source/></serial>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: Missing source channel attribute for char device",
+            "/domain/devices/serial/source");
+
+    [Test]
+    public void ChardevChannelRule_SpiceportWithChannel_IsAccepted() =>
+        AssertAccepted(Domain("<graphics type='spice'/><serial type='spiceport'><source channel='org.qemu.console.serial.0'/></serial>"));
+
+    [Test]
     public void ShmemRule_MsiWithoutServer_IsRejected() =>
         AssertRejected(Domain("<shmem name='shmem0'><msi/></shmem>"),
             DomainXmlErrorKind.XmlError, "XML error: msi option is only supported with a server", "/domain/devices/shmem/msi");
