@@ -164,6 +164,26 @@ public sealed partial class DomainRuleTests
         AssertAccepted(Domain("<graphics type='spice'/><serial type='spiceport'><source channel='org.qemu.console.serial.0'/></serial>"));
 
     [Test]
+    public void InterfaceRule_PortForwardWithoutPasst_IsRejected() =>
+        AssertRejected(Domain("<interface type='user'><mac address='52:54:00:00:00:01'/><portForward proto='tcp'><range start='2022' to='22'/>" +
+                              "</portForward></interface>"),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: The <portForward> element can only be used with <interface type='user'> and its 'passt' backend",
+            "/domain/devices/interface/portForward");
+
+    [Test]
+    public void InterfaceRule_PortForwardWithPasst_IsAccepted() =>
+        AssertAccepted(Domain("<interface type='user'><mac address='52:54:00:00:00:01'/><backend type='passt'/>" +
+                              "<portForward proto='tcp'><range start='2022' to='22'/></portForward></interface>"));
+
+    [Test]
+    public void HostdevRule_PersistentTeamingOnHostdev_IsRejected() =>
+        AssertRejected(Domain("<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='0x3b' slot='0x02' function='0'/>" +
+                              "</source><teaming type='persistent'/></hostdev>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: teaming hostdev devices must have type='transient'",
+            "/domain/devices/hostdev/teaming");
+
+    [Test]
     public void ShmemRule_MsiWithoutServer_IsRejected() =>
         AssertRejected(Domain("<shmem name='shmem0'><msi/></shmem>"),
             DomainXmlErrorKind.XmlError, "XML error: msi option is only supported with a server", "/domain/devices/shmem/msi");
