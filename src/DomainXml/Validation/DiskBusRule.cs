@@ -8,8 +8,8 @@ namespace Kvm.DomainXml.Validation;
 /// <summary>
 /// What a disk's bus can present to the guest: CHS geometry (not on USB or SD, translation only on IDE), removable
 /// media (not on virtio or SD), a WWN (IDE and SCSI), vendor and product (SCSI), SCSI passthrough (device='lun' on
-/// virtio or SCSI), a rotation rate (SCSI, IDE, SATA), a removable flag (USB), read-only disks (not IDE or SATA),
-/// virtio options (virtio only), the address a USB disk can have (virDomainDiskDefValidate,
+/// virtio or SCSI), a rotation rate (SCSI, IDE, SATA), a removable flag (USB, and SCSI disks), read-only disks (not
+/// IDE or SATA), virtio options (virtio only), the address a USB disk can have (virDomainDiskDefValidate,
 /// qemuValidateDomainDeviceDefDiskFrontend).
 /// </summary>
 internal sealed class DiskBusRule : IDomainRule
@@ -48,6 +48,7 @@ internal sealed class DiskBusRule : IDomainRule
 
         (string Attribute, string Detail)? error =
             driver.Attr("queues") is not null ? ("queues", "queues attribute in disk driver element is only supported by virtio-blk")
+            : driver.Attr("queue_size") is not null ? ("queue_size", "queue_size attribute in disk driver is only supported for virtio bus")
             : driver.Attr("event_idx") is not null ? ("event_idx", "disk event_idx mode supported only for virtio bus")
             : driver.Attr("ioeventfd") is not null ? ("ioeventfd", "disk ioeventfd mode supported only for virtio bus")
             : VirtioOption(driver) is { } option ? (option, VirtioOptionDetail(option))
@@ -174,9 +175,10 @@ internal sealed class DiskBusRule : IDomainRule
             }
         }
 
-        if (target.Attr("removable") is not null && bus != "usb")
+        // libvirt 9.0 allowed USB only; newer releases also SCSI disks, which is what is checked.
+        if (target.Attr("removable") is not null && bus != "usb" && !(bus == "scsi" && device == "disk"))
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "removable is only valid for usb disks", target, "removable");
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "removable is only valid for usb or scsi disks", target, "removable");
         }
 
         if (target.Attr("tray") is not null && device is not ("cdrom" or "floppy"))

@@ -8,8 +8,10 @@ namespace Kvm.DomainXml.Validation;
 /// <summary>
 /// A disk's media and driver: a disk (not a CD-ROM or floppy) has a source; SCSI passthrough settings (sgio, rawio,
 /// reservations) belong to LUNs; the startup policy suits local media; throttling gives either a total or a
-/// read/write split; native AIO bypasses the host page cache; the serial is plain text; only QEMU's own driver name and raw images can be shared read-write; vendor and product fit the SCSI
-/// inquiry data (virDomainDiskDefValidate, qemuValidateDomainDeviceDefDiskFrontend, qemuValidateDomainDeviceDefDisk).
+/// read/write split, and a throttle group has settings; native AIO bypasses the host page cache; the serial is plain
+/// text; only QEMU's own driver name and raw images can be shared read-write; a transient disk is a writable local
+/// image file; vendor and product fit the SCSI inquiry data (virDomainDiskDefValidate,
+/// qemuValidateDomainDeviceDefDiskFrontend, qemuValidateDomainDeviceDefDiskTransient, qemuValidateDomainDeviceDefDisk).
 /// </summary>
 internal sealed class DiskDriverRule : IDomainRule
 {
@@ -29,6 +31,7 @@ internal sealed class DiskDriverRule : IDomainRule
             CheckIotune(disk);
             CheckVpd(disk);
             CheckDriver(disk, dev);
+            CheckTransient(disk, device, dev);
         }
     }
 
@@ -102,6 +105,11 @@ internal sealed class DiskDriverRule : IDomainRule
             return;
         }
 
+        if (iotune.Element("group_name") is { } group && !iotune.Elements().Any(e => e.Name.LocalName != "group_name"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "group_name can be configured only together with settings", group);
+        }
+
         foreach (string name in s_iotunePairs)
         {
             if (IsSet(iotune, "total_" + name) && (IsSet(iotune, "read_" + name) || IsSet(iotune, "write_" + name)))
@@ -160,9 +168,53 @@ internal sealed class DiskDriverRule : IDomainRule
                 $"shared access for disk '{dev}' requires use of supported storage format", disk.Element("shareable"));
         }
 
+        if (driver?.Attr("discard_no_unref") == "on")
+        {
+            if (format != "qcow2")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'discard_no_unref' only works with qcow2 disk format",
+                    driver, "discard_no_unref");
+            }
+
+            if (disk.Element("readonly") is not null || disk.Attr("device") == "cdrom")
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'discard_no_unref' is not compatible with read-only disk",
+                    driver, "discard_no_unref");
+            }
+        }
+
         if (driver?.Attr("name") is { } name && name != "qemu")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unsupported driver name '{name}' for disk '{dev}'", driver, "name");
+        }
+    }
+
+    /// <summary>A transient disk is a local image file whose writes go to an overlay dropped at shutdown.</summary>
+    private static void CheckTransient(XElement disk, string device, string dev)
+    {
+        if (disk.Element("transient") is not { } transient)
+        {
+            return;
+        }
+
+        var source = disk.Element("source");
+        string type = disk.Attr("type") ?? "file";
+        string? detail = type == "file" && source?.Attr("file") is null ? $"transient disk '{dev}' must not be empty"
+            : disk.Element("readonly") is not null || device == "cdrom" ? $"transient disk '{dev}' must not be read-only"
+            : type != "file" ? $"transient disk supported only with 'file' type ({dev})"
+            : device != "disk" ? $"transient disk supported only with 'disk' device ({dev})"
+            : null;
+        if (detail is not null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, detail, transient);
+        }
+
+        string bus = DiskTarget.Bus(disk);
+        if (transient.Attr("shareBacking") == "yes" && bus is not ("usb" or "virtio" or "scsi"))
+        {
+            // libvirt's message spells "transiend"; kept as libvirt writes it.
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                $"disk bus '{bus}' doesn't support transiend disk backing image sharing", transient, "shareBacking");
         }
     }
 }

@@ -66,6 +66,7 @@ internal static class DomainValidator
         new TpmRule(),
         new SerialTargetRule(),
         new SpiceChannelRule(),
+        new ChardevChannelRule(),
         new InterfaceRule(),
         new InputRule(),
         new FilesystemRule(),
@@ -73,8 +74,12 @@ internal static class DomainValidator
         new AudioRule(),
         new WatchdogRule(),
         new VsockRule(),
+        new NvramDeviceRule(),
+        new MemballoonRule(),
         new MdevRule(),
         new SpaprVioAddressRule(),
+        new AliasRule(),
+        new BlkiotuneRule(),
     ];
 
     public static void Validate(XElement domain, DomainDef definition)

@@ -6,11 +6,11 @@ using Kvm.DomainXml.Parsing;
 namespace Kvm.DomainXml.Validation;
 
 /// <summary>
-/// Shared filesystems: the guest mounts a host directory (9p, or virtiofs through a vhost-user daemon); 9p's file
-/// and directory modes belong to the mapped security model and its handle driver to passthrough; a virtiofsd the
-/// domain starts itself shares read-write, in passthrough mode, without a write policy; virtiofs has no device model,
-/// image format, multidevs or file modes; only virtiofs boots, and a virtiofs tag is used once
-/// (qemuValidateDomainDeviceDefFS, virDomainFSDefValidate, virDomainDefFSValidate).
+/// Shared filesystems: the guest mounts a host directory (9p, or virtiofs through a vhost-user daemon) without usage
+/// limits; 9p's file and directory modes belong to the mapped security model and its handle driver to passthrough;
+/// a virtiofsd the domain starts itself runs in passthrough mode without a write policy; virtiofs is read-write,
+/// needs shared guest memory and has no device model, image format, multidevs or file modes; only virtiofs boots,
+/// and a virtiofs tag is used once (qemuValidateDomainDeviceDefFS, virDomainFSDefValidate, virDomainDefFSValidate).
 /// </summary>
 internal sealed class FilesystemRule : IDomainRule
 {
@@ -45,6 +45,11 @@ internal sealed class FilesystemRule : IDomainRule
         if ((fs.Attr("type") ?? "mount") != "mount")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "only supports mount filesystem type", fs, "type");
+        }
+
+        if ((fs.Element("space_hard_limit") ?? fs.Element("space_soft_limit")) is { } limit)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "filesystem usage limits are not supported with QEMU", limit);
         }
 
         string accessMode = fs.Attr("accessmode") ?? "passthrough";
@@ -86,7 +91,8 @@ internal sealed class FilesystemRule : IDomainRule
         }
 
         (XElement At, string? Attribute, string Detail)? other =
-            fs.Attr("model") is not null ? (fs, "model", "virtiofs does not support model")
+            fs.Element("readonly") is { } shared ? (shared, null, "virtiofs does not support read-only access")
+            : fs.Attr("model") is not null ? (fs, "model", "virtiofs does not support model")
             : driver.Attr("format") is not null ? (driver, "format", "virtiofs does not support format")
             : fs.Attr("multidevs") is not null ? (fs, "multidevs", "virtiofs does not support multidevs")
             : (fs.Attr("fmode") ?? fs.Attr("dmode")) is not null ? (fs, null, "virtiofs does not support fmode and dmode")

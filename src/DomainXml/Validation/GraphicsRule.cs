@@ -7,13 +7,25 @@ namespace Kvm.DomainXml.Validation;
 
 /// <summary>
 /// egl-headless renders OpenGL for a VNC or SPICE display; it cannot be combined with other graphics types, nor with
-/// a SPICE display that renders OpenGL itself (libvirt's qemuValidateDomainDeviceDefGraphics).
+/// a SPICE display that renders OpenGL itself; a VNC password has at most 8 characters (the protocol's DES key); a
+/// D-Bus display is either peer-to-peer or on a bus address, and plays the audio of a D-Bus audio back end
+/// (libvirt's qemuValidateDomainDeviceDefGraphics, virDomainGraphicsDefValidate).
 /// </summary>
 internal sealed class GraphicsRule : IDomainRule
 {
     public void Check(XElement domain, DomainDef definition)
     {
-        if (!definition.Devices.Graphics.Any(g => g.Type == "egl-headless") || domain.Element("devices") is not { } devices)
+        if (domain.Element("devices") is not { } devices)
+        {
+            return;
+        }
+
+        foreach (var graphics in devices.Elements("graphics"))
+        {
+            CheckDisplay(graphics, devices);
+        }
+
+        if (!definition.Devices.Graphics.Any(g => g.Type == "egl-headless"))
         {
             return;
         }
@@ -32,6 +44,32 @@ internal sealed class GraphicsRule : IDomainRule
                 // libvirt ends this with "by QEMU"; the message states the limit without naming an emulator.
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "multiple OpenGL displays are not supported", graphics.Element("gl"));
             }
+        }
+    }
+
+    private static void CheckDisplay(XElement graphics, XElement devices)
+    {
+        string? type = graphics.Attr("type");
+        if (type == "vnc" && graphics.Attr("passwd") is { Length: > 8 } password)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                $"VNC password is {password.Length} characters long, only 8 permitted", graphics, "passwd");
+        }
+
+        if (type != "dbus")
+        {
+            return;
+        }
+
+        if (graphics.Attr("p2p") == "yes" && graphics.Attr("address") is not null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "D-Bus p2p with an address is not supported", graphics, "address");
+        }
+
+        if (graphics.Element("audio")?.UInt("id") is { } id && id > 0
+            && devices.Elements("audio").FirstOrDefault(a => a.UInt("id") == id) is { } audio && audio.Attr("type") != "dbus")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "The associated audio is not of 'dbus' kind.", graphics.Element("audio"));
         }
     }
 }

@@ -66,6 +66,19 @@ internal sealed class HostdevRule : IDomainRule
             ThrowHelper.Throw(e.Kind, e.Detail, hostdev.Element("address"), "type");
         }
 
+        if (hostdev.Element("teaming") is { } teaming)
+        {
+            string? detail = teaming.Attr("type") != "transient" ? "teaming hostdev devices must have type='transient'"
+                : teaming.Attr("persistent") is null ? "missing required persistent attribute in hostdev teaming element"
+                : hostdev.Attr("type") != "pci" || (hostdev.Attr("mode") ?? "subsystem") != "subsystem"
+                    ? "teaming is only supported for pci hostdev devices"
+                : null;
+            if (detail is not null)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, detail, teaming);
+            }
+        }
+
         if (hostdev.Attr("type") == "pci" && hostdev.Element("source")?.Attr("writeFiltering") is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,

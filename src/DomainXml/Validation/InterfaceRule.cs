@@ -7,8 +7,8 @@ namespace Kvm.DomainXml.Validation;
 
 /// <summary>
 /// Network interfaces: virtio-net ring sizes are powers of two and queue counts are numbers; vhost-user needs the
-/// virtio-net frontend and a client-side socket to reconnect; passt is a user-mode backend; only an ethernet tap can
-/// be unmanaged; failover teaming pairs a persistent virtio-net with a transient hostdev; guest-side addresses and
+/// virtio-net frontend and a client-side socket to reconnect; passt is a user-mode backend and forwards ports; only an
+/// ethernet tap can be unmanaged or have host-side addresses; failover teaming pairs a persistent virtio-net with a transient hostdev; guest-side addresses and
 /// routes are user-mode networking's (virDomainNetDefValidate, qemuValidateDomainDeviceDefNetwork).
 /// </summary>
 internal sealed class InterfaceRule : IDomainRule
@@ -55,6 +55,13 @@ internal sealed class InterfaceRule : IDomainRule
 
     private static void CheckGeneric(XElement nic, string type, bool virtio)
     {
+        if (nic.Element("source") is { } hostSide && (hostSide.Element("ip") ?? hostSide.Element("route")) is { } hostIp && type != "ethernet")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                $"Invalid attempt to set network interface host-side IP route and/or address info on interface of type '{type}'. " +
+                "This is only supported on interfaces of type 'ethernet'", hostIp);
+        }
+
         if (nic.Element("target") is { } target && target.Attr("managed") == "no" && type != "ethernet")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unmanaged target dev is not supported on interfaces of type '{type}'",
@@ -67,6 +74,7 @@ internal sealed class InterfaceRule : IDomainRule
                 backend, "type");
         }
 
+        CheckPortForwards(nic, type);
         if (type != "vhostuser")
         {
             return;
@@ -84,6 +92,30 @@ internal sealed class InterfaceRule : IDomainRule
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "'reconnect' attribute unsupported 'server' mode for <interface type='vhostuser'>", source.Element("reconnect"));
+        }
+    }
+
+    /// <summary>Port forwarding is passt's: a user-mode interface with the passt back end; a range starts somewhere.</summary>
+    private static void CheckPortForwards(XElement nic, string type)
+    {
+        if (nic.Element("portForward") is not { } first)
+        {
+            return;
+        }
+
+        if (type != "user" || nic.Element("backend")?.Attr("type") != "passt")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                "The <portForward> element can only be used with <interface type='user'> and its 'passt' backend", first);
+        }
+
+        foreach (var range in nic.Elements("portForward").SelectMany(p => p.Elements("range")))
+        {
+            if (range.Attr("start") is null && (range.Attr("end") ?? range.Attr("to") ?? range.Attr("exclude")) is not null)
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                    "The 'range' of a 'portForward' requires 'start' attribute if 'end', 'to', or 'exclude' is specified", range);
+            }
         }
     }
 

@@ -17,10 +17,14 @@ internal sealed class MemoryDeviceRule : IDomainRule
     /// <summary>The transparent huge page size libvirt assumes when it cannot ask the host, in KiB.</summary>
     private const ulong ThpKiB = 2048;
 
+    /// <summary>The host page size libvirt aligns virtio-pmem to.</summary>
+    private const ulong PageBytes = 4096;
+
     public void Check(XElement domain, DomainDef definition)
     {
         int nodes = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
         var machine = MachineType.Of(domain);
+        var placed = new List<(ulong Start, ulong End)>();
         foreach (var memory in domain.Element("devices")?.Elements("memory") ?? [])
         {
             var target = memory.Element("target");
@@ -42,7 +46,49 @@ internal sealed class MemoryDeviceRule : IDomainRule
                         address);
                     break;
             }
+
+            CheckPlacement(target, model, placed);
         }
+    }
+
+    /// <summary>
+    /// Where a virtio memory device's RAM goes in the guest (<c>&lt;target&gt;&lt;address base&gt;</c>): page-aligned for
+    /// virtio-pmem, block-aligned for virtio-mem, and clear of the others so placed.
+    /// </summary>
+    private static void CheckPlacement(XElement? target, string? model, List<(ulong Start, ulong End)> placed)
+    {
+        if (model is not ("virtio-pmem" or "virtio-mem") || target?.Element("address") is not { } address
+            || address.ULong("base") is not { } start || start == 0)
+        {
+            return;
+        }
+
+        if (model == "virtio-pmem" && start % PageBytes != 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"memory address must be aligned to {PageBytes} bytes", address, "base");
+        }
+
+        ulong block = MemoryXml.ReadKiB(target.Element("block")) ?? 0;
+        if (model == "virtio-mem" && block > 0 && start % (block * 1024) != 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "memory device address must be aligned to blocksize", address, "base");
+        }
+
+        ulong end = start + (MemoryXml.ReadKiB(target.Element("size")) ?? 0) * 1024;
+        // libvirt checks each device against the others; the first of a pair to contain the other's start reports.
+        foreach (var (otherStart, otherEnd) in placed)
+        {
+            var overlap = otherStart <= start && otherEnd > start ? (otherStart, otherEnd, start)
+                : start <= otherStart && end > otherStart ? (start, end, otherStart)
+                : ((ulong, ulong, ulong)?)null;
+            if (overlap is var (from, to, other))
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                    $"memory device address [0x{from:x}:0x{to:x}] overlaps with other memory device (0x{other:x})", address, "base");
+            }
+        }
+
+        placed.Add((start, end));
     }
 
     private static void CheckNode(XElement? node, int nodes)

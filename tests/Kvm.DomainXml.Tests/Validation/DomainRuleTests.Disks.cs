@@ -95,6 +95,16 @@ public sealed partial class DomainRuleTests
         AssertAccepted(Domain(Disk("block", "<driver name='qemu' type='raw'/><source dev='/dev/a'/><target dev='hda'/><shareable/>")));
 
     [Test]
+    public void DiskDriverRule_TransientBlockDevice_IsRejected() =>
+        AssertRejected(Domain(Disk("block", "<source dev='/dev/sdb'/><target dev='vda' bus='virtio'/><transient/>")),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: transient disk supported only with 'file' type (vda)",
+            "/domain/devices/disk/transient");
+
+    [Test]
+    public void DiskDriverRule_TransientImageFile_IsAccepted() =>
+        AssertAccepted(Domain(Disk("file", "<source file='/a.qcow2'/><target dev='vda' bus='virtio'/><transient/>")));
+
+    [Test]
     public void DiskSourceRule_AuthOnDiskAndSource_IsRejected() =>
         AssertRejected(IscsiDiskWithSourceAuth("<auth username='u'><secret type='iscsi' usage='u'/></auth>"),
             DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: an <auth> definition already found for disk source",

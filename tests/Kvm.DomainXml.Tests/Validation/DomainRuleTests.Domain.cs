@@ -76,6 +76,29 @@ public sealed partial class DomainRuleTests
     public void BiosSerialRule_SerialBiosWithSerialPort_IsAccepted() =>
         AssertAccepted(Domain("<serial type='pty'/>", os: Pc + "<bios useserial='yes'/>"));
 
+    [Test]
+    public void AliasRule_OneUserAliasTwice_IsRejected() =>
+        AssertRejected(Domain("<serial type='pty'><alias name='ua-s'/></serial><serial type='pty'><alias name='ua-s'/></serial>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: non unique alias detected: ua-s",
+            "/domain/devices/serial[2]/alias/@name");
+
+    [Test]
+    public void AliasRule_ConsoleSharingTheSerialsAlias_IsAccepted() =>
+        AssertAccepted(Domain("<serial type='pty'><alias name='ua-s'/></serial><console type='pty'><target type='serial'/>" +
+                              "<alias name='ua-s'/></console>"));
+
+    [Test]
+    public void BlkiotuneRule_OneDeviceTwice_IsRejected() =>
+        AssertRejected(Domain(string.Empty, head: "<blkiotune><device><path>/dev/sda</path><weight>500</weight></device>" +
+                                                 "<device><path>/dev/sda</path><weight>300</weight></device></blkiotune>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: duplicate blkio device path '/dev/sda'",
+            "/domain/blkiotune/device[2]/path");
+
+    [Test]
+    public void BlkiotuneRule_TwoDevices_IsAccepted() =>
+        AssertAccepted(Domain(string.Empty, head: "<blkiotune><device><path>/dev/sda</path><weight>500</weight></device>" +
+                                                  "<device><path>/dev/sdb</path><weight>300</weight></device></blkiotune>"));
+
     private static string StaticSelinux(string category) =>
         $"<seclabel type='static' model='selinux' relabel='yes'><label>system_u:system_r:svirt_t:s0:{category}</label></seclabel>";
 

@@ -104,6 +104,21 @@ public sealed partial class DomainRuleTests
     public void PciControllerRule_ExpanderBusOnExistingNode_IsAccepted() =>
         AssertAccepted(Domain("<controller type='pci' index='0' model='pci-root'/>" + ExpanderBus(0), tail: OneCell));
 
+    [Test]
+    public void MemoryDeviceRule_OverlappingVirtioMem_IsRejected() =>
+        AssertRejected(Domain(VirtioMem("0x150000000") + VirtioMem("0x160000000"), head: MaxMemory, tail: OneCell),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: memory device address [0x150000000:0x190000000] overlaps with other memory device (0x160000000)",
+            "/domain/devices/memory[2]/target/address/@base");
+
+    [Test]
+    public void MemoryDeviceRule_AdjacentVirtioMem_IsAccepted() =>
+        AssertAccepted(Domain(VirtioMem("0x150000000") + VirtioMem("0x190000000"), head: MaxMemory, tail: OneCell));
+
+    private static string VirtioMem(string address) =>
+        "<memory model='virtio-mem'><target><size unit='KiB'>1048576</size><node>0</node><block unit='KiB'>2048</block>" +
+        $"<requested unit='KiB'>524288</requested><address base='{address}'/></target></memory>";
+
     private static string Dimm(int node) =>
         $"<memory model='dimm'><target><size unit='KiB'>524288</size><node>{node}</node></target></memory>";
 

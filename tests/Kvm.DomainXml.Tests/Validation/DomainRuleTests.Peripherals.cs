@@ -126,6 +126,64 @@ public sealed partial class DomainRuleTests
             "/domain/devices/hostdev/address/@type");
 
     [Test]
+    public void GraphicsRule_LongVncPassword_IsRejected() =>
+        AssertRejected(Domain("<graphics type='vnc' passwd='123456789'/>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: VNC password is 9 characters long, only 8 permitted",
+            "/domain/devices/graphics/@passwd");
+
+    [Test]
+    public void GraphicsRule_EightCharacterVncPassword_IsAccepted() => AssertAccepted(Domain("<graphics type='vnc' passwd='12345678'/>"));
+
+    [Test]
+    public void NvramDeviceRule_NvramOnPc_IsRejected() =>
+        AssertRejected(Domain("<nvram/>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: nvram device is only supported for PPC64", "/domain/devices/nvram");
+
+    [Test]
+    public void NvramDeviceRule_NvramOnPSeries_IsAccepted() =>
+        AssertAccepted(Domain("<nvram><address type='spapr-vio' reg='0x3000'/></nvram>", os: PSeries));
+
+    [Test]
+    public void MemballoonRule_XenBalloon_IsRejected() =>
+        AssertRejected(Domain("<memballoon model='xen'/>"),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: Memory balloon device type 'xen' is not supported by this version of qemu",
+            "/domain/devices/memballoon/@model");
+
+    [Test]
+    public void MemballoonRule_VirtioBalloon_IsAccepted() => AssertAccepted(Domain("<memballoon model='virtio'/>"));
+
+    [Test]
+    public void ChardevChannelRule_SpiceportWithoutChannel_IsRejected() =>
+        AssertRejected(Domain("<graphics type='spice'/><serial type='spiceport'><source/></serial>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: Missing source channel attribute for char device",
+            "/domain/devices/serial/source");
+
+    [Test]
+    public void ChardevChannelRule_SpiceportWithChannel_IsAccepted() =>
+        AssertAccepted(Domain("<graphics type='spice'/><serial type='spiceport'><source channel='org.qemu.console.serial.0'/></serial>"));
+
+    [Test]
+    public void InterfaceRule_PortForwardWithoutPasst_IsRejected() =>
+        AssertRejected(Domain("<interface type='user'><mac address='52:54:00:00:00:01'/><portForward proto='tcp'><range start='2022' to='22'/>" +
+                              "</portForward></interface>"),
+            DomainXmlErrorKind.ConfigUnsupported,
+            "unsupported configuration: The <portForward> element can only be used with <interface type='user'> and its 'passt' backend",
+            "/domain/devices/interface/portForward");
+
+    [Test]
+    public void InterfaceRule_PortForwardWithPasst_IsAccepted() =>
+        AssertAccepted(Domain("<interface type='user'><mac address='52:54:00:00:00:01'/><backend type='passt'/>" +
+                              "<portForward proto='tcp'><range start='2022' to='22'/></portForward></interface>"));
+
+    [Test]
+    public void HostdevRule_PersistentTeamingOnHostdev_IsRejected() =>
+        AssertRejected(Domain("<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='0x3b' slot='0x02' function='0'/>" +
+                              "</source><teaming type='persistent'/></hostdev>"),
+            DomainXmlErrorKind.ConfigUnsupported, "unsupported configuration: teaming hostdev devices must have type='transient'",
+            "/domain/devices/hostdev/teaming");
+
+    [Test]
     public void ShmemRule_MsiWithoutServer_IsRejected() =>
         AssertRejected(Domain("<shmem name='shmem0'><msi/></shmem>"),
             DomainXmlErrorKind.XmlError, "XML error: msi option is only supported with a server", "/domain/devices/shmem/msi");

@@ -1,0 +1,45 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// User aliases (<c>&lt;alias name='ua-…'/&gt;</c>) name one device each, so tools can find it; a console that
+/// describes the first serial port again shares that port's alias (virDomainDefValidateAliases).
+/// </summary>
+internal sealed class AliasRule : IDomainRule
+{
+    private const string UserAliasPrefix = "ua-";
+
+    public void Check(XElement domain, DomainDef definition)
+    {
+        if (domain.Element("devices") is not { } devices)
+        {
+            return;
+        }
+
+        var firstSerial = devices.Element("serial");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var device in devices.Elements())
+        {
+            if (device.Element("alias")?.Attr("name") is not { } alias || !alias.StartsWith(UserAliasPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            bool serialConsole = device.Name.LocalName == "console" && firstSerial is not null
+                && device.Element("target")?.Attr("type") is null or "serial";
+            if (serialConsole && firstSerial!.Element("alias")?.Attr("name") == alias)
+            {
+                continue;
+            }
+
+            if (!seen.Add(alias))
+            {
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"non unique alias detected: {alias}", device.Element("alias"), "name");
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml.Validation;
+
+/// <summary>
+/// The <c>&lt;nvram&gt;</c> device is pSeries' VIO non-volatile RAM, so it exists on pSeries only and sits at a
+/// spapr-vio register (qemuValidateDomainDeviceDefNVRAM).
+/// </summary>
+internal sealed class NvramDeviceRule : IDomainRule
+{
+    public void Check(XElement domain, DomainDef definition)
+    {
+        if (domain.Element("devices")?.Element("nvram") is not { } nvram)
+        {
+            return;
+        }
+
+        if (!MachineType.Of(domain).IsPSeries)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "nvram device is only supported for PPC64", nvram);
+        }
+
+        // Without an address, pSeries assigns a VIO register (qemuDomainAssignSpaprVIOAddresses).
+        if (nvram.Element("address") is { } address && address.Attr("type") != "spapr-vio")
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "nvram address type must be spaprvio", address, "type");
+        }
+    }
+}
