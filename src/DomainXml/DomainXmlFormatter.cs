@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Kvm.DomainXml.Canonical;
+using Kvm.DomainXml.Parsing;
 
 namespace Kvm.DomainXml;
 
@@ -21,7 +22,7 @@ public static class DomainXmlFormatter
             root = new XElement(root);
             if ((flags & DomainFormatFlags.Inactive) != 0)
             {
-                root.SetAttributeValue("id", null);
+                root.SetAttributeValue(XmlNames.Id, null);
             }
 
             if ((flags & DomainFormatFlags.Secure) == 0)

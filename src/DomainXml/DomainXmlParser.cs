@@ -9,6 +9,7 @@ using Kvm.DomainXml.General;
 using Kvm.DomainXml.Memory;
 using Kvm.DomainXml.Model;
 using Kvm.DomainXml.Os;
+using Kvm.DomainXml.Parsing;
 using Kvm.DomainXml.Reading;
 using NLog;
 
@@ -26,7 +27,7 @@ public static class DomainXmlParser
         DomainXmlLimits? limits = null, IMacAddressSource? macs = null)
     {
         var root = XmlDocumentLoader.Load(text, file, limits ?? DomainXmlLimits.Default);
-        if (root.Name != "domain")
+        if (root.Name != XmlNames.Domain)
         {
             throw new DomainXmlException(DomainXmlErrorKind.XmlError,
                 $"unexpected root element <{root.Name.LocalName}>, expecting <domain>", SourceLocation.Of(root));

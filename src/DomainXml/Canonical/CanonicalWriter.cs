@@ -1,5 +1,6 @@
 using System.Text;
 using System.Xml.Linq;
+using Kvm.DomainXml.Parsing;
 
 namespace Kvm.DomainXml.Canonical;
 
@@ -81,7 +82,7 @@ public static class CanonicalWriter
             }
 
             var childElement = (XElement)child;
-            if (isRoot && childElement.Name == "metadata")
+            if (isRoot && childElement.Name == XmlNames.Metadata)
             {
                 MetadataWriter.Write(sb, childElement, indent + 2);
                 continue;

@@ -55,7 +55,7 @@ internal static class ClockXml
 
     public static ClockDef Parse(XElement domain)
     {
-        if (domain.Element("clock") is not { } clock)
+        if (domain.Element(XmlNames.Clock) is not { } clock)
         {
             return ClockDef.Default;
         }
@@ -71,19 +71,19 @@ internal static class ClockXml
                 result = result with
                 {
                     // libvirt reads an unparsable adjustment as 0.
-                    Adjustment = ParseLong(clock.Attr("adjustment")) ?? 0,
+                    Adjustment = ParseLong(clock.Attr(XmlNames.Adjustment)) ?? 0,
                     Basis = clock.EnumNamed("basis", s_basis, "clock basis") ?? ClockBasis.Utc,
                 };
                 break;
             case ClockOffset.Timezone:
                 result = result with
                 {
-                    Timezone = clock.Attr("timezone") ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.InternalError,
+                    Timezone = clock.Attr(XmlNames.Timezone) ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.InternalError,
                         "missing 'timezone' attribute for clock with offset='timezone'", clock),
                 };
                 break;
             case ClockOffset.Absolute:
-                if (clock.Attr("start") is not { } start || !ulong.TryParse(start, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seconds))
+                if (clock.Attr(XmlNames.Start) is not { } start || !ulong.TryParse(start, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seconds))
                 {
                     return ThrowHelper.Throw<ClockDef>(DomainXmlErrorKind.InternalError,
                         "missing 'start' attribute for clock with offset='absolute'", clock);
@@ -93,13 +93,13 @@ internal static class ClockXml
                 break;
         }
 
-        return result with { Timers = clock.Elements("timer").Select(ParseTimer).ToList() };
+        return result with { Timers = clock.Elements(XmlNames.Timer).Select(ParseTimer).ToList() };
     }
 
     /// <summary>utc and localtime: <c>adjustment='reset'</c>, or seconds that make the clock a variable one.</summary>
     private static ClockDef ParseFixed(XElement clock, ClockDef result, ClockOffset offset)
     {
-        if (clock.Attr("adjustment") is not { } adjustment)
+        if (clock.Attr(XmlNames.Adjustment) is not { } adjustment)
         {
             return result;
         }
@@ -126,18 +126,18 @@ internal static class ClockXml
     {
         var result = new TimerDef
         {
-            Name = timer.Enum("name", s_timerName, required: true)!.Value,
-            Present = timer.YesNo("present"),
-            TickPolicy = timer.Enum("tickpolicy", s_tickPolicy),
-            Track = timer.Enum("track", s_track),
-            Frequency = timer.ULong("frequency"),
-            Mode = timer.Enum("mode", s_timerMode),
+            Name = timer.Enum(XmlNames.Name, s_timerName, required: true)!.Value,
+            Present = timer.YesNo(XmlNames.Present),
+            TickPolicy = timer.Enum(XmlNames.Tickpolicy, s_tickPolicy),
+            Track = timer.Enum(XmlNames.Track, s_track),
+            Frequency = timer.ULong(XmlNames.Frequency),
+            Mode = timer.Enum(XmlNames.Mode, s_timerMode),
         };
-        if (timer.Element("catchup") is { } catchup)
+        if (timer.Element(XmlNames.Catchup) is { } catchup)
         {
-            catchup.ULong("threshold");
-            catchup.ULong("slew");
-            catchup.ULong("limit");
+            catchup.ULong(XmlNames.Threshold);
+            catchup.ULong(XmlNames.Slew);
+            catchup.ULong(XmlNames.Limit);
         }
 
         return result;

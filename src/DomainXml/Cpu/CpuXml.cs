@@ -48,19 +48,19 @@ internal static class CpuXml
 
     public static CpuDef? Parse(XElement domain, uint maxVcpus)
     {
-        if (domain.Element("cpu") is not { } cpu)
+        if (domain.Element(XmlNames.Cpu) is not { } cpu)
         {
             return null;
         }
 
         var mode = CpuMode.Custom;
-        if (cpu.Attr("mode") is { } modeText && !s_mode.TryParse(modeText, out mode))
+        if (cpu.Attr(XmlNames.Mode) is { } modeText && !s_mode.TryParse(modeText, out mode))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Invalid mode attribute '{modeText}'", cpu, "mode");
         }
 
         bool freeModel = mode is CpuMode.HostPassthrough or CpuMode.Maximum;
-        bool? migratable = cpu.OnOff("migratable");
+        bool? migratable = cpu.OnOff(XmlNames.Migratable);
         if (migratable is not null && !freeModel)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
@@ -71,38 +71,38 @@ internal static class CpuXml
         {
             Mode = mode,
             Migratable = migratable,
-            Match = cpu.Enum("match", s_match),
-            Check = cpu.Enum("check", s_check) ?? CpuCheck.Default,
+            Match = cpu.Enum(XmlNames.Match, s_match),
+            Check = cpu.Enum(XmlNames.Check, s_check) ?? CpuCheck.Default,
         };
 
-        var model = cpu.Element("model");
+        var model = cpu.Element(XmlNames.Model);
         string? modelName = NonEmpty(model?.Text());
         if (model is not null && !freeModel)
         {
             result = result with { Fallback = ReadFallback(model), VendorId = ReadVendorId(model) };
         }
 
-        string? vendor = NonEmpty(cpu.Element("vendor")?.Text());
+        string? vendor = NonEmpty(cpu.Element(XmlNames.Vendor)?.Text());
         if (vendor is not null && modelName is null)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "CPU vendor specified without CPU model", cpu.Element("vendor"));
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "CPU vendor specified without CPU model", cpu.Element(XmlNames.Vendor));
         }
 
         result = result with
         {
             Model = modelName,
             Vendor = vendor,
-            Topology = cpu.Element("topology") is { } topology ? ReadTopology(topology) : null,
+            Topology = cpu.Element(XmlNames.Topology) is { } topology ? ReadTopology(topology) : null,
             Features = ReadFeatures(cpu, mode == CpuMode.Custom && modelName is null),
         };
         CheckCache(cpu);
-        CheckMaxPhysAddr(cpu.Element("maxphysaddr"));
+        CheckMaxPhysAddr(cpu.Element(XmlNames.Maxphysaddr));
         return result with { NumaCells = NumaXml.Parse(cpu, maxVcpus) };
     }
 
     private static CpuFallback? ReadFallback(XElement model)
     {
-        if (model.Attr("fallback") is not { } text)
+        if (model.Attr(XmlNames.Fallback) is not { } text)
         {
             return null;
         }
@@ -117,7 +117,7 @@ internal static class CpuXml
 
     private static string? ReadVendorId(XElement model)
     {
-        if (model.Attr("vendor_id") is not { } vendorId)
+        if (model.Attr(XmlNames.VendorId) is not { } vendorId)
         {
             return null;
         }
@@ -147,7 +147,7 @@ internal static class CpuXml
     private static List<CpuFeatureDef> ReadFeatures(XElement cpu, bool customWithoutModel)
     {
         var features = new List<CpuFeatureDef>();
-        foreach (var feature in cpu.Elements("feature"))
+        foreach (var feature in cpu.Elements(XmlNames.Feature))
         {
             if (customWithoutModel)
             {
@@ -155,12 +155,12 @@ internal static class CpuXml
             }
 
             var policy = CpuFeaturePolicy.Require;
-            if (feature.Attr("policy") is { } policyText && !s_policy.TryParse(policyText, out policy))
+            if (feature.Attr(XmlNames.Policy) is { } policyText && !s_policy.TryParse(policyText, out policy))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Invalid CPU feature policy", feature, "policy");
             }
 
-            string? name = feature.Attr("name");
+            string? name = feature.Attr(XmlNames.Name);
             if (string.IsNullOrEmpty(name))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Invalid CPU feature name", feature, "name");
@@ -179,7 +179,7 @@ internal static class CpuXml
 
     private static void CheckCache(XElement cpu)
     {
-        var caches = cpu.Elements("cache").ToList();
+        var caches = cpu.Elements(XmlNames.Cache).ToList();
         if (caches.Count > 1)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "at most one CPU cache element may be specified", caches[1]);
@@ -191,12 +191,12 @@ internal static class CpuXml
         }
 
         var cache = caches[0];
-        if (cache.Int("level") is { } level && (level < 1 || level > 3))
+        if (cache.Int(XmlNames.Level) is { } level && (level < 1 || level > 3))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "invalid CPU cache level, must be in range [1,3]", cache, "level");
         }
 
-        cache.RequiredAttr("mode");
+        cache.RequiredAttr(XmlNames.Mode);
         cache.OneOf("mode", s_cacheModes);
     }
 
@@ -207,12 +207,12 @@ internal static class CpuXml
             return;
         }
 
-        maxPhysAddr.RequiredAttr("mode");
+        maxPhysAddr.RequiredAttr(XmlNames.Mode);
         maxPhysAddr.OneOf("mode", s_maxPhysAddrModes);
-        if (maxPhysAddr.Int("bits") < 0)
+        if (maxPhysAddr.Int(XmlNames.Bits) < 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                $"Invalid value for attribute 'bits' in element 'maxphysaddr': '{maxPhysAddr.Attr("bits")}'. Expected non-negative value",
+                $"Invalid value for attribute 'bits' in element 'maxphysaddr': '{maxPhysAddr.Attr(XmlNames.Bits)}'. Expected non-negative value",
                 maxPhysAddr, "bits");
         }
     }

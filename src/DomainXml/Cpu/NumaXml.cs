@@ -19,12 +19,12 @@ internal static class NumaXml
 
     public static IReadOnlyList<NumaCellDef> Parse(XElement cpu, uint maxVcpus)
     {
-        if (cpu.Element("numa") is not { } numa)
+        if (cpu.Element(XmlNames.Numa) is not { } numa)
         {
             return [];
         }
 
-        var elements = numa.Elements("cell").ToList();
+        var elements = numa.Elements(XmlNames.Cell).ToList();
         if (elements.Count == 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "NUMA topology defined without NUMA cells", numa);
@@ -34,7 +34,7 @@ internal static class NumaXml
         for (int i = 0; i < elements.Count; i++)
         {
             var cell = elements[i];
-            uint id = cell.UInt("id") ?? (uint)i;
+            uint id = cell.UInt(XmlNames.Id) ?? (uint)i;
             if (id >= cells.Length)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
@@ -47,7 +47,7 @@ internal static class NumaXml
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Duplicate NUMA cell info for cell id '{id}'", cell, "id");
             }
 
-            var cpus = cell.Attr("cpus") is { } text ? CpuSet.Parse(text, cell, "cpus") : new SortedSet<int>();
+            var cpus = cell.Attr(XmlNames.Cpus) is { } text ? CpuSet.Parse(text, cell, "cpus") : new SortedSet<int>();
             for (int j = 0; j < cells.Length; j++)
             {
                 if (cells[j] is { } other && other.Cpus.Overlaps(cpus))
@@ -56,7 +56,7 @@ internal static class NumaXml
                 }
             }
 
-            if (cell.Attr("memory") is null)
+            if (cell.Attr(XmlNames.Memory) is null)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "missing element or attribute './@memory'", cell);
             }
@@ -66,8 +66,8 @@ internal static class NumaXml
                 Id = id,
                 Cpus = cpus,
                 MemoryKiB = MemoryXml.ReadKiB(cell, "memory", "unit")!.Value,
-                MemAccess = cell.Enum("memAccess", s_memAccess),
-                Discard = cell.YesNo("discard"),
+                MemAccess = cell.Enum(XmlNames.MemAccess, s_memAccess),
+                Discard = cell.YesNo(XmlNames.Discard),
             };
         }
 

@@ -14,7 +14,7 @@ internal static class CputuneXml
 {
     public static void PostParse(XElement domain, uint maxVcpus, DomainParseFlags flags)
     {
-        if (domain.Element("cputune") is not { } cputune)
+        if (domain.Element(XmlNames.Cputune) is not { } cputune)
         {
             return;
         }
@@ -25,7 +25,7 @@ internal static class CputuneXml
         {
             foreach (var tune in cputune.Elements(name).ToList())
             {
-                var vcpus = CpuSet.Parse(tune.RequiredAttr("vcpus"), tune, "vcpus");
+                var vcpus = CpuSet.Parse(tune.RequiredAttr(XmlNames.Vcpus), tune, "vcpus");
                 vcpus.RemoveWhere(v => v >= maxVcpus);
                 if (vcpus.Count == 0)
                 {
@@ -34,10 +34,10 @@ internal static class CputuneXml
                     continue;
                 }
 
-                tune.Set("vcpus", CpuSet.Format(vcpus));
+                tune.Set(XmlNames.Vcpus, CpuSet.Format(vcpus));
                 if ((flags & DomainParseFlags.Inactive) != 0)
                 {
-                    tune.Set("id", null);
+                    tune.Set(XmlNames.Id, null);
                 }
             }
         }
@@ -45,15 +45,15 @@ internal static class CputuneXml
 
     public static void Validate(XElement domain)
     {
-        if (domain.Element("cputune") is not { } cputune)
+        if (domain.Element(XmlNames.Cputune) is not { } cputune)
         {
             return;
         }
 
         var cachetunes = new List<(XElement Element, SortedSet<int> Vcpus)>();
-        foreach (var tune in cputune.Elements("cachetune"))
+        foreach (var tune in cputune.Elements(XmlNames.Cachetune))
         {
-            var vcpus = CpuSet.Parse(tune.RequiredAttr("vcpus"), tune, "vcpus");
+            var vcpus = CpuSet.Parse(tune.RequiredAttr(XmlNames.Vcpus), tune, "vcpus");
             foreach (var (_, other) in cachetunes)
             {
                 if (other.Overlaps(vcpus))
@@ -64,9 +64,9 @@ internal static class CputuneXml
 
             cachetunes.Add((tune, vcpus));
             var caches = new List<(string Id, string Level, string Type)>();
-            foreach (var cache in tune.Elements("cache"))
+            foreach (var cache in tune.Elements(XmlNames.Cache))
             {
-                var key = (cache.RequiredAttr("id"), cache.RequiredAttr("level"), cache.RequiredAttr("type"));
+                var key = (cache.RequiredAttr(XmlNames.Id), cache.RequiredAttr(XmlNames.Level), cache.RequiredAttr(XmlNames.Type));
                 foreach (var c in caches)
                 {
                     if (c.Id == key.Item1 && c.Level == key.Item2 && (c.Type == key.Item3 || c.Type == "both" || key.Item3 == "both"))
@@ -84,9 +84,9 @@ internal static class CputuneXml
         }
 
         var memorytunes = new List<SortedSet<int>>();
-        foreach (var tune in cputune.Elements("memorytune"))
+        foreach (var tune in cputune.Elements(XmlNames.Memorytune))
         {
-            var vcpus = CpuSet.Parse(tune.RequiredAttr("vcpus"), tune, "vcpus");
+            var vcpus = CpuSet.Parse(tune.RequiredAttr(XmlNames.Vcpus), tune, "vcpus");
             foreach (var other in memorytunes)
             {
                 if (other.Overlaps(vcpus))
@@ -105,12 +105,12 @@ internal static class CputuneXml
             }
 
             var nodes = new HashSet<string>();
-            foreach (var node in tune.Elements("node"))
+            foreach (var node in tune.Elements(XmlNames.Node))
             {
-                if (!nodes.Add(node.RequiredAttr("id")))
+                if (!nodes.Add(node.RequiredAttr(XmlNames.Id)))
                 {
                     ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                        $"Memory bandwidth for node {node.Attr("id")} is already set", node);
+                        $"Memory bandwidth for node {node.Attr(XmlNames.Id)} is already set", node);
                 }
             }
 
@@ -120,9 +120,9 @@ internal static class CputuneXml
 
     private static void ValidateMonitors(XElement tune, SortedSet<int> vcpus)
     {
-        foreach (var monitor in tune.Elements("monitor"))
+        foreach (var monitor in tune.Elements(XmlNames.Monitor))
         {
-            var monitored = CpuSet.Parse(monitor.RequiredAttr("vcpus"), monitor, "vcpus");
+            var monitored = CpuSet.Parse(monitor.RequiredAttr(XmlNames.Vcpus), monitor, "vcpus");
             if (!monitored.IsSubsetOf(vcpus))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError,

@@ -23,7 +23,7 @@ internal static class AudioXml
 
     public static AudioDef Parse(XElement audio)
     {
-        var type = audio.Enum("type", s_type, required: true)!.Value;
+        var type = audio.Enum(XmlNames.Type, s_type, required: true)!.Value;
         uint id = audio.NonZeroUInt("id", required: true)!.Value;
         return new AudioDef(id, type) { TimerPeriod = audio.NonZeroUInt("timerPeriod") };
     }

@@ -14,36 +14,36 @@ internal static class ControllerXml
 
     public static ControllerDef Parse(XElement controller)
     {
-        string type = controller.Attr("type") ?? "ide";
+        string type = controller.Attr(XmlNames.Type) ?? "ide";
         if (!s_types.Contains(type))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Unknown controller type '{type}'", controller, "type");
         }
 
         // A missing index (-1) is assigned in post-parse; a written one is a non-negative number (virXMLPropInt).
-        int index = controller.Int("index") ?? -1;
-        if (controller.Attr("index") is { } text && index < 0)
+        int index = controller.Int(XmlNames.Index) ?? -1;
+        if (controller.Attr(XmlNames.Index) is { } text && index < 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
                 $"Invalid value for attribute 'index' in element 'controller': '{text}'. Expected non-negative value", controller, "index");
         }
 
-        return new ControllerDef(type, index, controller.Attr("model"));
+        return new ControllerDef(type, index, controller.Attr(XmlNames.Model));
     }
 
     /// <summary>A controller without an index gets the lowest one its type does not use yet.</summary>
     public static void AssignIndexes(XElement devices)
     {
-        foreach (var controller in devices.Elements("controller"))
+        foreach (var controller in devices.Elements(XmlNames.Controller))
         {
-            if (controller.Attr("index") is not null)
+            if (controller.Attr(XmlNames.Index) is not null)
             {
                 continue;
             }
 
-            string type = controller.Attr("type") ?? "ide";
-            controller.Set("type", type);
-            controller.Set("index", UnusedIndex(devices, type).ToString(CultureInfo.InvariantCulture));
+            string type = controller.Attr(XmlNames.Type) ?? "ide";
+            controller.Set(XmlNames.Type, type);
+            controller.Set(XmlNames.Index, UnusedIndex(devices, type).ToString(CultureInfo.InvariantCulture));
         }
     }
 
@@ -51,29 +51,29 @@ internal static class ControllerXml
     public static void AddSmartcardControllers(XElement devices)
     {
         var slots = new Dictionary<int, int>();
-        foreach (var card in devices.Elements("smartcard"))
+        foreach (var card in devices.Elements(XmlNames.Smartcard))
         {
-            var address = card.Element("address");
+            var address = card.Element(XmlNames.Address);
             if (address is null)
             {
                 int slot = slots.GetValueOrDefault(0);
-                address = new XElement("address", new XAttribute("type", "ccid"), new XAttribute("controller", "0"),
-                    new XAttribute("slot", slot.ToString(CultureInfo.InvariantCulture)));
+                address = new XElement(XmlNames.Address, new XAttribute(XmlNames.Type, "ccid"), new XAttribute(XmlNames.Controller, "0"),
+                    new XAttribute(XmlNames.Slot, slot.ToString(CultureInfo.InvariantCulture)));
                 card.Add(address);
             }
 
-            if (address.Attr("type") != "ccid")
+            if (address.Attr(XmlNames.Type) != "ccid")
             {
                 continue;
             }
 
-            int controller = address.Int("controller") ?? 0;
-            slots[controller] = Math.Max(slots.GetValueOrDefault(controller), (address.Int("slot") ?? 0) + 1);
-            if (!devices.Elements("controller").Any(c => c.Attr("type") == "ccid" && c.Int("index") == controller))
+            int controller = address.Int(XmlNames.Controller) ?? 0;
+            slots[controller] = Math.Max(slots.GetValueOrDefault(controller), (address.Int(XmlNames.Slot) ?? 0) + 1);
+            if (!devices.Elements(XmlNames.Controller).Any(c => c.Attr(XmlNames.Type) == "ccid" && c.Int(XmlNames.Index) == controller))
             {
-                var added = new XElement("controller", new XAttribute("type", "ccid"),
-                    new XAttribute("index", controller.ToString(CultureInfo.InvariantCulture)));
-                var last = devices.Elements("controller").LastOrDefault();
+                var added = new XElement(XmlNames.Controller, new XAttribute(XmlNames.Type, "ccid"),
+                    new XAttribute(XmlNames.Index, controller.ToString(CultureInfo.InvariantCulture)));
+                var last = devices.Elements(XmlNames.Controller).LastOrDefault();
                 if (last is not null)
                 {
                     last.AddAfterSelf(added);
@@ -89,9 +89,9 @@ internal static class ControllerXml
     private static int UnusedIndex(XElement devices, string type)
     {
         var used = new HashSet<int>();
-        foreach (var c in devices.Elements("controller"))
+        foreach (var c in devices.Elements(XmlNames.Controller))
         {
-            if ((c.Attr("type") ?? "ide") == type && c.Int("index") is { } i)
+            if ((c.Attr(XmlNames.Type) ?? "ide") == type && c.Int(XmlNames.Index) is { } i)
             {
                 used.Add(i);
             }

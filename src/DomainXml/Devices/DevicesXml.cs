@@ -26,7 +26,7 @@ internal static class DevicesXml
 
     public static Parsed Parse(XElement domain, DomainParseFlags flags)
     {
-        var devices = domain.Element("devices");
+        var devices = domain.Element(XmlNames.Devices);
         if (devices is null)
         {
             return new Parsed(new DevicesDef(), []);
@@ -53,8 +53,8 @@ internal static class DevicesXml
             if (s_chardevKinds.TryGetValue(kind, out var chardevKind))
             {
                 var source = ChardevSourceXml.Parse(device, "type", flags);
-                var target = device.Element("target");
-                var chardev = new ChardevDef(chardevKind, source, target?.Attr("type"), target?.Int("port"));
+                var target = device.Element(XmlNames.Target);
+                var chardev = new ChardevDef(chardevKind, source, target?.Attr(XmlNames.Type), target?.Int(XmlNames.Port));
                 chardevs.Add(chardev);
                 def = chardev;
             }
@@ -87,7 +87,7 @@ internal static class DevicesXml
                         videos.Add(v);
                         def = v;
                         break;
-                    case "smartcard" when device.Attr("mode") == "passthrough":
+                    case "smartcard" when device.Attr(XmlNames.Mode) == "passthrough":
                     case "redirdev":
                         def = ChardevSourceXml.Parse(device, "type", flags);
                         break;
@@ -95,7 +95,7 @@ internal static class DevicesXml
                         var rng = RngXml.Parse(device, flags);
                         if (rng.SourceChardev is { } egd)
                         {
-                            elements.Add((device.Element("backend")!, egd));
+                            elements.Add((device.Element(XmlNames.Backend)!, egd));
                         }
 
                         def = typed.Add(rng);
@@ -122,7 +122,7 @@ internal static class DevicesXml
         return new Parsed(
             typed.AddTo(new DevicesDef
             {
-                Emulator = devices.Element("emulator")?.Text(),
+                Emulator = devices.Element(XmlNames.Emulator)?.Text(),
                 Disks = disks,
                 Controllers = controllers,
                 Interfaces = interfaces,
@@ -176,7 +176,7 @@ internal static class DevicesXml
     /// <summary>Defaults that add or reorder devices: controller indexes, implicit controllers, the primary video, MACs.</summary>
     public static void PostParse(XElement domain, IMacAddressSource macs)
     {
-        if (domain.Element("devices") is not { } devices)
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }

@@ -13,52 +13,52 @@ internal static class DiskXml
 
     public static DiskDef Parse(XElement disk)
     {
-        string type = disk.Attr("type") ?? "file";
+        string type = disk.Attr(XmlNames.Type) ?? "file";
         if (!s_types.Contains(type))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"unknown disk type '{type}'", disk, "type");
         }
 
-        string device = disk.Attr("device") ?? "disk";
+        string device = disk.Attr(XmlNames.Device) ?? "disk";
         if (!s_devices.Contains(device))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"unknown disk device '{device}'", disk, "device");
         }
 
-        var source = disk.Element("source");
-        var target = disk.Element("target");
-        string? dev = target?.Attr("dev");
+        var source = disk.Element(XmlNames.Source);
+        var target = disk.Element(XmlNames.Target);
+        string? dev = target?.Attr(XmlNames.Dev);
         if (dev is null)
         {
-            string what = source?.Attr("file") ?? source?.Attr("dev") ?? source?.Attr("name") ?? "<null>";
+            string what = source?.Attr(XmlNames.File) ?? source?.Attr(XmlNames.Dev) ?? source?.Attr(XmlNames.Name) ?? "<null>";
             ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"missing target information for device {what}", target ?? disk);
         }
 
-        var driver = disk.Element("driver");
+        var driver = disk.Element(XmlNames.Driver);
         return new DiskDef
         {
             Type = type,
             Device = device,
             Source = type switch
             {
-                "file" => source?.Attr("file"),
-                "block" => source?.Attr("dev"),
-                "dir" => source?.Attr("dir"),
-                "network" => source?.Attr("name"),
-                "volume" => source?.Attr("volume"),
-                _ => source?.Attr("path"),
+                "file" => source?.Attr(XmlNames.File),
+                "block" => source?.Attr(XmlNames.Dev),
+                "dir" => source?.Attr(XmlNames.Dir),
+                "network" => source?.Attr(XmlNames.Name),
+                "volume" => source?.Attr(XmlNames.Volume),
+                _ => source?.Attr(XmlNames.Path),
             },
-            SourceProtocol = type == "network" ? source?.Attr("protocol") : null,
-            DriverName = driver?.Attr("name"),
-            DriverType = driver?.Attr("type"),
-            Cache = driver?.Attr("cache"),
-            Io = driver?.Attr("io"),
+            SourceProtocol = type == "network" ? source?.Attr(XmlNames.Protocol) : null,
+            DriverName = driver?.Attr(XmlNames.Name),
+            DriverType = driver?.Attr(XmlNames.Type),
+            Cache = driver?.Attr(XmlNames.Cache),
+            Io = driver?.Attr(XmlNames.Io),
             TargetDev = dev,
-            TargetBus = target!.Attr("bus"),
-            ReadOnly = disk.Element("readonly") is not null,
-            Shareable = disk.Element("shareable") is not null,
-            Serial = disk.Element("serial")?.Text(),
-            BootOrder = disk.Element("boot")?.UInt("order"),
+            TargetBus = target!.Attr(XmlNames.Bus),
+            ReadOnly = disk.Element(XmlNames.Readonly) is not null,
+            Shareable = disk.Element(XmlNames.Shareable) is not null,
+            Serial = disk.Element(XmlNames.Serial)?.Text(),
+            BootOrder = disk.Element(XmlNames.Boot)?.UInt(XmlNames.Order),
         };
     }
 }

@@ -42,31 +42,31 @@ internal static class FilesystemXml
 
     public static FilesystemDef Parse(XElement fs)
     {
-        var type = fs.Enum("type", s_type) ?? FilesystemType.Mount;
-        var source = fs.Element("source");
-        var driver = fs.Element("driver");
+        var type = fs.Enum(XmlNames.Type, s_type) ?? FilesystemType.Mount;
+        var source = fs.Element(XmlNames.Source);
+        var driver = fs.Element(XmlNames.Driver);
         var result = new FilesystemDef
         {
             Type = type,
             // libvirt's access mode table starts with an empty name: accessmode='' is the default.
-            AccessMode = fs.Attr("accessmode") == string.Empty ? null : fs.Enum("accessmode", s_accessMode),
-            Model = fs.Enum("model", s_model),
+            AccessMode = fs.Attr(XmlNames.Accessmode) == string.Empty ? null : fs.Enum(XmlNames.Accessmode, s_accessMode),
+            Model = fs.Enum(XmlNames.Model, s_model),
             Source = source is null ? null : type switch
             {
-                FilesystemType.Mount or FilesystemType.Bind => source.Attr("dir"),
-                FilesystemType.File => source.Attr("file"),
-                FilesystemType.Block => source.Attr("dev"),
-                FilesystemType.Template => source.Attr("name"),
+                FilesystemType.Mount or FilesystemType.Bind => source.Attr(XmlNames.Dir),
+                FilesystemType.File => source.Attr(XmlNames.File),
+                FilesystemType.Block => source.Attr(XmlNames.Dev),
+                FilesystemType.Template => source.Attr(XmlNames.Name),
                 FilesystemType.Ram or FilesystemType.Volume => null,
             },
-            SourceSocket = source?.Attr("socket"),
-            TargetDir = fs.Element("target")?.Attr("dir"),
-            ReadOnly = fs.Element("readonly") is not null,
+            SourceSocket = source?.Attr(XmlNames.Socket),
+            TargetDir = fs.Element(XmlNames.Target)?.Attr(XmlNames.Dir),
+            ReadOnly = fs.Element(XmlNames.Readonly) is not null,
         };
         fs.OneOf("multidevs", s_multidevs);
         if (driver is not null)
         {
-            result = result with { DriverType = driver.Enum("type", s_driverType) ?? FilesystemDriverType.Default };
+            result = result with { DriverType = driver.Enum(XmlNames.Type, s_driverType) ?? FilesystemDriverType.Default };
             driver.OneOf("wrpolicy", s_wrpolicies);
         }
 

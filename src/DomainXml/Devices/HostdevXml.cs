@@ -34,7 +34,7 @@ internal static class HostdevXml
     public static HostdevDef Parse(XElement hostdev)
     {
         var mode = hostdev.EnumNamed("mode", s_mode, "hostdev mode") ?? HostdevMode.Subsystem;
-        if (hostdev.Attr("type") is not { } typeText)
+        if (hostdev.Attr(XmlNames.Type) is not { } typeText)
         {
             return ThrowHelper.Throw<HostdevDef>(DomainXmlErrorKind.XmlError, "missing source address type", hostdev);
         }
@@ -44,7 +44,7 @@ internal static class HostdevXml
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown host device source address type '{typeText}'", hostdev, "type");
         }
 
-        var source = hostdev.Element("source")
+        var source = hostdev.Element(XmlNames.Source)
             ?? ThrowHelper.Throw<XElement>(DomainXmlErrorKind.XmlError, "Missing <source> element in hostdev device", hostdev);
         var result = new HostdevDef { Mode = mode, Type = type };
         return mode == HostdevMode.Subsystem ? ParseSubsystem(hostdev, source, result) : ParseCapabilities(source, result);
@@ -60,8 +60,8 @@ internal static class HostdevXml
     {
         var type = result.Type;
         // libvirt ignores a managed value it cannot read.
-        result = result with { Managed = hostdev.Attr("managed") == "yes" };
-        if (type != HostdevType.Usb && source.Attr("startupPolicy") is not null)
+        result = result with { Managed = hostdev.Attr(XmlNames.Managed) == "yes" };
+        if (type != HostdevType.Usb && source.Attr(XmlNames.StartupPolicy) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Setting startupPolicy is only allowed for USB devices", source, "startupPolicy");
         }
@@ -71,12 +71,12 @@ internal static class HostdevXml
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "sgio is only supported for scsi host device", hostdev, "sgio");
         }
 
-        if (hostdev.YesNo("rawio") is not null && type != HostdevType.Scsi)
+        if (hostdev.YesNo(XmlNames.Rawio) is not null && type != HostdevType.Scsi)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "rawio is only supported for scsi host device", hostdev, "rawio");
         }
 
-        if (type is not (HostdevType.Mdev or HostdevType.ScsiHost) && hostdev.Attr("model") is not null)
+        if (type is not (HostdevType.Mdev or HostdevType.ScsiHost) && hostdev.Attr(XmlNames.Model) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
                 $"'model' attribute in <hostdev> is only supported when type='{s_type.ToXml(type)}'", hostdev, "model");
@@ -88,16 +88,16 @@ internal static class HostdevXml
                 hostdev.OneOf("model", s_vhostModels);
                 break;
             case HostdevType.Mdev:
-                hostdev.RequiredAttr("model");
+                hostdev.RequiredAttr(XmlNames.Model);
                 hostdev.OneOf("model", s_mdevModels);
-                hostdev.OnOff("display");
-                hostdev.OnOff("ramfb");
+                hostdev.OnOff(XmlNames.Display);
+                hostdev.OnOff(XmlNames.Ramfb);
                 result = result with { MdevUuid = ReadMdevUuid(source) };
                 break;
             case HostdevType.Pci:
-                source.YesNo("writeFiltering");
-                result = result with { PciAddress = source.Element("address") is { } address ? ReadPciAddress(address) : null };
-                hostdev.Element("driver")?.OneOf("name", s_pciBackends);
+                source.YesNo(XmlNames.WriteFiltering);
+                result = result with { PciAddress = source.Element(XmlNames.Address) is { } address ? ReadPciAddress(address) : null };
+                hostdev.Element(XmlNames.Driver)?.OneOf("name", s_pciBackends);
                 break;
             case HostdevType.Usb or HostdevType.Scsi:
                 break;
@@ -111,16 +111,16 @@ internal static class HostdevXml
     private static HostPciAddress ReadPciAddress(XElement address)
     {
         var pci = new HostPciAddress(
-            address.UInt("domain") ?? 0, address.UInt("bus") ?? 0, address.UInt("slot") ?? 0, address.UInt("function") ?? 0);
-        address.OnOff("multifunction");
+            address.UInt(XmlNames.Domain) ?? 0, address.UInt(XmlNames.Bus) ?? 0, address.UInt(XmlNames.Slot) ?? 0, address.UInt(XmlNames.Function) ?? 0);
+        address.OnOff(XmlNames.Multifunction);
         return pci;
     }
 
     private static Guid ReadMdevUuid(XElement source)
     {
-        var address = source.Element("address")
+        var address = source.Element(XmlNames.Address)
             ?? ThrowHelper.Throw<XElement>(DomainXmlErrorKind.ConfigUnsupported, "Missing <address> element", source);
-        string uuid = address.Attr("uuid") ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.ConfigUnsupported,
+        string uuid = address.Attr(XmlNames.Uuid) ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.ConfigUnsupported,
             "Missing 'uuid' attribute for element <address>", address);
         if (!Guid.TryParse(uuid, out var value))
         {

@@ -35,7 +35,7 @@ internal static class InputXml
 
     public static InputDef Parse(XElement input, XElement domain)
     {
-        if (input.Attr("type") is null)
+        if (input.Attr(XmlNames.Type) is null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "missing input device type", input);
         }
@@ -44,12 +44,12 @@ internal static class InputXml
         var model = input.EnumNamed("model", s_model, "input model");
         var bus = input.EnumNamed("bus", s_bus, "input bus type") ?? DefaultBus(type, domain);
         string? device = null;
-        if (input.Element("source") is { } source)
+        if (input.Element(XmlNames.Source) is { } source)
         {
             device = type switch
             {
-                InputType.Passthrough => source.Attr("evdev"),
-                InputType.Evdev => source.Attr("dev"),
+                InputType.Passthrough => source.Attr(XmlNames.Evdev),
+                InputType.Evdev => source.Attr(XmlNames.Dev),
                 _ => null,
             };
             if (device is null && type is InputType.Passthrough or InputType.Evdev)
@@ -61,7 +61,7 @@ internal static class InputXml
             {
                 source.OneOf("grab", s_grab);
                 source.OneOf("grabToggle", s_grabToggle);
-                source.OnOff("repeat");
+                source.OnOff(XmlNames.Repeat);
             }
         }
 
@@ -71,8 +71,8 @@ internal static class InputXml
     /// <summary>libvirt's parse-time default bus, from the OS type, the architecture and the hypervisor type.</summary>
     private static InputBus? DefaultBus(InputType type, XElement domain)
     {
-        var osType = domain.Element("os")?.Element("type");
-        string? arch = osType?.Attr("arch");
+        var osType = domain.Element(XmlNames.Os)?.Element(XmlNames.Type);
+        string? arch = osType?.Attr(XmlNames.Arch);
         switch (osType?.Text().Trim())
         {
             case "hvm":
@@ -90,7 +90,7 @@ internal static class InputXml
             case "xen" or "xenpvh":
                 return InputBus.Xen;
             default:
-                return domain.Attr("type") is "vz" or "parallels" ? InputBus.Parallels : null;
+                return domain.Attr(XmlNames.Type) is "vz" or "parallels" ? InputBus.Parallels : null;
         }
     }
 }

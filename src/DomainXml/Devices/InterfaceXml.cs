@@ -17,14 +17,14 @@ internal static class InterfaceXml
 
     public static InterfaceDef Parse(XElement nic)
     {
-        string type = nic.RequiredAttr("type");
+        string type = nic.RequiredAttr(XmlNames.Type);
         if (!s_types.Contains(type))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"unknown interface type '{type}'", nic, "type");
         }
 
         string? mac = null;
-        if (nic.Element("mac") is { } macElement && macElement.Attr("address") is { } text)
+        if (nic.Element(XmlNames.Mac) is { } macElement && macElement.Attr(XmlNames.Address) is { } text)
         {
             if (!TryParseMac(text, out var bytes))
             {
@@ -39,20 +39,20 @@ internal static class InterfaceXml
             mac = bytes.AsSpan().IndexOfAnyExcept((byte)0) < 0 ? null : FormatMac(bytes);
         }
 
-        var source = nic.Element("source");
+        var source = nic.Element(XmlNames.Source);
         return new InterfaceDef
         {
             Type = type,
             Mac = mac,
             Source = type switch
             {
-                "network" => source?.Attr("network"),
-                "bridge" => source?.Attr("bridge"),
-                "direct" or "ethernet" => source?.Attr("dev"),
+                "network" => source?.Attr(XmlNames.Network),
+                "bridge" => source?.Attr(XmlNames.Bridge),
+                "direct" or "ethernet" => source?.Attr(XmlNames.Dev),
                 _ => null,
             },
-            Model = nic.Element("model")?.Attr("type"),
-            TargetDev = nic.Element("target")?.Attr("dev"),
+            Model = nic.Element(XmlNames.Model)?.Attr(XmlNames.Type),
+            TargetDev = nic.Element(XmlNames.Target)?.Attr(XmlNames.Dev),
         };
     }
 
@@ -60,10 +60,10 @@ internal static class InterfaceXml
     public static void AssignMacs(XElement devices, IMacAddressSource macs)
     {
         Span<byte> suffix = stackalloc byte[3];
-        foreach (var nic in devices.Elements("interface"))
+        foreach (var nic in devices.Elements(XmlNames.Interface))
         {
-            var macElement = nic.Element("mac");
-            string? text = macElement?.Attr("address");
+            var macElement = nic.Element(XmlNames.Mac);
+            string? text = macElement?.Attr(XmlNames.Address);
             if (text is not null && (!TryParseMac(text, out var bytes) || bytes.AsSpan().IndexOfAnyExcept((byte)0) >= 0))
             {
                 // A real address stays; a malformed one is left for the parser to reject.
@@ -74,11 +74,11 @@ internal static class InterfaceXml
             string mac = FormatMac([0x52, 0x54, 0x00, suffix[0], suffix[1], suffix[2]]);
             if (macElement is null)
             {
-                macElement = new XElement("mac");
+                macElement = new XElement(XmlNames.Mac);
                 nic.AddFirst(macElement);
             }
 
-            macElement.Set("address", mac);
+            macElement.Set(XmlNames.Address, mac);
         }
     }
 
@@ -86,7 +86,7 @@ internal static class InterfaceXml
     {
         if (nic.Mac is not null)
         {
-            element.Element("mac")?.Set("address", nic.Mac);
+            element.Element(XmlNames.Mac)?.Set(XmlNames.Address, nic.Mac);
         }
     }
 

@@ -14,20 +14,20 @@ internal static class IommuXml
 
     public static IommuDef Parse(XElement iommu)
     {
-        var result = new IommuDef { Model = iommu.Enum("model", s_model, required: true)!.Value };
-        if (iommu.Element("driver") is not { } driver)
+        var result = new IommuDef { Model = iommu.Enum(XmlNames.Model, s_model, required: true)!.Value };
+        if (iommu.Element(XmlNames.Driver) is not { } driver)
         {
             return result;
         }
 
         return result with
         {
-            IntRemap = driver.OnOff("intremap"),
-            CachingMode = driver.OnOff("caching_mode"),
-            Iotlb = driver.OnOff("iotlb"),
-            Eim = driver.OnOff("eim"),
-            AwBits = driver.UInt("aw_bits"),
-            DmaTranslation = driver.OnOff("dma_translation"),
+            IntRemap = driver.OnOff(XmlNames.Intremap),
+            CachingMode = driver.OnOff(XmlNames.CachingMode),
+            Iotlb = driver.OnOff(XmlNames.Iotlb),
+            Eim = driver.OnOff(XmlNames.Eim),
+            AwBits = driver.UInt(XmlNames.AwBits),
+            DmaTranslation = driver.OnOff(XmlNames.DmaTranslation),
         };
     }
 }

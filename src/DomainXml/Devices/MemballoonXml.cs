@@ -16,9 +16,9 @@ internal static class MemballoonXml
 
     public static MemballoonDef Parse(XElement balloon) => new()
     {
-        Model = balloon.Enum("model", s_model, required: true)!.Value,
-        Autodeflate = balloon.OnOff("autodeflate"),
-        FreePageReporting = balloon.OnOff("freePageReporting"),
-        StatsPeriod = balloon.Element("stats")?.Int("period") is { } period ? Math.Max(period, 0) : null,
+        Model = balloon.Enum(XmlNames.Model, s_model, required: true)!.Value,
+        Autodeflate = balloon.OnOff(XmlNames.Autodeflate),
+        FreePageReporting = balloon.OnOff(XmlNames.FreePageReporting),
+        StatsPeriod = balloon.Element(XmlNames.Stats)?.Int(XmlNames.Period) is { } period ? Math.Max(period, 0) : null,
     };
 }

@@ -23,24 +23,24 @@ internal static class RngXml
     /// <summary>Parses the device; the chardev of an egd backend is read by <see cref="ChardevSourceXml"/>.</summary>
     public static RngDef Parse(XElement rng, DomainParseFlags flags)
     {
-        if (rng.Attr("model") is null)
+        if (rng.Attr(XmlNames.Model) is null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "missing RNG device model", rng);
         }
 
         var model = rng.EnumNamed("model", s_model, "RNG model")!.Value;
-        var rate = rng.Element("rate");
+        var rate = rng.Element(XmlNames.Rate);
         uint? bytes = ReadRate(rate, "bytes");
         uint? period = bytes > 0 ? ReadRate(rate, "period") : null;
 
-        var backends = rng.Elements("backend").ToList();
+        var backends = rng.Elements(XmlNames.Backend).ToList();
         if (backends.Count != 1)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "only one RNG backend is supported", backends.Count > 1 ? backends[1] : rng);
         }
 
         var backend = backends[0];
-        if (backend.Attr("model") is null)
+        if (backend.Attr(XmlNames.Model) is null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "missing RNG device backend model", backend);
         }
@@ -53,7 +53,7 @@ internal static class RngXml
                 string path = backend.Text();
                 return result with { SourcePath = path.Length == 0 ? null : path };
             case RngBackendModel.Egd:
-                if (backend.Attr("type") is not { } type)
+                if (backend.Attr(XmlNames.Type) is not { } type)
                 {
                     return ThrowHelper.Throw<RngDef>(DomainXmlErrorKind.XmlError, "missing EGD backend type", backend);
                 }

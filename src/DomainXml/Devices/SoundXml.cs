@@ -24,12 +24,12 @@ internal static class SoundXml
 
     public static SoundDef Parse(XElement sound)
     {
-        var model = sound.Enum("model", s_model, required: true)!.Value;
+        var model = sound.Enum(XmlNames.Model, s_model, required: true)!.Value;
         if (model is SoundModel.Ich6 or SoundModel.Ich7 or SoundModel.Ich9)
         {
-            foreach (var codec in sound.Elements("codec"))
+            foreach (var codec in sound.Elements(XmlNames.Codec))
             {
-                string? type = codec.Attr("type");
+                string? type = codec.Attr(XmlNames.Type);
                 if (type is null || !s_codecTypes.Contains(type))
                 {
                     // libvirt prints a missing type as "(null)".
@@ -38,6 +38,6 @@ internal static class SoundXml
             }
         }
 
-        return new SoundDef(model, sound.Element("audio")?.NonZeroUInt("id", required: true));
+        return new SoundDef(model, sound.Element(XmlNames.Audio)?.NonZeroUInt("id", required: true));
     }
 }

@@ -32,8 +32,8 @@ internal static class TpmXml
 
     public static TpmDef Parse(XElement tpm)
     {
-        var model = tpm.Enum("model", s_model);
-        var backends = tpm.Elements("backend").ToList();
+        var model = tpm.Enum(XmlNames.Model, s_model);
+        var backends = tpm.Elements(XmlNames.Backend).ToList();
         if (backends.Count > 1)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "only one TPM backend is supported", backends[1]);
@@ -45,11 +45,11 @@ internal static class TpmXml
         }
 
         var backend = backends[0];
-        var type = backend.Enum("type", s_backend, required: true)!.Value;
+        var type = backend.Enum(XmlNames.Type, s_backend, required: true)!.Value;
         var result = new TpmDef { Model = model, Backend = type };
         return type switch
         {
-            TpmBackendType.Passthrough => result with { Path = backend.Element("device")?.Attr("path") ?? DefaultDevice },
+            TpmBackendType.Passthrough => result with { Path = backend.Element(XmlNames.Device)?.Attr(XmlNames.Path) ?? DefaultDevice },
             TpmBackendType.Emulator => ParseEmulator(backend, result),
             TpmBackendType.External => result with { Path = ParseExternal(backend) },
         };
@@ -57,12 +57,12 @@ internal static class TpmXml
 
     private static TpmDef ParseEmulator(XElement backend, TpmDef result)
     {
-        if (backend.Element("encryption")?.Attr("secret") is { } secret && !Guid.TryParse(secret, out _))
+        if (backend.Element(XmlNames.Encryption)?.Attr(XmlNames.Secret) is { } secret && !Guid.TryParse(secret, out _))
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"Unable to parse secret uuid '{secret}'", backend.Element("encryption"), "secret");
+            ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"Unable to parse secret uuid '{secret}'", backend.Element(XmlNames.Encryption), "secret");
         }
 
-        bool? persistent = backend.Attr("persistent_state") switch
+        bool? persistent = backend.Attr(XmlNames.PersistentState) switch
         {
             null => null,
             "yes" => true,
@@ -70,14 +70,14 @@ internal static class TpmXml
             _ => ThrowHelper.Throw<bool?>(DomainXmlErrorKind.InternalError,
                 "Invalid persistent_state value, either 'yes' or 'no'", backend, "persistent_state"),
         };
-        return result with { Version = backend.Enum("version", s_version), PersistentState = persistent };
+        return result with { Version = backend.Enum(XmlNames.Version, s_version), PersistentState = persistent };
     }
 
     /// <summary>The socket path of an external backend, after checking its source type.</summary>
     private static string? ParseExternal(XElement backend)
     {
-        var source = backend.Element("source");
-        if (source?.Attr("type") is not { } type || type.Length == 0)
+        var source = backend.Element(XmlNames.Source);
+        if (source?.Attr(XmlNames.Type) is not { } type || type.Length == 0)
         {
             return ThrowHelper.Throw<string?>(DomainXmlErrorKind.XmlError, "missing external TPM backend type", source ?? backend);
         }
@@ -87,6 +87,6 @@ internal static class TpmXml
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown backend type '{type}' for external TPM", source, "type");
         }
 
-        return source.Attr("path");
+        return source.Attr(XmlNames.Path);
     }
 }

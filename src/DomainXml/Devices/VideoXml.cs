@@ -9,28 +9,28 @@ internal static class VideoXml
 {
     public static VideoDef Parse(XElement video)
     {
-        var model = video.Element("model");
-        return new VideoDef(model?.Attr("type") ?? "default", model?.YesNo("primary") == true);
+        var model = video.Element(XmlNames.Model);
+        return new VideoDef(model?.Attr(XmlNames.Type) ?? "default", model?.YesNo(XmlNames.Primary) == true);
     }
 
     public static void MarkPrimary(XElement devices)
     {
-        var videos = devices.Elements("video").ToList();
+        var videos = devices.Elements(XmlNames.Video).ToList();
         if (videos.Count == 0)
         {
             return;
         }
 
-        var primary = videos.FirstOrDefault(v => v.Element("model")?.Attr("primary") == "yes") ?? videos[0];
+        var primary = videos.FirstOrDefault(v => v.Element(XmlNames.Model)?.Attr(XmlNames.Primary) == "yes") ?? videos[0];
         if (!ReferenceEquals(primary, videos[0]))
         {
             primary.Remove();
             videos[0].AddBeforeSelf(primary);
         }
 
-        if (primary.Element("model") is { } model && model.Attr("type") != "none")
+        if (primary.Element(XmlNames.Model) is { } model && model.Attr(XmlNames.Type) != "none")
         {
-            model.Set("primary", "yes");
+            model.Set(XmlNames.Primary, "yes");
         }
     }
 }

@@ -16,12 +16,12 @@ internal static class VsockXml
 
     public static VsockDef Parse(XElement vsock)
     {
-        var cid = vsock.Element("cid");
+        var cid = vsock.Element(XmlNames.Cid);
         return new VsockDef
         {
-            Model = vsock.Enum("model", s_model) ?? VsockModel.Default,
+            Model = vsock.Enum(XmlNames.Model, s_model) ?? VsockModel.Default,
             Cid = cid?.NonZeroUInt("address"),
-            AutoCid = cid?.YesNo("auto"),
+            AutoCid = cid?.YesNo(XmlNames.Auto),
         };
     }
 }

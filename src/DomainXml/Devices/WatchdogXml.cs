@@ -26,7 +26,7 @@ internal static class WatchdogXml
 
     public static WatchdogDef Parse(XElement watchdog)
     {
-        if (watchdog.Attr("model") is null)
+        if (watchdog.Attr(XmlNames.Model) is null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "watchdog must contain model name", watchdog);
         }

@@ -47,7 +47,7 @@ internal static class FeatureGroupsXml
             features[name] = on;
             if (name == "dirty-ring" && on)
             {
-                uint size = feature.UInt("size", required: true)!.Value;
+                uint size = feature.UInt(XmlNames.Size, required: true)!.Value;
                 if (!BitOperations.IsPow2(size) || size < MinDirtyRing || size > MaxDirtyRing)
                 {
                     ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "dirty ring must be power of 2 and ranges [1024, 65536]",
@@ -90,7 +90,7 @@ internal static class FeatureGroupsXml
                     $"unexpected capability feature '{capability.Name.LocalName}'", capability);
             }
 
-            capability.OnOff("state");
+            capability.OnOff(XmlNames.State);
         }
 
         return policy;

@@ -35,7 +35,7 @@ internal static class FeaturesXml
 
     public static FeaturesDef Parse(XElement domain)
     {
-        if (domain.Element("features") is not { } features)
+        if (domain.Element(XmlNames.Features) is not { } features)
         {
             return FeaturesDef.None;
         }
@@ -67,31 +67,31 @@ internal static class FeaturesXml
                     result = result with { Pae = true };
                     break;
                 case "apic":
-                    result = result with { Apic = true, ApicEoi = feature.OnOff("eoi") };
+                    result = result with { Apic = true, ApicEoi = feature.OnOff(XmlNames.Eoi) };
                     break;
                 case "hap":
-                    on = feature.OnOff("state") ?? true;
+                    on = feature.OnOff(XmlNames.State) ?? true;
                     result = result with { Hap = on };
                     break;
                 case "pmu":
-                    on = feature.OnOff("state") ?? true;
+                    on = feature.OnOff(XmlNames.State) ?? true;
                     result = result with { Pmu = on };
                     break;
                 case "vmport":
-                    on = feature.OnOff("state") ?? true;
+                    on = feature.OnOff(XmlNames.State) ?? true;
                     result = result with { Vmport = on };
                     break;
                 case "pvspinlock":
-                    on = feature.OnOff("state") ?? true;
+                    on = feature.OnOff(XmlNames.State) ?? true;
                     result = result with { PvSpinlock = on };
                     break;
                 case "vmcoreinfo":
-                    on = feature.OnOff("state") ?? true;
+                    on = feature.OnOff(XmlNames.State) ?? true;
                     result = result with { Vmcoreinfo = on };
                     break;
                 case "smm":
-                    on = feature.OnOff("state") ?? true;
-                    result = result with { Smm = on, SmmTsegBytes = on ? ReadTseg(feature.Element("tseg")) : null };
+                    on = feature.OnOff(XmlNames.State) ?? true;
+                    result = result with { Smm = on, SmmTsegBytes = on ? ReadTseg(feature.Element(XmlNames.Tseg)) : null };
                     break;
                 case "htm" or "nested-hv" or "ccf-assist" or "ras":
                     on = feature.RequiredOnOff("state");
@@ -101,10 +101,10 @@ internal static class FeaturesXml
                     result = result with { Ps2 = on };
                     break;
                 case "async-teardown":
-                    on = feature.YesNo("enabled") ?? true;
+                    on = feature.YesNo(XmlNames.Enabled) ?? true;
                     break;
                 case "ioapic":
-                    result = result with { Ioapic = feature.Enum("driver", s_ioapic) };
+                    result = result with { Ioapic = feature.Enum(XmlNames.Driver, s_ioapic) };
                     break;
                 case "hyperv":
                     result = result with { Hyperv = HypervXml.Parse(feature) };
@@ -119,7 +119,7 @@ internal static class FeaturesXml
                     value = FeatureGroupsXml.ParseCapabilities(feature);
                     break;
                 case "msrs":
-                    feature.RequiredAttr("unknown");
+                    feature.RequiredAttr(XmlNames.Unknown);
                     value = feature.OneOf("unknown", s_msrsUnknown);
                     break;
                 case "gic":
@@ -133,10 +133,10 @@ internal static class FeaturesXml
                     break;
                 case "hpt":
                     value = feature.OneOf("resizing", s_hptResizing);
-                    on = value is not null || ReadHptMaxPageSize(feature.Element("maxpagesize")) > 0;
+                    on = value is not null || ReadHptMaxPageSize(feature.Element(XmlNames.Maxpagesize)) > 0;
                     break;
                 case "tcg":
-                    on = MemoryXml.ReadKiB(feature.Element("tb-cache")) is > 0;
+                    on = MemoryXml.ReadKiB(feature.Element(XmlNames.TbCache)) is > 0;
                     break;
                 default:
                     // viridian, privnet: present means on.
@@ -174,7 +174,7 @@ internal static class FeaturesXml
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Invalid value '{text}' for element or attribute 'tseg'", tseg);
         }
 
-        string? unit = tseg.Attr("unit");
+        string? unit = tseg.Attr(XmlNames.Unit);
         if (MemoryUnits.Scale(unit, MiB) is not { } scale)
         {
             return ThrowHelper.Throw<ulong?>(DomainXmlErrorKind.InvalidArgument, $"unknown suffix '{unit}'", tseg, "unit");
@@ -197,7 +197,7 @@ internal static class FeaturesXml
             return 0;
         }
 
-        ulong? scale = MemoryUnits.Scale(maxPageSize.Attr("unit"), 1024);
+        ulong? scale = MemoryUnits.Scale(maxPageSize.Attr(XmlNames.Unit), 1024);
         if (!XmlRead.TryParseULong(maxPageSize.Text().Trim(), out ulong value) || scale is null
             || (UInt128)value * scale.Value > ulong.MaxValue)
         {

@@ -28,7 +28,7 @@ internal static class HypervXml
 
     public static HypervFeaturesDef Parse(XElement hyperv)
     {
-        var result = new HypervFeaturesDef { Mode = hyperv.Enum("mode", s_mode) ?? HypervMode.Custom };
+        var result = new HypervFeaturesDef { Mode = hyperv.Enum(XmlNames.Mode, s_mode) ?? HypervMode.Custom };
         var features = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var feature in hyperv.Elements())
         {
@@ -56,7 +56,7 @@ internal static class HypervXml
                     result = result with { StimerDirect = ParseStimer(feature) };
                     break;
                 case "spinlocks":
-                    uint retries = feature.UInt("retries", required: true)!.Value;
+                    uint retries = feature.UInt(XmlNames.Retries, required: true)!.Value;
                     if (retries < MinSpinlockRetries)
                     {
                         ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "HyperV spinlock retry count must be at least 4095", feature, "retries");
@@ -78,7 +78,7 @@ internal static class HypervXml
         bool? direct = null;
         foreach (var child in stimer.Elements())
         {
-            if (child.Name != "direct")
+            if (child.Name != XmlNames.Direct)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"unsupported Hyper-V stimer feature: {child.Name.LocalName}", child);
@@ -92,7 +92,7 @@ internal static class HypervXml
 
     private static string ParseVendorId(XElement vendor)
     {
-        string value = vendor.Attr("value") ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.XmlError,
+        string value = vendor.Attr(XmlNames.Value) ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.XmlError,
             "missing 'value' attribute for HyperV feature 'vendor_id'", vendor);
         if (value.Length > VendorIdMax)
         {

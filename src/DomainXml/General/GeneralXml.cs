@@ -17,36 +17,36 @@ internal static class GeneralXml
 
     public static Identity Parse(XElement domain, DomainParseFlags flags)
     {
-        string type = domain.RequiredAttr("type");
+        string type = domain.RequiredAttr(XmlNames.Type);
         if (!s_virtTypes.Contains(type))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
                 $"Invalid value for attribute 'type' in element 'domain': '{type}'.", domain, "type");
         }
 
-        int? id = (flags & DomainParseFlags.Inactive) != 0 ? null : domain.Int("id");
-        var nameElement = domain.Element("name");
+        int? id = (flags & DomainParseFlags.Inactive) != 0 ? null : domain.Int(XmlNames.Id);
+        var nameElement = domain.Element(XmlNames.Name);
         string name = nameElement?.Text() is { Length: > 0 } n
             ? n
             : ThrowHelper.Throw<string>(DomainXmlErrorKind.XmlError, "missing name information", domain);
         // Without a <uuid>, the SMBIOS system UUID is the domain's (virSysinfoSystemParseXML).
-        Guid uuid = ParseUuid(domain.Element("uuid"), "uuid") ?? SysinfoUuid(domain) ?? Guid.NewGuid();
+        Guid uuid = ParseUuid(domain.Element(XmlNames.Uuid), "uuid") ?? SysinfoUuid(domain) ?? Guid.NewGuid();
         Guid? genid = null;
-        if (domain.Element("genid") is { } genidElement)
+        if (domain.Element(XmlNames.Genid) is { } genidElement)
         {
             genid = genidElement.Text().Length == 0 ? Guid.Empty : ParseUuid(genidElement, "genid");
         }
 
-        string? title = domain.Element("title")?.Text();
-        return new Identity(type, id, name, uuid, genid, title, domain.Element("description")?.Text());
+        string? title = domain.Element(XmlNames.Title)?.Text();
+        return new Identity(type, id, name, uuid, genid, title, domain.Element(XmlNames.Description)?.Text());
     }
 
     /// <summary>The first well-formed <c>&lt;sysinfo type='smbios'&gt;&lt;system&gt;&lt;entry name='uuid'&gt;</c>.</summary>
     internal static Guid? SysinfoUuid(XElement domain)
     {
-        var entry = domain.Elements("sysinfo").Where(s => s.Attr("type") == "smbios")
-            .SelectMany(s => s.Elements("system")).SelectMany(s => s.Elements("entry"))
-            .FirstOrDefault(e => e.Attr("name") == "uuid");
+        var entry = domain.Elements(XmlNames.Sysinfo).Where(s => s.Attr(XmlNames.Type) == "smbios")
+            .SelectMany(s => s.Elements(XmlNames.System)).SelectMany(s => s.Elements(XmlNames.Entry))
+            .FirstOrDefault(e => e.Attr(XmlNames.Name) == "uuid");
         return entry is null || !TryParseUuid(entry.Text(), out Guid uuid) ? null : uuid;
     }
 
@@ -101,18 +101,18 @@ internal static class GeneralXml
     {
         if (identity.Name.Contains('/'))
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"name {identity.Name} cannot contain '/'", domain.Element("name"));
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"name {identity.Name} cannot contain '/'", domain.Element(XmlNames.Name));
         }
 
         if (identity.Title is { } title && (title.Contains('\n') || title.Contains('\r')))
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Domain title can't contain newlines", domain.Element("title"));
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Domain title can't contain newlines", domain.Element(XmlNames.Title));
         }
     }
 
     public static void Format(Identity identity, XElement domain)
     {
-        domain.Set("id", identity.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        domain.Set(XmlNames.Id, identity.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetChildText(domain, "uuid", identity.Uuid.ToString("D"));
         if (identity.Genid is { } genid && genid != Guid.Empty)
         {

@@ -26,9 +26,9 @@ internal static class LifecycleXml
         GeneralXml.SetChildText(domain, "on_poweroff", s_action.ToXml(lifecycle.OnPoweroff));
         GeneralXml.SetChildText(domain, "on_reboot", s_action.ToXml(lifecycle.OnReboot));
         GeneralXml.SetChildText(domain, "on_crash", s_action.ToXml(lifecycle.OnCrash));
-        if (domain.Element("clock") is null)
+        if (domain.Element(XmlNames.Clock) is null)
         {
-            domain.Add(new XElement("clock", new XAttribute("offset", "utc")));
+            domain.Add(new XElement(XmlNames.Clock, new XAttribute(XmlNames.Offset, "utc")));
         }
     }
 

@@ -9,11 +9,11 @@ internal static class PmXml
 {
     public static PmDef Parse(XElement domain)
     {
-        if (domain.Element("pm") is not { } pm)
+        if (domain.Element(XmlNames.Pm) is not { } pm)
         {
             return PmDef.Default;
         }
 
-        return new PmDef(pm.Element("suspend-to-mem")?.YesNo("enabled"), pm.Element("suspend-to-disk")?.YesNo("enabled"));
+        return new PmDef(pm.Element(XmlNames.SuspendToMem)?.YesNo(XmlNames.Enabled), pm.Element(XmlNames.SuspendToDisk)?.YesNo(XmlNames.Enabled));
     }
 }

@@ -15,7 +15,7 @@ internal static class VcpuXml
 
     public static VcpuDef Parse(XElement domain)
     {
-        var vcpu = domain.Element("vcpu");
+        var vcpu = domain.Element(XmlNames.Vcpu);
         if (vcpu is null)
         {
             return new VcpuDef(1, 1, VcpuPlacement.Static, null);
@@ -27,16 +27,16 @@ internal static class VcpuXml
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "maximum vcpus count must be an integer", vcpu);
         }
 
-        uint current = vcpu.UInt("current") ?? max;
-        var placement = vcpu.Enum("placement", s_placement);
-        string? cpuset = vcpu.Attr("cpuset");
+        uint current = vcpu.UInt(XmlNames.Current) ?? max;
+        var placement = vcpu.Enum(XmlNames.Placement, s_placement);
+        string? cpuset = vcpu.Attr(XmlNames.Cpuset);
         if (cpuset is not null)
         {
             cpuset = CpuSet.Normalize(cpuset, vcpu, "cpuset");
         }
 
         // A cpuset implies static placement; otherwise numatune may ask for automatic placement.
-        var numaPlacement = domain.Element("numatune")?.Element("memory")?.Attr("placement");
+        var numaPlacement = domain.Element(XmlNames.Numatune)?.Element(XmlNames.Memory)?.Attr(XmlNames.Placement);
         var resolved = placement ?? (cpuset is null && numaPlacement == "auto" ? VcpuPlacement.Auto : VcpuPlacement.Static);
         return new VcpuDef(max, current, resolved, resolved == VcpuPlacement.Auto ? null : cpuset);
     }
@@ -45,20 +45,20 @@ internal static class VcpuXml
     {
         if (vcpu.Maximum == 0)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Domain requires at least 1 vCPU", domain.Element("vcpu"));
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Domain requires at least 1 vCPU", domain.Element(XmlNames.Vcpu));
         }
 
         if (vcpu.Current > vcpu.Maximum)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "maxvcpus must not be less than current vcpus", domain.Element("vcpu"));
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "maxvcpus must not be less than current vcpus", domain.Element(XmlNames.Vcpu));
         }
     }
 
     public static void Format(VcpuDef vcpu, XElement domain)
     {
         var element = GeneralXml.SetChildText(domain, "vcpu", vcpu.Maximum.ToString(CultureInfo.InvariantCulture));
-        element.Set("placement", s_placement.ToXml(vcpu.Placement));
-        element.Set("cpuset", vcpu.Cpuset);
-        element.Set("current", vcpu.Current == vcpu.Maximum ? null : vcpu.Current.ToString(CultureInfo.InvariantCulture));
+        element.Set(XmlNames.Placement, s_placement.ToXml(vcpu.Placement));
+        element.Set(XmlNames.Cpuset, vcpu.Cpuset);
+        element.Set(XmlNames.Current, vcpu.Current == vcpu.Maximum ? null : vcpu.Current.ToString(CultureInfo.InvariantCulture));
     }
 }

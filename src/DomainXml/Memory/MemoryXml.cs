@@ -11,12 +11,12 @@ internal static class MemoryXml
 {
     public static MemoryDef Parse(XElement domain)
     {
-        ulong? total = ReadKiB(domain.Element("memory"));
-        ulong current = ReadKiB(domain.Element("currentMemory")) ?? 0;
-        var maxElement = domain.Element("maxMemory");
+        ulong? total = ReadKiB(domain.Element(XmlNames.Memory));
+        ulong current = ReadKiB(domain.Element(XmlNames.CurrentMemory)) ?? 0;
+        var maxElement = domain.Element(XmlNames.MaxMemory);
         ulong? max = ReadKiB(maxElement);
-        uint? slots = maxElement?.UInt("slots");
-        bool? dumpCore = domain.Element("memory")?.OnOff("dumpCore");
+        uint? slots = maxElement?.UInt(XmlNames.Slots);
+        bool? dumpCore = domain.Element(XmlNames.Memory)?.OnOff(XmlNames.DumpCore);
         return new MemoryDef(total ?? 0, current, max, slots, dumpCore);
     }
 
@@ -24,20 +24,20 @@ internal static class MemoryXml
     public static MemoryDef PostParse(MemoryDef memory, XElement domain)
     {
         ulong numa = 0;
-        if (domain.Element("cpu")?.Element("numa") is { } numaElement)
+        if (domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa) is { } numaElement)
         {
-            foreach (var cell in numaElement.Elements("cell"))
+            foreach (var cell in numaElement.Elements(XmlNames.Cell))
             {
                 numa += ReadKiB(cell, "memory", "unit") ?? 0;
             }
         }
 
         ulong hotplug = 0;
-        if (domain.Element("devices") is { } devices)
+        if (domain.Element(XmlNames.Devices) is { } devices)
         {
-            foreach (var mem in devices.Elements("memory"))
+            foreach (var mem in devices.Elements(XmlNames.Memory))
             {
-                hotplug += ReadKiB(mem.Element("target")?.Element("size")) ?? 0;
+                hotplug += ReadKiB(mem.Element(XmlNames.Target)?.Element(XmlNames.Size)) ?? 0;
             }
         }
 
@@ -51,7 +51,7 @@ internal static class MemoryXml
             if (hotplug > memory.TotalKiB)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                    "Total size of memory devices exceeds the total memory size", domain.Element("memory"));
+                    "Total size of memory devices exceeds the total memory size", domain.Element(XmlNames.Memory));
             }
 
             initial = memory.TotalKiB - hotplug;
@@ -68,7 +68,7 @@ internal static class MemoryXml
         if (memory.MaxKiB is { } max && max > 0 && max < total)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                "maximum memory size must be equal or greater than the actual memory size", domain.Element("maxMemory"));
+                "maximum memory size must be equal or greater than the actual memory size", domain.Element(XmlNames.MaxMemory));
         }
 
         return memory with { TotalKiB = total, CurrentKiB = current };
@@ -78,7 +78,7 @@ internal static class MemoryXml
     {
         SetKiB(domain, "memory", memory.TotalKiB);
         SetKiB(domain, "currentMemory", memory.CurrentKiB);
-        if (memory.MaxKiB is { } max && domain.Element("maxMemory") is not null)
+        if (memory.MaxKiB is { } max && domain.Element(XmlNames.MaxMemory) is not null)
         {
             SetKiB(domain, "maxMemory", max);
         }
@@ -87,7 +87,7 @@ internal static class MemoryXml
     private static void SetKiB(XElement domain, string name, ulong kib)
     {
         var element = General.GeneralXml.SetChildText(domain, name, kib.ToString(CultureInfo.InvariantCulture));
-        element.Set("unit", "KiB");
+        element.Set(XmlNames.Unit, "KiB");
     }
 
     /// <summary>Reads a scaled size from an element's text and its <c>unit</c> attribute, in KiB.</summary>
@@ -105,7 +105,7 @@ internal static class MemoryXml
                 $"Invalid value '{text}' for element or attribute '{element.Name.LocalName}'", element);
         }
 
-        return ToKiB(element, value, element.Attr("unit"), "unit");
+        return ToKiB(element, value, element.Attr(XmlNames.Unit), "unit");
     }
 
     /// <summary>Reads a scaled size from an attribute pair such as <c>memory</c>/<c>unit</c>, in KiB.</summary>

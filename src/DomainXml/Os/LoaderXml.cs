@@ -23,24 +23,24 @@ internal static class LoaderXml
 
     public static OsLoaderDef? ParseLoader(XElement os)
     {
-        if (os.Element("loader") is not { } loader)
+        if (os.Element(XmlNames.Loader) is not { } loader)
         {
             return null;
         }
 
         return new OsLoaderDef
         {
-            ReadOnly = loader.YesNo("readonly"),
-            Type = loader.Enum("type", s_type),
+            ReadOnly = loader.YesNo(XmlNames.Readonly),
+            Type = loader.Enum(XmlNames.Type, s_type),
             Path = NonEmpty(loader.Text()),
-            Secure = loader.YesNo("secure"),
-            Stateless = loader.YesNo("stateless"),
+            Secure = loader.YesNo(XmlNames.Secure),
+            Stateless = loader.YesNo(XmlNames.Stateless),
         };
     }
 
     public static OsNvramDef? ParseNvram(XElement os)
     {
-        if (os.Element("nvram") is not { } nvram)
+        if (os.Element(XmlNames.Nvram) is not { } nvram)
         {
             return null;
         }
@@ -48,7 +48,7 @@ internal static class LoaderXml
         string? type = nvram.OneOf("type", s_storageTypes);
         return new OsNvramDef
         {
-            Template = nvram.Attr("template"),
+            Template = nvram.Attr(XmlNames.Template),
             Type = type,
             Path = type is null ? NonEmpty(nvram.Text()) : null,
         };

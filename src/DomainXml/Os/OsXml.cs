@@ -24,13 +24,13 @@ internal static class OsXml
 
     public static OsDef Parse(XElement domain)
     {
-        var os = domain.Element("os");
+        var os = domain.Element(XmlNames.Os);
         if (os is null)
         {
             return ThrowHelper.Throw<OsDef>(DomainXmlErrorKind.XmlError, "an os <type> must be specified", domain);
         }
 
-        var type = os.Element("type")
+        var type = os.Element(XmlNames.Type)
             ?? ThrowHelper.Throw<XElement>(DomainXmlErrorKind.XmlError, "an os <type> must be specified", os);
         string typeText = type.Text().Trim();
         if (typeText.Length == 0)
@@ -44,44 +44,44 @@ internal static class OsXml
         }
 
         var boot = new List<BootDevice>();
-        foreach (var b in os.Elements("boot"))
+        foreach (var b in os.Elements(XmlNames.Boot))
         {
-            if (b.Enum("dev", s_boot) is { } dev && !boot.Contains(dev))
+            if (b.Enum(XmlNames.Dev, s_boot) is { } dev && !boot.Contains(dev))
             {
                 boot.Add(dev);
             }
-            else if (b.Attr("dev") is null)
+            else if (b.Attr(XmlNames.Dev) is null)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "missing boot device", b);
             }
         }
 
-        var bootMenu = os.Element("bootmenu");
-        bool? bootMenuEnabled = bootMenu?.YesNo("enable");
-        string? smbiosMode = os.Element("smbios")?.Attr("mode");
+        var bootMenu = os.Element(XmlNames.Bootmenu);
+        bool? bootMenuEnabled = bootMenu?.YesNo(XmlNames.Enable);
+        string? smbiosMode = os.Element(XmlNames.Smbios)?.Attr(XmlNames.Mode);
         if (smbiosMode is not null && !s_smbiosModes.Contains(smbiosMode))
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown smbios mode '{smbiosMode}'", os.Element("smbios"), "mode");
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown smbios mode '{smbiosMode}'", os.Element(XmlNames.Smbios), "mode");
         }
 
         bool firmware = LoaderXml.BootsFirmware(typeText);
         return new OsDef
         {
             Type = typeText,
-            Arch = type.Attr("arch"),
-            Machine = type.Attr("machine"),
-            Firmware = os.Attr("firmware"),
-            Loader = os.Element("loader")?.Text(),
-            Nvram = os.Element("nvram")?.Text(),
-            Kernel = os.Element("kernel")?.Text(),
-            Initrd = os.Element("initrd")?.Text(),
-            Cmdline = os.Element("cmdline")?.Text(),
-            Dtb = os.Element("dtb")?.Text(),
+            Arch = type.Attr(XmlNames.Arch),
+            Machine = type.Attr(XmlNames.Machine),
+            Firmware = os.Attr(XmlNames.Firmware),
+            Loader = os.Element(XmlNames.Loader)?.Text(),
+            Nvram = os.Element(XmlNames.Nvram)?.Text(),
+            Kernel = os.Element(XmlNames.Kernel)?.Text(),
+            Initrd = os.Element(XmlNames.Initrd)?.Text(),
+            Cmdline = os.Element(XmlNames.Cmdline)?.Text(),
+            Dtb = os.Element(XmlNames.Dtb)?.Text(),
             BootOrder = boot,
             LoaderDetails = firmware ? LoaderXml.ParseLoader(os) : null,
             NvramDetails = firmware ? LoaderXml.ParseNvram(os) : null,
             BootMenu = bootMenuEnabled,
-            BootMenuTimeout = bootMenuEnabled == true ? bootMenu!.UInt("timeout") : null,
+            BootMenuTimeout = bootMenuEnabled == true ? bootMenu!.UInt(XmlNames.Timeout) : null,
             SmbiosMode = smbiosMode,
         };
     }
@@ -99,25 +99,25 @@ internal static class OsXml
 
     public static void Format(OsDef os, XElement domain)
     {
-        var element = domain.Element("os")!;
-        element.Element("type")!.Set("arch", os.Arch);
-        element.Elements("boot").Remove();
+        var element = domain.Element(XmlNames.Os)!;
+        element.Element(XmlNames.Type)!.Set(XmlNames.Arch, os.Arch);
+        element.Elements(XmlNames.Boot).Remove();
         foreach (var dev in os.BootOrder)
         {
-            element.Add(new XElement("boot", new XAttribute("dev", s_boot.ToXml(dev))));
+            element.Add(new XElement(XmlNames.Boot, new XAttribute(XmlNames.Dev, s_boot.ToXml(dev))));
         }
     }
 
     private static bool HasDeviceBootOrder(XElement domain)
     {
-        if (domain.Element("devices") is not { } devices)
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return false;
         }
 
         foreach (var device in devices.Elements())
         {
-            if (device.Element("boot")?.Attr("order") is not null)
+            if (device.Element(XmlNames.Boot)?.Attr(XmlNames.Order) is not null)
             {
                 return true;
             }

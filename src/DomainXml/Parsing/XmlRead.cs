@@ -7,13 +7,13 @@ namespace Kvm.DomainXml.Parsing;
 /// <summary>Attribute and element readers with libvirt's error messages (virXMLProp*).</summary>
 internal static class XmlRead
 {
-    public static string? Attr(this XElement e, string name) => e.Attribute(name)?.Value;
+    public static string? Attr(this XElement e, XName name) => e.Attribute(name)?.Value;
 
-    public static string RequiredAttr(this XElement e, string name) =>
+    public static string RequiredAttr(this XElement e, XName name) =>
         e.Attribute(name)?.Value ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.XmlError,
-            $"Missing required attribute '{name}' in element '{e.Name.LocalName}'", e, name);
+            $"Missing required attribute '{name}' in element '{e.Name.LocalName}'", e, name.LocalName);
 
-    public static T? Enum<T>(this XElement e, string name, XmlEnum<T> table, bool required = false)
+    public static T? Enum<T>(this XElement e, XName name, XmlEnum<T> table, bool required = false)
         where T : struct, System.Enum
     {
         string? text = required ? e.RequiredAttr(name) : e.Attr(name);
@@ -25,13 +25,13 @@ internal static class XmlRead
         if (!table.TryParse(text, out T value))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'.", e, name);
+                $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'.", e, name.LocalName);
         }
 
         return value;
     }
 
-    public static ulong? ULong(this XElement e, string name, bool required = false)
+    public static ulong? ULong(this XElement e, XName name, bool required = false)
     {
         string? text = required ? e.RequiredAttr(name) : e.Attr(name);
         if (text is null)
@@ -43,25 +43,25 @@ internal static class XmlRead
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
                 $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'. Expected non-negative integer value",
-                e, name);
+                e, name.LocalName);
         }
 
         return value;
     }
 
-    public static uint? UInt(this XElement e, string name, bool required = false)
+    public static uint? UInt(this XElement e, XName name, bool required = false)
     {
         ulong? value = e.ULong(name, required);
         if (value > uint.MaxValue)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{value}'. Expected integer value", e, name);
+                $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{value}'. Expected integer value", e, name.LocalName);
         }
 
         return (uint?)value;
     }
 
-    public static int? Int(this XElement e, string name, bool required = false)
+    public static int? Int(this XElement e, XName name, bool required = false)
     {
         string? text = required ? e.RequiredAttr(name) : e.Attr(name);
         if (text is null)
@@ -72,30 +72,30 @@ internal static class XmlRead
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'. Expected integer value", e, name);
+                $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'. Expected integer value", e, name.LocalName);
         }
 
         return value;
     }
 
     /// <summary>libvirt's yes/no tristate (virTristateBool).</summary>
-    public static bool? YesNo(this XElement e, string name) => e.Attr(name) switch
+    public static bool? YesNo(this XElement e, XName name) => e.Attr(name) switch
     {
         null => null,
         "yes" => true,
         "no" => false,
         var text => ThrowHelper.Throw<bool?>(DomainXmlErrorKind.XmlError,
-            $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'.", e, name),
+            $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'.", e, name.LocalName),
     };
 
     /// <summary>libvirt's on/off tristate (virTristateSwitch).</summary>
-    public static bool? OnOff(this XElement e, string name) => e.Attr(name) switch
+    public static bool? OnOff(this XElement e, XName name) => e.Attr(name) switch
     {
         null => null,
         "on" => true,
         "off" => false,
         var text => ThrowHelper.Throw<bool?>(DomainXmlErrorKind.XmlError,
-            $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'.", e, name),
+            $"Invalid value for attribute '{name}' in element '{e.Name.LocalName}': '{text}'.", e, name.LocalName),
     };
 
     /// <summary>Decimal, or hexadecimal with 0x, as virStrToLong_ull with base 0 for the common cases.</summary>
@@ -117,5 +117,5 @@ internal static class XmlRead
     public static string OnOffText(bool value) => value ? "on" : "off";
 
     /// <summary>Sets or removes an attribute, keeping the others in place.</summary>
-    public static void Set(this XElement e, string name, string? value) => e.SetAttributeValue(name, value);
+    public static void Set(this XElement e, XName name, string? value) => e.SetAttributeValue(name, value);
 }

@@ -13,32 +13,33 @@ internal sealed class AliasRule : IDomainRule
 {
     private const string UserAliasPrefix = "ua-";
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
 
-        var firstSerial = devices.Element("serial");
+        var firstSerial = devices.Element(XmlNames.Serial);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var device in devices.Elements())
         {
-            if (device.Element("alias")?.Attr("name") is not { } alias || !alias.StartsWith(UserAliasPrefix, StringComparison.Ordinal))
+            if (device.Element(XmlNames.Alias)?.Attr(XmlNames.Name) is not { } alias || !alias.StartsWith(UserAliasPrefix, StringComparison.Ordinal))
             {
                 continue;
             }
 
             bool serialConsole = device.Name.LocalName == "console" && firstSerial is not null
-                && device.Element("target")?.Attr("type") is null or "serial";
-            if (serialConsole && firstSerial!.Element("alias")?.Attr("name") == alias)
+                && device.Element(XmlNames.Target)?.Attr(XmlNames.Type) is null or "serial";
+            if (serialConsole && firstSerial!.Element(XmlNames.Alias)?.Attr(XmlNames.Name) == alias)
             {
                 continue;
             }
 
             if (!seen.Add(alias))
             {
-                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"non unique alias detected: {alias}", device.Element("alias"), "name");
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"non unique alias detected: {alias}", device.Element(XmlNames.Alias), "name");
             }
         }
     }

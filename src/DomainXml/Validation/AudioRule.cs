@@ -13,47 +13,48 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class AudioRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
 
         var ids = new HashSet<uint>();
-        bool spice = devices.Elements("graphics").Any(g => g.Attr("type") == "spice");
-        foreach (var audio in devices.Elements("audio"))
+        bool spice = devices.Elements(XmlNames.Graphics).Any(g => g.Attr(XmlNames.Type) == "spice");
+        foreach (var audio in devices.Elements(XmlNames.Audio))
         {
-            if (audio.UInt("id") is { } id && !ids.Add(id))
+            if (audio.UInt(XmlNames.Id) is { } id && !ids.Add(id))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"audio ID {id} is used multiple times", audio, "id");
             }
 
-            if (audio.Attr("type") == "spice" && !spice)
+            if (audio.Attr(XmlNames.Type) == "spice" && !spice)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Spice audio is not supported without spice graphics", audio, "type");
             }
         }
 
-        foreach (var sound in devices.Elements("sound"))
+        foreach (var sound in devices.Elements(XmlNames.Sound))
         {
-            if (sound.Attr("model") == "ich7")
+            if (sound.Attr(XmlNames.Model) == "ich7")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "sound card model 'ich7' is not supported by qemu", sound, "model");
             }
 
-            EnsureAudio(sound.Element("audio"), ids);
+            EnsureAudio(sound.Element(XmlNames.Audio), ids);
         }
 
-        foreach (var vnc in devices.Elements("graphics").Where(g => g.Attr("type") == "vnc"))
+        foreach (var vnc in devices.Elements(XmlNames.Graphics).Where(g => g.Attr(XmlNames.Type) == "vnc"))
         {
-            EnsureAudio(vnc.Element("audio"), ids);
+            EnsureAudio(vnc.Element(XmlNames.Audio), ids);
         }
     }
 
     private static void EnsureAudio(XElement? reference, HashSet<uint> ids)
     {
-        if (reference?.UInt("id") is { } id and not 0 && !ids.Contains(id))
+        if (reference?.UInt(XmlNames.Id) is { } id and not 0 && !ids.Contains(id))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"no audio device with ID {id}", reference, "id");
         }

@@ -11,9 +11,10 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class BiosSerialRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("os")?.Element("bios") is not { } bios || bios.Attr("useserial") != "yes")
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Os)?.Element(XmlNames.Bios) is not { } bios || bios.Attr(XmlNames.Useserial) != "yes")
         {
             return;
         }
@@ -24,9 +25,9 @@ internal sealed class BiosSerialRule : IDomainRule
         }
 
         // A console of the serial kind brings its serial port along (virDomainDefAddConsoleCompat).
-        var devices = domain.Element("devices");
-        bool serial = devices?.Element("serial") is not null
-            || (devices?.Elements("console").Any(c => c.Element("target")?.Attr("type") is null or "serial") ?? false);
+        var devices = domain.Element(XmlNames.Devices);
+        bool serial = devices?.Element(XmlNames.Serial) is not null
+            || (devices?.Elements(XmlNames.Console).Any(c => c.Element(XmlNames.Target)?.Attr(XmlNames.Type) is null or "serial") ?? false);
         if (!serial)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "need at least one serial port to use BIOS serial output", bios, "useserial");

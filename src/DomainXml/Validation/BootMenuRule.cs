@@ -11,16 +11,17 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class BootMenuRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        var os = domain.Element("os");
-        if (os?.Element("bootmenu") is { } menu && menu.YesNo("enable") == true && menu.UInt("timeout") > ushort.MaxValue)
+        var domain = context.Domain;
+        var os = domain.Element(XmlNames.Os);
+        if (os?.Element(XmlNames.Bootmenu) is { } menu && menu.YesNo(XmlNames.Enable) == true && menu.UInt(XmlNames.Timeout) > ushort.MaxValue)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "invalid value for boot menu timeout, must be in range [0,65535]", menu, "timeout");
         }
 
-        if (os?.Element("bios") is { } bios && bios.Int("rebootTimeout") is { } reboot && (reboot < -1 || reboot > ushort.MaxValue))
+        if (os?.Element(XmlNames.Bios) is { } bios && bios.Int(XmlNames.RebootTimeout) is { } reboot && (reboot < -1 || reboot > ushort.MaxValue))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "invalid value for rebootTimeout, must be in range [-1,65535]", bios, "rebootTimeout");

@@ -15,13 +15,14 @@ internal sealed class BootOrderRule : IDomainRule
     /// <summary>The device kinds whose <c>&lt;boot&gt;</c> libvirt reads (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT).</summary>
     private static readonly HashSet<string> s_bootable = ["disk", "filesystem", "interface", "hostdev", "redirdev"];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var seen = new HashSet<uint>();
         XElement? first = null;
-        foreach (var device in domain.Element("devices")?.Elements() ?? [])
+        foreach (var device in domain.Element(XmlNames.Devices)?.Elements() ?? [])
         {
-            if (!s_bootable.Contains(device.Name.LocalName) || device.Element("boot") is not { } boot || boot.UInt("order") is not { } order)
+            if (!s_bootable.Contains(device.Name.LocalName) || device.Element(XmlNames.Boot) is not { } boot || boot.UInt(XmlNames.Order) is not { } order)
             {
                 continue;
             }
@@ -34,7 +35,7 @@ internal sealed class BootOrderRule : IDomainRule
             first ??= boot;
         }
 
-        if (first is not null && domain.Element("os")?.Element("boot") is { } osBoot)
+        if (first is not null && domain.Element(XmlNames.Os)?.Element(XmlNames.Boot) is { } osBoot)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "per-device boot elements cannot be used together with os/boot elements", osBoot);

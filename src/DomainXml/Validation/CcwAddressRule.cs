@@ -17,9 +17,10 @@ internal sealed class CcwAddressRule : IDomainRule
     private const uint MaxSsid = 3;
     private const uint MaxDevno = 0xffff;
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
@@ -28,12 +29,12 @@ internal sealed class CcwAddressRule : IDomainRule
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var device in devices.Elements())
         {
-            if (device.Element("address") is not { } address)
+            if (device.Element(XmlNames.Address) is not { } address)
             {
                 continue;
             }
 
-            string? type = address.Attr("type");
+            string? type = address.Attr(XmlNames.Type);
             if (type == "virtio-s390")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'virtio-s390' addresses are no longer supported", address, "type");
@@ -44,7 +45,7 @@ internal sealed class CcwAddressRule : IDomainRule
                 continue;
             }
 
-            uint? cssid = address.UInt("cssid"), ssid = address.UInt("ssid"), devno = address.UInt("devno");
+            uint? cssid = address.UInt(XmlNames.Cssid), ssid = address.UInt(XmlNames.Ssid), devno = address.UInt(XmlNames.Devno);
             if (cssid > MaxCssid || ssid > MaxSsid || devno > MaxDevno)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.InternalError,
@@ -60,7 +61,7 @@ internal sealed class CcwAddressRule : IDomainRule
 
             if (!machine.IsS390Ccw)
             {
-                string alias = device.Element("alias")?.Attr("name") ?? "<null>";
+                string alias = device.Element(XmlNames.Alias)?.Attr(XmlNames.Name) ?? "<null>";
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"cannot use CCW address type for device '{alias}' using machine type '{machine.Machine}'", address, "type");
             }

@@ -16,18 +16,19 @@ internal sealed class ChardevChannelRule : IDomainRule
 
     private static readonly HashSet<string> s_chardevs = ["serial", "parallel", "console", "channel", "redirdev", "smartcard"];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var device in (domain.Element("devices")?.Elements() ?? []).Where(d => s_chardevs.Contains(d.Name.LocalName)))
+        var domain = context.Domain;
+        foreach (var device in (domain.Element(XmlNames.Devices)?.Elements() ?? []).Where(d => s_chardevs.Contains(d.Name.LocalName)))
         {
-            var source = device.Element("source");
-            switch (device.Attr("type"))
+            var source = device.Element(XmlNames.Source);
+            switch (device.Attr(XmlNames.Type))
             {
                 // A redirected USB device over D-Bus gets the usbredir channel (virDomainRedirdevDefParseXML).
-                case "dbus" when device.Name.LocalName == "redirdev" && source?.Attr("channel") is null:
+                case "dbus" when device.Name.LocalName == "redirdev" && source?.Attr(XmlNames.Channel) is null:
                     break;
                 case "spiceport" or "dbus":
-                    string channel = source?.Attr("channel") ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.ConfigUnsupported,
+                    string channel = source?.Attr(XmlNames.Channel) ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.ConfigUnsupported,
                         "Missing source channel attribute for char device", source ?? device);
 
                     if (channel.Any(c => !ChannelChars.Contains(c)))
@@ -37,16 +38,16 @@ internal sealed class ChardevChannelRule : IDomainRule
                     }
 
                     break;
-                case "nmdm" when (source?.Attr("master") is null) != (source?.Attr("slave") is null):
+                case "nmdm" when (source?.Attr(XmlNames.Master) is null) != (source?.Attr(XmlNames.Slave) is null):
                     ThrowHelper.Throw(DomainXmlErrorKind.InternalError,
                         "Should define both master and slave path attributes for nmdm device", source);
                     break;
             }
 
-            if (device.Name.LocalName == "smartcard" && device.Element("address")?.Attr("type") is { } type && type != "ccid")
+            if (device.Name.LocalName == "smartcard" && device.Element(XmlNames.Address)?.Attr(XmlNames.Type) is { } type && type != "ccid")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Controllers must use the 'ccid' address type",
-                    device.Element("address"), "type");
+                    device.Element(XmlNames.Address), "type");
             }
         }
     }

@@ -16,20 +16,22 @@ internal sealed class ClockTimerRule : IDomainRule
     /// <summary>9999-12-31T23:59:59, the latest time glib converts.</summary>
     private const ulong MaxAbsoluteStart = 253402300799;
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("clock") is not { } clock)
+        var domain = context.Domain;
+        var definition = context.Definition;
+        if (domain.Element(XmlNames.Clock) is not { } clock)
         {
             return;
         }
 
         var machine = MachineType.Of(domain);
-        foreach (var timer in clock.Elements("timer"))
+        foreach (var timer in clock.Elements(XmlNames.Timer))
         {
             CheckTimer(timer, machine, definition.VirtType);
         }
 
-        if (clock.Attr("offset") == "absolute" && clock.ULong("start") is > MaxAbsoluteStart)
+        if (clock.Attr(XmlNames.Offset) == "absolute" && clock.ULong(XmlNames.Start) is > MaxAbsoluteStart)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"The maximum 'start' value for <clock offset='absolute'> is {MaxAbsoluteStart}", clock, "start");
@@ -38,8 +40,8 @@ internal sealed class ClockTimerRule : IDomainRule
 
     private static void CheckTimer(XElement timer, MachineType machine, string virtType)
     {
-        string? name = timer.Attr("name");
-        string? tickpolicy = timer.Attr("tickpolicy");
+        string? name = timer.Attr(XmlNames.Name);
+        string? tickpolicy = timer.Attr(XmlNames.Tickpolicy);
         string unsupportedHere =
             $"Configuring the '{name}' timer is not supported for virtType={virtType} arch={machine.Arch} machine={machine.Machine} guests";
         switch (name)
@@ -47,10 +49,10 @@ internal sealed class ClockTimerRule : IDomainRule
             case "platform":
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "unsupported timer type (name) 'platform'", timer, "name");
                 break;
-            case "tsc" or "kvmclock" or "hypervclock" when !machine.IsX86 && timer.Attr("present") == "yes":
+            case "tsc" or "kvmclock" or "hypervclock" when !machine.IsX86 && timer.Attr(XmlNames.Present) == "yes":
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, unsupportedHere, timer);
                 break;
-            case "rtc" when timer.Attr("track") == "boot":
+            case "rtc" when timer.Attr(XmlNames.Track) == "boot":
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "unsupported rtc timer track 'boot'", timer, "track");
                 break;
             case "rtc" when tickpolicy is "merge" or "discard":
@@ -65,7 +67,7 @@ internal sealed class ClockTimerRule : IDomainRule
                     ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, unsupportedHere, timer);
                 }
 
-                if (timer.Attr("present") == "no")
+                if (timer.Attr(XmlNames.Present) == "no")
                 {
                     ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "The 'armvtimer' timer can't be disabled", timer, "present");
                 }

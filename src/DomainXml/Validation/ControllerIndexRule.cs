@@ -11,13 +11,14 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class ControllerIndexRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var seen = new HashSet<(string Type, int Index)>();
-        foreach (var controller in domain.Element("devices")?.Elements("controller") ?? [])
+        foreach (var controller in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? [])
         {
-            string type = controller.Attr("type") ?? "ide";
-            if (type == "usb" || controller.Int("index") is not { } index)
+            string type = controller.Attr(XmlNames.Type) ?? "ide";
+            if (type == "usb" || controller.Int(XmlNames.Index) is not { } index)
             {
                 continue;
             }

@@ -16,17 +16,18 @@ internal sealed class ControllerModelRule : IDomainRule
 {
     private static readonly string[] s_virtioScsiOnly = ["queues", "cmd_per_lun", "max_sectors", "ioeventfd"];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
         bool builtinIde = machine.IsI440fx || machine.Machine is "malta" or "sun4u" or "g3beige";
         CheckImpliedIde(domain, builtinIde);
-        foreach (var controller in domain.Element("devices")?.Elements("controller") ?? [])
+        foreach (var controller in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? [])
         {
-            string? type = controller.Attr("type");
-            string? model = controller.Attr("model");
+            string? type = controller.Attr(XmlNames.Type);
+            string? model = controller.Attr(XmlNames.Model);
             CheckAttributes(controller, type, model);
-            if (type == "ide" && !(builtinIde && (controller.Int("index") ?? 0) == 0))
+            if (type == "ide" && !(builtinIde && (controller.Int(XmlNames.Index) ?? 0) == 0))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     builtinIde ? "Only a single IDE controller is supported for this machine type"
@@ -43,7 +44,7 @@ internal sealed class ControllerModelRule : IDomainRule
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Unsupported controller model: {model}", controller, "model");
             }
 
-            if (model == "ncr53c90" && (controller.Int("index") ?? 0) != 0)
+            if (model == "ncr53c90" && (controller.Int(XmlNames.Index) ?? 0) != 0)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "ncr53c90 can only be used as first SCSI controller", controller, "index");
             }
@@ -59,17 +60,17 @@ internal sealed class ControllerModelRule : IDomainRule
     /// <summary>IDE disks on a machine without IDE imply an IDE controller it cannot have (virDomainDefAddImplicitControllers).</summary>
     private static void CheckImpliedIde(XElement domain, bool builtinIde)
     {
-        var devices = domain.Element("devices");
-        if (builtinIde || devices is null || devices.Elements("controller").Any(c => c.Attr("type") == "ide"))
+        var devices = domain.Element(XmlNames.Devices);
+        if (builtinIde || devices is null || devices.Elements(XmlNames.Controller).Any(c => c.Attr(XmlNames.Type) == "ide"))
         {
             return;
         }
 
-        if (devices.Elements("disk").FirstOrDefault(d => DiskTarget.Bus(d) == "ide" && d.Element("address")?.Attr("type") is null or "drive")
+        if (devices.Elements(XmlNames.Disk).FirstOrDefault(d => DiskTarget.Bus(d) == "ide" && d.Element(XmlNames.Address)?.Attr(XmlNames.Type) is null or "drive")
             is { } disk)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "IDE controllers are unsupported for this QEMU binary or machine type",
-                disk.Element("target"), "bus");
+                disk.Element(XmlNames.Target), "bus");
         }
     }
 
@@ -77,7 +78,7 @@ internal sealed class ControllerModelRule : IDomainRule
     {
         // A SCSI controller without a model may become virtio-scsi by the machine's default.
         bool virtioScsi = type == "scsi" && model is null or "virtio-scsi" or "virtio-transitional" or "virtio-non-transitional";
-        if (virtioScsi || controller.Element("driver") is not { } driver)
+        if (virtioScsi || controller.Element(XmlNames.Driver) is not { } driver)
         {
             return;
         }

@@ -12,9 +12,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class CpuCacheRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("cpu")?.Element("cache") is not { } cache)
+        var domain = context.Domain;
+        var definition = context.Definition;
+        if (domain.Element(XmlNames.Cpu)?.Element(XmlNames.Cache) is not { } cache)
         {
             return;
         }
@@ -26,9 +28,9 @@ internal sealed class CpuCacheRule : IDomainRule
                 $"CPU cache specification is not supported for '{machine.Arch}' architecture", cache);
         }
 
-        string? mode = cache.Attr("mode");
-        bool level = cache.Attr("level") is not null;
-        if (mode == "emulate" && cache.Int("level") != 3)
+        string? mode = cache.Attr(XmlNames.Mode);
+        bool level = cache.Attr(XmlNames.Level) is not null;
+        if (mode == "emulate" && cache.Int(XmlNames.Level) != 3)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "CPU cache mode 'emulate' can only be used with level='3'", cache,
                 level ? "level" : null);

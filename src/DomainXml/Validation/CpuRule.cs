@@ -11,22 +11,23 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class CpuRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("cpu") is not { } cpu)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Cpu) is not { } cpu)
         {
             return;
         }
 
-        var features = cpu.Elements("feature").ToList();
-        var sve = features.FirstOrDefault(f => f.Attr("name") == "sve");
-        bool vectorLengths = features.Any(f => f.Attr("name") is { } name && name != "sve" && name.StartsWith("sve", StringComparison.Ordinal));
-        if (vectorLengths && sve?.Attr("policy") is "disable" or "forbid")
+        var features = cpu.Elements(XmlNames.Feature).ToList();
+        var sve = features.FirstOrDefault(f => f.Attr(XmlNames.Name) == "sve");
+        bool vectorLengths = features.Any(f => f.Attr(XmlNames.Name) is { } name && name != "sve" && name.StartsWith("sve", StringComparison.Ordinal));
+        if (vectorLengths && sve?.Attr(XmlNames.Policy) is "disable" or "forbid")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "SVE disabled, but SVE vector lengths provided", sve);
         }
 
-        if (cpu.Element("maxphysaddr") is not { } maxphysaddr)
+        if (cpu.Element(XmlNames.Maxphysaddr) is not { } maxphysaddr)
         {
             return;
         }
@@ -39,7 +40,7 @@ internal sealed class CpuRule : IDomainRule
         }
 
         // mode='emulate' without bits is accepted: the hypervisor's default width applies.
-        if (maxphysaddr.Attr("mode") == "passthrough" && maxphysaddr.Attr("bits") is not null)
+        if (maxphysaddr.Attr(XmlNames.Mode) == "passthrough" && maxphysaddr.Attr(XmlNames.Bits) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "CPU maximum physical address bits number specification cannot be used with mode='passthrough'", maxphysaddr, "bits");

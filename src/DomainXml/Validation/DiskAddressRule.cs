@@ -11,18 +11,19 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class DiskAddressRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var disk in domain.Element("devices")?.Elements("disk") ?? [])
+        var domain = context.Domain;
+        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
         {
-            if (disk.Element("address") is not { } address || address.Attr("type") is not { } type || type == "drive")
+            if (disk.Element(XmlNames.Address) is not { } address || address.Attr(XmlNames.Type) is not { } type || type == "drive")
             {
                 continue;
             }
 
-            var target = disk.Element("target");
-            string? dev = target?.Attr("dev");
-            string bus = target?.Attr("bus") ?? DefaultBus(disk.Attr("device"), dev);
+            var target = disk.Element(XmlNames.Target);
+            string? dev = target?.Attr(XmlNames.Dev);
+            string bus = target?.Attr(XmlNames.Bus) ?? DefaultBus(disk.Attr(XmlNames.Device), dev);
             if (bus is "ide" or "fdc" or "scsi" or "sata")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,

@@ -14,12 +14,13 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class DiskBusRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var disk in domain.Element("devices")?.Elements("disk") ?? [])
+        var domain = context.Domain;
+        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
         {
             string bus = DiskTarget.Bus(disk);
-            string device = disk.Attr("device") ?? "disk";
+            string device = disk.Attr(XmlNames.Device) ?? "disk";
             CheckVirtioOnly(disk, bus);
             CheckFrontend(disk, bus, device);
             CheckLun(disk, bus, device);
@@ -35,22 +36,22 @@ internal sealed class DiskBusRule : IDomainRule
             return;
         }
 
-        if (disk.Attr("model") is "virtio" or "virtio-transitional" or "virtio-non-transitional")
+        if (disk.Attr(XmlNames.Model) is "virtio" or "virtio-transitional" or "virtio-non-transitional")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                $"disk model '{disk.Attr("model")}' not supported for bus '{bus}'", disk, "model");
+                $"disk model '{disk.Attr(XmlNames.Model)}' not supported for bus '{bus}'", disk, "model");
         }
 
-        if (disk.Element("driver") is not { } driver)
+        if (disk.Element(XmlNames.Driver) is not { } driver)
         {
             return;
         }
 
         (string Attribute, string Detail)? error =
-            driver.Attr("queues") is not null ? ("queues", "queues attribute in disk driver element is only supported by virtio-blk")
-            : driver.Attr("queue_size") is not null ? ("queue_size", "queue_size attribute in disk driver is only supported for virtio bus")
-            : driver.Attr("event_idx") is not null ? ("event_idx", "disk event_idx mode supported only for virtio bus")
-            : driver.Attr("ioeventfd") is not null ? ("ioeventfd", "disk ioeventfd mode supported only for virtio bus")
+            driver.Attr(XmlNames.Queues) is not null ? ("queues", "queues attribute in disk driver element is only supported by virtio-blk")
+            : driver.Attr(XmlNames.QueueSize) is not null ? ("queue_size", "queue_size attribute in disk driver is only supported for virtio bus")
+            : driver.Attr(XmlNames.EventIdx) is not null ? ("event_idx", "disk event_idx mode supported only for virtio bus")
+            : driver.Attr(XmlNames.Ioeventfd) is not null ? ("ioeventfd", "disk ioeventfd mode supported only for virtio bus")
             : VirtioOption(driver) is { } option ? (option, VirtioOptionDetail(option))
             : null;
         if (error is { } e)
@@ -69,36 +70,36 @@ internal sealed class DiskBusRule : IDomainRule
 
     private static void CheckFrontend(XElement disk, string bus, string device)
     {
-        if (disk.Element("geometry") is { } geometry && (geometry.UInt("cyls") ?? 0) > 0 && (geometry.UInt("heads") ?? 0) > 0
-            && (geometry.UInt("secs") ?? 0) > 0)
+        if (disk.Element(XmlNames.Geometry) is { } geometry && (geometry.UInt(XmlNames.Cyls) ?? 0) > 0 && (geometry.UInt(XmlNames.Heads) ?? 0) > 0
+            && (geometry.UInt(XmlNames.Secs) ?? 0) > 0)
         {
             if (bus is "usb" or "sd")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"CHS geometry can not be set for '{bus}' bus", geometry);
             }
 
-            if (geometry.Attr("trans") is { } trans && trans != "default" && bus != "ide")
+            if (geometry.Attr(XmlNames.Trans) is { } trans && trans != "default" && bus != "ide")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"CHS translation mode can only be set for 'ide' bus not '{bus}'", geometry, "trans");
             }
         }
 
-        if (disk.Element("serial") is { } serial && bus == "sd")
+        if (disk.Element(XmlNames.Serial) is { } serial && bus == "sd")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"Serial property not supported for drive bus '{bus}'", serial);
         }
 
-        string dev = disk.Element("target")!.Attr("dev")!;
+        string dev = disk.Element(XmlNames.Target)!.Attr(XmlNames.Dev)!;
         if (device == "cdrom" && bus is "virtio" or "sd")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"disk type of '{dev}' does not support ejectable media",
                 disk, "device");
         }
 
-        if (disk.Element("driver") is { } driver && driver.Attr("copy_on_read") == "on")
+        if (disk.Element(XmlNames.Driver) is { } driver && driver.Attr(XmlNames.CopyOnRead) == "on")
         {
-            if (disk.Element("readonly") is not null || device == "cdrom")
+            if (disk.Element(XmlNames.Readonly) is not null || device == "cdrom")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"copy_on_read is not compatible with read-only disk '{dev}'", driver, "copy_on_read");
@@ -111,12 +112,12 @@ internal sealed class DiskBusRule : IDomainRule
             }
         }
 
-        if (disk.Element("wwn") is { } wwn && bus is not ("ide" or "scsi"))
+        if (disk.Element(XmlNames.Wwn) is { } wwn && bus is not ("ide" or "scsi"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Only ide and scsi disk support wwn", wwn);
         }
 
-        if ((disk.Element("vendor") ?? disk.Element("product")) is { } vpd && bus != "scsi")
+        if ((disk.Element(XmlNames.Vendor) ?? disk.Element(XmlNames.Product)) is { } vpd && bus != "scsi")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Only scsi disk supports vendor and product", vpd);
         }
@@ -132,26 +133,26 @@ internal sealed class DiskBusRule : IDomainRule
         if (bus is not ("virtio" or "scsi"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"disk device='lun' is not supported for bus='{bus}'",
-                disk.Element("target"), "bus");
+                disk.Element(XmlNames.Target), "bus");
         }
 
-        if (disk.Element("driver") is { } driver && driver.Attr("copy_on_read") == "on")
+        if (disk.Element(XmlNames.Driver) is { } driver && driver.Attr(XmlNames.CopyOnRead) == "on")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                $"copy_on_read is not compatible with 'lun' disk '{disk.Element("target")!.Attr("dev")}'", driver, "copy_on_read");
+                $"copy_on_read is not compatible with 'lun' disk '{disk.Element(XmlNames.Target)!.Attr(XmlNames.Dev)}'", driver, "copy_on_read");
         }
 
-        if (disk.Element("wwn") is { } wwn)
+        if (disk.Element(XmlNames.Wwn) is { } wwn)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Setting wwn is not supported for lun device", wwn);
         }
 
-        if ((disk.Element("vendor") ?? disk.Element("product")) is { } vpd)
+        if ((disk.Element(XmlNames.Vendor) ?? disk.Element(XmlNames.Product)) is { } vpd)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Setting vendor or product is not supported for lun device", vpd);
         }
 
-        if (disk.Element("serial") is { } serial && bus == "scsi")
+        if (disk.Element(XmlNames.Serial) is { } serial && bus == "scsi")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "scsi-block 'lun' devices do not support the serial property", serial);
@@ -160,8 +161,8 @@ internal sealed class DiskBusRule : IDomainRule
 
     private static void CheckTarget(XElement disk, string bus, string device)
     {
-        var target = disk.Element("target")!;
-        if (target.Attr("rotation_rate") is not null)
+        var target = disk.Element(XmlNames.Target)!;
+        if (target.Attr(XmlNames.RotationRate) is not null)
         {
             if (bus is not ("scsi" or "ide" or "sata"))
             {
@@ -176,22 +177,22 @@ internal sealed class DiskBusRule : IDomainRule
         }
 
         // libvirt 9.0 allowed USB only; newer releases also SCSI disks, which is what is checked.
-        if (target.Attr("removable") is not null && bus != "usb" && !(bus == "scsi" && device == "disk"))
+        if (target.Attr(XmlNames.Removable) is not null && bus != "usb" && !(bus == "scsi" && device == "disk"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "removable is only valid for usb or scsi disks", target, "removable");
         }
 
-        if (target.Attr("tray") is not null && device is not ("cdrom" or "floppy"))
+        if (target.Attr(XmlNames.Tray) is not null && device is not ("cdrom" or "floppy"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "tray is only valid for cdrom and floppy", target, "tray");
         }
 
-        if (bus == "usb" && disk.Element("address") is { } address && address.Attr("type") is { } type && type != "usb")
+        if (bus == "usb" && disk.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) is { } type && type != "usb")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "unexpected address type for usb disk", address, "type");
         }
 
-        if (device == "disk" && disk.Element("readonly") is { } readOnly && bus is "ide" or "sata")
+        if (device == "disk" && disk.Element(XmlNames.Readonly) is { } readOnly && bus is "ide" or "sata")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"readonly {bus} disks are not supported", readOnly);
         }

@@ -20,12 +20,13 @@ internal sealed class DiskDriverRule : IDomainRule
 
     private static readonly string[] s_iotunePairs = ["bytes_sec", "iops_sec", "bytes_sec_max", "iops_sec_max"];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var disk in domain.Element("devices")?.Elements("disk") ?? [])
+        var domain = context.Domain;
+        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
         {
-            string device = disk.Attr("device") ?? "disk";
-            string dev = disk.Element("target")!.Attr("dev")!;
+            string device = disk.Attr(XmlNames.Device) ?? "disk";
+            string dev = disk.Element(XmlNames.Target)!.Attr(XmlNames.Dev)!;
             CheckSource(disk, device, dev);
             CheckLunOnly(disk, device);
             CheckIotune(disk);
@@ -37,14 +38,14 @@ internal sealed class DiskDriverRule : IDomainRule
 
     private static void CheckSource(XElement disk, string device, string dev)
     {
-        var source = disk.Element("source");
-        string type = disk.Attr("type") ?? "file";
+        var source = disk.Element(XmlNames.Source);
+        string type = disk.Attr(XmlNames.Type) ?? "file";
         bool empty = type switch
         {
-            "file" => source?.Attr("file") is null,
-            "block" => source?.Attr("dev") is null,
-            "dir" => source?.Attr("dir") is null,
-            "network" => source?.Attr("protocol") is null,
+            "file" => source?.Attr(XmlNames.File) is null,
+            "block" => source?.Attr(XmlNames.Dev) is null,
+            "dir" => source?.Attr(XmlNames.Dir) is null,
+            "network" => source?.Attr(XmlNames.Protocol) is null,
             _ => false,
         };
         if (empty && device == "disk")
@@ -52,7 +53,7 @@ internal sealed class DiskDriverRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"missing source information for device {dev}", source ?? disk);
         }
 
-        if (source?.Attr("startupPolicy") is not { } policy)
+        if (source?.Attr(XmlNames.StartupPolicy) is not { } policy)
         {
             return;
         }
@@ -72,7 +73,7 @@ internal sealed class DiskDriverRule : IDomainRule
 
     private static void CheckLunOnly(XElement disk, string device)
     {
-        if (disk.Attr("sgio") == "unfiltered")
+        if (disk.Attr(XmlNames.Sgio) == "unfiltered")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "unfiltered sgio is no longer supported", disk, "sgio");
         }
@@ -82,17 +83,17 @@ internal sealed class DiskDriverRule : IDomainRule
             return;
         }
 
-        if (disk.Element("source")?.Element("reservations") is { } reservations)
+        if (disk.Element(XmlNames.Source)?.Element(XmlNames.Reservations) is { } reservations)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "<reservations/> allowed only for lun devices", reservations);
         }
 
-        if (disk.Attr("rawio") is not null)
+        if (disk.Attr(XmlNames.Rawio) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "rawio can be used only with device='lun'", disk, "rawio");
         }
 
-        if (disk.Attr("sgio") is not null)
+        if (disk.Attr(XmlNames.Sgio) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "sgio can be used only with device='lun'", disk, "sgio");
         }
@@ -100,12 +101,12 @@ internal sealed class DiskDriverRule : IDomainRule
 
     private static void CheckIotune(XElement disk)
     {
-        if (disk.Element("iotune") is not { } iotune)
+        if (disk.Element(XmlNames.Iotune) is not { } iotune)
         {
             return;
         }
 
-        if (iotune.Element("group_name") is { } group && !iotune.Elements().Any(e => e.Name.LocalName != "group_name"))
+        if (iotune.Element(XmlNames.GroupName) is { } group && !iotune.Elements().Any(e => e.Name.LocalName != "group_name"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "group_name can be configured only together with settings", group);
         }
@@ -115,7 +116,7 @@ internal sealed class DiskDriverRule : IDomainRule
             if (IsSet(iotune, "total_" + name) && (IsSet(iotune, "read_" + name) || IsSet(iotune, "write_" + name)))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                    $"total and read/write {name} cannot be set at the same time", iotune.Element("total_" + name));
+                    $"total and read/write {name} cannot be set at the same time", iotune.Element(XmlNames.Total + name));
             }
         }
 
@@ -147,28 +148,28 @@ internal sealed class DiskDriverRule : IDomainRule
 
     private static void CheckDriver(XElement disk, string dev)
     {
-        var driver = disk.Element("driver");
-        if (driver?.Attr("io") == "native" && driver.Attr("cache") is not ("directsync" or "none"))
+        var driver = disk.Element(XmlNames.Driver);
+        if (driver?.Attr(XmlNames.Io) == "native" && driver.Attr(XmlNames.Cache) is not ("directsync" or "none"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "io='native' needs either no disk cache or directsync cache mode",
                 driver, "io");
         }
 
-        if (disk.Element("serial") is { } serial && serial.Text() is var text && text.Any(c => !SerialChars.Contains(c)))
+        if (disk.Element(XmlNames.Serial) is { } serial && serial.Text() is var text && text.Any(c => !SerialChars.Contains(c)))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"driver serial '{text}' contains unsafe characters", serial);
         }
 
         // QEMU's driver defaults the image format to raw, except for storage pool volumes (qemuDomainDeviceDiskDefPostParse).
-        string format = driver?.Attr("type") ?? (disk.Attr("type") == "volume" ? "none" : "raw");
-        if (disk.Element("shareable") is not null && disk.Element("readonly") is null && disk.Attr("device") != "cdrom"
+        string format = driver?.Attr(XmlNames.Type) ?? (disk.Attr(XmlNames.Type) == "volume" ? "none" : "raw");
+        if (disk.Element(XmlNames.Shareable) is not null && disk.Element(XmlNames.Readonly) is null && disk.Attr(XmlNames.Device) != "cdrom"
             && format != "raw")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                $"shared access for disk '{dev}' requires use of supported storage format", disk.Element("shareable"));
+                $"shared access for disk '{dev}' requires use of supported storage format", disk.Element(XmlNames.Shareable));
         }
 
-        if (driver?.Attr("discard_no_unref") == "on")
+        if (driver?.Attr(XmlNames.DiscardNoUnref) == "on")
         {
             if (format != "qcow2")
             {
@@ -176,14 +177,14 @@ internal sealed class DiskDriverRule : IDomainRule
                     driver, "discard_no_unref");
             }
 
-            if (disk.Element("readonly") is not null || disk.Attr("device") == "cdrom")
+            if (disk.Element(XmlNames.Readonly) is not null || disk.Attr(XmlNames.Device) == "cdrom")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'discard_no_unref' is not compatible with read-only disk",
                     driver, "discard_no_unref");
             }
         }
 
-        if (driver?.Attr("name") is { } name && name != "qemu")
+        if (driver?.Attr(XmlNames.Name) is { } name && name != "qemu")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unsupported driver name '{name}' for disk '{dev}'", driver, "name");
         }
@@ -192,15 +193,15 @@ internal sealed class DiskDriverRule : IDomainRule
     /// <summary>A transient disk is a local image file whose writes go to an overlay dropped at shutdown.</summary>
     private static void CheckTransient(XElement disk, string device, string dev)
     {
-        if (disk.Element("transient") is not { } transient)
+        if (disk.Element(XmlNames.Transient) is not { } transient)
         {
             return;
         }
 
-        var source = disk.Element("source");
-        string type = disk.Attr("type") ?? "file";
-        string? detail = type == "file" && source?.Attr("file") is null ? $"transient disk '{dev}' must not be empty"
-            : disk.Element("readonly") is not null || device == "cdrom" ? $"transient disk '{dev}' must not be read-only"
+        var source = disk.Element(XmlNames.Source);
+        string type = disk.Attr(XmlNames.Type) ?? "file";
+        string? detail = type == "file" && source?.Attr(XmlNames.File) is null ? $"transient disk '{dev}' must not be empty"
+            : disk.Element(XmlNames.Readonly) is not null || device == "cdrom" ? $"transient disk '{dev}' must not be read-only"
             : type != "file" ? $"transient disk supported only with 'file' type ({dev})"
             : device != "disk" ? $"transient disk supported only with 'disk' device ({dev})"
             : null;
@@ -210,7 +211,7 @@ internal sealed class DiskDriverRule : IDomainRule
         }
 
         string bus = DiskTarget.Bus(disk);
-        if (transient.Attr("shareBacking") == "yes" && bus is not ("usb" or "virtio" or "scsi"))
+        if (transient.Attr(XmlNames.ShareBacking) == "yes" && bus is not ("usb" or "virtio" or "scsi"))
         {
             // libvirt's message spells "transiend"; kept as libvirt writes it.
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,

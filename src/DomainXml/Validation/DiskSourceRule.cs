@@ -21,15 +21,17 @@ internal sealed class DiskSourceRule : IDomainRule
     /// <summary>Network protocols whose block drivers take no credentials.</summary>
     private static readonly HashSet<string> s_noAuthProtocols = ["nbd", "sheepdog", "gluster", "tftp", "vxhs", "nfs"];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var disk in domain.Element("devices")?.Elements("disk") ?? [])
+        var domain = context.Domain;
+        var definition = context.Definition;
+        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
         {
-            var source = disk.Element("source");
+            var source = disk.Element(XmlNames.Source);
             CheckDuplicate(disk, source, "auth");
             CheckDuplicate(disk, source, "encryption");
             CheckAuth(disk, source);
-            var encryption = source?.Element("encryption") ?? disk.Element("encryption");
+            var encryption = source?.Element(XmlNames.Encryption) ?? disk.Element(XmlNames.Encryption);
             CheckCipher(encryption);
             CheckLun(disk, source, encryption);
             CheckEncryption(disk, encryption);
@@ -46,20 +48,20 @@ internal sealed class DiskSourceRule : IDomainRule
 
     private static void CheckAuth(XElement disk, XElement? source)
     {
-        var auth = disk.Element("auth") ?? source?.Element("auth");
-        if (auth is null || disk.Attr("type") != "network")
+        var auth = disk.Element(XmlNames.Auth) ?? source?.Element(XmlNames.Auth);
+        if (auth is null || disk.Attr(XmlNames.Type) != "network")
         {
             return;
         }
 
-        string? protocol = source?.Attr("protocol");
+        string? protocol = source?.Attr(XmlNames.Protocol);
         if (protocol is not null && s_noAuthProtocols.Contains(protocol))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"authentication is not supported for protocol '{protocol}'", auth);
         }
 
-        var secret = auth.Element("secret");
-        string? type = secret?.Attr("type");
+        var secret = auth.Element(XmlNames.Secret);
+        string? type = secret?.Attr(XmlNames.Type);
         if (type is null || !s_secretTypes.Contains(type))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown secret type '{type ?? "<null>"}'", secret ?? auth,
@@ -80,7 +82,7 @@ internal sealed class DiskSourceRule : IDomainRule
 
     private static void CheckCipher(XElement? encryption)
     {
-        if (encryption?.Attr("format") == "luks" && encryption.Element("cipher") is { } cipher)
+        if (encryption?.Attr(XmlNames.Format) == "luks" && encryption.Element(XmlNames.Cipher) is { } cipher)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "supplying <cipher> for domain disk definition is unnecessary", cipher);
@@ -89,15 +91,15 @@ internal sealed class DiskSourceRule : IDomainRule
 
     private static void CheckLun(XElement disk, XElement? source, XElement? encryption)
     {
-        if (disk.Attr("device") != "lun")
+        if (disk.Attr(XmlNames.Device) != "lun")
         {
             return;
         }
 
-        string type = disk.Attr("type") ?? "file";
+        string type = disk.Attr(XmlNames.Type) ?? "file";
         if (type == "network")
         {
-            if (source?.Attr("protocol") is { } protocol && protocol != "iscsi")
+            if (source?.Attr(XmlNames.Protocol) is { } protocol && protocol != "iscsi")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"disk device='lun' is not supported for protocol='{protocol}'",
                     source, "protocol");
@@ -109,18 +111,18 @@ internal sealed class DiskSourceRule : IDomainRule
                 disk, "type");
         }
 
-        var driver = disk.Element("driver");
-        if (driver?.Attr("type") is { } format && format is not ("raw" or "none"))
+        var driver = disk.Element(XmlNames.Driver);
+        if (driver?.Attr(XmlNames.Type) is { } format && format is not ("raw" or "none"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "disk device 'lun' must use 'raw' format", driver, "type");
         }
 
-        if (source?.Element("slices") is { } slices)
+        if (source?.Element(XmlNames.Slices) is { } slices)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "disk device 'lun' doesn't support storage slice", slices);
         }
 
-        if (encryption?.Attr("format") is { } encryptionFormat && encryptionFormat != "default")
+        if (encryption?.Attr(XmlNames.Format) is { } encryptionFormat && encryptionFormat != "default")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "disk device 'lun' doesn't support encryption", encryption);
         }
@@ -129,7 +131,7 @@ internal sealed class DiskSourceRule : IDomainRule
     /// <summary>The encryption QEMU's block layer does: LUKS in a raw or qcow2 image; librbd's is Ceph's own.</summary>
     private static void CheckEncryption(XElement disk, XElement? encryption)
     {
-        if (encryption?.Attr("format") is not { } format)
+        if (encryption?.Attr(XmlNames.Format) is not { } format)
         {
             return;
         }
@@ -139,9 +141,9 @@ internal sealed class DiskSourceRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "old qcow/qcow2 encryption is not supported", encryption, "format");
         }
 
-        if (encryption.Attr("engine") == "librbd")
+        if (encryption.Attr(XmlNames.Engine) == "librbd")
         {
-            if (disk.Attr("type") != "network")
+            if (disk.Attr(XmlNames.Type) != "network")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "librbd encryption is supported only with RBD backed disks",
                     encryption, "engine");
@@ -157,7 +159,7 @@ internal sealed class DiskSourceRule : IDomainRule
         }
 
         // The image format defaults to raw (qemuDomainDeviceDiskDefPostParse).
-        if (disk.Element("driver")?.Attr("type") is { } image && image is not ("raw" or "qcow2"))
+        if (disk.Element(XmlNames.Driver)?.Attr(XmlNames.Type) is { } image && image is not ("raw" or "qcow2"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "encryption is supported only with 'raw' and 'qcow2' image format",
                 encryption);

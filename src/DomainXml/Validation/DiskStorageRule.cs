@@ -14,26 +14,27 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class DiskStorageRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var disk in domain.Element("devices")?.Elements("disk") ?? [])
+        var domain = context.Domain;
+        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
         {
-            string type = disk.Attr("type") ?? "file";
-            var source = disk.Element("source");
+            string type = disk.Attr(XmlNames.Type) ?? "file";
+            var source = disk.Element(XmlNames.Source);
             CheckFormat(disk, type);
             if (type == "network" && source is not null)
             {
                 CheckProtocol(source);
             }
 
-            CheckProtocolOptions(source, type == "network" ? source?.Attr("protocol") : null);
+            CheckProtocolOptions(source, type == "network" ? source?.Attr(XmlNames.Protocol) : null);
         }
     }
 
     private static void CheckFormat(XElement disk, string type)
     {
-        var driver = disk.Element("driver");
-        string? format = driver?.Attr("type");
+        var driver = disk.Element(XmlNames.Driver);
+        string? format = driver?.Attr(XmlNames.Type);
 
         // libvirt ends the first and third with "by QEMU"; these messages state the limit without naming an emulator.
         string? detail = format switch
@@ -57,13 +58,13 @@ internal sealed class DiskStorageRule : IDomainRule
                     driver, "type");
             }
 
-            if (disk.Element("readonly") is null && disk.Attr("device") != "cdrom")
+            if (disk.Element(XmlNames.Readonly) is null && disk.Attr(XmlNames.Device) != "cdrom")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "virtual FAT storage can't be accessed in read-write mode", disk);
             }
         }
 
-        if (driver?.Element("metadata_cache")?.Element("max_size") is { } maxSize && format != "qcow2")
+        if (driver?.Element(XmlNames.MetadataCache)?.Element(XmlNames.MaxSize) is { } maxSize && format != "qcow2")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "metadata cache max size control is supported only with qcow2 images",
                 maxSize);
@@ -72,7 +73,7 @@ internal sealed class DiskStorageRule : IDomainRule
 
     private static void CheckProtocol(XElement source)
     {
-        string? protocol = source.Attr("protocol");
+        string? protocol = source.Attr(XmlNames.Protocol);
         if (protocol == "tftp")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'tftp' protocol is not supported with this QEMU binary",
@@ -81,24 +82,24 @@ internal sealed class DiskStorageRule : IDomainRule
 
         if (protocol == "nfs")
         {
-            var hosts = source.Elements("host").ToList();
+            var hosts = source.Elements(XmlNames.Host).ToList();
             if (hosts.Count != 1)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'nfs' protocol requires the usage of exactly one host", source);
             }
 
-            if (hosts[0].Attr("transport") is { } transport && transport != "tcp")
+            if (hosts[0].Attr(XmlNames.Transport) is { } transport && transport != "tcp")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'nfs' host must use TCP protocol", hosts[0], "transport");
             }
 
-            if ((hosts[0].UInt("port") ?? 0) != 0)
+            if ((hosts[0].UInt(XmlNames.Port) ?? 0) != 0)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "port cannot be specified in 'nfs' protocol host", hosts[0], "port");
             }
         }
 
-        if (source.Attr("tlsHostname") is not null && protocol != "nbd")
+        if (source.Attr(XmlNames.TlsHostname) is not null && protocol != "nbd")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'tlsHostname' field is supported only with NBD disks",
                 source, "tlsHostname");
@@ -115,12 +116,12 @@ internal sealed class DiskStorageRule : IDomainRule
 
         bool http = protocol is "http" or "https", curl = http || protocol is "ftp" or "ftps";
         (XElement? At, string Detail)? error =
-            source.Element("ssl") is { } ssl && ssl.Attr("verify") is not null && protocol is not ("https" or "ftps")
+            source.Element(XmlNames.Ssl) is { } ssl && ssl.Attr(XmlNames.Verify) is not null && protocol is not ("https" or "ftps")
                 ? (ssl, "ssl verification is supported only with HTTPS/FTPS protocol")
-            : source.Element("cookies") is { } cookies && !http ? (cookies, "http cookies are supported only with HTTP(S) protocol")
-            : source.Element("readahead") is { } readahead && !curl ? (readahead, "readahead is supported only with HTTP(S)/FTP(s) protocols")
-            : source.Element("timeout") is { } timeout && !curl ? (timeout, "timeout is supported only with HTTP(S)/FTP(s) protocols")
-            : source.Attr("query") is not null && !http ? (source, "query is supported only with HTTP(S) protocols")
+            : source.Element(XmlNames.Cookies) is { } cookies && !http ? (cookies, "http cookies are supported only with HTTP(S) protocol")
+            : source.Element(XmlNames.Readahead) is { } readahead && !curl ? (readahead, "readahead is supported only with HTTP(S)/FTP(s) protocols")
+            : source.Element(XmlNames.Timeout) is { } timeout && !curl ? (timeout, "timeout is supported only with HTTP(S)/FTP(s) protocols")
+            : source.Attr(XmlNames.Query) is not null && !http ? (source, "query is supported only with HTTP(S) protocols")
             : null;
         if (error is { } e)
         {
@@ -130,12 +131,12 @@ internal sealed class DiskStorageRule : IDomainRule
         // Local storage only; network protocols pass these through.
         if (protocol is null)
         {
-            if (source.Element("snapshot") is { } snapshot)
+            if (source.Element(XmlNames.Snapshot) is { } snapshot)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "<snapshot> element is currently supported only with 'rbd' disks", snapshot);
             }
 
-            if (source.Element("config") is { } config)
+            if (source.Element(XmlNames.Config) is { } config)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "<config> element is currently supported only with 'rbd' disks", config);
             }

@@ -18,18 +18,18 @@ internal static class DiskTarget
     /// <summary>The bus as written, else the one the device and the target name imply.</summary>
     public static string Bus(XElement disk)
     {
-        var target = disk.Element("target");
-        if (target?.Attr("bus") is { } bus)
+        var target = disk.Element(XmlNames.Target);
+        if (target?.Attr(XmlNames.Bus) is { } bus)
         {
             return bus;
         }
 
-        if (disk.Attr("device") == "floppy")
+        if (disk.Attr(XmlNames.Device) == "floppy")
         {
             return "fdc";
         }
 
-        string dev = target?.Attr("dev") ?? string.Empty;
+        string dev = target?.Attr(XmlNames.Dev) ?? string.Empty;
         return dev.StartsWith("sd", StringComparison.Ordinal) ? "scsi"
             : dev.StartsWith("vd", StringComparison.Ordinal) ? "virtio"
             : dev.StartsWith("xvd", StringComparison.Ordinal) ? "xen"
@@ -44,13 +44,12 @@ internal static class DiskTarget
     public static bool TryParseName(string name, out int index, out int partition)
     {
         index = partition = 0;
-        string? prefix = s_prefixes.FirstOrDefault(p => name.StartsWith(p, StringComparison.Ordinal));
-        if (prefix is null)
+        int i = PrefixLength(name);
+        if (i == 0)
         {
             return false;
         }
 
-        int i = prefix.Length;
         if (i >= name.Length || !char.IsAsciiLetterLower(name[i]))
         {
             return false;
@@ -66,14 +65,27 @@ internal static class DiskTarget
             }
         }
 
-        string digits = name[i..];
-        if (!digits.All(char.IsAsciiDigit) || (digits.Length > 1 && digits[0] == '0'))
+        ReadOnlySpan<char> digits = name.AsSpan(i);
+        if (digits.ContainsAnyExceptInRange('0', '9') || (digits.Length > 1 && digits[0] == '0'))
         {
             return false;
         }
 
         index = (int)value;
-        return digits.Length == 0 || int.TryParse(digits, out partition);
+        return digits.IsEmpty || int.TryParse(digits, out partition);
+    }
+
+    private static int PrefixLength(string name)
+    {
+        foreach (string prefix in s_prefixes)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return prefix.Length;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>
@@ -82,13 +94,19 @@ internal static class DiskTarget
     /// </summary>
     public static DriveAddress? AddressOf(XElement disk)
     {
-        string bus = Bus(disk);
-        if (disk.Element("address") is { } address)
+        int index = disk.Element(XmlNames.Target)?.Attr(XmlNames.Dev) is { } dev && TryParseName(dev, out int parsed, out _) ? parsed : -1;
+        return AddressOf(Bus(disk), disk.Element(XmlNames.Address), index);
+    }
+
+    /// <summary>The drive address written, or the one disk index <paramref name="index"/> implies on its bus (-1: none).</summary>
+    public static DriveAddress? AddressOf(string bus, XElement? address, int index)
+    {
+        if (address is not null)
         {
-            return address.Attr("type") == "drive" ? DriveAddress.Read(address) : null;
+            return address.Attr(XmlNames.Type) == "drive" ? DriveAddress.Read(address) : null;
         }
 
-        if (disk.Element("target")?.Attr("dev") is not { } dev || !TryParseName(dev, out int index, out _))
+        if (index < 0)
         {
             return null;
         }

@@ -1,6 +1,4 @@
-using System.Xml.Linq;
 using Kvm.DomainXml.Errors;
-using Kvm.DomainXml.Model;
 using Kvm.DomainXml.Parsing;
 
 namespace Kvm.DomainXml.Validation;
@@ -16,17 +14,12 @@ internal sealed class DiskTargetRule : IDomainRule
 {
     private static readonly string[] s_diskPrefixes = ["hd", "sd", "vd", "xvd", "ubd"];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
-        {
-            return;
-        }
-
-        var disks = devices.Elements("disk").ToList();
+        var disks = context.Disks;
         foreach (var disk in disks)
         {
-            CheckImpliedAddress(disk, devices);
+            CheckImpliedAddress(disk, context);
         }
 
         foreach (var disk in disks)
@@ -34,43 +27,46 @@ internal sealed class DiskTargetRule : IDomainRule
             CheckName(disk);
         }
 
-        CheckDuplicates(LibvirtOrder(disks));
+        CheckDuplicates(context.DisksInLibvirtOrder);
     }
 
-    private static void CheckImpliedAddress(XElement disk, XElement devices)
+    private static void CheckImpliedAddress(DiskPlacement disk, ValidationContext context)
     {
-        if (disk.Element("address") is not null || disk.Element("target") is not { } target || target.Attr("dev") is not { } dev)
+        if (disk.Address is not null || disk.Dev is not { } dev)
         {
             return;
         }
 
-        if (!DiskTarget.TryParseName(dev, out _, out _))
+        if (!disk.NameParsed)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Unknown disk name '{dev}' and no address specified", target, "dev");
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Unknown disk name '{dev}' and no address specified", disk.Target, "dev");
         }
 
-        if (DiskTarget.Bus(disk) != "scsi" || DiskTarget.AddressOf(disk) is not { } implied)
+        if (disk.Bus != "scsi" || disk.DriveAddress is not { } implied)
         {
             return;
         }
 
-        bool taken = devices.Elements("hostdev").Any(h => h.Attr("type") == "scsi" && h.Element("address") is { } a
-            && a.Attr("type") == "drive" && DriveAddress.Read(a) == implied);
-        if (taken)
+        foreach (var hostdev in context.DeviceElements)
         {
-            // libvirt's message lacks the closing quote after the unit; kept as libvirt writes it.
-            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                $"using disk target name '{dev}' conflicts with SCSI host device address controller='{implied.Controller}' " +
-                $"bus='{implied.Bus}' target='{implied.Target}' unit='{implied.Unit}", target, "dev");
+            if (hostdev.Name == XmlNames.Hostdev && hostdev.Attr(XmlNames.Type) == "scsi" && hostdev.Element(XmlNames.Address) is { } a
+                && a.Attr(XmlNames.Type) == "drive" && DriveAddress.Read(a) == implied)
+            {
+                // libvirt's message lacks the closing quote after the unit; kept as libvirt writes it.
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                    $"using disk target name '{dev}' conflicts with SCSI host device address controller='{implied.Controller}' " +
+                    $"bus='{implied.Bus}' target='{implied.Target}' unit='{implied.Unit}", disk.Target, "dev");
+            }
         }
     }
 
-    private static void CheckName(XElement disk)
+    private static void CheckName(DiskPlacement placement)
     {
-        var target = disk.Element("target")!;
-        string dev = target.Attr("dev") ?? string.Empty;
-        string device = disk.Attr("device") ?? "disk";
-        string bus = DiskTarget.Bus(disk);
+        var disk = placement.Disk;
+        var target = placement.Target;
+        string dev = placement.Dev ?? string.Empty;
+        string device = disk.Attr(XmlNames.Device) ?? "disk";
+        string bus = placement.Bus;
         if (device == "floppy" && bus != "fdc")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"Invalid bus type '{bus}' for floppy disk", target, "bus");
@@ -81,7 +77,7 @@ internal sealed class DiskTargetRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"Invalid bus type '{bus}' for disk", target, "bus");
         }
 
-        if (device is "disk" or "lun" && !s_diskPrefixes.Any(p => dev.StartsWith(p, StringComparison.Ordinal)))
+        if (device is "disk" or "lun" && !HasDiskPrefix(dev))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"Invalid harddisk device name: {dev}", target, "dev");
         }
@@ -91,84 +87,59 @@ internal sealed class DiskTargetRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, $"Invalid floppy device name: {dev}", target, "dev");
         }
 
-        if (!DiskTarget.TryParseName(dev, out _, out int partition))
+        if (!placement.NameParsed)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"invalid disk target '{dev}'", target, "dev");
         }
 
-        if (partition != 0)
+        if (placement.Partition != 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"invalid disk target '{dev}', partitions can't appear in disk targets", target, "dev");
         }
     }
 
-    private static void CheckDuplicates(List<XElement> disks)
+    private static bool HasDiskPrefix(string dev)
+    {
+        foreach (string prefix in s_diskPrefixes)
+        {
+            if (dev.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void CheckDuplicates(List<DiskPlacement> disks)
     {
         for (int i = 0; i < disks.Count; i++)
         {
-            string dev = disks[i].Element("target")!.Attr("dev")!;
+            string? dev = disks[i].Dev;
             for (int j = i + 1; j < disks.Count; j++)
             {
-                if (disks[j].Element("target")!.Attr("dev") == dev)
+                if (disks[j].Dev == dev)
                 {
                     ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
-                        $"target '{dev}' duplicated for disk sources '{SourceOf(disks[i])}' and '{SourceOf(disks[j])}'",
-                        disks[j].Element("target"), "dev");
+                        $"target '{dev}' duplicated for disk sources '{SourceOf(disks[i].Disk)}' and '{SourceOf(disks[j].Disk)}'",
+                        disks[j].Target, "dev");
                 }
             }
         }
     }
-
-    /// <summary>
-    /// The order libvirt keeps disks in (virDomainDiskInsert): each disk goes after the last one on its bus as written,
-    /// or before the first later one on that bus with a higher index; the first disk of a bus goes at the end.
-    /// </summary>
-    internal static List<XElement> LibvirtOrder(List<XElement> disks)
-    {
-        var ordered = new List<XElement>(disks.Count);
-        foreach (var disk in disks)
-        {
-            string? bus = disk.Element("target")?.Attr("bus");
-            int index = IndexOf(disk);
-            int insertAt = -1;
-            for (int i = ordered.Count - 1; i >= 0; i--)
-            {
-                if (ordered[i].Element("target")?.Attr("bus") != bus)
-                {
-                    continue;
-                }
-
-                if (IndexOf(ordered[i]) > index)
-                {
-                    insertAt = i;
-                }
-                else if (insertAt == -1)
-                {
-                    insertAt = i + 1;
-                }
-            }
-
-            ordered.Insert(insertAt == -1 ? ordered.Count : insertAt, disk);
-        }
-
-        return ordered;
-    }
-
-    private static int IndexOf(XElement disk) =>
-        disk.Element("target")?.Attr("dev") is { } dev && DiskTarget.TryParseName(dev, out int index, out _) ? index : -1;
 
     /// <summary>What libvirt names a disk's source in messages (virDomainDiskGetSource), "&lt;null&gt;" when none.</summary>
-    private static string SourceOf(XElement disk)
+    private static string SourceOf(System.Xml.Linq.XElement disk)
     {
-        var source = disk.Element("source");
-        string? path = (disk.Attr("type") ?? "file") switch
+        var source = disk.Element(XmlNames.Source);
+        string? path = (disk.Attr(XmlNames.Type) ?? "file") switch
         {
-            "file" => source?.Attr("file"),
-            "block" => source?.Attr("dev"),
-            "dir" => source?.Attr("dir"),
-            "network" => source?.Attr("name"),
-            "vhostuser" => source?.Attr("path"),
+            "file" => source?.Attr(XmlNames.File),
+            "block" => source?.Attr(XmlNames.Dev),
+            "dir" => source?.Attr(XmlNames.Dir),
+            "network" => source?.Attr(XmlNames.Name),
+            "vhostuser" => source?.Attr(XmlNames.Path),
             _ => null,
         };
         return path ?? "<null>";

@@ -84,9 +84,10 @@ internal static class DomainValidator
 
     public static void Validate(XElement domain, DomainDef definition)
     {
+        var context = new ValidationContext(domain, definition);
         foreach (var rule in s_rules)
         {
-            rule.Check(domain, definition);
+            rule.Check(context);
         }
     }
 }

@@ -11,7 +11,7 @@ internal readonly record struct DriveAddress(uint Controller, uint Bus, uint Tar
 {
     /// <summary>Reads the address; an attribute left out is 0, as in libvirt.</summary>
     public static DriveAddress Read(XElement address) => new(
-        address.UInt("controller") ?? 0, address.UInt("bus") ?? 0, address.UInt("target") ?? 0, address.UInt("unit") ?? 0);
+        address.UInt(XmlNames.Controller) ?? 0, address.UInt(XmlNames.Bus) ?? 0, address.UInt(XmlNames.Target) ?? 0, address.UInt(XmlNames.Unit) ?? 0);
 
     /// <summary>The form libvirt's messages use: <c>controller='0' bus='0' target='0' unit='0'</c>.</summary>
     public override string ToString() => $"controller='{Controller}' bus='{Bus}' target='{Target}' unit='{Unit}'";

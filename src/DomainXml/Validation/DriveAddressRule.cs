@@ -14,63 +14,72 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class DriveAddressRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }
 
-        var disks = DiskTargetRule.LibvirtOrder(devices.Elements("disk").ToList())
-            .Select(d => (Disk: d, Bus: DiskTarget.Bus(d), Address: DiskTarget.AddressOf(d)))
-            .Where(d => d.Address is not null)
-            .ToList();
-        foreach (var (disk, bus, address) in disks)
+        var disks = new List<DiskPlacement>();
+        foreach (var disk in context.DisksInLibvirtOrder)
         {
-            if (disk.Element("address") is { } written && written.Attr("type") == "drive")
+            if (disk.DriveAddress is not null)
             {
-                CheckLimits(written, bus, devices);
+                disks.Add(disk);
+                if (disk.Address is { } written && written.Attr(XmlNames.Type) == "drive")
+                {
+                    CheckLimits(written, disk.Bus, devices);
+                }
             }
         }
 
-        var hostdevs = devices.Elements("hostdev")
-            .Where(h => h.Attr("type") == "scsi" && h.Element("address")?.Attr("type") == "drive")
-            .Select(h => (Hostdev: h, Address: DriveAddress.Read(h.Element("address")!)))
-            .ToList();
-        foreach (var (hostdev, _) in hostdevs)
+        var hostdevs = new List<(XElement Address, DriveAddress Drive)>();
+        foreach (var device in context.DeviceElements)
         {
-            CheckLimits(hostdev.Element("address")!, "scsi", devices);
+            if (device.Name == XmlNames.Hostdev && device.Attr(XmlNames.Type) == "scsi" && device.Element(XmlNames.Address) is { } a
+                && a.Attr(XmlNames.Type) == "drive")
+            {
+                hostdevs.Add((a, DriveAddress.Read(a)));
+                CheckLimits(a, "scsi", devices);
+            }
         }
 
         for (int i = 0; i < disks.Count; i++)
         {
             for (int j = i + 1; j < disks.Count; j++)
             {
-                if (disks[i].Bus == disks[j].Bus && disks[i].Address == disks[j].Address)
+                if (disks[i].Bus == disks[j].Bus && disks[i].DriveAddress == disks[j].DriveAddress)
                 {
                     ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                        $"Found duplicate drive address for disk with target name '{disks[i].Disk.Element("target")!.Attr("dev")}' " +
-                        disks[i].Address!.Value, disks[j].Disk.Element("address") ?? disks[j].Disk.Element("target"));
+                        $"Found duplicate drive address for disk with target name '{disks[i].Dev}' " + disks[i].DriveAddress!.Value,
+                        disks[j].Address ?? disks[j].Target);
                 }
             }
         }
 
         for (int i = 0; i < hostdevs.Count; i++)
         {
-            var address = hostdevs[i].Address;
-            if (disks.Any(d => d.Bus == "scsi" && d.Address == address))
+            var address = hostdevs[i].Drive;
+            foreach (var disk in disks)
             {
-                // Found while libvirt post-parses the host device, after the disks got their addresses.
-                ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"SCSI host address {address} in use by a SCSI disk",
-                    hostdevs[i].Hostdev.Element("address"));
+                if (disk.Bus == "scsi" && disk.DriveAddress == address)
+                {
+                    // Found while libvirt post-parses the host device, after the disks got their addresses.
+                    ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"SCSI host address {address} in use by a SCSI disk",
+                        hostdevs[i].Address);
+                }
             }
 
-            if (hostdevs.Skip(i + 1).Any(h => h.Address == address))
+            for (int j = i + 1; j < hostdevs.Count; j++)
             {
-                // libvirt prints the bus where it names the controller and the controller where it names the bus.
-                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                    $"SCSI host address controller='{address.Bus}' bus='{address.Controller}' target='{address.Target}' " +
-                    $"unit='{address.Unit}' in use by another SCSI host device", hostdevs[i].Hostdev.Element("address"));
+                if (hostdevs[j].Drive == address)
+                {
+                    // libvirt prints the bus where it names the controller and the controller where it names the bus.
+                    ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
+                        $"SCSI host address controller='{address.Bus}' bus='{address.Controller}' target='{address.Target}' " +
+                        $"unit='{address.Unit}' in use by another SCSI host device", hostdevs[i].Address);
+                }
             }
         }
     }
@@ -100,5 +109,5 @@ internal sealed class DriveAddressRule : IDomainRule
 
     /// <summary>The model of the SCSI controller with the given index, as written.</summary>
     private static string? ScsiModel(XElement devices, uint index) =>
-        devices.Elements("controller").FirstOrDefault(c => c.Attr("type") == "scsi" && (c.UInt("index") ?? 0) == index)?.Attr("model");
+        devices.Elements(XmlNames.Controller).FirstOrDefault(c => c.Attr(XmlNames.Type) == "scsi" && (c.UInt(XmlNames.Index) ?? 0) == index)?.Attr(XmlNames.Model);
 }

@@ -15,8 +15,10 @@ internal sealed class EmulatorRule : IDomainRule
 {
     private const string Prefix = "qemu-system-";
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
+        var definition = context.Definition;
         if (definition.Devices.Emulator is not { } emulator)
         {
             return;
@@ -25,12 +27,12 @@ internal sealed class EmulatorRule : IDomainRule
         if (definition.Os.Type != "hvm")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                $"Emulator '{emulator}' does not support os type '{definition.Os.Type}'", domain.Element("os")?.Element("type"));
+                $"Emulator '{emulator}' does not support os type '{definition.Os.Type}'", domain.Element(XmlNames.Os)?.Element(XmlNames.Type));
         }
 
         string name = Path.GetFileName(emulator);
-        var type = domain.Element("os")?.Element("type");
-        if (!name.StartsWith(Prefix, StringComparison.Ordinal) || type?.Attr("arch") is not { } arch)
+        var type = domain.Element(XmlNames.Os)?.Element(XmlNames.Type);
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal) || type?.Attr(XmlNames.Arch) is not { } arch)
         {
             return;
         }

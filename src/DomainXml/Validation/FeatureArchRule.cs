@@ -16,9 +16,11 @@ internal sealed class FeatureArchRule : IDomainRule
 {
     private static readonly HashSet<string> s_pSeriesOnly = ["hpt", "htm", "nested-hv", "ccf-assist", "cfpc", "sbbc", "ibs"];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("features") is not { } features)
+        var domain = context.Domain;
+        var definition = context.Definition;
+        if (domain.Element(XmlNames.Features) is not { } features)
         {
             return;
         }
@@ -31,7 +33,7 @@ internal sealed class FeatureArchRule : IDomainRule
             {
                 "ioapic" or "pvspinlock" => machine.IsX86,
                 "hyperv" => machine.IsX86 || machine.IsArmVirt,
-                "gic" => machine.IsArmVirt || feature.Attr("state") == "off",
+                "gic" => machine.IsArmVirt || feature.Attr(XmlNames.State) == "off",
                 "vmport" => machine.IsI440fx || machine.IsQ35 || machine.Machine == "isapc",
                 _ when s_pSeriesOnly.Contains(name) => machine.IsPSeries,
                 _ => true,
@@ -53,20 +55,20 @@ internal sealed class FeatureArchRule : IDomainRule
 
     private static void CheckSetting(XElement feature, string name, MachineType machine, DomainDef definition)
     {
-        if (name == "apic" && feature.Attr("eoi") is not null && !machine.IsX86)
+        if (name == "apic" && feature.Attr(XmlNames.Eoi) is not null && !machine.IsX86)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"The 'eoi' attribute of the 'apic' feature is not supported for architecture '{machine.Arch}' or machine type " +
                 $"'{machine.Machine}'", feature, "eoi");
         }
 
-        if (name == "pmu" && feature.Attr("state") == "off" && machine.IsPpc64)
+        if (name == "pmu" && feature.Attr(XmlNames.State) == "off" && machine.IsPpc64)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"PMU is always enabled for architecture '{machine.Arch}'",
                 feature, "state");
         }
 
-        if (name == "tcg" && feature.Attr("state") != "off")
+        if (name == "tcg" && feature.Attr(XmlNames.State) != "off")
         {
             if (definition.VirtType != "qemu")
             {

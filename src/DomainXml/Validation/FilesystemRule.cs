@@ -14,14 +14,15 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class FilesystemRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var tags = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var fs in domain.Element("devices")?.Elements("filesystem") ?? [])
+        foreach (var fs in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Filesystem) ?? [])
         {
-            var driver = fs.Element("driver");
-            bool virtiofs = driver?.Attr("type") == "virtiofs";
-            if (fs.Element("boot") is { } boot && !virtiofs)
+            var driver = fs.Element(XmlNames.Driver);
+            bool virtiofs = driver?.Attr(XmlNames.Type) == "virtiofs";
+            if (fs.Element(XmlNames.Boot) is { } boot && !virtiofs)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "boot order is only supported for virtiofs", boot);
             }
@@ -31,10 +32,10 @@ internal sealed class FilesystemRule : IDomainRule
             {
                 CheckVirtiofs(fs, driver!);
                 SharedMemory.Require(domain, "virtiofs", fs);
-                if (fs.Element("target")?.Attr("dir") is { } tag && !tags.Add(tag))
+                if (fs.Element(XmlNames.Target)?.Attr(XmlNames.Dir) is { } tag && !tags.Add(tag))
                 {
                     ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"filesystem target '{tag}' specified twice",
-                        fs.Element("target"), "dir");
+                        fs.Element(XmlNames.Target), "dir");
                 }
             }
         }
@@ -42,28 +43,28 @@ internal sealed class FilesystemRule : IDomainRule
 
     private static void CheckNinePoint(XElement fs, XElement? driver, bool virtiofs)
     {
-        if ((fs.Attr("type") ?? "mount") != "mount")
+        if ((fs.Attr(XmlNames.Type) ?? "mount") != "mount")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "only supports mount filesystem type", fs, "type");
         }
 
-        if ((fs.Element("space_hard_limit") ?? fs.Element("space_soft_limit")) is { } limit)
+        if ((fs.Element(XmlNames.SpaceHardLimit) ?? fs.Element(XmlNames.SpaceSoftLimit)) is { } limit)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "filesystem usage limits are not supported with QEMU", limit);
         }
 
-        string accessMode = fs.Attr("accessmode") ?? "passthrough";
-        if ((fs.Attr("fmode") ?? fs.Attr("dmode")) is not null && accessMode != "mapped")
+        string accessMode = fs.Attr(XmlNames.Accessmode) ?? "passthrough";
+        if ((fs.Attr(XmlNames.Fmode) ?? fs.Attr(XmlNames.Dmode)) is not null && accessMode != "mapped")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "fmode and dmode must be used with accessmode=mapped", fs);
         }
 
-        if (!virtiofs && fs.Element("binary")?.Element("sandbox") is { } sandbox)
+        if (!virtiofs && fs.Element(XmlNames.Binary)?.Element(XmlNames.Sandbox) is { } sandbox)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "sandbox can only be used with driver=virtiofs", sandbox);
         }
 
-        switch (driver?.Attr("type"))
+        switch (driver?.Attr(XmlNames.Type))
         {
             case "handle" when accessMode != "passthrough":
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "only supports passthrough accessmode", fs, "accessmode");
@@ -77,12 +78,12 @@ internal sealed class FilesystemRule : IDomainRule
     private static void CheckVirtiofs(XElement fs, XElement driver)
     {
         // With a socket, virtiofsd is started by someone else and its settings are theirs.
-        if (fs.Element("source")?.Attr("socket") is null)
+        if (fs.Element(XmlNames.Source)?.Attr(XmlNames.Socket) is null)
         {
             (XElement At, string? Attribute, string Detail)? error =
-                fs.Element("readonly") is { } readOnly ? (readOnly, null, "virtiofs does not yet support read-only mode")
-                : (fs.Attr("accessmode") ?? "passthrough") != "passthrough" ? (fs, "accessmode", "virtiofs only supports passthrough accessmode")
-                : driver.Attr("wrpolicy") is not null ? (driver, "wrpolicy", "virtiofs does not support wrpolicy")
+                fs.Element(XmlNames.Readonly) is { } readOnly ? (readOnly, null, "virtiofs does not yet support read-only mode")
+                : (fs.Attr(XmlNames.Accessmode) ?? "passthrough") != "passthrough" ? (fs, "accessmode", "virtiofs only supports passthrough accessmode")
+                : driver.Attr(XmlNames.Wrpolicy) is not null ? (driver, "wrpolicy", "virtiofs does not support wrpolicy")
                 : null;
             if (error is { } e)
             {
@@ -91,11 +92,11 @@ internal sealed class FilesystemRule : IDomainRule
         }
 
         (XElement At, string? Attribute, string Detail)? other =
-            fs.Element("readonly") is { } shared ? (shared, null, "virtiofs does not support read-only access")
-            : fs.Attr("model") is not null ? (fs, "model", "virtiofs does not support model")
-            : driver.Attr("format") is not null ? (driver, "format", "virtiofs does not support format")
-            : fs.Attr("multidevs") is not null ? (fs, "multidevs", "virtiofs does not support multidevs")
-            : (fs.Attr("fmode") ?? fs.Attr("dmode")) is not null ? (fs, null, "virtiofs does not support fmode and dmode")
+            fs.Element(XmlNames.Readonly) is { } shared ? (shared, null, "virtiofs does not support read-only access")
+            : fs.Attr(XmlNames.Model) is not null ? (fs, "model", "virtiofs does not support model")
+            : driver.Attr(XmlNames.Format) is not null ? (driver, "format", "virtiofs does not support format")
+            : fs.Attr(XmlNames.Multidevs) is not null ? (fs, "multidevs", "virtiofs does not support multidevs")
+            : (fs.Attr(XmlNames.Fmode) ?? fs.Attr(XmlNames.Dmode)) is not null ? (fs, null, "virtiofs does not support fmode and dmode")
             : null;
         if (other is { } o)
         {

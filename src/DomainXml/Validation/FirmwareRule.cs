@@ -11,12 +11,13 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class FirmwareRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        var acpi = domain.Element("features")?.Element("acpi");
-        bool acpiOn = acpi is not null && acpi.Attr("state") != "off";
-        bool uefi = IsUefi(domain.Element("os"));
+        var acpi = domain.Element(XmlNames.Features)?.Element(XmlNames.Acpi);
+        bool acpiOn = acpi is not null && acpi.Attr(XmlNames.State) != "off";
+        bool uefi = IsUefi(domain.Element(XmlNames.Os));
         if (machine.IsAarch64 && acpiOn && !uefi)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "ACPI requires UEFI on this architecture", acpi);
@@ -24,11 +25,11 @@ internal sealed class FirmwareRule : IDomainRule
 
         if (machine.IsX86 && uefi && !acpiOn)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "UEFI requires ACPI on this architecture", domain.Element("os"));
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "UEFI requires ACPI on this architecture", domain.Element(XmlNames.Os));
         }
     }
 
     /// <summary>firmware='efi', or a pflash loader (libvirt's "old style" UEFI, virDomainDefHasOldStyleUEFI).</summary>
     private static bool IsUefi(XElement? os) =>
-        os is not null && (os.Attr("firmware") == "efi" || os.Element("loader")?.Attr("type") == "pflash");
+        os is not null && (os.Attr(XmlNames.Firmware) == "efi" || os.Element(XmlNames.Loader)?.Attr(XmlNames.Type) == "pflash");
 }

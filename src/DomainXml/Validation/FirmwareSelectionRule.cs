@@ -13,30 +13,31 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class FirmwareSelectionRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("os") is not { } os)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Os) is not { } os)
         {
             return;
         }
 
-        var features = os.Element("firmware")?.Elements("feature").ToList() ?? [];
+        var features = os.Element(XmlNames.Firmware)?.Elements(XmlNames.Feature).ToList() ?? [];
         if (Enabled(features, "enrolled-keys") == true && Enabled(features, "secure-boot") == false)
         {
             // libvirt reports this as VIR_ERR_XML_DETAIL, whose message has no category prefix.
             ThrowHelper.Throw(DomainXmlErrorKind.Detail,
-                "firmware feature 'enrolled-keys' cannot be enabled when firmware feature 'secure-boot' is disabled", os.Element("firmware"));
+                "firmware feature 'enrolled-keys' cannot be enabled when firmware feature 'secure-boot' is disabled", os.Element(XmlNames.Firmware));
         }
 
-        var loader = os.Element("loader");
-        var nvram = os.Element("nvram");
+        var loader = os.Element(XmlNames.Loader);
+        var nvram = os.Element(XmlNames.Nvram);
         if (loader is null && nvram is null)
         {
             return;
         }
 
-        string? firmware = os.Attr("firmware");
-        bool nvramFile = nvram is not null && (nvram.Text().Trim().Length > 0 || nvram.Element("source") is not null);
+        string? firmware = os.Attr(XmlNames.Firmware);
+        bool nvramFile = nvram is not null && (nvram.Text().Trim().Length > 0 || nvram.Element(XmlNames.Source) is not null);
         if (firmware is not null)
         {
             if (nvramFile && firmware != "efi")
@@ -54,19 +55,19 @@ internal sealed class FirmwareSelectionRule : IDomainRule
     }
 
     private static bool? Enabled(List<XElement> features, string name) =>
-        features.FirstOrDefault(f => f.Attr("name") == name)?.YesNo("enabled");
+        features.FirstOrDefault(f => f.Attr(XmlNames.Name) == name)?.YesNo(XmlNames.Enabled);
 
     private static void CheckStateless(XElement? loader, XElement? nvram, bool nvramFile, string? firmware)
     {
-        switch (loader?.YesNo("stateless"))
+        switch (loader?.YesNo(XmlNames.Stateless))
         {
-            case true when nvram?.Attr("template") is not null:
+            case true when nvram?.Attr(XmlNames.Template) is not null:
                 ThrowHelper.Throw(DomainXmlErrorKind.Detail, "NVRAM template is not permitted when loader is stateless", nvram, "template");
                 break;
             case true when nvramFile:
                 ThrowHelper.Throw(DomainXmlErrorKind.Detail, "NVRAM is not permitted when loader is stateless", nvram);
                 break;
-            case false when firmware is null && loader!.Attr("type") != "pflash":
+            case false when firmware is null && loader!.Attr(XmlNames.Type) != "pflash":
                 // A loader given by path without a type is a ROM (virDomainDefPostParseOs).
                 ThrowHelper.Throw(DomainXmlErrorKind.Detail, "Only pflash loader type permits NVRAM", loader, "stateless");
                 break;
@@ -78,7 +79,7 @@ internal sealed class FirmwareSelectionRule : IDomainRule
 
     private static void CheckSecureBoot(XElement domain, XElement? loader, string? firmware)
     {
-        if (loader?.YesNo("secure") != true)
+        if (loader?.YesNo(XmlNames.Secure) != true)
         {
             return;
         }
@@ -96,8 +97,8 @@ internal sealed class FirmwareSelectionRule : IDomainRule
         }
 
         // With firmware autoselection, SMM is turned on for a Secure Boot build (qemuFirmwareFillDomain).
-        var smm = domain.Element("features")?.Element("smm");
-        if (firmware is null && (smm is null || smm.Attr("state") == "off"))
+        var smm = domain.Element(XmlNames.Features)?.Element(XmlNames.Smm);
+        if (firmware is null && (smm is null || smm.Attr(XmlNames.State) == "off"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Secure boot requires SMM feature enabled", loader, "secure");
         }

@@ -13,14 +13,16 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class GraphicsRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        var definition = context.Definition;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
 
-        foreach (var graphics in devices.Elements("graphics"))
+        foreach (var graphics in devices.Elements(XmlNames.Graphics))
         {
             CheckDisplay(graphics, devices);
         }
@@ -30,27 +32,27 @@ internal sealed class GraphicsRule : IDomainRule
             return;
         }
 
-        foreach (var graphics in devices.Elements("graphics"))
+        foreach (var graphics in devices.Elements(XmlNames.Graphics))
         {
-            string? type = graphics.Attr("type");
+            string? type = graphics.Attr(XmlNames.Type);
             if (type is not ("egl-headless" or "vnc" or "spice"))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     "graphics type 'egl-headless' is only supported with one of: 'vnc', 'spice' graphics types", graphics, "type");
             }
 
-            if (type == "spice" && graphics.Element("gl")?.Attr("enable") == "yes")
+            if (type == "spice" && graphics.Element(XmlNames.Gl)?.Attr(XmlNames.Enable) == "yes")
             {
                 // libvirt ends this with "by QEMU"; the message states the limit without naming an emulator.
-                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "multiple OpenGL displays are not supported", graphics.Element("gl"));
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "multiple OpenGL displays are not supported", graphics.Element(XmlNames.Gl));
             }
         }
     }
 
     private static void CheckDisplay(XElement graphics, XElement devices)
     {
-        string? type = graphics.Attr("type");
-        if (type == "vnc" && graphics.Attr("passwd") is { Length: > 8 } password)
+        string? type = graphics.Attr(XmlNames.Type);
+        if (type == "vnc" && graphics.Attr(XmlNames.Passwd) is { Length: > 8 } password)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"VNC password is {password.Length} characters long, only 8 permitted", graphics, "passwd");
@@ -61,15 +63,15 @@ internal sealed class GraphicsRule : IDomainRule
             return;
         }
 
-        if (graphics.Attr("p2p") == "yes" && graphics.Attr("address") is not null)
+        if (graphics.Attr(XmlNames.P2p) == "yes" && graphics.Attr(XmlNames.Address) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "D-Bus p2p with an address is not supported", graphics, "address");
         }
 
-        if (graphics.Element("audio")?.UInt("id") is { } id && id > 0
-            && devices.Elements("audio").FirstOrDefault(a => a.UInt("id") == id) is { } audio && audio.Attr("type") != "dbus")
+        if (graphics.Element(XmlNames.Audio)?.UInt(XmlNames.Id) is { } id && id > 0
+            && devices.Elements(XmlNames.Audio).FirstOrDefault(a => a.UInt(XmlNames.Id) == id) is { } audio && audio.Attr(XmlNames.Type) != "dbus")
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "The associated audio is not of 'dbus' kind.", graphics.Element("audio"));
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "The associated audio is not of 'dbus' kind.", graphics.Element(XmlNames.Audio));
         }
     }
 }

@@ -12,9 +12,10 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class HostdevRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
@@ -27,10 +28,10 @@ internal sealed class HostdevRule : IDomainRule
                 CheckAddress(device);
                 CheckBoot(device);
             }
-            else if (device.Element("address")?.Attr("type") == "unassigned")
+            else if (device.Element(XmlNames.Address)?.Attr(XmlNames.Type) == "unassigned")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "address of type 'unassigned' is supported only for hostdevs",
-                    device.Element("address"), "type");
+                    device.Element(XmlNames.Address), "type");
             }
 
             if (SourceKey(device) is { } key && !seen.Add(key))
@@ -46,13 +47,13 @@ internal sealed class HostdevRule : IDomainRule
     /// </summary>
     private static void CheckAddress(XElement hostdev)
     {
-        if (hostdev.Attr("mode") == "capabilities")
+        if (hostdev.Attr(XmlNames.Mode) == "capabilities")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "hostdev mode 'capabilities' is not supported in qemu", hostdev, "mode");
         }
 
-        string? address = hostdev.Element("address")?.Attr("type");
-        (DomainXmlErrorKind Kind, string Detail)? error = (hostdev.Attr("type"), address) switch
+        string? address = hostdev.Element(XmlNames.Address)?.Attr(XmlNames.Type);
+        (DomainXmlErrorKind Kind, string Detail)? error = (hostdev.Attr(XmlNames.Type), address) switch
         {
             (_, null) => null,
             ("pci", not ("pci" or "unassigned")) => (DomainXmlErrorKind.InternalError, "PCI host devices must use 'pci' or 'unassigned' address type"),
@@ -63,14 +64,14 @@ internal sealed class HostdevRule : IDomainRule
         };
         if (error is { } e)
         {
-            ThrowHelper.Throw(e.Kind, e.Detail, hostdev.Element("address"), "type");
+            ThrowHelper.Throw(e.Kind, e.Detail, hostdev.Element(XmlNames.Address), "type");
         }
 
-        if (hostdev.Element("teaming") is { } teaming)
+        if (hostdev.Element(XmlNames.Teaming) is { } teaming)
         {
-            string? detail = teaming.Attr("type") != "transient" ? "teaming hostdev devices must have type='transient'"
-                : teaming.Attr("persistent") is null ? "missing required persistent attribute in hostdev teaming element"
-                : hostdev.Attr("type") != "pci" || (hostdev.Attr("mode") ?? "subsystem") != "subsystem"
+            string? detail = teaming.Attr(XmlNames.Type) != "transient" ? "teaming hostdev devices must have type='transient'"
+                : teaming.Attr(XmlNames.Persistent) is null ? "missing required persistent attribute in hostdev teaming element"
+                : hostdev.Attr(XmlNames.Type) != "pci" || (hostdev.Attr(XmlNames.Mode) ?? "subsystem") != "subsystem"
                     ? "teaming is only supported for pci hostdev devices"
                 : null;
             if (detail is not null)
@@ -79,24 +80,24 @@ internal sealed class HostdevRule : IDomainRule
             }
         }
 
-        if (hostdev.Attr("type") == "pci" && hostdev.Element("source")?.Attr("writeFiltering") is not null)
+        if (hostdev.Attr(XmlNames.Type) == "pci" && hostdev.Element(XmlNames.Source)?.Attr(XmlNames.WriteFiltering) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                "Write filtering of PCI device configuration space is not supported by qemu", hostdev.Element("source"), "writeFiltering");
+                "Write filtering of PCI device configuration space is not supported by qemu", hostdev.Element(XmlNames.Source), "writeFiltering");
         }
     }
 
     private static void CheckBoot(XElement hostdev)
     {
-        if (hostdev.Element("boot") is not { } boot || (hostdev.Attr("mode") ?? "subsystem") != "subsystem")
+        if (hostdev.Element(XmlNames.Boot) is not { } boot || (hostdev.Attr(XmlNames.Mode) ?? "subsystem") != "subsystem")
         {
             return;
         }
 
-        string? unsupported = hostdev.Attr("type") switch
+        string? unsupported = hostdev.Attr(XmlNames.Type) switch
         {
             "scsi_host" => "vhost SCSI devices",
-            "mdev" when hostdev.Attr("model") is "vfio-pci" or "vfio-ap" => $"mediated devices of model {hostdev.Attr("model")}",
+            "mdev" when hostdev.Attr(XmlNames.Model) is "vfio-pci" or "vfio-ap" => $"mediated devices of model {hostdev.Attr(XmlNames.Model)}",
             _ => null,
         };
         if (unsupported is not null)
@@ -115,38 +116,38 @@ internal sealed class HostdevRule : IDomainRule
         string? mode, type;
         if (device.Name.LocalName == "hostdev")
         {
-            mode = device.Attr("mode") ?? "subsystem";
-            type = device.Attr("type");
+            mode = device.Attr(XmlNames.Mode) ?? "subsystem";
+            type = device.Attr(XmlNames.Type);
         }
-        else if (device.Name.LocalName == "interface" && device.Attr("type") == "hostdev")
+        else if (device.Name.LocalName == "interface" && device.Attr(XmlNames.Type) == "hostdev")
         {
             mode = "subsystem";
-            type = device.Element("source")?.Element("address")?.Attr("type") ?? "pci";
+            type = device.Element(XmlNames.Source)?.Element(XmlNames.Address)?.Attr(XmlNames.Type) ?? "pci";
         }
         else
         {
             return null;
         }
 
-        var source = device.Element("source");
+        var source = device.Element(XmlNames.Source);
         if (source is null || type is null)
         {
             return null;
         }
 
-        var address = source.Element("address");
+        var address = source.Element(XmlNames.Address);
         string? identity = (mode, type) switch
         {
             ("subsystem", "pci") when address is not null => PciAddress.Read(address).ToString(),
             ("subsystem", "usb") => UsbKey(source),
-            ("subsystem", "scsi") when source.Attr("protocol") == "iscsi" => IscsiKey(source),
+            ("subsystem", "scsi") when source.Attr(XmlNames.Protocol) == "iscsi" => IscsiKey(source),
             ("subsystem", "scsi") when address is not null =>
-                $"{source.Element("adapter")?.Attr("name")}/{address.UInt("bus") ?? 0}:{address.ULong("target") ?? 0}:{address.ULong("unit") ?? 0}",
-            ("subsystem", "scsi_host") => $"{source.Attr("protocol")}/{source.Attr("wwpn")}",
-            ("subsystem", "mdev") => address?.Attr("uuid"),
-            ("capabilities", "storage") => source.Element("block")?.Text(),
-            ("capabilities", "misc") => source.Element("char")?.Text(),
-            ("capabilities", "net") => source.Element("interface")?.Text(),
+                $"{source.Element(XmlNames.Adapter)?.Attr(XmlNames.Name)}/{address.UInt(XmlNames.Bus) ?? 0}:{address.ULong(XmlNames.Target) ?? 0}:{address.ULong(XmlNames.Unit) ?? 0}",
+            ("subsystem", "scsi_host") => $"{source.Attr(XmlNames.Protocol)}/{source.Attr(XmlNames.Wwpn)}",
+            ("subsystem", "mdev") => address?.Attr(XmlNames.Uuid),
+            ("capabilities", "storage") => source.Element(XmlNames.Block)?.Text(),
+            ("capabilities", "misc") => source.Element(XmlNames.Char)?.Text(),
+            ("capabilities", "net") => source.Element(XmlNames.Interface)?.Text(),
             _ => null,
         };
         return identity is null ? null : $"{mode}/{type}/{identity}";
@@ -155,20 +156,20 @@ internal sealed class HostdevRule : IDomainRule
     /// <summary>A USB device by its host bus and device number when both are given, else by vendor and product id.</summary>
     private static string UsbKey(XElement source)
     {
-        var address = source.Element("address");
-        uint bus = address?.UInt("bus") ?? 0, dev = address?.UInt("device") ?? 0;
+        var address = source.Element(XmlNames.Address);
+        uint bus = address?.UInt(XmlNames.Bus) ?? 0, dev = address?.UInt(XmlNames.Device) ?? 0;
         if (bus != 0 && dev != 0)
         {
             return $"bus {bus} device {dev}";
         }
 
-        uint vendor = source.Element("vendor")?.UInt("id") ?? 0, product = source.Element("product")?.UInt("id") ?? 0;
+        uint vendor = source.Element(XmlNames.Vendor)?.UInt(XmlNames.Id) ?? 0, product = source.Element(XmlNames.Product)?.UInt(XmlNames.Id) ?? 0;
         return $"vendor {vendor} product {product}";
     }
 
     private static string IscsiKey(XElement source)
     {
-        var host = source.Element("host");
-        return $"iscsi {host?.Attr("name")}:{host?.Attr("port")}/{source.Attr("name")}";
+        var host = source.Element(XmlNames.Host);
+        return $"iscsi {host?.Attr(XmlNames.Name)}:{host?.Attr(XmlNames.Port)}/{source.Attr(XmlNames.Name)}";
     }
 }

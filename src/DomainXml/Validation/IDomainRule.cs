@@ -6,5 +6,5 @@ namespace Kvm.DomainXml.Validation;
 /// <summary>One semantic rule: throws <see cref="Errors.DomainXmlException"/> (via ThrowHelper) when violated.</summary>
 internal interface IDomainRule
 {
-    void Check(XElement domain, DomainDef definition);
+    void Check(ValidationContext context);
 }

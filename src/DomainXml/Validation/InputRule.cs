@@ -13,9 +13,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class InputRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        var elements = domain.Element("devices")?.Elements("input").ToList() ?? [];
+        var domain = context.Domain;
+        var definition = context.Definition;
+        var elements = domain.Element(XmlNames.Devices)?.Elements(XmlNames.Input).ToList() ?? [];
         bool hvm = definition.Os.Type == "hvm";
         for (int i = 0; i < elements.Count && i < definition.Devices.Inputs.Count; i++)
         {
@@ -26,9 +28,9 @@ internal sealed class InputRule : IDomainRule
     private static void CheckInput(XElement element, InputDef input, bool hvm)
     {
         string type = InputTypeName(input.Type);
-        if (input.Bus == InputBus.Usb && element.Element("address")?.Attr("type") is { } addressType && addressType != "usb")
+        if (input.Bus == InputBus.Usb && element.Element(XmlNames.Address)?.Attr(XmlNames.Type) is { } addressType && addressType != "usb")
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Invalid address for a USB device", element.Element("address"), "type");
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Invalid address for a USB device", element.Element(XmlNames.Address), "type");
         }
 
         if (hvm && input.Bus == InputBus.Ps2 && input.Type is not (InputType.Mouse or InputType.Keyboard))
@@ -43,7 +45,7 @@ internal sealed class InputRule : IDomainRule
 
         (string? Attribute, string Detail)? error = input.Type switch
         {
-            InputType.Mouse or InputType.Tablet or InputType.Keyboard when element.Element("source")?.Attr("evdev") is not null =>
+            InputType.Mouse or InputType.Tablet or InputType.Keyboard when element.Element(XmlNames.Source)?.Attr(XmlNames.Evdev) is not null =>
                 (null, "setting source evdev path only supported for passthrough input devices"),
             InputType.Passthrough when input.Bus != InputBus.Virtio =>
                 ("bus", "only bus 'virtio' is supported for 'passthrough' input devices"),
@@ -52,13 +54,13 @@ internal sealed class InputRule : IDomainRule
         };
         if (error is { } e)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, e.Detail, e.Attribute is null ? element.Element("source") : element,
+            ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, e.Detail, e.Attribute is null ? element.Element(XmlNames.Source) : element,
                 e.Attribute);
         }
 
         if (input.Model is { } model)
         {
-            string name = element.Attr("model")!;
+            string name = element.Attr(XmlNames.Model)!;
             if (input.Bus != InputBus.Virtio)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"only bus 'virtio' is supported for input model '{name}'",

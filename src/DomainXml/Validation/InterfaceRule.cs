@@ -13,18 +13,19 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class InterfaceRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        foreach (var nic in domain.Element("devices")?.Elements("interface") ?? [])
+        foreach (var nic in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Interface) ?? [])
         {
-            string type = nic.Attr("type") ?? "user";
-            string? model = nic.Element("model")?.Attr("type");
+            string type = nic.Attr(XmlNames.Type) ?? "user";
+            string? model = nic.Element(XmlNames.Model)?.Attr(XmlNames.Type);
 
             // Without a model, s390 and the virt machines of ARM and RISC-V get virtio-net (qemuDomainDefaultNetModel).
             bool virtio = model is "virtio" or "virtio-transitional" or "virtio-non-transitional"
                 || (model is null && type != "hostdev" && (machine.IsS390 || machine.IsArmVirt || machine.Arch == "riscv64"));
-            CheckDriver(nic.Element("driver"), virtio);
+            CheckDriver(nic.Element(XmlNames.Driver), virtio);
             CheckGeneric(nic, type, virtio);
             CheckTeaming(nic, type, virtio, model);
             CheckGuestIp(nic, type);
@@ -38,7 +39,7 @@ internal sealed class InterfaceRule : IDomainRule
             return;
         }
 
-        driver.UInt("queues");
+        driver.UInt(XmlNames.Queues);
         foreach (string name in new[] { "rx_queue_size", "tx_queue_size" })
         {
             if (driver.UInt(name) is { } size and > 0 && virtio && (size & (size - 1)) != 0)
@@ -55,20 +56,20 @@ internal sealed class InterfaceRule : IDomainRule
 
     private static void CheckGeneric(XElement nic, string type, bool virtio)
     {
-        if (nic.Element("source") is { } hostSide && (hostSide.Element("ip") ?? hostSide.Element("route")) is { } hostIp && type != "ethernet")
+        if (nic.Element(XmlNames.Source) is { } hostSide && (hostSide.Element(XmlNames.Ip) ?? hostSide.Element(XmlNames.Route)) is { } hostIp && type != "ethernet")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"Invalid attempt to set network interface host-side IP route and/or address info on interface of type '{type}'. " +
                 "This is only supported on interfaces of type 'ethernet'", hostIp);
         }
 
-        if (nic.Element("target") is { } target && target.Attr("managed") == "no" && type != "ethernet")
+        if (nic.Element(XmlNames.Target) is { } target && target.Attr(XmlNames.Managed) == "no" && type != "ethernet")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unmanaged target dev is not supported on interfaces of type '{type}'",
                 target, "managed");
         }
 
-        if (nic.Element("backend") is { } backend && backend.Attr("type") == "passt" && type != "user")
+        if (nic.Element(XmlNames.Backend) is { } backend && backend.Attr(XmlNames.Type) == "passt" && type != "user")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "The 'passt' backend can only be used with interface type='user'",
                 backend, "type");
@@ -84,34 +85,34 @@ internal sealed class InterfaceRule : IDomainRule
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError,
                 "Wrong or no <model> 'type' attribute specified with <interface type='vhostuser'/>. vhostuser requires the " +
-                "virtio-net* frontend", nic.Element("model") ?? nic);
+                "virtio-net* frontend", nic.Element(XmlNames.Model) ?? nic);
         }
 
-        if (nic.Element("source") is { } source && source.Attr("mode") == "server"
-            && source.Element("reconnect")?.Attr("enabled") == "yes")
+        if (nic.Element(XmlNames.Source) is { } source && source.Attr(XmlNames.Mode) == "server"
+            && source.Element(XmlNames.Reconnect)?.Attr(XmlNames.Enabled) == "yes")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                "'reconnect' attribute unsupported 'server' mode for <interface type='vhostuser'>", source.Element("reconnect"));
+                "'reconnect' attribute unsupported 'server' mode for <interface type='vhostuser'>", source.Element(XmlNames.Reconnect));
         }
     }
 
     /// <summary>Port forwarding is passt's: a user-mode interface with the passt back end; a range starts somewhere.</summary>
     private static void CheckPortForwards(XElement nic, string type)
     {
-        if (nic.Element("portForward") is not { } first)
+        if (nic.Element(XmlNames.PortForward) is not { } first)
         {
             return;
         }
 
-        if (type != "user" || nic.Element("backend")?.Attr("type") != "passt")
+        if (type != "user" || nic.Element(XmlNames.Backend)?.Attr(XmlNames.Type) != "passt")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "The <portForward> element can only be used with <interface type='user'> and its 'passt' backend", first);
         }
 
-        foreach (var range in nic.Elements("portForward").SelectMany(p => p.Elements("range")))
+        foreach (var range in nic.Elements(XmlNames.PortForward).SelectMany(p => p.Elements(XmlNames.Range)))
         {
-            if (range.Attr("start") is null && (range.Attr("end") ?? range.Attr("to") ?? range.Attr("exclude")) is not null)
+            if (range.Attr(XmlNames.Start) is null && (range.Attr(XmlNames.End) ?? range.Attr(XmlNames.To) ?? range.Attr(XmlNames.Exclude)) is not null)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     "The 'range' of a 'portForward' requires 'start' attribute if 'end', 'to', or 'exclude' is specified", range);
@@ -121,19 +122,19 @@ internal sealed class InterfaceRule : IDomainRule
 
     private static void CheckTeaming(XElement nic, string type, bool virtio, string? model)
     {
-        if (nic.Element("teaming") is not { } teaming)
+        if (nic.Element(XmlNames.Teaming) is not { } teaming)
         {
             return;
         }
 
-        string? teamingType = teaming.Attr("type");
-        if (teamingType == "transient" && teaming.Attr("persistent") is null)
+        string? teamingType = teaming.Attr(XmlNames.Type);
+        if (teamingType == "transient" && teaming.Attr(XmlNames.Persistent) is null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "teaming persistent attribute must be set if teaming type is 'transient'",
                 teaming);
         }
 
-        if (teamingType != "transient" && teaming.Attr("persistent") is not null)
+        if (teamingType != "transient" && teaming.Attr(XmlNames.Persistent) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"teaming persistent attribute not allowed if teaming type is '{teamingType}'", teaming, "persistent");
@@ -155,8 +156,8 @@ internal sealed class InterfaceRule : IDomainRule
     /// <summary>Addresses and routes the guest side is given: user-mode networking assigns them, nothing else can.</summary>
     private static void CheckGuestIp(XElement nic, string type)
     {
-        var ips = nic.Elements("ip").ToList();
-        var route = nic.Element("route");
+        var ips = nic.Elements(XmlNames.Ip).ToList();
+        var route = nic.Element(XmlNames.Route);
         if (type == "user")
         {
             if (route is not null)
@@ -165,7 +166,7 @@ internal sealed class InterfaceRule : IDomainRule
                     "Invalid attempt to set network interface guest-side IP route, not supported by QEMU", route);
             }
 
-            if (ips.FirstOrDefault(ip => ip.Attr("peer") is not null) is { } peer)
+            if (ips.FirstOrDefault(ip => ip.Attr(XmlNames.Peer) is not null) is { } peer)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Invalid attempt to set peer IP for guest", peer, "peer");
             }

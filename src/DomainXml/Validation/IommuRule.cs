@@ -11,12 +11,13 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class IommuRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        foreach (var iommu in domain.Element("devices")?.Elements("iommu") ?? [])
+        foreach (var iommu in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Iommu) ?? [])
         {
-            string? model = iommu.Attr("model");
+            string? model = iommu.Attr(XmlNames.Model);
             CheckDriver(domain, iommu, model);
             string? platform = model switch
             {
@@ -36,19 +37,19 @@ internal sealed class IommuRule : IDomainRule
                 continue;
             }
 
-            var acpi = domain.Element("features")?.Element("acpi");
-            if (acpi is null || acpi.Attr("state") == "off")
+            var acpi = domain.Element(XmlNames.Features)?.Element(XmlNames.Acpi);
+            if (acpi is null || acpi.Attr(XmlNames.State) == "off")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"IOMMU device: '{model}' requires ACPI", iommu);
             }
 
-            if (iommu.Element("address") is { } address && address.Attr("type") is { } type && type != "pci")
+            if (iommu.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) is { } type && type != "pci")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"IOMMU device: '{model}' needs a PCI address", address, "type");
             }
 
             // virtio-iommu is an integrated device of the root bus (VIR_PCI_CONNECT_INTEGRATED).
-            if (iommu.Element("address") is { } pciAddress && PciAddress.Read(pciAddress) is { Bus: not 0 } pci)
+            if (iommu.Element(XmlNames.Address) is { } pciAddress && PciAddress.Read(pciAddress) is { Bus: not 0 } pci)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
                     $"The device at PCI address {pci} needs to be an integrated device (bus=0)", pciAddress);
@@ -63,25 +64,25 @@ internal sealed class IommuRule : IDomainRule
     /// </summary>
     private static void CheckDriver(XElement domain, XElement iommu, string? model)
     {
-        var driver = iommu.Element("driver");
+        var driver = iommu.Element(XmlNames.Driver);
         if (model is "smmuv3" or "virtio" && driver is not null
             && new[] { "intremap", "caching_mode", "eim", "iotlb", "aw_bits" }.Any(a => driver.Attr(a) is not null))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"iommu model '{model}' doesn't support additional attributes", driver);
         }
 
-        if (model is "smmuv3" or "intel" && iommu.Element("address") is { } address)
+        if (model is "smmuv3" or "intel" && iommu.Element(XmlNames.Address) is { } address)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"iommu model '{model}' can't have address", address);
         }
 
-        if (driver?.Attr("intremap") == "on" && domain.Element("features")?.Element("ioapic")?.Attr("driver") != "qemu")
+        if (driver?.Attr(XmlNames.Intremap) == "on" && domain.Element(XmlNames.Features)?.Element(XmlNames.Ioapic)?.Attr(XmlNames.Driver) != "qemu")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "IOMMU interrupt remapping requires split I/O APIC (ioapic driver='qemu')", driver, "intremap");
         }
 
-        if (driver?.Attr("eim") == "on" && driver.Attr("intremap") != "on")
+        if (driver?.Attr(XmlNames.Eim) == "on" && driver.Attr(XmlNames.Intremap) != "on")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "IOMMU eim requires interrupt remapping to be enabled", driver, "eim");
         }

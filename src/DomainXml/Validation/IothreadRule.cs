@@ -13,16 +13,17 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class IothreadRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var ids = IothreadIds(domain);
-        CheckCputune(domain.Element("cputune"), ids);
-        foreach (var disk in domain.Element("devices")?.Elements("disk") ?? [])
+        CheckCputune(domain.Element(XmlNames.Cputune), ids);
+        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
         {
             CheckDisk(disk, ids);
         }
 
-        foreach (var controller in domain.Element("devices")?.Elements("controller") ?? [])
+        foreach (var controller in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? [])
         {
             CheckController(controller, ids);
         }
@@ -34,8 +35,8 @@ internal sealed class IothreadRule : IDomainRule
     /// </summary>
     private static HashSet<uint> IothreadIds(XElement domain)
     {
-        var ids = (domain.Element("iothreadids")?.Elements("iothread") ?? []).Select(t => t.UInt("id") ?? 0).ToHashSet();
-        if (domain.Element("iothreads") is { } count && uint.TryParse(count.Text(), out uint n))
+        var ids = (domain.Element(XmlNames.Iothreadids)?.Elements(XmlNames.Iothread) ?? []).Select(t => t.UInt(XmlNames.Id) ?? 0).ToHashSet();
+        if (domain.Element(XmlNames.Iothreads) is { } count && uint.TryParse(count.Text(), out uint n))
         {
             for (uint id = 1; ids.Count < n && id != 0; id++)
             {
@@ -53,17 +54,17 @@ internal sealed class IothreadRule : IDomainRule
             return;
         }
 
-        foreach (var pin in cputune.Elements("iothreadpin"))
+        foreach (var pin in cputune.Elements(XmlNames.Iothreadpin))
         {
-            if (pin.UInt("iothread") is { } id && !ids.Contains(id))
+            if (pin.UInt(XmlNames.Iothread) is { } id && !ids.Contains(id))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Cannot find 'iothread' : {id}", pin, "iothread");
             }
         }
 
-        foreach (var sched in cputune.Elements("iothreadsched"))
+        foreach (var sched in cputune.Elements(XmlNames.Iothreadsched))
         {
-            if (sched.Attr("iothreads") is not { } text)
+            if (sched.Attr(XmlNames.Iothreads) is not { } text)
             {
                 continue;
             }
@@ -80,7 +81,7 @@ internal sealed class IothreadRule : IDomainRule
 
     private static void CheckDisk(XElement disk, HashSet<uint> ids)
     {
-        if (disk.Element("driver") is not { } driver || driver.UInt("iothread") is not { } id || id == 0)
+        if (disk.Element(XmlNames.Driver) is not { } driver || driver.UInt(XmlNames.Iothread) is not { } id || id == 0)
         {
             return;
         }
@@ -89,7 +90,7 @@ internal sealed class IothreadRule : IDomainRule
         if (bus != "virtio")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                $"IOThreads not available for bus {bus} target {disk.Element("target")?.Attr("dev")}", driver, "iothread");
+                $"IOThreads not available for bus {bus} target {disk.Element(XmlNames.Target)?.Attr(XmlNames.Dev)}", driver, "iothread");
         }
 
         if (!ids.Contains(id))
@@ -100,24 +101,24 @@ internal sealed class IothreadRule : IDomainRule
 
     private static void CheckController(XElement controller, HashSet<uint> ids)
     {
-        if (controller.Element("driver") is not { } driver || driver.UInt("iothread") is not { } id || id == 0)
+        if (controller.Element(XmlNames.Driver) is not { } driver || driver.UInt(XmlNames.Iothread) is not { } id || id == 0)
         {
             return;
         }
 
         // A SCSI controller without a model gets the machine's default one, which may be virtio-scsi.
-        bool virtioScsi = controller.Attr("type") == "scsi"
-            && controller.Attr("model") is null or "virtio-scsi" or "virtio-transitional" or "virtio-non-transitional";
+        bool virtioScsi = controller.Attr(XmlNames.Type) == "scsi"
+            && controller.Attr(XmlNames.Model) is null or "virtio-scsi" or "virtio-transitional" or "virtio-non-transitional";
         if (!virtioScsi)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'iothread' is only supported for virtio-scsi controller",
                 driver, "iothread");
         }
 
-        if (controller.Element("address")?.Attr("type") is { } type && type is not ("pci" or "ccw"))
+        if (controller.Element(XmlNames.Address)?.Attr(XmlNames.Type) is { } type && type is not ("pci" or "ccw"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                "virtio-scsi IOThreads only available for virtio pci and virtio ccw controllers", controller.Element("address"), "type");
+                "virtio-scsi IOThreads only available for virtio pci and virtio ccw controllers", controller.Element(XmlNames.Address), "type");
         }
 
         if (!ids.Contains(id))

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Kvm.DomainXml.Errors;
 using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
 
 namespace Kvm.DomainXml.Validation;
 
@@ -10,14 +11,16 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class LifecycleRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
+        var definition = context.Definition;
         var (poweroff, reboot, crash) = definition.Lifecycle;
         if (poweroff == LifecycleAction.RenameRestart || reboot == LifecycleAction.RenameRestart || crash == LifecycleAction.RenameRestart)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "qemu driver doesn't support the 'rename-restart' action for 'on_reboot'/'on_poweroff'/'on_crash'",
-                At(domain, poweroff, reboot, LifecycleAction.RenameRestart) ?? domain.Element("on_crash"));
+                At(domain, poweroff, reboot, LifecycleAction.RenameRestart) ?? domain.Element(XmlNames.OnCrash));
         }
 
         if (poweroff == LifecycleAction.Preserve || reboot == LifecycleAction.Preserve)
@@ -30,10 +33,10 @@ internal sealed class LifecycleRule : IDomainRule
         if (poweroff == LifecycleAction.Restart && reboot == LifecycleAction.Destroy)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                "qemu driver doesn't support 'onReboot' set to 'destroy and 'onPoweroff' set to 'reboot'", domain.Element("on_poweroff"));
+                "qemu driver doesn't support 'onReboot' set to 'destroy and 'onPoweroff' set to 'reboot'", domain.Element(XmlNames.OnPoweroff));
         }
     }
 
     private static XElement? At(XElement domain, LifecycleAction poweroff, LifecycleAction reboot, LifecycleAction action) =>
-        poweroff == action ? domain.Element("on_poweroff") : reboot == action ? domain.Element("on_reboot") : null;
+        poweroff == action ? domain.Element(XmlNames.OnPoweroff) : reboot == action ? domain.Element(XmlNames.OnReboot) : null;
 }

@@ -11,8 +11,8 @@ internal readonly record struct MachineType(string Arch, string? Machine)
 {
     public static MachineType Of(XElement domain)
     {
-        var type = domain.Element("os")?.Element("type");
-        return new MachineType(type?.Attr("arch") ?? Os.OsXml.DefaultArch, type?.Attr("machine"));
+        var type = domain.Element(XmlNames.Os)?.Element(XmlNames.Type);
+        return new MachineType(type?.Attr(XmlNames.Arch) ?? Os.OsXml.DefaultArch, type?.Attr(XmlNames.Machine));
     }
 
     public bool IsX86 => Arch is "x86_64" or "i686";

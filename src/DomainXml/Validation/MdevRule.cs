@@ -13,46 +13,47 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class MdevRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
 
-        var mdevs = devices.Elements("hostdev")
-            .Where(h => (h.Attr("mode") ?? "subsystem") == "subsystem" && h.Attr("type") == "mdev").ToList();
+        var mdevs = devices.Elements(XmlNames.Hostdev)
+            .Where(h => (h.Attr(XmlNames.Mode) ?? "subsystem") == "subsystem" && h.Attr(XmlNames.Type) == "mdev").ToList();
         foreach (var mdev in mdevs)
         {
-            string? model = mdev.Attr("model");
+            string? model = mdev.Attr(XmlNames.Model);
             string? expected = model switch
             {
                 "vfio-pci" => "pci",
                 "vfio-ccw" => "ccw",
                 _ => null,
             };
-            if (expected is not null && mdev.Element("address")?.Attr("type") is { } type && type != expected)
+            if (expected is not null && mdev.Element(XmlNames.Address)?.Attr(XmlNames.Type) is { } type && type != expected)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Unsupported address type '{type}' with mediated device model '{model}'",
-                    mdev.Element("address"), "type");
+                    mdev.Element(XmlNames.Address), "type");
             }
         }
 
-        if (mdevs.Where(m => m.Attr("ramfb") == "on").Skip(1).FirstOrDefault() is { } second)
+        if (mdevs.Where(m => m.Attr(XmlNames.Ramfb) == "on").Skip(1).FirstOrDefault() is { } second)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Only one vgpu device can have 'ramfb' enabled", second, "ramfb");
         }
 
-        foreach (var mdev in mdevs.Where(m => m.Attr("model") == "vfio-pci"))
+        foreach (var mdev in mdevs.Where(m => m.Attr(XmlNames.Model) == "vfio-pci"))
         {
-            if (mdev.Attr("display") == "on" && !devices.Elements("graphics").Any())
+            if (mdev.Attr(XmlNames.Display) == "on" && !devices.Elements(XmlNames.Graphics).Any())
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     "graphics device is needed for attribute value 'display=on' in <hostdev>", mdev, "display");
             }
         }
 
-        if (mdevs.Where(m => m.Attr("model") == "vfio-ap").Skip(1).FirstOrDefault() is { } secondAp)
+        if (mdevs.Where(m => m.Attr(XmlNames.Model) == "vfio-ap").Skip(1).FirstOrDefault() is { } secondAp)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Only one hostdev of model vfio-ap is supported", secondAp);
         }

@@ -11,10 +11,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class MemballoonRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices")?.Element("memballoon") is { } balloon
-            && balloon.Attr("model") is { } model && model is not ("none" or "virtio" or "virtio-transitional" or "virtio-non-transitional"))
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices)?.Element(XmlNames.Memballoon) is { } balloon
+            && balloon.Attr(XmlNames.Model) is { } model && model is not ("none" or "virtio" or "virtio-transitional" or "virtio-non-transitional"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"Memory balloon device type '{model}' is not supported by this version of qemu", balloon, "model");

@@ -20,16 +20,17 @@ internal sealed class MemoryDeviceRule : IDomainRule
     /// <summary>The host page size libvirt aligns virtio-pmem to.</summary>
     private const ulong PageBytes = 4096;
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        int nodes = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
+        var domain = context.Domain;
+        int nodes = domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa)?.Elements(XmlNames.Cell).Count() ?? 0;
         var machine = MachineType.Of(domain);
         var placed = new List<(ulong Start, ulong End)>();
-        foreach (var memory in domain.Element("devices")?.Elements("memory") ?? [])
+        foreach (var memory in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Memory) ?? [])
         {
-            var target = memory.Element("target");
-            CheckNode(target?.Element("node"), nodes);
-            string? model = memory.Attr("model");
+            var target = memory.Element(XmlNames.Target);
+            CheckNode(target?.Element(XmlNames.Node), nodes);
+            string? model = memory.Attr(XmlNames.Model);
             switch (model)
             {
                 case "nvdimm":
@@ -41,7 +42,7 @@ internal sealed class MemoryDeviceRule : IDomainRule
                 case "virtio-mem":
                     CheckVirtioMem(target);
                     break;
-                case "sgx-epc" when memory.Element("address") is { } address:
+                case "sgx-epc" when memory.Element(XmlNames.Address) is { } address:
                     ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"memory device address is not supported for model '{model}'",
                         address);
                     break;
@@ -57,8 +58,8 @@ internal sealed class MemoryDeviceRule : IDomainRule
     /// </summary>
     private static void CheckPlacement(XElement? target, string? model, List<(ulong Start, ulong End)> placed)
     {
-        if (model is not ("virtio-pmem" or "virtio-mem") || target?.Element("address") is not { } address
-            || address.ULong("base") is not { } start || start == 0)
+        if (model is not ("virtio-pmem" or "virtio-mem") || target?.Element(XmlNames.Address) is not { } address
+            || address.ULong(XmlNames.Base) is not { } start || start == 0)
         {
             return;
         }
@@ -68,13 +69,13 @@ internal sealed class MemoryDeviceRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"memory address must be aligned to {PageBytes} bytes", address, "base");
         }
 
-        ulong block = MemoryXml.ReadKiB(target.Element("block")) ?? 0;
+        ulong block = MemoryXml.ReadKiB(target.Element(XmlNames.Block)) ?? 0;
         if (model == "virtio-mem" && block > 0 && start % (block * 1024) != 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.Detail, "memory device address must be aligned to blocksize", address, "base");
         }
 
-        ulong end = start + (MemoryXml.ReadKiB(target.Element("size")) ?? 0) * 1024;
+        ulong end = start + (MemoryXml.ReadKiB(target.Element(XmlNames.Size)) ?? 0) * 1024;
         // libvirt checks each device against the others; the first of a pair to contain the other's start reports.
         foreach (var (otherStart, otherEnd) in placed)
         {
@@ -113,24 +114,24 @@ internal sealed class MemoryDeviceRule : IDomainRule
 
     private static void CheckNvdimm(XElement memory, XElement? target, MachineType machine)
     {
-        if (memory.Element("source")?.Element("path") is null)
+        if (memory.Element(XmlNames.Source)?.Element(XmlNames.Path) is null)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "path is required for model 'nvdimm'", memory.Element("source") ?? memory);
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "path is required for model 'nvdimm'", memory.Element(XmlNames.Source) ?? memory);
         }
 
-        if (memory.Attr("discard") == "yes")
+        if (memory.Attr(XmlNames.Discard) == "yes")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "discard is not supported for nvdimms", memory, "discard");
         }
 
         if (machine.IsPpc64)
         {
-            if ((MemoryXml.ReadKiB(target?.Element("label")?.Element("size")) ?? 0) == 0)
+            if ((MemoryXml.ReadKiB(target?.Element(XmlNames.Label)?.Element(XmlNames.Size)) ?? 0) == 0)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "label size is required for NVDIMM device", target ?? memory);
             }
         }
-        else if (memory.Element("uuid") is { } uuid)
+        else if (memory.Element(XmlNames.Uuid) is { } uuid)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "UUID is not supported for NVDIMM device", uuid);
         }
@@ -138,22 +139,22 @@ internal sealed class MemoryDeviceRule : IDomainRule
 
     private static void CheckPmem(XElement memory, XElement? target)
     {
-        if (memory.Element("source")?.Element("path") is null)
+        if (memory.Element(XmlNames.Source)?.Element(XmlNames.Path) is null)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "path is required for model 'virtio-pmem'", memory.Element("source") ?? memory);
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "path is required for model 'virtio-pmem'", memory.Element(XmlNames.Source) ?? memory);
         }
 
-        if (memory.Attr("discard") == "yes")
+        if (memory.Attr(XmlNames.Discard) == "yes")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "discard is not supported for model 'virtio-pmem'", memory, "discard");
         }
 
-        if (memory.Attr("access") != "shared")
+        if (memory.Attr(XmlNames.Access) != "shared")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "shared access mode required for virtio-pmem device", memory);
         }
 
-        if (target?.Element("node") is { } node)
+        if (target?.Element(XmlNames.Node) is { } node)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "virtio-pmem does not support NUMA nodes", node);
         }
@@ -166,29 +167,29 @@ internal sealed class MemoryDeviceRule : IDomainRule
             return;
         }
 
-        ulong size = MemoryXml.ReadKiB(target.Element("size")) ?? 0;
-        ulong requested = MemoryXml.ReadKiB(target.Element("requested")) ?? 0;
-        ulong block = MemoryXml.ReadKiB(target.Element("block")) ?? 0;
+        ulong size = MemoryXml.ReadKiB(target.Element(XmlNames.Size)) ?? 0;
+        ulong requested = MemoryXml.ReadKiB(target.Element(XmlNames.Requested)) ?? 0;
+        ulong block = MemoryXml.ReadKiB(target.Element(XmlNames.Block)) ?? 0;
         if (requested > size)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"requested size must be smaller than or equal to @size ({size}KiB)",
-                target.Element("requested"));
+                target.Element(XmlNames.Requested));
         }
 
         if (block == 0 || (block & (block - 1)) != 0)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "block size must be a power of two", target.Element("block") ?? target);
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, "block size must be a power of two", target.Element(XmlNames.Block) ?? target);
         }
 
         if (block < ThpKiB)
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"block size too small, must be at least {ThpKiB}KiB", target.Element("block"));
+            ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"block size too small, must be at least {ThpKiB}KiB", target.Element(XmlNames.Block));
         }
 
         if (requested % block != 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.Detail, "requested size must be an integer multiple of block size",
-                target.Element("requested") ?? target);
+                target.Element(XmlNames.Requested) ?? target);
         }
     }
 }

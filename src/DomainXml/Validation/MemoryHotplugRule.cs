@@ -15,17 +15,19 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class MemoryHotplugRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        int nodes = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
-        if (domain.Element("maxMemory") is { } maxMemory && (definition.Memory.MaxKiB > 0 || definition.Memory.Slots > 0)
+        var domain = context.Domain;
+        var definition = context.Definition;
+        int nodes = domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa)?.Elements(XmlNames.Cell).Count() ?? 0;
+        if (domain.Element(XmlNames.MaxMemory) is { } maxMemory && (definition.Memory.MaxKiB > 0 || definition.Memory.Slots > 0)
             && nodes == 0 && !MachineType.Of(domain).IsPpc64)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "At least one numa node has to be configured when enabling memory hotplug", maxMemory);
         }
 
-        CheckHugepages(domain.Element("memoryBacking")?.Element("hugepages"), nodes);
+        CheckHugepages(domain.Element(XmlNames.MemoryBacking)?.Element(XmlNames.Hugepages), nodes);
     }
 
     /// <summary>
@@ -36,9 +38,9 @@ internal sealed class MemoryHotplugRule : IDomainRule
     private static void CheckHugepages(XElement? hugepages, int nodes)
     {
         var pages = new List<(XElement Page, ulong Size, SortedSet<int>? Nodes)>();
-        foreach (var page in hugepages?.Elements("page") ?? [])
+        foreach (var page in hugepages?.Elements(XmlNames.Page) ?? [])
         {
-            var set = page.Attr("nodeset") is { } nodeset ? CpuSet.Parse(nodeset, page, "nodeset") : null;
+            var set = page.Attr(XmlNames.Nodeset) is { } nodeset ? CpuSet.Parse(nodeset, page, "nodeset") : null;
             if (nodes == 0 && set is not null && !set.Any(n => n > 0))
             {
                 set = null;

@@ -14,20 +14,22 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class NumatuneRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("numatune") is not { } numatune)
+        var domain = context.Domain;
+        var definition = context.Definition;
+        if (domain.Element(XmlNames.Numatune) is not { } numatune)
         {
             return;
         }
 
-        var memory = numatune.Element("memory");
+        var memory = numatune.Element(XmlNames.Memory);
         if (memory is not null)
         {
             CheckMemory(memory, definition.Vcpu.Placement);
         }
 
-        var memnodes = numatune.Elements("memnode").ToList();
+        var memnodes = numatune.Elements(XmlNames.Memnode).ToList();
         if (memnodes.Count == 0)
         {
             return;
@@ -39,13 +41,13 @@ internal sealed class NumatuneRule : IDomainRule
                 "Per-node binding is not compatible with automatic NUMA placement.", memory ?? numatune);
         }
 
-        int cells = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
+        int cells = domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa)?.Elements(XmlNames.Cell).Count() ?? 0;
         if (cells == 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Element 'memnode' is invalid without any guest NUMA cells", memnodes[0]);
         }
 
-        bool restrictive = memory?.Attr("mode") == "restrictive";
+        bool restrictive = memory?.Attr(XmlNames.Mode) == "restrictive";
         var bound = new HashSet<uint>();
         foreach (var memnode in memnodes)
         {
@@ -55,15 +57,15 @@ internal sealed class NumatuneRule : IDomainRule
 
     private static void CheckMemory(XElement memory, VcpuPlacement vcpus)
     {
-        string? nodeset = memory.Attr("nodeset");
+        string? nodeset = memory.Attr(XmlNames.Nodeset);
         if (nodeset is not null && CpuSet.Parse(nodeset, memory, "nodeset").Count == 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Invalid value of 'nodeset': {nodeset}", memory, "nodeset");
         }
 
         // Without a placement the memory follows the vCPUs, unless a nodeset says where it goes.
-        string? placement = memory.Attr("placement");
-        bool anything = placement is not null || nodeset is not null || memory.Attr("mode") is not null;
+        string? placement = memory.Attr(XmlNames.Placement);
+        bool anything = placement is not null || nodeset is not null || memory.Attr(XmlNames.Mode) is not null;
         bool isStatic = placement == "static" || (placement is null && (nodeset is not null || vcpus == VcpuPlacement.Static));
         if (anything && isStatic && nodeset is null)
         {
@@ -74,7 +76,7 @@ internal sealed class NumatuneRule : IDomainRule
 
     private static void CheckMemnode(XElement memnode, int cells, bool restrictive, HashSet<uint> bound)
     {
-        uint cellid = memnode.UInt("cellid", required: true)!.Value;
+        uint cellid = memnode.UInt(XmlNames.Cellid, required: true)!.Value;
         if (cellid >= cells)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
@@ -86,14 +88,14 @@ internal sealed class NumatuneRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Multiple memnode elements with cellid {cellid}", memnode, "cellid");
         }
 
-        bool nodeRestrictive = memnode.Attr("mode") == "restrictive";
+        bool nodeRestrictive = memnode.Attr(XmlNames.Mode) == "restrictive";
         if (restrictive && !nodeRestrictive)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
                 "'restrictive' mode is required in memnode element when mode is 'restrictive' in memory element", memnode);
         }
 
-        string nodeset = memnode.Attr("nodeset")
+        string nodeset = memnode.Attr(XmlNames.Nodeset)
             ?? ThrowHelper.Throw<string>(DomainXmlErrorKind.XmlError, "Missing required nodeset attribute in memnode element", memnode);
 
         if (CpuSet.Parse(nodeset, memnode, "nodeset").Count == 0)
@@ -114,11 +116,11 @@ internal sealed class NumatuneRule : IDomainRule
     /// </summary>
     private static bool IsAutoPlacement(XElement? memory, VcpuPlacement vcpus)
     {
-        if (memory?.Attr("placement") is { } placement)
+        if (memory?.Attr(XmlNames.Placement) is { } placement)
         {
             return placement == "auto";
         }
 
-        return memory?.Attr("nodeset") is null && vcpus == VcpuPlacement.Auto;
+        return memory?.Attr(XmlNames.Nodeset) is null && vcpus == VcpuPlacement.Auto;
     }
 }

@@ -11,9 +11,10 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class NvramDeviceRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices")?.Element("nvram") is not { } nvram)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices)?.Element(XmlNames.Nvram) is not { } nvram)
         {
             return;
         }
@@ -24,7 +25,7 @@ internal sealed class NvramDeviceRule : IDomainRule
         }
 
         // Without an address, pSeries assigns a VIO register (qemuDomainAssignSpaprVIOAddresses).
-        if (nvram.Element("address") is { } address && address.Attr("type") != "spapr-vio")
+        if (nvram.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) != "spapr-vio")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "nvram address type must be spaprvio", address, "type");
         }

@@ -12,12 +12,13 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class PanicRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        foreach (var panic in domain.Element("devices")?.Elements("panic") ?? [])
+        foreach (var panic in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Panic) ?? [])
         {
-            string? model = panic.Attr("model") ?? (machine.IsS390 ? "s390" : machine.IsPSeries ? "pseries" : null);
+            string? model = panic.Attr(XmlNames.Model) ?? (machine.IsS390 ? "s390" : machine.IsPSeries ? "pseries" : null);
             string? platformError = model switch
             {
                 "s390" when !machine.IsS390 => "only S390 guests support panic device of model 's390'",
@@ -30,7 +31,7 @@ internal sealed class PanicRule : IDomainRule
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, platformError, panic, "model");
             }
 
-            if (model is "s390" or "pseries" or "hyperv" && panic.Element("address") is { } address)
+            if (model is "s390" or "pseries" or "hyperv" && panic.Element(XmlNames.Address) is { } address)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"setting the panic device address is not supported for model '{model}'", address);

@@ -1,21 +1,23 @@
 using System.Xml.Linq;
 using Kvm.DomainXml.Errors;
 using Kvm.DomainXml.Model;
+using Kvm.DomainXml.Parsing;
 
 namespace Kvm.DomainXml.Validation;
 
 /// <summary>s390 and pSeries machines have no parallel port to connect a <c>&lt;parallel&gt;</c> device to (qemuValidateDomainChrDef).</summary>
 internal sealed class ParallelPortRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
         if (!(machine.IsS390 || machine.IsPSeries))
         {
             return;
         }
 
-        if (domain.Element("devices")?.Element("parallel") is { } parallel)
+        if (domain.Element(XmlNames.Devices)?.Element(XmlNames.Parallel) is { } parallel)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "parallel ports are not supported", parallel);
         }

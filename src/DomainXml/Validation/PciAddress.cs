@@ -8,7 +8,7 @@ internal readonly record struct PciAddress(uint Domain, uint Bus, uint Slot, uin
 {
     /// <summary>Reads the address; an attribute left out is 0, as in libvirt.</summary>
     public static PciAddress Read(XElement address) => new(
-        address.UInt("domain") ?? 0, address.UInt("bus") ?? 0, address.UInt("slot") ?? 0, address.UInt("function") ?? 0);
+        address.UInt(XmlNames.Domain) ?? 0, address.UInt(XmlNames.Bus) ?? 0, address.UInt(XmlNames.Slot) ?? 0, address.UInt(XmlNames.Function) ?? 0);
 
     /// <summary>All zero: libvirt treats the address as not given and assigns one.</summary>
     public bool IsEmpty => Domain == 0 && Bus == 0 && Slot == 0 && Function == 0;

@@ -15,14 +15,15 @@ internal sealed class PciAddressRule : IDomainRule
     /// <summary>The largest zPCI user-defined identifier (VIR_DOMAIN_DEVICE_ZPCI_MAX_UID).</summary>
     private const uint MaxZpciUid = 0xffff;
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
 
-        foreach (var address in devices.Descendants("address"))
+        foreach (var address in devices.Descendants(XmlNames.Address))
         {
             if (IsPciAddress(address))
             {
@@ -34,13 +35,13 @@ internal sealed class PciAddressRule : IDomainRule
     /// <summary>A device's <c>&lt;address type='pci'&gt;</c>, or the host address in a PCI hostdev's source.</summary>
     private static bool IsPciAddress(XElement address)
     {
-        if (address.Attr("type") == "pci")
+        if (address.Attr(XmlNames.Type) == "pci")
         {
             return true;
         }
 
-        return address.Attr("type") is null && address.Parent is { Name.LocalName: "source" } source
-            && source.Parent is { Name.LocalName: "hostdev" } hostdev && hostdev.Attr("type") == "pci";
+        return address.Attr(XmlNames.Type) is null && address.Parent is { Name.LocalName: "source" } source
+            && source.Parent is { Name.LocalName: "hostdev" } hostdev && hostdev.Attr(XmlNames.Type) == "pci";
     }
 
     private static void CheckAddress(XElement address)
@@ -65,7 +66,7 @@ internal sealed class PciAddressRule : IDomainRule
             }
         }
 
-        if (address.Element("zpci") is { } zpci && zpci.UInt("uid") is { } uid && (uid == 0 || uid > MaxZpciUid))
+        if (address.Element(XmlNames.Zpci) is { } zpci && zpci.UInt(XmlNames.Uid) is { } uid && (uid == 0 || uid > MaxZpciUid))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
                 $"Invalid PCI address uid='0x{uid:x4}', must be > 0x0000 and <= 0x{MaxZpciUid:x4}", zpci, "uid");

@@ -27,12 +27,13 @@ internal sealed class PciControllerOptionsRule : IDomainRule
         ["pcie-to-pci-bridge"] = ["pcie-pci-bridge"],
     };
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        foreach (var controller in (domain.Element("devices")?.Elements("controller") ?? []).Where(c => c.Attr("type") == "pci"))
+        foreach (var controller in (domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? []).Where(c => c.Attr(XmlNames.Type) == "pci"))
         {
-            if (controller.Attr("model") is { } model)
+            if (controller.Attr(XmlNames.Model) is { } model)
             {
                 CheckController(controller, model, machine);
             }
@@ -41,8 +42,8 @@ internal sealed class PciControllerOptionsRule : IDomainRule
 
     private static void CheckController(XElement controller, string model, MachineType machine)
     {
-        int index = controller.Int("index") ?? 0;
-        string? written = controller.Element("model")?.Attr("name");
+        int index = controller.Int(XmlNames.Index) ?? 0;
+        string? written = controller.Element(XmlNames.Model)?.Attr(XmlNames.Name);
         string modelName = written ?? (s_modelNames.TryGetValue(model, out string[]? names) ? names[0]
             : model == "pci-root" && machine.IsPSeries ? "spapr-pci-host-bridge" : "none");
 
@@ -56,7 +57,7 @@ internal sealed class PciControllerOptionsRule : IDomainRule
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"Option 'modelName' has invalid value for PCI controller with index '{index}', model '{model}' and modelName '{modelName}'",
-                controller.Element("model"), "name");
+                controller.Element(XmlNames.Model), "name");
         }
 
         if (model is not ("pci-root" or "pcie-root") && index == 0)
@@ -64,18 +65,18 @@ internal sealed class PciControllerOptionsRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Index for '{model}' controllers must be > 0", controller, "index");
         }
 
-        var target = controller.Element("target");
+        var target = controller.Element(XmlNames.Target);
         bool phb = model == "pci-root" && modelName == "spapr-pci-host-bridge";
         (string Option, bool Present, bool Allowed)[] options =
         [
-            ("targetIndex", target?.Attr("index") is not null, phb),
-            ("pcihole64", controller.Element("pcihole64") is not null, model is "pci-root" or "pcie-root"),
-            ("busNr", target?.Attr("busNr") is not null, model is "pci-expander-bus" or "pcie-expander-bus"),
-            ("numaNode", target?.Element("node") is not null, model is "pci-expander-bus" or "pcie-expander-bus" || phb),
-            ("chassisNr", target?.Attr("chassisNr") is not null, model == "pci-bridge"),
-            ("chassis", target?.Attr("chassis") is not null, model is "pcie-root-port" or "pcie-switch-downstream-port"),
-            ("port", target?.Attr("port") is not null, model is "pcie-root-port" or "pcie-switch-downstream-port"),
-            ("hotplug", target?.Attr("hotplug") is not null, model is "pci-root" or "pcie-root-port" or "pcie-switch-downstream-port"),
+            ("targetIndex", target?.Attr(XmlNames.Index) is not null, phb),
+            ("pcihole64", controller.Element(XmlNames.Pcihole64) is not null, model is "pci-root" or "pcie-root"),
+            ("busNr", target?.Attr(XmlNames.BusNr) is not null, model is "pci-expander-bus" or "pcie-expander-bus"),
+            ("numaNode", target?.Element(XmlNames.Node) is not null, model is "pci-expander-bus" or "pcie-expander-bus" || phb),
+            ("chassisNr", target?.Attr(XmlNames.ChassisNr) is not null, model == "pci-bridge"),
+            ("chassis", target?.Attr(XmlNames.Chassis) is not null, model is "pcie-root-port" or "pcie-switch-downstream-port"),
+            ("port", target?.Attr(XmlNames.Port) is not null, model is "pcie-root-port" or "pcie-switch-downstream-port"),
+            ("hotplug", target?.Attr(XmlNames.Hotplug) is not null, model is "pci-root" or "pcie-root-port" or "pcie-switch-downstream-port"),
         ];
         foreach (var (option, present, allowed) in options)
         {
@@ -83,11 +84,11 @@ internal sealed class PciControllerOptionsRule : IDomainRule
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"Option '{option}' is not valid for PCI controller with index '{index}', model '{model}' and modelName '{modelName}'",
-                    option == "pcihole64" ? controller.Element("pcihole64") : target);
+                    option == "pcihole64" ? controller.Element(XmlNames.Pcihole64) : target);
             }
         }
 
-        if (controller.Element("pcihole64") is { } hole && ((model == "pci-root" && !machine.IsI440fx) || (model == "pcie-root" && !machine.IsQ35)))
+        if (controller.Element(XmlNames.Pcihole64) is { } hole && ((model == "pci-root" && !machine.IsI440fx) || (model == "pcie-root" && !machine.IsQ35)))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 $"Setting the 64-bit PCI hole size is not supported for machine '{machine.Machine}'", hole);

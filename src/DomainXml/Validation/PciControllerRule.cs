@@ -12,11 +12,12 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class PciControllerRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        var controllers = (domain.Element("devices")?.Elements("controller") ?? []).Where(c => c.Attr("type") == "pci").ToList();
-        int nodes = domain.Element("cpu")?.Element("numa")?.Elements("cell").Count() ?? 0;
+        var controllers = (domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? []).Where(c => c.Attr(XmlNames.Type) == "pci").ToList();
+        int nodes = domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa)?.Elements(XmlNames.Cell).Count() ?? 0;
         foreach (var controller in controllers)
         {
             CheckRoot(controller, machine);
@@ -32,15 +33,15 @@ internal sealed class PciControllerRule : IDomainRule
 
     /// <summary>The model a PCI controller has once defaults apply: index 0 without a model is the machine's root bus.</summary>
     private static string? ModelOf(XElement controller, MachineType machine) =>
-        controller.Attr("model") ?? (controller.Int("index") == 0 ? RootModel(machine) : null);
+        controller.Attr(XmlNames.Model) ?? (controller.Int(XmlNames.Index) == 0 ? RootModel(machine) : null);
 
     private static string? RootModel(MachineType machine) =>
         machine.IsQ35 ? "pcie-root" : machine.IsI440fx || machine.IsPpc64 ? "pci-root" : null;
 
     private static void CheckRoot(XElement controller, MachineType machine)
     {
-        int index = controller.Int("index") ?? 0;
-        string? model = controller.Attr("model");
+        int index = controller.Int(XmlNames.Index) ?? 0;
+        string? model = controller.Attr(XmlNames.Model);
         if (index == 0 && model is not null && RootModel(machine) is { } root && model != root)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError,
@@ -53,7 +54,7 @@ internal sealed class PciControllerRule : IDomainRule
             return;
         }
 
-        if (controller.Element("address") is { } address)
+        if (controller.Element(XmlNames.Address) is { } address)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "pci-root and pcie-root controllers should not have an address", address);
@@ -68,19 +69,19 @@ internal sealed class PciControllerRule : IDomainRule
 
     private static void CheckTarget(XElement controller)
     {
-        int index = controller.Int("index") ?? 0;
+        int index = controller.Int(XmlNames.Index) ?? 0;
         if (index > 255)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"PCI controller index {index} too high, maximum is 255",
                 controller, "index");
         }
 
-        if (controller.Element("target") is not { } target)
+        if (controller.Element(XmlNames.Target) is not { } target)
         {
             return;
         }
 
-        if (target.UInt("index") is { } targetIndex)
+        if (target.UInt(XmlNames.Index) is { } targetIndex)
         {
             if (targetIndex > 30)
             {
@@ -107,12 +108,12 @@ internal sealed class PciControllerRule : IDomainRule
     /// </summary>
     private static void CheckNode(XElement controller, MachineType machine, int nodes)
     {
-        if (controller.Element("target")?.Element("node") is not { } node || !int.TryParse(node.Text().Trim(), out int id) || id < 0)
+        if (controller.Element(XmlNames.Target)?.Element(XmlNames.Node) is not { } node || !int.TryParse(node.Text().Trim(), out int id) || id < 0)
         {
             return;
         }
 
-        int index = controller.Int("index") ?? 0;
+        int index = controller.Int(XmlNames.Index) ?? 0;
         if (index == 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "The PCI controller with index=0 can't be associated with a NUMA node",
@@ -140,7 +141,7 @@ internal sealed class PciControllerRule : IDomainRule
     /// <summary>An expander bus is a second host bridge of the machine's own kind (where it plugs in: PciSlotRule).</summary>
     private static void CheckExpander(XElement controller, MachineType machine)
     {
-        string? model = controller.Attr("model");
+        string? model = controller.Attr(XmlNames.Model);
         if (model == "pci-expander-bus" && !machine.IsI440fx)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,

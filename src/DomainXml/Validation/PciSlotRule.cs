@@ -34,20 +34,22 @@ internal sealed class PciSlotRule : IDomainRule
         ["pcie-expander-bus"] = ["pcie-root-port", "dmi-to-pci-bridge"],
     };
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        var definition = context.Definition;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
 
         var machine = MachineType.Of(domain);
-        var controllers = devices.Elements("controller").Where(c => c.Attr("type") == "pci").ToList();
+        var controllers = devices.Elements(XmlNames.Controller).Where(c => c.Attr(XmlNames.Type) == "pci").ToList();
         var used = new HashSet<PciAddress>();
         // A <console> of the serial kind describes the first <serial> again, address included; it holds no slot of its own.
         foreach (var device in devices.Elements().Where(d => d.Name.LocalName != "console"))
         {
-            if (device.Element("address") is not { } address || address.Attr("type") != "pci" || PciAddress.Read(address) is var pci && pci.IsEmpty)
+            if (device.Element(XmlNames.Address) is not { } address || address.Attr(XmlNames.Type) != "pci" || PciAddress.Read(address) is var pci && pci.IsEmpty)
             {
                 continue;
             }
@@ -88,18 +90,18 @@ internal sealed class PciSlotRule : IDomainRule
     /// </summary>
     private static void CheckRootPortRoom(XElement devices, HashSet<PciAddress> used)
     {
-        var unplaced = devices.Elements("controller")
-            .Where(c => c.Attr("type") == "pci" && c.Attr("model") == "pcie-root-port" && c.Element("address") is null).ToList();
+        var unplaced = devices.Elements(XmlNames.Controller)
+            .Where(c => c.Attr(XmlNames.Type) == "pci" && c.Attr(XmlNames.Model) == "pcie-root-port" && c.Element(XmlNames.Address) is null).ToList();
         if (unplaced.Count == 0)
         {
             return;
         }
 
-        var rootPorts = devices.Elements("controller").Where(c => c.Attr("model") == "pcie-root-port")
-            .Select(c => c.Element("address")).OfType<XElement>().Select(PciAddress.Read).ToHashSet();
-        var primaryVideo = devices.Elements("video").FirstOrDefault();
-        bool videoTakesSlot1 = primaryVideo is not null && primaryVideo.Element("address") is null
-            && primaryVideo.Element("model")?.Attr("type") is not ("none" or "ramfb");
+        var rootPorts = devices.Elements(XmlNames.Controller).Where(c => c.Attr(XmlNames.Model) == "pcie-root-port")
+            .Select(c => c.Element(XmlNames.Address)).OfType<XElement>().Select(PciAddress.Read).ToHashSet();
+        var primaryVideo = devices.Elements(XmlNames.Video).FirstOrDefault();
+        bool videoTakesSlot1 = primaryVideo is not null && primaryVideo.Element(XmlNames.Address) is null
+            && primaryVideo.Element(XmlNames.Model)?.Attr(XmlNames.Type) is not ("none" or "ramfb");
         int room = 0;
         for (uint slot = 1; slot < 0x1f; slot++)
         {
@@ -123,8 +125,8 @@ internal sealed class PciSlotRule : IDomainRule
     /// <summary>The model of the bus with this index: as written, or the machine's root bus for index 0.</summary>
     private static string? BusModel(List<XElement> controllers, uint index, MachineType machine)
     {
-        var controller = controllers.FirstOrDefault(c => (c.Int("index") ?? -1) == index);
-        if (controller?.Attr("model") is { } model)
+        var controller = controllers.FirstOrDefault(c => (c.Int(XmlNames.Index) ?? -1) == index);
+        if (controller?.Attr(XmlNames.Model) is { } model)
         {
             return model;
         }
@@ -135,7 +137,7 @@ internal sealed class PciSlotRule : IDomainRule
     /// <summary>A PCI controller's kind against what its bus accepts; endpoints written by hand may mix PCI and PCIe.</summary>
     private static void CheckConnection(XElement device, XElement address, PciAddress pci, string busModel)
     {
-        if (device.Name.LocalName != "controller" || device.Attr("type") != "pci" || device.Attr("model") is not { } model
+        if (device.Name.LocalName != "controller" || device.Attr(XmlNames.Type) != "pci" || device.Attr(XmlNames.Model) is not { } model
             || model is "pci-root" or "pcie-root" || !s_accepts.TryGetValue(busModel, out string[]? accepts))
         {
             return;
@@ -168,25 +170,25 @@ internal sealed class PciSlotRule : IDomainRule
 
     /// <summary>The primary IDE controller at 00:01.1 and the PIIX3 USB controller at 00:01.2 are the chipset's own.</summary>
     private static bool IsPiix3Function(XElement device, PciAddress pci) =>
-        pci is { Domain: 0, Bus: 0, Slot: 1 } && device.Name.LocalName == "controller" && (device.Int("index") ?? 0) == 0
-        && ((device.Attr("type") == "ide" && pci.Function == 1) || (IsPiix3Usb(device) && pci.Function == 2));
+        pci is { Domain: 0, Bus: 0, Slot: 1 } && device.Name.LocalName == "controller" && (device.Int(XmlNames.Index) ?? 0) == 0
+        && ((device.Attr(XmlNames.Type) == "ide" && pci.Function == 1) || (IsPiix3Usb(device) && pci.Function == 2));
 
     private static bool IsPiix3Usb(XElement controller) =>
-        controller.Attr("type") == "usb" && controller.Attr("model") is null or "piix3-uhci";
+        controller.Attr(XmlNames.Type) == "usb" && controller.Attr(XmlNames.Model) is null or "piix3-uhci";
 
     private static void ReservePiix3(XElement devices, HashSet<PciAddress> used)
     {
-        var controllers = devices.Elements("controller").Where(c => (c.Int("index") ?? 0) == 0).ToList();
+        var controllers = devices.Elements(XmlNames.Controller).Where(c => (c.Int(XmlNames.Index) ?? 0) == 0).ToList();
         // IDE disks on drive addresses imply the IDE controller they sit on (virDomainDefAddImplicitControllers).
-        bool ideDisks = devices.Elements("disk").Any(d => DiskTarget.Bus(d) == "ide" && d.Element("address")?.Attr("type") is null or "drive");
-        var ide = controllers.FirstOrDefault(c => c.Attr("type") == "ide");
+        bool ideDisks = devices.Elements(XmlNames.Disk).Any(d => DiskTarget.Bus(d) == "ide" && d.Element(XmlNames.Address)?.Attr(XmlNames.Type) is null or "drive");
+        var ide = controllers.FirstOrDefault(c => c.Attr(XmlNames.Type) == "ide");
         if (ide is not null || ideDisks)
         {
             ReserveChipsetFunction(devices, ide, new PciAddress(0, 0, 1, 1), used, "Primary IDE controller must have PCI address 0:0:1.1");
         }
 
-        var usb = controllers.FirstOrDefault(c => c.Attr("type") == "usb");
-        bool anyUsb = devices.Elements("controller").Any(c => c.Attr("type") == "usb");
+        var usb = controllers.FirstOrDefault(c => c.Attr(XmlNames.Type) == "usb");
+        bool anyUsb = devices.Elements(XmlNames.Controller).Any(c => c.Attr(XmlNames.Type) == "usb");
         if ((usb is not null && IsPiix3Usb(usb)) || !anyUsb)
         {
             ReserveChipsetFunction(devices, usb, new PciAddress(0, 0, 1, 2), used,
@@ -199,8 +201,8 @@ internal sealed class PciSlotRule : IDomainRule
 
     private static void ReserveIch9(XElement devices, HashSet<PciAddress> used)
     {
-        var sata = devices.Elements("controller").FirstOrDefault(c => c.Attr("type") == "sata" && (c.Int("index") ?? 0) == 0);
-        if (sata?.Element("address") is { } address && address.Attr("type") == "pci" && PciAddress.Read(address) is var pci
+        var sata = devices.Elements(XmlNames.Controller).FirstOrDefault(c => c.Attr(XmlNames.Type) == "sata" && (c.Int(XmlNames.Index) ?? 0) == 0);
+        if (sata?.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) == "pci" && PciAddress.Read(address) is var pci
             && !pci.IsEmpty && pci != new PciAddress(0, 0, 0x1f, 2))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, "Primary SATA controller must have PCI address 0:0:1f.2", address);
@@ -213,7 +215,7 @@ internal sealed class PciSlotRule : IDomainRule
     private static void ReserveChipsetFunction(XElement devices, XElement? controller, PciAddress expected, HashSet<PciAddress> used,
         string misplaced)
     {
-        if (controller?.Element("address") is { } address && address.Attr("type") == "pci" && PciAddress.Read(address) is var pci
+        if (controller?.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) == "pci" && PciAddress.Read(address) is var pci
             && !pci.IsEmpty && pci != expected)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.InternalError, misplaced, address);
@@ -226,8 +228,8 @@ internal sealed class PciSlotRule : IDomainRule
     {
         if (!used.Add(chipset))
         {
-            var holder = devices.Elements().Select(d => d.Element("address"))
-                .FirstOrDefault(a => a?.Attr("type") == "pci" && PciAddress.Read(a) == chipset);
+            var holder = devices.Elements().Select(d => d.Element(XmlNames.Address))
+                .FirstOrDefault(a => a?.Attr(XmlNames.Type) == "pci" && PciAddress.Read(a) == chipset);
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Attempted double use of PCI Address {chipset}", holder);
         }
     }

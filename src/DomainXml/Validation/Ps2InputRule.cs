@@ -11,17 +11,18 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class Ps2InputRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("features")?.Element("ps2")?.Attr("state") != "off")
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Features)?.Element(XmlNames.Ps2)?.Attr(XmlNames.State) != "off")
         {
             return;
         }
 
         // Only an explicit bus='ps2' counts: without the i8042, a mouse or keyboard without a bus can go elsewhere.
-        foreach (var input in domain.Element("devices")?.Elements("input") ?? [])
+        foreach (var input in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Input) ?? [])
         {
-            if (input.Attr("bus") == "ps2")
+            if (input.Attr(XmlNames.Bus) == "ps2")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     "ps2 bus inputs require the ps2 feature not to be disabled", input, "bus");

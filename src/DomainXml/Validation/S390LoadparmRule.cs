@@ -13,11 +13,12 @@ internal sealed class S390LoadparmRule : IDomainRule
 {
     private const int MaxLength = 8;
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var device in domain.Element("devices")?.Elements() ?? [])
+        var domain = context.Domain;
+        foreach (var device in domain.Element(XmlNames.Devices)?.Elements() ?? [])
         {
-            if (device.Element("boot") is not { } boot || boot.Attr("loadparm") is not { } text)
+            if (device.Element(XmlNames.Boot) is not { } boot || boot.Attr(XmlNames.Loadparm) is not { } text)
             {
                 continue;
             }

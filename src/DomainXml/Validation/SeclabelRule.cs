@@ -14,14 +14,15 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class SeclabelRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        var labels = domain.Elements("seclabel").ToList();
+        var domain = context.Domain;
+        var labels = domain.Elements(XmlNames.Seclabel).ToList();
         var seen = new List<string?>();
         foreach (var label in labels)
         {
             CheckDomainLabel(label);
-            string? model = label.Attr("model");
+            string? model = label.Attr(XmlNames.Model);
             if (seen.Contains(model))
             {
                 // libvirt reports this as VIR_ERR_XML_DETAIL, whose message has no category prefix.
@@ -31,12 +32,12 @@ internal sealed class SeclabelRule : IDomainRule
             seen.Add(model);
         }
 
-        if (labels.Count > 1 && labels.FirstOrDefault(l => l.Attr("model") is null) is { } unnamed)
+        if (labels.Count > 1 && labels.FirstOrDefault(l => l.Attr(XmlNames.Model) is null) is { } unnamed)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "missing security model when using multiple labels", unnamed);
         }
 
-        foreach (var owner in (domain.Element("devices")?.Descendants("seclabel") ?? []).Select(s => s.Parent!).Distinct())
+        foreach (var owner in (domain.Element(XmlNames.Devices)?.Descendants(XmlNames.Seclabel) ?? []).Select(s => s.Parent!).Distinct())
         {
             CheckDeviceLabels(owner, labels);
         }
@@ -44,8 +45,8 @@ internal sealed class SeclabelRule : IDomainRule
 
     private static void CheckDomainLabel(XElement label)
     {
-        string type = label.Attr("type") ?? "dynamic";
-        bool relabel = label.YesNo("relabel") ?? type == "dynamic";
+        string type = label.Attr(XmlNames.Type) ?? "dynamic";
+        bool relabel = label.YesNo(XmlNames.Relabel) ?? type == "dynamic";
         if (type == "dynamic" && !relabel)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "dynamic label type must use resource relabeling", label, "relabel");
@@ -57,12 +58,12 @@ internal sealed class SeclabelRule : IDomainRule
                 label, "relabel");
         }
 
-        if (label.Attr("model") == "none")
+        if (label.Attr(XmlNames.Model) == "none")
         {
             return;
         }
 
-        if (type == "static" && string.IsNullOrEmpty(label.Element("label")?.Text()))
+        if (type == "static" && string.IsNullOrEmpty(label.Element(XmlNames.Label)?.Text()))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "security label is missing", label);
         }
@@ -71,9 +72,9 @@ internal sealed class SeclabelRule : IDomainRule
     private static void CheckDeviceLabels(XElement owner, List<XElement> domainLabels)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var label in owner.Elements("seclabel"))
+        foreach (var label in owner.Elements(XmlNames.Seclabel))
         {
-            if (label.Attr("model") is not { } model)
+            if (label.Attr(XmlNames.Model) is not { } model)
             {
                 continue;
             }
@@ -83,10 +84,10 @@ internal sealed class SeclabelRule : IDomainRule
                 ThrowHelper.Throw(DomainXmlErrorKind.Detail, $"seclabel for model {model} is already provided", label, "model");
             }
 
-            foreach (var domainLabel in domainLabels.Where(l => l.Attr("model") == model))
+            foreach (var domainLabel in domainLabels.Where(l => l.Attr(XmlNames.Model) == model))
             {
-                string type = domainLabel.Attr("type") ?? "dynamic";
-                if (!(domainLabel.YesNo("relabel") ?? type == "dynamic"))
+                string type = domainLabel.Attr(XmlNames.Type) ?? "dynamic";
+                if (!(domainLabel.YesNo(XmlNames.Relabel) ?? type == "dynamic"))
                 {
                     ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                         "label overrides require relabeling to be enabled at the domain level", label);

@@ -37,14 +37,15 @@ internal sealed class SerialTargetRule : IDomainRule
         ["isa-debug"] = "isa",
     };
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        foreach (var serial in domain.Element("devices")?.Elements("serial") ?? [])
+        foreach (var serial in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Serial) ?? [])
         {
-            var target = serial.Element("target");
-            string? type = TypeOf(target?.Attr("type"), machine);
-            string? model = target?.Element("model")?.Attr("name") ?? DefaultModel(type, machine);
+            var target = serial.Element(XmlNames.Target);
+            string? type = TypeOf(target?.Attr(XmlNames.Type), machine);
+            string? model = target?.Element(XmlNames.Model)?.Attr(XmlNames.Name) ?? DefaultModel(type, machine);
             CheckTarget(serial, target, type, model);
 
             bool compatible = !(type == "system-serial" && model == "pl011" && !machine.IsArmVirt)
@@ -90,23 +91,23 @@ internal sealed class SerialTargetRule : IDomainRule
 
     private static void CheckTarget(XElement serial, XElement? target, string? type, string? model)
     {
-        string? address = serial.Element("address")?.Attr("type");
+        string? address = serial.Element(XmlNames.Address)?.Attr(XmlNames.Type);
         if (type is not null && s_addressOfType.TryGetValue(type, out string? expected) && address is not null && address != expected)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Target type '{type}' requires address type '{expected}'",
-                serial.Element("address"), "type");
+                serial.Element(XmlNames.Address), "type");
         }
 
         if (type is "system-serial" or "sclp-serial" && address is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Target type '{type}' cannot have an associated address",
-                serial.Element("address"));
+                serial.Element(XmlNames.Address));
         }
 
         if (model is not null && s_typeOfModel.TryGetValue(model, out string? modelType) && modelType != type)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Target model '{model}' requires target type '{modelType}'",
-                target?.Element("model"), "name");
+                target?.Element(XmlNames.Model), "name");
         }
     }
 }

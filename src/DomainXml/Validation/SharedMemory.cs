@@ -13,11 +13,11 @@ internal static class SharedMemory
 {
     public static void Require(XElement domain, string user, XElement device)
     {
-        bool domainShared = domain.Element("memoryBacking")?.Element("access")?.Attr("mode") == "shared";
-        var cells = domain.Element("cpu")?.Element("numa")?.Elements("cell").ToList() ?? [];
+        bool domainShared = domain.Element(XmlNames.MemoryBacking)?.Element(XmlNames.Access)?.Attr(XmlNames.Mode) == "shared";
+        var cells = domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa)?.Elements(XmlNames.Cell).ToList() ?? [];
         bool shared = cells.Count == 0
             ? domainShared
-            : cells.All(c => c.Attr("memAccess") switch
+            : cells.All(c => c.Attr(XmlNames.MemAccess) switch
             {
                 "shared" => true,
                 "private" => false,

@@ -12,16 +12,17 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class ShmemRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var shmem in domain.Element("devices")?.Elements("shmem") ?? [])
+        var domain = context.Domain;
+        foreach (var shmem in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Shmem) ?? [])
         {
-            if (shmem.Element("msi") is { } msi && shmem.Element("server") is null)
+            if (shmem.Element(XmlNames.Msi) is { } msi && shmem.Element(XmlNames.Server) is null)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "msi option is only supported with a server", msi);
             }
 
-            string? detail = shmem.Attr("name") switch
+            string? detail = shmem.Attr(XmlNames.Name) switch
             {
                 { } name when name.Contains('/') => "shmem name cannot include '/' character",
                 "." => "shmem name cannot be equal to '.'",

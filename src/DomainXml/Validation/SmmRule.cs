@@ -12,10 +12,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class SmmRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("features")?.Element("smm") is not { } smm || smm.Attr("state") != "on"
-            || smm.Element("tseg") is not { } tseg)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Features)?.Element(XmlNames.Smm) is not { } smm || smm.Attr(XmlNames.State) != "on"
+            || smm.Element(XmlNames.Tseg) is not { } tseg)
         {
             return;
         }
@@ -27,7 +28,7 @@ internal sealed class SmmRule : IDomainRule
 
         const ulong MiB = 1024 * 1024;
         if (ulong.TryParse(tseg.Text().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong size)
-            && MemoryUnits.Scale(tseg.Attr("unit"), MiB) is { } scale && (UInt128)size * scale % MiB != 0)
+            && MemoryUnits.Scale(tseg.Attr(XmlNames.Unit), MiB) is { } scale && (UInt128)size * scale % MiB != 0)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "SMM TSEG size must be divisible by 1 MiB", tseg);
         }

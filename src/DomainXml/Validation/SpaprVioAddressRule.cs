@@ -11,11 +11,12 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class SpaprVioAddressRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var address in (domain.Element("devices")?.Elements() ?? []).Select(d => d.Element("address")).OfType<XElement>())
+        var domain = context.Domain;
+        foreach (var address in (domain.Element(XmlNames.Devices)?.Elements() ?? []).Select(d => d.Element(XmlNames.Address)).OfType<XElement>())
         {
-            if (address.Attr("type") == "spapr-vio" && address.ULong("reg") is { } reg && reg > uint.MaxValue)
+            if (address.Attr(XmlNames.Type) == "spapr-vio" && address.ULong(XmlNames.Reg) is { } reg && reg > uint.MaxValue)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"spapr-vio reg='0x{reg:x}' exceeds maximum possible value (0xffffffff)", address, "reg");

@@ -13,19 +13,20 @@ internal sealed class SpiceChannelRule : IDomainRule
 {
     private static readonly HashSet<string> s_chardevs = ["serial", "parallel", "console", "channel", "redirdev", "smartcard"];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices || devices.Elements("graphics").Any(g => g.Attr("type") == "spice"))
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices || devices.Elements(XmlNames.Graphics).Any(g => g.Attr(XmlNames.Type) == "spice"))
         {
             return;
         }
 
         foreach (var device in devices.Elements().Where(d => s_chardevs.Contains(d.Name.LocalName)))
         {
-            if (device.Attr("type") is "spicevmc" or "spiceport")
+            if (device.Attr(XmlNames.Type) is "spicevmc" or "spiceport")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                    $"chardev '{device.Attr("type")}' not supported without spice graphics", device, "type");
+                    $"chardev '{device.Attr(XmlNames.Type)}' not supported without spice graphics", device, "type");
             }
         }
     }

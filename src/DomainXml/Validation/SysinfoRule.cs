@@ -14,17 +14,19 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class SysinfoRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var sysinfo in domain.Elements("sysinfo"))
+        var domain = context.Domain;
+        var definition = context.Definition;
+        foreach (var sysinfo in domain.Elements(XmlNames.Sysinfo))
         {
-            if (sysinfo.Attr("type") == "fwcfg")
+            if (sysinfo.Attr(XmlNames.Type) == "fwcfg")
             {
                 CheckFwCfg(sysinfo);
                 continue;
             }
 
-            foreach (var date in sysinfo.Elements("bios").SelectMany(Entries("date")))
+            foreach (var date in sysinfo.Elements(XmlNames.Bios).SelectMany(Entries("date")))
             {
                 if (!IsDate(date.Text()))
                 {
@@ -33,7 +35,7 @@ internal sealed class SysinfoRule : IDomainRule
                 }
             }
 
-            foreach (var uuid in sysinfo.Elements("system").SelectMany(Entries("uuid")))
+            foreach (var uuid in sysinfo.Elements(XmlNames.System).SelectMany(Entries("uuid")))
             {
                 if (!GeneralXml.TryParseUuid(uuid.Text(), out Guid value))
                 {
@@ -49,7 +51,7 @@ internal sealed class SysinfoRule : IDomainRule
     }
 
     private static Func<XElement, IEnumerable<XElement>> Entries(string name) =>
-        group => group.Elements("entry").Where(e => e.Attr("name") == name).Take(1);
+        group => group.Elements(XmlNames.Entry).Where(e => e.Attr(XmlNames.Name) == name).Take(1);
 
     /// <summary>mm/dd/yy (taken as 19yy) or mm/dd/yyyy with a year from 1900.</summary>
     private static bool IsDate(string text)
@@ -64,9 +66,9 @@ internal sealed class SysinfoRule : IDomainRule
 
     private static void CheckFwCfg(XElement sysinfo)
     {
-        foreach (var entry in sysinfo.Elements("entry"))
+        foreach (var entry in sysinfo.Elements(XmlNames.Entry))
         {
-            string name = entry.Attr("name") ?? string.Empty;
+            string name = entry.Attr(XmlNames.Name) ?? string.Empty;
             if (!name.StartsWith("opt/", StringComparison.Ordinal))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Invalid firmware name", entry, "name");

@@ -13,10 +13,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class TpmRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        var tpms = domain.Element("devices")?.Elements("tpm").ToList() ?? [];
+        var tpms = domain.Element(XmlNames.Devices)?.Elements(XmlNames.Tpm).ToList() ?? [];
         foreach (var tpm in tpms)
         {
             CheckBackend(tpm, machine);
@@ -25,7 +26,7 @@ internal sealed class TpmRule : IDomainRule
         bool proxy = false, regular = false;
         foreach (var tpm in tpms)
         {
-            bool isProxy = tpm.Attr("model") == "spapr-tpm-proxy";
+            bool isProxy = tpm.Attr(XmlNames.Model) == "spapr-tpm-proxy";
             if (isProxy ? proxy : regular)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
@@ -39,20 +40,20 @@ internal sealed class TpmRule : IDomainRule
 
     private static void CheckBackend(XElement tpm, MachineType machine)
     {
-        var backend = tpm.Element("backend")!;
-        string? type = backend.Attr("type");
+        var backend = tpm.Element(XmlNames.Backend)!;
+        string? type = backend.Attr(XmlNames.Type);
         // Without a model, pSeries gets its own TPM device and other machines a TIS one (qemuDomainTPMDefPostParse).
-        string model = tpm.Attr("model") ?? (machine.IsPpc64 ? "tpm-spapr" : "tpm-tis");
+        string model = tpm.Attr(XmlNames.Model) ?? (machine.IsPpc64 ? "tpm-spapr" : "tpm-tis");
         if (type == "emulator")
         {
             CheckEmulator(backend, model, machine);
         }
 
-        if (type == "external" && backend.Element("source") is { } source)
+        if (type == "external" && backend.Element(XmlNames.Source) is { } source)
         {
-            string? detail = source.Attr("type") != "unix" ? "only source type 'unix' is supported for external TPM device"
-                : source.Attr("mode") == "bind" ? "only 'client' mode is supported for external TPM device"
-                : source.Attr("path") is null ? "missing socket path for external TPM device"
+            string? detail = source.Attr(XmlNames.Type) != "unix" ? "only source type 'unix' is supported for external TPM device"
+                : source.Attr(XmlNames.Mode) == "bind" ? "only 'client' mode is supported for external TPM device"
+                : source.Attr(XmlNames.Path) is null ? "missing socket path for external TPM device"
                 : null;
             if (detail is not null)
             {
@@ -70,7 +71,7 @@ internal sealed class TpmRule : IDomainRule
     /// <summary>Only an explicit version 1.2 is checked: the default version has changed between libvirt releases.</summary>
     private static void CheckEmulator(XElement backend, string model, MachineType machine)
     {
-        if (backend.Attr("version") != "1.2")
+        if (backend.Attr(XmlNames.Version) != "1.2")
         {
             return;
         }
@@ -87,7 +88,7 @@ internal sealed class TpmRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, detail, backend, "version");
         }
 
-        if (backend.Element("active_pcr_banks") is { } banks)
+        if (backend.Element(XmlNames.ActivePcrBanks) is { } banks)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "<active_pcr_banks/> requires TPM version '2.0'", banks);
         }

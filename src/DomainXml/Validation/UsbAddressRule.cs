@@ -19,9 +19,10 @@ internal sealed class UsbAddressRule : IDomainRule
     /// <summary>Ports of a usb-hub device (VIR_DOMAIN_USB_HUB_PORTS).</summary>
     private const int HubPorts = 8;
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
@@ -29,10 +30,10 @@ internal sealed class UsbAddressRule : IDomainRule
         var addressed = new List<(XElement Device, XElement Address, uint Bus, uint[] Port)>();
         foreach (var device in devices.Elements())
         {
-            if (device.Element("address") is { } address && address.Attr("type") == "usb")
+            if (device.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) == "usb")
             {
                 uint[] port = ParsePort(address);
-                addressed.Add((device, address, address.UInt("bus") ?? 0, port));
+                addressed.Add((device, address, address.UInt(XmlNames.Bus) ?? 0, port));
             }
         }
 
@@ -46,7 +47,7 @@ internal sealed class UsbAddressRule : IDomainRule
         // Only addresses that give a port are reserved; the others are assigned later.
         foreach (var (device, address, bus, port) in addressed)
         {
-            if (device.Name.LocalName == "hub" && device.Attr("type") == "usb" && port[0] != 0)
+            if (device.Name.LocalName == "hub" && device.Attr(XmlNames.Type) == "usb" && port[0] != 0)
             {
                 var (hub, target) = FindPort(buses, address, bus, port);
                 if (!hub.Use(target, new Hub(HubPorts)))
@@ -72,7 +73,7 @@ internal sealed class UsbAddressRule : IDomainRule
     private static uint[] ParsePort(XElement address)
     {
         uint[] port = new uint[MaxPortDepth];
-        if (address.Attr("port") is not { } text)
+        if (address.Attr(XmlNames.Port) is not { } text)
         {
             return port;
         }
@@ -96,7 +97,7 @@ internal sealed class UsbAddressRule : IDomainRule
     private static Dictionary<uint, Hub> BuildBuses(XElement devices, MachineType machine)
     {
         var buses = new Dictionary<uint, Hub>();
-        foreach (var controller in devices.Elements("controller").Where(c => c.Attr("type") == "usb"))
+        foreach (var controller in devices.Elements(XmlNames.Controller).Where(c => c.Attr(XmlNames.Type) == "usb"))
         {
             int ports = PortsOf(controller, machine);
             if (ports == 0)
@@ -104,7 +105,7 @@ internal sealed class UsbAddressRule : IDomainRule
                 continue;
             }
 
-            uint index = controller.UInt("index") ?? 0;
+            uint index = controller.UInt(XmlNames.Index) ?? 0;
             if (!buses.TryAdd(index, new Hub(ports)))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Duplicate USB controllers with index {index}", controller, "index");
@@ -117,8 +118,8 @@ internal sealed class UsbAddressRule : IDomainRule
     /// <summary>Root hub ports per model (virDomainUSBAddressControllerModelToPorts); int.MaxValue when not known here.</summary>
     private static int PortsOf(XElement controller, MachineType machine)
     {
-        int? configured = controller.Int("ports");
-        return controller.Attr("model") switch
+        int? configured = controller.Int(XmlNames.Ports);
+        return controller.Attr(XmlNames.Model) switch
         {
             // Without a model, an i440FX machine gets piix3-uhci; other machines' defaults depend on the emulator.
             null => machine.IsI440fx ? 2 : int.MaxValue,

@@ -16,17 +16,19 @@ internal sealed class UsbControllerRule : IDomainRule
     /// <summary>Root ports of QEMU's xHCI controllers (QEMU_USB_XHCI_MAXPORTS).</summary>
     private const uint XhciMaxPorts = 15;
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        var definition = context.Definition;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
 
         bool none = false, other = false, master = false;
-        foreach (var controller in devices.Elements("controller").Where(c => c.Attr("type") == "usb"))
+        foreach (var controller in devices.Elements(XmlNames.Controller).Where(c => c.Attr(XmlNames.Type) == "usb"))
         {
-            bool isNone = controller.Attr("model") == "none";
+            bool isNone = controller.Attr(XmlNames.Model) == "none";
             if (none || (isNone && other))
             {
                 // libvirt reports this as VIR_ERR_XML_DETAIL, whose message has no category prefix.
@@ -36,13 +38,13 @@ internal sealed class UsbControllerRule : IDomainRule
 
             none |= isNone;
             other |= !isNone;
-            master |= controller.Element("master") is null;
+            master |= controller.Element(XmlNames.Master) is null;
         }
 
         if (other && !master)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.Detail, "No master USB controller specified",
-                devices.Elements("controller").First(c => c.Attr("type") == "usb"));
+                devices.Elements(XmlNames.Controller).First(c => c.Attr(XmlNames.Type) == "usb"));
         }
 
         if (none)
@@ -50,19 +52,19 @@ internal sealed class UsbControllerRule : IDomainRule
             CheckNoUsbDevices(devices, definition);
         }
 
-        foreach (var controller in devices.Elements("controller").Where(c => c.Attr("type") == "usb"))
+        foreach (var controller in devices.Elements(XmlNames.Controller).Where(c => c.Attr(XmlNames.Type) == "usb"))
         {
-            if (controller.Attr("model") is "nec-xhci" or "qemu-xhci" && controller.UInt("ports") is > XhciMaxPorts)
+            if (controller.Attr(XmlNames.Model) is "nec-xhci" or "qemu-xhci" && controller.UInt(XmlNames.Ports) is > XhciMaxPorts)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
-                    $"'{controller.Attr("model")}' controller only supports up to '{XhciMaxPorts}' ports", controller, "ports");
+                    $"'{controller.Attr(XmlNames.Model)}' controller only supports up to '{XhciMaxPorts}' ports", controller, "ports");
             }
         }
     }
 
     private static void CheckNoUsbDevices(XElement devices, DomainDef definition)
     {
-        var inputs = devices.Elements("input").ToList();
+        var inputs = devices.Elements(XmlNames.Input).ToList();
         for (int i = 0; i < inputs.Count && i < definition.Devices.Inputs.Count; i++)
         {
             if (definition.Devices.Inputs[i].Bus == InputBus.Usb)
@@ -71,18 +73,18 @@ internal sealed class UsbControllerRule : IDomainRule
             }
         }
 
-        if (devices.Elements("hostdev").FirstOrDefault(h => (h.Attr("mode") ?? "subsystem") == "subsystem" && h.Attr("type") == "usb")
+        if (devices.Elements(XmlNames.Hostdev).FirstOrDefault(h => (h.Attr(XmlNames.Mode) ?? "subsystem") == "subsystem" && h.Attr(XmlNames.Type) == "usb")
             is { } hostdev)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Can't add host USB device: USB is disabled in this host", hostdev);
         }
 
-        if (devices.Elements("hub").FirstOrDefault(h => h.Attr("type") == "usb") is { } hub)
+        if (devices.Elements(XmlNames.Hub).FirstOrDefault(h => h.Attr(XmlNames.Type) == "usb") is { } hub)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Can't add USB hub: USB is disabled for this domain", hub);
         }
 
-        if (devices.Elements("redirdev").FirstOrDefault(r => (r.Attr("bus") ?? "usb") == "usb") is { } redirdev)
+        if (devices.Elements(XmlNames.Redirdev).FirstOrDefault(r => (r.Attr(XmlNames.Bus) ?? "usb") == "usb") is { } redirdev)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "cannot add redirected USB device: USB is disabled for this domain", redirdev);

@@ -17,10 +17,12 @@ internal sealed class VcpuTopologyRule : IDomainRule
     /// <summary>vCPUs an x86 guest can address without extended interrupt mode (QEMU_MAX_VCPUS_WITHOUT_EIM).</summary>
     private const uint MaxVcpusWithoutEim = 255;
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
+        var definition = context.Definition;
         var machine = MachineType.Of(domain);
-        var at = domain.Element("vcpu") ?? domain;
+        var at = domain.Element(XmlNames.Vcpu) ?? domain;
         if (definition.Cpu?.Topology is { Sockets: > 0 } topology)
         {
             // pSeries plugs whole cores.
@@ -29,7 +31,7 @@ internal sealed class VcpuTopologyRule : IDomainRule
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"vCPUs count must be a multiple of the vCPU hotplug granularity ({granularity})", at,
-                    domain.Element("vcpu")?.Attr("current") is null ? null : "current");
+                    domain.Element(XmlNames.Vcpu)?.Attr(XmlNames.Current) is null ? null : "current");
             }
         }
 
@@ -41,7 +43,7 @@ internal sealed class VcpuTopologyRule : IDomainRule
                     $"more than {MaxVcpusWithoutEim} vCPUs are only supported on q35-based machine types", at);
             }
 
-            if (domain.Element("devices")?.Element("iommu")?.Element("driver")?.Attr("eim") != "on")
+            if (domain.Element(XmlNames.Devices)?.Element(XmlNames.Iommu)?.Element(XmlNames.Driver)?.Attr(XmlNames.Eim) != "on")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"more than {MaxVcpusWithoutEim} vCPUs require extended interrupt mode enabled on the iommu device", at);

@@ -29,21 +29,22 @@ internal sealed class VhostUserDiskRule : IDomainRule
         ("product", "product"), ("auth", "auth"), ("geometry", "geometry"), ("blockio", "blockio"),
     ];
 
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var disk in (domain.Element("devices")?.Elements("disk") ?? []).Where(d => d.Attr("type") == "vhostuser"))
+        var domain = context.Domain;
+        foreach (var disk in (domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? []).Where(d => d.Attr(XmlNames.Type) == "vhostuser"))
         {
             if (DiskTarget.Bus(disk) != "virtio")
             {
-                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "vhostuser disk supports only virtio bus", disk.Element("target"), "bus");
+                ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "vhostuser disk supports only virtio bus", disk.Element(XmlNames.Target), "bus");
             }
 
-            if (disk.Attr("snapshot") is { } snapshot && snapshot != "no")
+            if (disk.Attr(XmlNames.Snapshot) is { } snapshot && snapshot != "no")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "only snapshot=no is supported with vhostuser disk", disk, "snapshot");
             }
 
-            var driver = disk.Element("driver");
+            var driver = disk.Element(XmlNames.Driver);
             foreach (var (attribute, name) in s_driverAttributes)
             {
                 if (driver?.Attr(attribute) is not null)
@@ -52,12 +53,12 @@ internal sealed class VhostUserDiskRule : IDomainRule
                 }
             }
 
-            if (driver?.Element("metadata_cache") is { } cache)
+            if (driver?.Element(XmlNames.MetadataCache) is { } cache)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "metadata_cache is not supported with vhostuser disk", cache);
             }
 
-            var source = disk.Element("source");
+            var source = disk.Element(XmlNames.Source);
             foreach (var (element, name) in s_elements)
             {
                 if ((disk.Element(element) ?? source?.Element(element)) is { } found)

@@ -13,23 +13,24 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class VideoRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        if (domain.Element("devices") is not { } devices)
+        var domain = context.Domain;
+        if (domain.Element(XmlNames.Devices) is not { } devices)
         {
             return;
         }
 
-        var videos = devices.Elements("video").ToList();
+        var videos = devices.Elements(XmlNames.Video).ToList();
         foreach (var video in videos)
         {
             CheckGeneric(video, videos.Count);
         }
 
-        if (videos.Count(v => v.Element("model")?.Attr("primary") == "yes") > 1)
+        if (videos.Count(v => v.Element(XmlNames.Model)?.Attr(XmlNames.Primary) == "yes") > 1)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Only one primary video device is supported",
-                videos.Where(v => v.Element("model")?.Attr("primary") == "yes").ElementAt(1).Element("model"), "primary");
+                videos.Where(v => v.Element(XmlNames.Model)?.Attr(XmlNames.Primary) == "yes").ElementAt(1).Element(XmlNames.Model), "primary");
         }
 
         for (int i = 0; i < videos.Count; i++)
@@ -40,28 +41,28 @@ internal sealed class VideoRule : IDomainRule
 
     private static void CheckGeneric(XElement video, int count)
     {
-        var model = video.Element("model");
-        string type = model?.Attr("type") ?? "default";
+        var model = video.Element(XmlNames.Model);
+        string type = model?.Attr(XmlNames.Type) ?? "default";
         if (type == "none" && count > 1)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "a 'none' video type must be the only video device defined for the domain", video);
         }
 
-        var driver = video.Element("driver");
-        if (driver?.Attr("name") == "vhostuser" && type != "virtio")
+        var driver = video.Element(XmlNames.Driver);
+        if (driver?.Attr(XmlNames.Name) == "vhostuser" && type != "virtio")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "'vhostuser' driver is only supported with 'virtio' device",
                 driver, "name");
         }
 
-        if (driver?.Attr("name") != "vhostuser" && model?.Element("acceleration")?.Attr("rendernode") is not null)
+        if (driver?.Attr(XmlNames.Name) != "vhostuser" && model?.Element(XmlNames.Acceleration)?.Attr(XmlNames.Rendernode) is not null)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "unsupported rendernode accel attribute without 'vhostuser'",
-                model.Element("acceleration"), "rendernode");
+                model.Element(XmlNames.Acceleration), "rendernode");
         }
 
-        if (model?.Element("resolution") is { } resolution && ((resolution.UInt("x") ?? 0) == 0 || (resolution.UInt("y") ?? 0) == 0))
+        if (model?.Element(XmlNames.Resolution) is { } resolution && ((resolution.UInt(XmlNames.X) ?? 0) == 0 || (resolution.UInt(XmlNames.Y) ?? 0) == 0))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "video resolution values must be greater than 0", resolution);
         }
@@ -78,7 +79,7 @@ internal sealed class VideoRule : IDomainRule
             }
         }
 
-        if (type == "ramfb" && video.Element("address") is { } address)
+        if (type == "ramfb" && video.Element(XmlNames.Address) is { } address)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "address not supported for video type ramfb", address);
         }
@@ -92,8 +93,8 @@ internal sealed class VideoRule : IDomainRule
     /// <summary>The limits of the emulated adapters (the primary video is the first once post-parse has run).</summary>
     private static void CheckModel(XElement video, bool primary)
     {
-        var model = video.Element("model");
-        string type = model?.Attr("type") ?? "default";
+        var model = video.Element(XmlNames.Model);
+        string type = model?.Attr(XmlNames.Type) ?? "default";
         if (model is null || type is "none" or "default")
         {
             return;
@@ -106,20 +107,20 @@ internal sealed class VideoRule : IDomainRule
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"video type '{type}' is only valid as primary video device", video);
             }
 
-            if (model.UInt("heads") is { } heads && heads != 1)
+            if (model.UInt(XmlNames.Heads) is { } heads && heads != 1)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"video type '{type}' doesn't support multiple 'heads'",
                     model, "heads");
             }
         }
 
-        var acceleration = model.Element("acceleration");
-        if (acceleration?.Attr("accel2d") == "yes")
+        var acceleration = model.Element(XmlNames.Acceleration);
+        if (acceleration?.Attr(XmlNames.Accel2d) == "yes")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "qemu does not support the accel2d setting", acceleration, "accel2d");
         }
 
-        if (type == "qxl" && model.UInt("vgamem") is { } vgamem and not 0)
+        if (type == "qxl" && model.UInt(XmlNames.Vgamem) is { } vgamem and not 0)
         {
             if (vgamem < 1024)
             {
@@ -133,17 +134,17 @@ internal sealed class VideoRule : IDomainRule
             }
         }
 
-        if (type is not ("vga" or "qxl" or "virtio" or "bochs") && model.Element("resolution") is { } resolution)
+        if (type is not ("vga" or "qxl" or "virtio" or "bochs") && model.Element(XmlNames.Resolution) is { } resolution)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "model resolution is not supported", resolution);
         }
 
-        if (type is "vga" or "vmvga" && model.UInt("vram") is { } vram and > 0 and < 1024)
+        if (type is "vga" or "vmvga" && model.UInt(XmlNames.Vram) is { } vram and > 0 and < 1024)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "value for 'vram' must be at least 1 MiB (1024 KiB)", model, "vram");
         }
 
-        if (video.Element("driver")?.Attr("name") != "vhostuser" && acceleration?.Attr("accel3d") == "yes" && type != "virtio")
+        if (video.Element(XmlNames.Driver)?.Attr(XmlNames.Name) != "vhostuser" && acceleration?.Attr(XmlNames.Accel3d) == "yes" && type != "virtio")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "3d acceleration is supported only with 'virtio' video device",
                 acceleration, "accel3d");

@@ -11,17 +11,18 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class VsockRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
-        foreach (var vsock in domain.Element("devices")?.Elements("vsock") ?? [])
+        var domain = context.Domain;
+        foreach (var vsock in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Vsock) ?? [])
         {
-            if (vsock.Element("cid") is { } cid && cid.UInt("address") is { } address and > 0 and <= 2)
+            if (vsock.Element(XmlNames.Cid) is { } cid && cid.UInt(XmlNames.Address) is { } address and > 0 and <= 2)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "guest CIDs must be >= 3", cid, "address");
             }
 
-            if (vsock.Attr("model") is { } model && !model.StartsWith("virtio", StringComparison.Ordinal)
-                && vsock.Element("driver") is { } driver && DiskBusRule.VirtioOption(driver) is { } option)
+            if (vsock.Attr(XmlNames.Model) is { } model && !model.StartsWith("virtio", StringComparison.Ordinal)
+                && vsock.Element(XmlNames.Driver) is { } driver && DiskBusRule.VirtioOption(driver) is { } option)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, DiskBusRule.VirtioOptionDetail(option), driver, option);
             }

@@ -12,16 +12,17 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class WatchdogRule : IDomainRule
 {
-    public void Check(XElement domain, DomainDef definition)
+    public void Check(ValidationContext context)
     {
+        var domain = context.Domain;
         var machine = MachineType.Of(domain);
-        foreach (var watchdog in domain.Element("devices")?.Elements("watchdog") ?? [])
+        foreach (var watchdog in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Watchdog) ?? [])
         {
-            string? model = watchdog.Attr("model");
-            var address = watchdog.Element("address");
+            string? model = watchdog.Attr(XmlNames.Model);
+            var address = watchdog.Element(XmlNames.Address);
             string? detail = model switch
             {
-                "i6300esb" when address?.Attr("type") is { } type && type != "pci" => "i6300esb model of watchdog can go only on PCI bus",
+                "i6300esb" when address?.Attr(XmlNames.Type) is { } type && type != "pci" => "i6300esb model of watchdog can go only on PCI bus",
                 "ib700" when !machine.IsI440fx => "ib700 model of watchdog cannot be used with this machine type",
                 "ib700" when address is not null => "ib700 model of watchdog does not support configuring the address",
                 "diag288" when address is not null => "diag288 model of watchdog is virtual and cannot go on any bus.",

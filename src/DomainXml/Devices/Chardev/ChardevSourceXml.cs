@@ -24,7 +24,7 @@ internal static class ChardevSourceXml
                 device, typeAttribute);
         }
 
-        var sources = device.Elements("source").ToList();
+        var sources = device.Elements(XmlNames.Source).ToList();
         if (sources.Count > 1 && type != "udp")
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "only one source element is allowed for character device", sources[1]);
@@ -41,10 +41,10 @@ internal static class ChardevSourceXml
             var s = sources[0];
             result = type switch
             {
-                "file" or "dev" or "pipe" => result with { Path = s.Attr("path") },
-                "pty" => result with { Path = (flags & DomainParseFlags.Inactive) != 0 ? null : s.Attr("path") },
-                "unix" => result with { Listen = IsBind(s), Path = s.Attr("path") },
-                "tcp" => result with { Listen = IsBind(s), Host = s.Attr("host"), Service = s.Attr("service") },
+                "file" or "dev" or "pipe" => result with { Path = s.Attr(XmlNames.Path) },
+                "pty" => result with { Path = (flags & DomainParseFlags.Inactive) != 0 ? null : s.Attr(XmlNames.Path) },
+                "unix" => result with { Listen = IsBind(s), Path = s.Attr(XmlNames.Path) },
+                "tcp" => result with { Listen = IsBind(s), Host = s.Attr(XmlNames.Host), Service = s.Attr(XmlNames.Service) },
                 "udp" => ParseUdp(result, sources),
                 _ => result,
             };
@@ -54,7 +54,7 @@ internal static class ChardevSourceXml
             }
         }
 
-        var protocols = device.Elements("protocol").ToList();
+        var protocols = device.Elements(XmlNames.Protocol).ToList();
         if (protocols.Count > 1)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "only one protocol element is allowed for character device", protocols[1]);
@@ -62,7 +62,7 @@ internal static class ChardevSourceXml
 
         if (type == "tcp")
         {
-            string? protocol = protocols.FirstOrDefault()?.Attr("type");
+            string? protocol = protocols.FirstOrDefault()?.Attr(XmlNames.Type);
             if (protocol is not null && !s_protocols.Contains(protocol))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"Unknown protocol '{protocol}'", protocols[0], "type");
@@ -119,7 +119,7 @@ internal static class ChardevSourceXml
     public static void Format(ChardevSource source, XElement device, string typeAttribute)
     {
         device.Set(typeAttribute, source.Type);
-        var sources = device.Elements("source").ToList();
+        var sources = device.Elements(XmlNames.Source).ToList();
         var first = sources.FirstOrDefault();
         foreach (var s in sources)
         {
@@ -171,15 +171,15 @@ internal static class ChardevSourceXml
         device.AddFirst(created);
         if (source.Type == "tcp")
         {
-            device.Elements("protocol").Remove();
-            device.Add(new XElement("protocol", new XAttribute("type", source.Protocol ?? "raw")));
+            device.Elements(XmlNames.Protocol).Remove();
+            device.Add(new XElement(XmlNames.Protocol, new XAttribute(XmlNames.Type, source.Protocol ?? "raw")));
         }
     }
 
     private static XElement Source(XElement? original, string? mode, params (string Name, string? Value)[] attributes)
     {
-        var element = new XElement("source");
-        element.Set("mode", mode);
+        var element = new XElement(XmlNames.Source);
+        element.Set(XmlNames.Mode, mode);
         foreach (var (name, value) in attributes)
         {
             element.Set(name, value);
@@ -210,19 +210,19 @@ internal static class ChardevSourceXml
             {
                 if (result.BindHost is null && result.BindService is null)
                 {
-                    result = result with { BindHost = s.Attr("host"), BindService = s.Attr("service") };
+                    result = result with { BindHost = s.Attr(XmlNames.Host), BindService = s.Attr(XmlNames.Service) };
                 }
             }
             else if (result.Host is null && result.Service is null)
             {
-                result = result with { Host = s.Attr("host"), Service = s.Attr("service") };
+                result = result with { Host = s.Attr(XmlNames.Host), Service = s.Attr(XmlNames.Service) };
             }
         }
 
         return result;
     }
 
-    private static bool IsBind(XElement source) => source.Attr("mode") switch
+    private static bool IsBind(XElement source) => source.Attr(XmlNames.Mode) switch
     {
         null or "connect" => false,
         "bind" => true,
@@ -232,14 +232,14 @@ internal static class ChardevSourceXml
 
     private static void ValidateReconnect(XElement source, bool listen)
     {
-        if (source.Element("reconnect") is not { } reconnect)
+        if (source.Element(XmlNames.Reconnect) is not { } reconnect)
         {
             return;
         }
 
-        if (reconnect.YesNo("enabled") == true)
+        if (reconnect.YesNo(XmlNames.Enabled) == true)
         {
-            uint timeout = reconnect.UInt("timeout", required: true)!.Value;
+            uint timeout = reconnect.UInt(XmlNames.Timeout, required: true)!.Value;
             if (timeout == 0)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.InvalidArgument, "chardev reconnect source timeout cannot be '0'", reconnect, "timeout");

@@ -17,22 +17,22 @@ internal static class GraphicsXml
 
     public static GraphicsDef Parse(XElement graphics, DomainParseFlags flags)
     {
-        string type = graphics.RequiredAttr("type");
+        string type = graphics.RequiredAttr(XmlNames.Type);
         if (!s_types.Contains(type))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unknown graphics device type '{type}'", graphics, "type");
         }
 
         var listens = new List<GraphicsListen>();
-        foreach (var l in graphics.Elements("listen"))
+        foreach (var l in graphics.Elements(XmlNames.Listen))
         {
-            string listenType = l.RequiredAttr("type");
+            string listenType = l.RequiredAttr(XmlNames.Type);
             if (!s_listenTypes.Contains(listenType))
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"unknown graphics listen type '{listenType}'", l, "type");
             }
 
-            var listen = new GraphicsListen(listenType, l.Attr("address"), l.Attr("network"), l.Attr("socket"));
+            var listen = new GraphicsListen(listenType, l.Attr(XmlNames.Address), l.Attr(XmlNames.Network), l.Attr(XmlNames.Socket));
             if (listenType == "network" && listen.Network is null && (flags & DomainParseFlags.Inactive) != 0)
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "'network' attribute is required for listen type 'network'", l);
@@ -51,8 +51,8 @@ internal static class GraphicsXml
         if (type is "vnc" or "rdp" or "spice")
         {
             ReconcileBackCompatAttributes(graphics, type, listens);
-            autoport = graphics.YesNo("autoport");
-            port = graphics.Int("port");
+            autoport = graphics.YesNo(XmlNames.Autoport);
+            port = graphics.Int(XmlNames.Port);
             if (port == -1 || (port is null && autoport is null))
             {
                 autoport = true;
@@ -78,30 +78,30 @@ internal static class GraphicsXml
         if (def.Type is "vnc" or "rdp" or "spice")
         {
             bool socket = first?.Type == "socket";
-            graphics.Set("socket", def.Type == "vnc" && socket ? first!.Socket : null);
+            graphics.Set(XmlNames.Socket, def.Type == "vnc" && socket ? first!.Socket : null);
             if (def.Type == "vnc" && socket)
             {
-                graphics.Set("port", null);
-                graphics.Set("autoport", null);
+                graphics.Set(XmlNames.Port, null);
+                graphics.Set(XmlNames.Autoport, null);
             }
             else
             {
-                graphics.Set("port", def.Port is > 0 ? def.Port.Value.ToString(CultureInfo.InvariantCulture) : def.Autoport == true ? "-1" : null);
-                graphics.Set("autoport", def.Autoport is { } a ? XmlRead.YesNoText(a) : null);
+                graphics.Set(XmlNames.Port, def.Port is > 0 ? def.Port.Value.ToString(CultureInfo.InvariantCulture) : def.Autoport == true ? "-1" : null);
+                graphics.Set(XmlNames.Autoport, def.Autoport is { } a ? XmlRead.YesNoText(a) : null);
             }
 
-            graphics.Set("listen", first is { Type: "address", Address: { } address } ? address : null);
+            graphics.Set(XmlNames.Listen, first is { Type: "address", Address: { } address } ? address : null);
         }
 
-        var originals = graphics.Elements("listen").ToList();
+        var originals = graphics.Elements(XmlNames.Listen).ToList();
         for (int i = 0; i < def.Listens.Count; i++)
         {
             var l = def.Listens[i];
-            var element = i < originals.Count ? originals[i] : new XElement("listen");
-            element.Set("type", l.Type);
-            element.Set("address", l.Type == "socket" ? null : l.Type == "address" ? l.Address : element.Attr("address"));
-            element.Set("socket", l.Type == "socket" ? l.Socket : null);
-            element.Set("network", l.Network);
+            var element = i < originals.Count ? originals[i] : new XElement(XmlNames.Listen);
+            element.Set(XmlNames.Type, l.Type);
+            element.Set(XmlNames.Address, l.Type == "socket" ? null : l.Type == "address" ? l.Address : element.Attr(XmlNames.Address));
+            element.Set(XmlNames.Socket, l.Type == "socket" ? l.Socket : null);
+            element.Set(XmlNames.Network, l.Network);
             if (i >= originals.Count)
             {
                 graphics.Add(element);
@@ -112,8 +112,8 @@ internal static class GraphicsXml
     /// <summary>The <c>listen</c> and <c>socket</c> attributes must agree with the first <c>&lt;listen&gt;</c>, or fill it in.</summary>
     private static void ReconcileBackCompatAttributes(XElement graphics, string type, List<GraphicsListen> listens)
     {
-        string? socket = type == "vnc" ? graphics.Attr("socket") : null;
-        string? listenAttribute = graphics.Attr("listen");
+        string? socket = type == "vnc" ? graphics.Attr(XmlNames.Socket) : null;
+        string? listenAttribute = graphics.Attr(XmlNames.Listen);
         if (socket is not null)
         {
             if (listens.Count > 0 && listens[0].Type == "socket")
