@@ -13,17 +13,18 @@ internal sealed class AliasRule : IDomainRule
 {
     private const string UserAliasPrefix = "ua-";
 
+    public XName[] Triggers { get; } = [XmlNames.Alias];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }
 
         var firstSerial = devices.Element(XmlNames.Serial);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var device in devices.Elements())
+        foreach (var device in context.DeviceElements)
         {
             if (device.Element(XmlNames.Alias)?.Attr(XmlNames.Name) is not { } alias || !alias.StartsWith(UserAliasPrefix, StringComparison.Ordinal))
             {

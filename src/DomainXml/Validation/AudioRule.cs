@@ -13,10 +13,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class AudioRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Audio, XmlNames.Sound, XmlNames.Graphics];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }

@@ -19,13 +19,13 @@ internal sealed class BiosSerialRule : IDomainRule
             return;
         }
 
-        if (!MachineType.Of(domain).IsX86)
+        if (!context.Machine.IsX86)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "BIOS serial console only supported on x86 architectures", bios, "useserial");
         }
 
         // A console of the serial kind brings its serial port along (virDomainDefAddConsoleCompat).
-        var devices = domain.Element(XmlNames.Devices);
+        var devices = context.Devices;
         bool serial = devices?.Element(XmlNames.Serial) is not null
             || (devices?.Elements(XmlNames.Console).Any(c => c.Element(XmlNames.Target)?.Attr(XmlNames.Type) is null or "serial") ?? false);
         if (!serial)

@@ -8,6 +8,8 @@ namespace Kvm.DomainXml.Validation;
 /// <summary>Block I/O tuning (<c>&lt;blkiotune&gt;&lt;device&gt;</c>) names each host device once (virDomainDefTunablesValidate).</summary>
 internal sealed class BlkiotuneRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Blkiotune];
+
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;

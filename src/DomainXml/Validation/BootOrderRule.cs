@@ -20,7 +20,7 @@ internal sealed class BootOrderRule : IDomainRule
         var domain = context.Domain;
         var seen = new HashSet<uint>();
         XElement? first = null;
-        foreach (var device in domain.Element(XmlNames.Devices)?.Elements() ?? [])
+        foreach (var device in context.DeviceElements)
         {
             if (!s_bootable.Contains(device.Name.LocalName) || device.Element(XmlNames.Boot) is not { } boot || boot.UInt(XmlNames.Order) is not { } order)
             {

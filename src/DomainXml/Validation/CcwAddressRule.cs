@@ -19,15 +19,14 @@ internal sealed class CcwAddressRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }
 
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var device in devices.Elements())
+        foreach (var device in context.DeviceElements)
         {
             if (device.Element(XmlNames.Address) is not { } address)
             {

@@ -18,8 +18,7 @@ internal sealed class ChardevChannelRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        foreach (var device in (domain.Element(XmlNames.Devices)?.Elements() ?? []).Where(d => s_chardevs.Contains(d.Name.LocalName)))
+        foreach (var device in context.DeviceElements.Where(d => s_chardevs.Contains(d.Name.LocalName)))
         {
             var source = device.Element(XmlNames.Source);
             switch (device.Attr(XmlNames.Type))

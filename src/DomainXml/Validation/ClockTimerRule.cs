@@ -25,7 +25,7 @@ internal sealed class ClockTimerRule : IDomainRule
             return;
         }
 
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         foreach (var timer in clock.Elements(XmlNames.Timer))
         {
             CheckTimer(timer, machine, definition.VirtType);

@@ -13,9 +13,8 @@ internal sealed class ControllerIndexRule : IDomainRule
 {
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
         var seen = new HashSet<(string Type, int Index)>();
-        foreach (var controller in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? [])
+        foreach (var controller in context.Devices?.Elements(XmlNames.Controller) ?? [])
         {
             string type = controller.Attr(XmlNames.Type) ?? "ide";
             if (type == "usb" || controller.Int(XmlNames.Index) is not { } index)

@@ -19,10 +19,10 @@ internal sealed class ControllerModelRule : IDomainRule
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         bool builtinIde = machine.IsI440fx || machine.Machine is "malta" or "sun4u" or "g3beige";
         CheckImpliedIde(domain, builtinIde);
-        foreach (var controller in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? [])
+        foreach (var controller in context.Devices?.Elements(XmlNames.Controller) ?? [])
         {
             string? type = controller.Attr(XmlNames.Type);
             string? model = controller.Attr(XmlNames.Model);

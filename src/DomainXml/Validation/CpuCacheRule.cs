@@ -12,6 +12,8 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class CpuCacheRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Cache];
+
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
@@ -21,7 +23,7 @@ internal sealed class CpuCacheRule : IDomainRule
             return;
         }
 
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         if (!machine.IsX86)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,

@@ -32,7 +32,7 @@ internal sealed class CpuRule : IDomainRule
             return;
         }
 
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         if (!machine.IsX86)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,

@@ -13,8 +13,7 @@ internal sealed class DiskAddressRule : IDomainRule
 {
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
+        foreach (var disk in context.Devices?.Elements(XmlNames.Disk) ?? [])
         {
             if (disk.Element(XmlNames.Address) is not { } address || address.Attr(XmlNames.Type) is not { } type || type == "drive")
             {

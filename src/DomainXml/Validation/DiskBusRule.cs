@@ -16,8 +16,7 @@ internal sealed class DiskBusRule : IDomainRule
 {
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
+        foreach (var disk in context.Devices?.Elements(XmlNames.Disk) ?? [])
         {
             string bus = DiskTarget.Bus(disk);
             string device = disk.Attr(XmlNames.Device) ?? "disk";

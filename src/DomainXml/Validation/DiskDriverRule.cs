@@ -22,8 +22,7 @@ internal sealed class DiskDriverRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
+        foreach (var disk in context.Devices?.Elements(XmlNames.Disk) ?? [])
         {
             string device = disk.Attr(XmlNames.Device) ?? "disk";
             string dev = disk.Element(XmlNames.Target)!.Attr(XmlNames.Dev)!;

@@ -23,9 +23,8 @@ internal sealed class DiskSourceRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
         var definition = context.Definition;
-        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
+        foreach (var disk in context.Devices?.Elements(XmlNames.Disk) ?? [])
         {
             var source = disk.Element(XmlNames.Source);
             CheckDuplicate(disk, source, "auth");

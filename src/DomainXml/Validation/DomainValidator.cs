@@ -87,7 +87,29 @@ internal static class DomainValidator
         var context = new ValidationContext(domain, definition);
         foreach (var rule in s_rules)
         {
-            rule.Check(context);
+            if (Applies(rule, context))
+            {
+                rule.Check(context);
+            }
         }
+    }
+
+    private static bool Applies(IDomainRule rule, ValidationContext context)
+    {
+        var triggers = rule.Triggers;
+        if (triggers.Length == 0)
+        {
+            return true;
+        }
+
+        foreach (var name in triggers)
+        {
+            if (context.Contains(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -25,7 +25,7 @@ internal sealed class FeatureArchRule : IDomainRule
             return;
         }
 
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         foreach (var feature in features.Elements())
         {
             string name = feature.Name.LocalName;

@@ -14,11 +14,13 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class FilesystemRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Filesystem];
+
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
         var tags = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var fs in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Filesystem) ?? [])
+        foreach (var fs in context.Devices?.Elements(XmlNames.Filesystem) ?? [])
         {
             var driver = fs.Element(XmlNames.Driver);
             bool virtiofs = driver?.Attr(XmlNames.Type) == "virtiofs";

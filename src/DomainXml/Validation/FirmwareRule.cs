@@ -14,7 +14,7 @@ internal sealed class FirmwareRule : IDomainRule
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         var acpi = domain.Element(XmlNames.Features)?.Element(XmlNames.Acpi);
         bool acpiOn = acpi is not null && acpi.Attr(XmlNames.State) != "off";
         bool uefi = IsUefi(domain.Element(XmlNames.Os));

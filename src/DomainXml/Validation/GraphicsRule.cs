@@ -13,11 +13,12 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class GraphicsRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Graphics];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
         var definition = context.Definition;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }

@@ -15,13 +15,13 @@ internal sealed class HostdevRule : IDomainRule
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var device in devices.Elements())
+        foreach (var device in context.DeviceElements)
         {
             if (device.Name.LocalName == "hostdev")
             {

@@ -13,11 +13,12 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class InputRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Input];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
         var definition = context.Definition;
-        var elements = domain.Element(XmlNames.Devices)?.Elements(XmlNames.Input).ToList() ?? [];
+        var elements = context.Devices?.Elements(XmlNames.Input).ToList() ?? [];
         bool hvm = definition.Os.Type == "hvm";
         for (int i = 0; i < elements.Count && i < definition.Devices.Inputs.Count; i++)
         {

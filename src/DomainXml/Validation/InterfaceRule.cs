@@ -13,11 +13,12 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class InterfaceRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Interface];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        var machine = MachineType.Of(domain);
-        foreach (var nic in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Interface) ?? [])
+        var machine = context.Machine;
+        foreach (var nic in context.Devices?.Elements(XmlNames.Interface) ?? [])
         {
             string type = nic.Attr(XmlNames.Type) ?? "user";
             string? model = nic.Element(XmlNames.Model)?.Attr(XmlNames.Type);

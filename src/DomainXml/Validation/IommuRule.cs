@@ -11,11 +11,13 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class IommuRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Iommu];
+
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
-        var machine = MachineType.Of(domain);
-        foreach (var iommu in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Iommu) ?? [])
+        var machine = context.Machine;
+        foreach (var iommu in context.Devices?.Elements(XmlNames.Iommu) ?? [])
         {
             string? model = iommu.Attr(XmlNames.Model);
             CheckDriver(domain, iommu, model);

@@ -18,12 +18,12 @@ internal sealed class IothreadRule : IDomainRule
         var domain = context.Domain;
         var ids = IothreadIds(domain);
         CheckCputune(domain.Element(XmlNames.Cputune), ids);
-        foreach (var disk in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? [])
+        foreach (var disk in context.Devices?.Elements(XmlNames.Disk) ?? [])
         {
             CheckDisk(disk, ids);
         }
 
-        foreach (var controller in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? [])
+        foreach (var controller in context.Devices?.Elements(XmlNames.Controller) ?? [])
         {
             CheckController(controller, ids);
         }

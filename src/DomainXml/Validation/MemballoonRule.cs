@@ -11,10 +11,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class MemballoonRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Memballoon];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices)?.Element(XmlNames.Memballoon) is { } balloon
+        if (context.Devices?.Element(XmlNames.Memballoon) is { } balloon
             && balloon.Attr(XmlNames.Model) is { } model && model is not ("none" or "virtio" or "virtio-transitional" or "virtio-non-transitional"))
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,

@@ -24,9 +24,9 @@ internal sealed class MemoryDeviceRule : IDomainRule
     {
         var domain = context.Domain;
         int nodes = domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa)?.Elements(XmlNames.Cell).Count() ?? 0;
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         var placed = new List<(ulong Start, ulong End)>();
-        foreach (var memory in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Memory) ?? [])
+        foreach (var memory in context.Devices?.Elements(XmlNames.Memory) ?? [])
         {
             var target = memory.Element(XmlNames.Target);
             CheckNode(target?.Element(XmlNames.Node), nodes);

@@ -21,7 +21,7 @@ internal sealed class MemoryHotplugRule : IDomainRule
         var definition = context.Definition;
         int nodes = domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa)?.Elements(XmlNames.Cell).Count() ?? 0;
         if (domain.Element(XmlNames.MaxMemory) is { } maxMemory && (definition.Memory.MaxKiB > 0 || definition.Memory.Slots > 0)
-            && nodes == 0 && !MachineType.Of(domain).IsPpc64)
+            && nodes == 0 && !context.Machine.IsPpc64)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "At least one numa node has to be configured when enabling memory hotplug", maxMemory);

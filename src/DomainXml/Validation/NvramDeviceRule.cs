@@ -11,15 +11,16 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class NvramDeviceRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Nvram];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices)?.Element(XmlNames.Nvram) is not { } nvram)
+        if (context.Devices?.Element(XmlNames.Nvram) is not { } nvram)
         {
             return;
         }
 
-        if (!MachineType.Of(domain).IsPSeries)
+        if (!context.Machine.IsPSeries)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "nvram device is only supported for PPC64", nvram);
         }

@@ -12,11 +12,12 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class PanicRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Panic];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        var machine = MachineType.Of(domain);
-        foreach (var panic in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Panic) ?? [])
+        var machine = context.Machine;
+        foreach (var panic in context.Devices?.Elements(XmlNames.Panic) ?? [])
         {
             string? model = panic.Attr(XmlNames.Model) ?? (machine.IsS390 ? "s390" : machine.IsPSeries ? "pseries" : null);
             string? platformError = model switch

@@ -10,14 +10,13 @@ internal sealed class ParallelPortRule : IDomainRule
 {
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         if (!(machine.IsS390 || machine.IsPSeries))
         {
             return;
         }
 
-        if (domain.Element(XmlNames.Devices)?.Element(XmlNames.Parallel) is { } parallel)
+        if (context.Devices?.Element(XmlNames.Parallel) is { } parallel)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "parallel ports are not supported", parallel);
         }

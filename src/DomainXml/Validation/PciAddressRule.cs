@@ -17,8 +17,7 @@ internal sealed class PciAddressRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }

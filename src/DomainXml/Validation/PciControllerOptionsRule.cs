@@ -29,9 +29,8 @@ internal sealed class PciControllerOptionsRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        var machine = MachineType.Of(domain);
-        foreach (var controller in (domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? []).Where(c => c.Attr(XmlNames.Type) == "pci"))
+        var machine = context.Machine;
+        foreach (var controller in (context.Devices?.Elements(XmlNames.Controller) ?? []).Where(c => c.Attr(XmlNames.Type) == "pci"))
         {
             if (controller.Attr(XmlNames.Model) is { } model)
             {

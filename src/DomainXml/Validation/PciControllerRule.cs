@@ -15,8 +15,8 @@ internal sealed class PciControllerRule : IDomainRule
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
-        var machine = MachineType.Of(domain);
-        var controllers = (domain.Element(XmlNames.Devices)?.Elements(XmlNames.Controller) ?? []).Where(c => c.Attr(XmlNames.Type) == "pci").ToList();
+        var machine = context.Machine;
+        var controllers = (context.Devices?.Elements(XmlNames.Controller) ?? []).Where(c => c.Attr(XmlNames.Type) == "pci").ToList();
         int nodes = domain.Element(XmlNames.Cpu)?.Element(XmlNames.Numa)?.Elements(XmlNames.Cell).Count() ?? 0;
         foreach (var controller in controllers)
         {

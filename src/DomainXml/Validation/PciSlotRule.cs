@@ -36,14 +36,13 @@ internal sealed class PciSlotRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
         var definition = context.Definition;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }
 
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         var controllers = devices.Elements(XmlNames.Controller).Where(c => c.Attr(XmlNames.Type) == "pci").ToList();
         var used = new HashSet<PciAddress>();
         // A <console> of the serial kind describes the first <serial> again, address included; it holds no slot of its own.

@@ -20,7 +20,7 @@ internal sealed class Ps2InputRule : IDomainRule
         }
 
         // Only an explicit bus='ps2' counts: without the i8042, a mouse or keyboard without a bus can go elsewhere.
-        foreach (var input in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Input) ?? [])
+        foreach (var input in context.Devices?.Elements(XmlNames.Input) ?? [])
         {
             if (input.Attr(XmlNames.Bus) == "ps2")
             {

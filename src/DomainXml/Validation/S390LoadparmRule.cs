@@ -15,8 +15,7 @@ internal sealed class S390LoadparmRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        foreach (var device in domain.Element(XmlNames.Devices)?.Elements() ?? [])
+        foreach (var device in context.DeviceElements)
         {
             if (device.Element(XmlNames.Boot) is not { } boot || boot.Attr(XmlNames.Loadparm) is not { } text)
             {

@@ -14,6 +14,8 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class SeclabelRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Seclabel];
+
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
@@ -37,7 +39,7 @@ internal sealed class SeclabelRule : IDomainRule
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "missing security model when using multiple labels", unnamed);
         }
 
-        foreach (var owner in (domain.Element(XmlNames.Devices)?.Descendants(XmlNames.Seclabel) ?? []).Select(s => s.Parent!).Distinct())
+        foreach (var owner in (context.Devices?.Descendants(XmlNames.Seclabel) ?? []).Select(s => s.Parent!).Distinct())
         {
             CheckDeviceLabels(owner, labels);
         }

@@ -39,9 +39,8 @@ internal sealed class SerialTargetRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        var machine = MachineType.Of(domain);
-        foreach (var serial in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Serial) ?? [])
+        var machine = context.Machine;
+        foreach (var serial in context.Devices?.Elements(XmlNames.Serial) ?? [])
         {
             var target = serial.Element(XmlNames.Target);
             string? type = TypeOf(target?.Attr(XmlNames.Type), machine);

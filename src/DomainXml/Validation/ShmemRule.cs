@@ -12,10 +12,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class ShmemRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Shmem];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        foreach (var shmem in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Shmem) ?? [])
+        foreach (var shmem in context.Devices?.Elements(XmlNames.Shmem) ?? [])
         {
             if (shmem.Element(XmlNames.Msi) is { } msi && shmem.Element(XmlNames.Server) is null)
             {

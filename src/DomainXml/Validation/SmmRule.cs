@@ -21,7 +21,7 @@ internal sealed class SmmRule : IDomainRule
             return;
         }
 
-        if (!MachineType.Of(domain).IsQ35)
+        if (!context.Machine.IsQ35)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "SMM TSEG is only supported with q35 machine type", tseg);
         }

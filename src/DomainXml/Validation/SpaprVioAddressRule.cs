@@ -13,8 +13,7 @@ internal sealed class SpaprVioAddressRule : IDomainRule
 {
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        foreach (var address in (domain.Element(XmlNames.Devices)?.Elements() ?? []).Select(d => d.Element(XmlNames.Address)).OfType<XElement>())
+        foreach (var address in context.DeviceElements.Select(d => d.Element(XmlNames.Address)).OfType<XElement>())
         {
             if (address.Attr(XmlNames.Type) == "spapr-vio" && address.ULong(XmlNames.Reg) is { } reg && reg > uint.MaxValue)
             {

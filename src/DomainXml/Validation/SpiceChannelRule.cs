@@ -15,8 +15,7 @@ internal sealed class SpiceChannelRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices) is not { } devices || devices.Elements(XmlNames.Graphics).Any(g => g.Attr(XmlNames.Type) == "spice"))
+        if (context.Devices is not { } devices || devices.Elements(XmlNames.Graphics).Any(g => g.Attr(XmlNames.Type) == "spice"))
         {
             return;
         }

@@ -14,6 +14,8 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class SysinfoRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Sysinfo];
+
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;

@@ -13,11 +13,12 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class TpmRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Tpm];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        var machine = MachineType.Of(domain);
-        var tpms = domain.Element(XmlNames.Devices)?.Elements(XmlNames.Tpm).ToList() ?? [];
+        var machine = context.Machine;
+        var tpms = context.Devices?.Elements(XmlNames.Tpm).ToList() ?? [];
         foreach (var tpm in tpms)
         {
             CheckBackend(tpm, machine);

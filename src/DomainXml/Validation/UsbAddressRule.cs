@@ -21,14 +21,13 @@ internal sealed class UsbAddressRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }
 
         var addressed = new List<(XElement Device, XElement Address, uint Bus, uint[] Port)>();
-        foreach (var device in devices.Elements())
+        foreach (var device in context.DeviceElements)
         {
             if (device.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) == "usb")
             {
@@ -42,7 +41,7 @@ internal sealed class UsbAddressRule : IDomainRule
             return;
         }
 
-        var buses = BuildBuses(devices, MachineType.Of(domain));
+        var buses = BuildBuses(devices, context.Machine);
 
         // Only addresses that give a port are reserved; the others are assigned later.
         foreach (var (device, address, bus, port) in addressed)

@@ -20,7 +20,7 @@ internal sealed class UsbControllerRule : IDomainRule
     {
         var domain = context.Domain;
         var definition = context.Definition;
-        if (domain.Element(XmlNames.Devices) is not { } devices)
+        if (context.Devices is not { } devices)
         {
             return;
         }

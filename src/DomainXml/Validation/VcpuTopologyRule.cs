@@ -21,7 +21,7 @@ internal sealed class VcpuTopologyRule : IDomainRule
     {
         var domain = context.Domain;
         var definition = context.Definition;
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         var at = domain.Element(XmlNames.Vcpu) ?? domain;
         if (definition.Cpu?.Topology is { Sockets: > 0 } topology)
         {
@@ -43,7 +43,7 @@ internal sealed class VcpuTopologyRule : IDomainRule
                     $"more than {MaxVcpusWithoutEim} vCPUs are only supported on q35-based machine types", at);
             }
 
-            if (domain.Element(XmlNames.Devices)?.Element(XmlNames.Iommu)?.Element(XmlNames.Driver)?.Attr(XmlNames.Eim) != "on")
+            if (context.Devices?.Element(XmlNames.Iommu)?.Element(XmlNames.Driver)?.Attr(XmlNames.Eim) != "on")
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                     $"more than {MaxVcpusWithoutEim} vCPUs require extended interrupt mode enabled on the iommu device", at);

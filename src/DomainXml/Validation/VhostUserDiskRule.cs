@@ -32,7 +32,7 @@ internal sealed class VhostUserDiskRule : IDomainRule
     public void Check(ValidationContext context)
     {
         var domain = context.Domain;
-        foreach (var disk in (domain.Element(XmlNames.Devices)?.Elements(XmlNames.Disk) ?? []).Where(d => d.Attr(XmlNames.Type) == "vhostuser"))
+        foreach (var disk in (context.Devices?.Elements(XmlNames.Disk) ?? []).Where(d => d.Attr(XmlNames.Type) == "vhostuser"))
         {
             if (DiskTarget.Bus(disk) != "virtio")
             {

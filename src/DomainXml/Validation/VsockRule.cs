@@ -11,10 +11,11 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class VsockRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Vsock];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        foreach (var vsock in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Vsock) ?? [])
+        foreach (var vsock in context.Devices?.Elements(XmlNames.Vsock) ?? [])
         {
             if (vsock.Element(XmlNames.Cid) is { } cid && cid.UInt(XmlNames.Address) is { } address and > 0 and <= 2)
             {

@@ -12,11 +12,12 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class WatchdogRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Watchdog];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        var machine = MachineType.Of(domain);
-        foreach (var watchdog in domain.Element(XmlNames.Devices)?.Elements(XmlNames.Watchdog) ?? [])
+        var machine = context.Machine;
+        foreach (var watchdog in context.Devices?.Elements(XmlNames.Watchdog) ?? [])
         {
             string? model = watchdog.Attr(XmlNames.Model);
             var address = watchdog.Element(XmlNames.Address);

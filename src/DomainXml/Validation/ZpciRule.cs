@@ -12,13 +12,14 @@ namespace Kvm.DomainXml.Validation;
 /// </summary>
 internal sealed class ZpciRule : IDomainRule
 {
+    public XName[] Triggers { get; } = [XmlNames.Zpci];
+
     public void Check(ValidationContext context)
     {
-        var domain = context.Domain;
-        var machine = MachineType.Of(domain);
+        var machine = context.Machine;
         var uids = new HashSet<uint>();
         var fids = new HashSet<uint>();
-        foreach (var zpci in (domain.Element(XmlNames.Devices)?.Elements() ?? []).Select(d => d.Element(XmlNames.Address))
+        foreach (var zpci in context.DeviceElements.Select(d => d.Element(XmlNames.Address))
                      .Where(a => a?.Attr(XmlNames.Type) == "pci").Select(a => a!.Element(XmlNames.Zpci)).OfType<XElement>())
         {
             if (!machine.IsS390)
