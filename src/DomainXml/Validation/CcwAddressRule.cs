@@ -19,6 +19,11 @@ internal sealed class CcwAddressRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
+        if (!context.HasAddressType("ccw") && !context.HasAddressType("virtio-s390"))
+        {
+            return;
+        }
+
         if (context.Devices is not { } devices)
         {
             return;

@@ -43,12 +43,13 @@ internal sealed class PciSlotRule : IDomainRule
         }
 
         var machine = context.Machine;
-        var controllers = devices.Elements(XmlNames.Controller).Where(c => c.Attr(XmlNames.Type) == "pci").ToList();
+        var buses = PciBuses(context.Controllers);
         var used = new HashSet<PciAddress>();
-        // A <console> of the serial kind describes the first <serial> again, address included; it holds no slot of its own.
-        foreach (var device in devices.Elements().Where(d => d.Name.LocalName != "console"))
+        foreach (var device in context.DeviceElements)
         {
-            if (device.Element(XmlNames.Address) is not { } address || address.Attr(XmlNames.Type) != "pci" || PciAddress.Read(address) is var pci && pci.IsEmpty)
+            // A <console> of the serial kind describes the first <serial> again, address included; it holds no slot of its own.
+            if (device.Name == XmlNames.Console || device.Element(XmlNames.Address) is not { } address
+                || address.Attr(XmlNames.Type) != "pci" || PciAddress.Read(address) is var pci && pci.IsEmpty)
             {
                 continue;
             }
@@ -58,7 +59,7 @@ internal sealed class PciSlotRule : IDomainRule
                 continue;
             }
 
-            if (BusModel(controllers, pci.Bus, machine) is { } busModel)
+            if (BusModel(buses, pci.Bus, machine) is { } busModel)
             {
                 CheckConnection(device, address, pci, busModel);
                 CheckSlot(address, pci, busModel);
@@ -72,7 +73,7 @@ internal sealed class PciSlotRule : IDomainRule
 
         if (machine.IsI440fx)
         {
-            ReservePiix3(devices, used);
+            ReservePiix3(context, used);
         }
         else if (machine.IsQ35)
         {
@@ -121,13 +122,35 @@ internal sealed class PciSlotRule : IDomainRule
         }
     }
 
-    /// <summary>The model of the bus with this index: as written, or the machine's root bus for index 0.</summary>
-    private static string? BusModel(List<XElement> controllers, uint index, MachineType machine)
+    /// <summary>The PCI controllers' indexes and models as written; a controller without an index has -1.</summary>
+    private static List<(long Index, string? Model)> PciBuses(List<XElement> controllers)
     {
-        var controller = controllers.FirstOrDefault(c => (c.Int(XmlNames.Index) ?? -1) == index);
-        if (controller?.Attr(XmlNames.Model) is { } model)
+        var buses = new List<(long Index, string? Model)>();
+        foreach (var controller in controllers)
         {
-            return model;
+            if (controller.Attr(XmlNames.Type) == "pci")
+            {
+                buses.Add((controller.Int(XmlNames.Index) ?? -1, controller.Attr(XmlNames.Model)));
+            }
+        }
+
+        return buses;
+    }
+
+    /// <summary>The model of the bus with this index: as written, or the machine's root bus for index 0.</summary>
+    private static string? BusModel(List<(long Index, string? Model)> buses, uint index, MachineType machine)
+    {
+        foreach (var bus in buses)
+        {
+            if (bus.Index == index)
+            {
+                if (bus.Model is { } model)
+                {
+                    return model;
+                }
+
+                break;
+            }
         }
 
         return index != 0 ? null : machine.IsQ35 ? "pcie-root" : machine.IsI440fx || machine.IsPSeries ? "pci-root" : null;
@@ -175,19 +198,40 @@ internal sealed class PciSlotRule : IDomainRule
     private static bool IsPiix3Usb(XElement controller) =>
         controller.Attr(XmlNames.Type) == "usb" && controller.Attr(XmlNames.Model) is null or "piix3-uhci";
 
-    private static void ReservePiix3(XElement devices, HashSet<PciAddress> used)
+    private static void ReservePiix3(ValidationContext context, HashSet<PciAddress> used)
     {
-        var controllers = devices.Elements(XmlNames.Controller).Where(c => (c.Int(XmlNames.Index) ?? 0) == 0).ToList();
+        var devices = context.Devices!;
+        XElement? ide = null, usb = null;
+        bool anyUsb = false;
+        foreach (var controller in context.Controllers)
+        {
+            string? type = controller.Attr(XmlNames.Type);
+            anyUsb |= type == "usb";
+            if (type is "ide" or "usb" && (controller.Int(XmlNames.Index) ?? 0) == 0)
+            {
+                if (type == "ide")
+                {
+                    ide ??= controller;
+                }
+                else
+                {
+                    usb ??= controller;
+                }
+            }
+        }
+
         // IDE disks on drive addresses imply the IDE controller they sit on (virDomainDefAddImplicitControllers).
-        bool ideDisks = devices.Elements(XmlNames.Disk).Any(d => DiskTarget.Bus(d) == "ide" && d.Element(XmlNames.Address)?.Attr(XmlNames.Type) is null or "drive");
-        var ide = controllers.FirstOrDefault(c => c.Attr(XmlNames.Type) == "ide");
+        bool ideDisks = false;
+        foreach (var disk in context.Disks)
+        {
+            ideDisks |= disk.Bus == "ide" && disk.Address?.Attr(XmlNames.Type) is null or "drive";
+        }
+
         if (ide is not null || ideDisks)
         {
             ReserveChipsetFunction(devices, ide, new PciAddress(0, 0, 1, 1), used, "Primary IDE controller must have PCI address 0:0:1.1");
         }
 
-        var usb = controllers.FirstOrDefault(c => c.Attr(XmlNames.Type) == "usb");
-        bool anyUsb = devices.Elements(XmlNames.Controller).Any(c => c.Attr(XmlNames.Type) == "usb");
         if ((usb is not null && IsPiix3Usb(usb)) || !anyUsb)
         {
             ReserveChipsetFunction(devices, usb, new PciAddress(0, 0, 1, 2), used,

@@ -13,6 +13,11 @@ internal sealed class SpaprVioAddressRule : IDomainRule
 {
     public void Check(ValidationContext context)
     {
+        if (!context.HasAddressType("spapr-vio"))
+        {
+            return;
+        }
+
         foreach (var address in context.DeviceElements.Select(d => d.Element(XmlNames.Address)).OfType<XElement>())
         {
             if (address.Attr(XmlNames.Type) == "spapr-vio" && address.ULong(XmlNames.Reg) is { } reg && reg > uint.MaxValue)

@@ -21,6 +21,11 @@ internal sealed class UsbAddressRule : IDomainRule
 
     public void Check(ValidationContext context)
     {
+        if (!context.HasAddressType("usb"))
+        {
+            return;
+        }
+
         if (context.Devices is not { } devices)
         {
             return;

@@ -17,6 +17,7 @@ internal sealed class ValidationContext
     private List<DiskPlacement>? _disks;
     private List<DiskPlacement>? _disksInLibvirtOrder;
     private HashSet<XName>? _present;
+    private readonly HashSet<string> _addressTypes = new(StringComparer.Ordinal);
 
     public ValidationContext(XElement domain, DomainDef definition)
     {
@@ -48,7 +49,14 @@ internal sealed class ValidationContext
     public List<DiskPlacement> DisksInLibvirtOrder => _disksInLibvirtOrder ??= DiskPlacement.LibvirtOrder(Disks);
 
     /// <summary>Whether an element of this name appears anywhere in the definition.</summary>
-    public bool Contains(XName name) => (_present ??= ElementNames(Domain)).Contains(name);
+    public bool Contains(XName name) => (_present ??= ElementNames(Domain, _addressTypes)).Contains(name);
+
+    /// <summary>Whether an <c>&lt;address&gt;</c> of this type appears anywhere in the definition.</summary>
+    public bool HasAddressType(string type)
+    {
+        _present ??= ElementNames(Domain, _addressTypes);
+        return _addressTypes.Contains(type);
+    }
 
     /// <summary>The device elements of one kind, in document order.</summary>
     public List<XElement> Named(XName name)
@@ -65,7 +73,7 @@ internal sealed class ValidationContext
         return found;
     }
 
-    private static HashSet<XName> ElementNames(XElement root)
+    private static HashSet<XName> ElementNames(XElement root, HashSet<string> addressTypes)
     {
         var names = new HashSet<XName>();
         XNode? node = root;
@@ -74,6 +82,11 @@ internal sealed class ValidationContext
             if (node is XElement element)
             {
                 names.Add(element.Name);
+                if (element.Name == XmlNames.Address && element.Attr(XmlNames.Type) is { } type)
+                {
+                    addressTypes.Add(type);
+                }
+
                 if (element.FirstNode is { } first)
                 {
                     node = first;
