@@ -1,0 +1,95 @@
+using Kvm.Vmm.Interop;
+using NLog;
+
+namespace Kvm.Vmm.Hypervisor;
+
+/// <summary>
+/// The KVM subsystem, /dev/kvm: checks the API version and the capabilities the VMM relies on, and creates VMs.
+/// Opening it fails with a message that says what to do: load the module, or join the group that owns the device.
+/// </summary>
+public sealed class KvmSystem : IDisposable
+{
+    public const string DefaultPath = "/dev/kvm";
+
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+
+    private readonly int _fd;
+    private bool _disposed;
+
+    private KvmSystem(int fd, int vcpuMmapSize)
+    {
+        _fd = fd;
+        VcpuMmapSize = vcpuMmapSize;
+    }
+
+    /// <summary>The size of each vCPU's shared kvm_run mapping.</summary>
+    public int VcpuMmapSize { get; }
+
+    public static KvmSystem Open(string path = DefaultPath)
+    {
+        int fd = Libc.Open(path, Libc.ORdWr | Libc.OCloExec);
+        if (fd < 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            throw new KvmException(OpenFailure(path, errno), errno);
+        }
+
+        try
+        {
+            int version = Libc.Ioctl(fd, KvmIoctl.GetApiVersion, 0);
+            if (version != KvmIoctl.ApiVersion)
+            {
+                throw new KvmException($"KVM at {path} reports API version {version}; this VMM needs version {KvmIoctl.ApiVersion}");
+            }
+
+            foreach (var capability in KvmCapability.Required)
+            {
+                if (Libc.Ioctl(fd, KvmIoctl.CheckExtension, (nint)capability) <= 0)
+                {
+                    throw new KvmException($"KVM at {path} lacks the capability {capability} (KVM_CAP_{KvmCapability.Name(capability)})");
+                }
+            }
+
+            int mmapSize = KvmThrow.Check(Libc.Ioctl(fd, KvmIoctl.GetVcpuMmapSize, 0), "KVM_GET_VCPU_MMAP_SIZE");
+            s_log.Debug("Opened {Path}: API version {Version}, vCPU mapping {Size} bytes", path, version, mmapSize);
+            return new KvmSystem(fd, mmapSize);
+        }
+        catch
+        {
+            Libc.Close(fd);
+            throw;
+        }
+    }
+
+    /// <summary>Whether KVM has an optional capability (KVM_CHECK_EXTENSION &gt; 0); some answer with a count.</summary>
+    public int CheckExtension(int capability)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Math.Max(0, Libc.Ioctl(_fd, KvmIoctl.CheckExtension, capability));
+    }
+
+    public VirtualMachine CreateVm()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int vmFd = KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.CreateVm, 0), "KVM_CREATE_VM");
+        return new VirtualMachine(this, vmFd);
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            Libc.Close(_fd);
+        }
+    }
+
+    private static string OpenFailure(string path, int errno) => errno switch
+    {
+        Libc.ENoEnt => $"KVM is not available: {path} does not exist; is the kvm module loaded (modprobe kvm_intel or kvm_amd)?",
+        Libc.EAcces => $"KVM is not accessible: permission denied on {path}; " +
+                       $"join the group that owns it{DeviceGroup.Describe(path)} or run as root",
+        Libc.ENxIo or Libc.ENoDev => $"KVM is not available: {path} has no driver behind it; is the kvm module loaded?",
+        _ => $"KVM is not available: cannot open {path}: {Libc.ErrorText(errno)} (errno {errno})",
+    };
+}

@@ -1,0 +1,81 @@
+using Kvm.Vmm.Interop;
+using Kvm.Vmm.Memory;
+
+namespace Kvm.Vmm.Hypervisor;
+
+/// <summary>A KVM virtual machine (the VM file descriptor): memory slots, the in-kernel irqchip and PIT, vCPUs.</summary>
+public sealed unsafe class VirtualMachine : IDisposable
+{
+    /// <summary>Where the VMX/SVM task-state area and the identity-map page go: three pages and one page just below 4 GiB's BIOS.</summary>
+    public const ulong TssAddress = 0xfffb_d000;
+    public const ulong IdentityMapAddress = 0xfffb_c000;
+
+    private readonly KvmSystem _kvm;
+    private readonly int _fd;
+    private uint _nextSlot;
+    private bool _disposed;
+
+    internal VirtualMachine(KvmSystem kvm, int fd)
+    {
+        _kvm = kvm;
+        _fd = fd;
+    }
+
+    /// <summary>Places the TSS and identity map (needed before the first KVM_RUN on Intel; harmless on AMD).</summary>
+    public void SetSystemAddresses()
+    {
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetTssAddr, unchecked((nint)TssAddress)), "KVM_SET_TSS_ADDR");
+        ulong identityMap = IdentityMapAddress;
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetIdentityMapAddr, &identityMap), "KVM_SET_IDENTITY_MAP_ADDR");
+    }
+
+    /// <summary>The in-kernel PIC, IOAPIC and LAPICs, and the PIT (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2).</summary>
+    public void CreateInterruptControllers()
+    {
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.CreateIrqchip, 0), "KVM_CREATE_IRQCHIP");
+        var pit = new KvmPitConfig { Flags = KvmPitConfig.SpeakerDummy };
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.CreatePit2, &pit), "KVM_CREATE_PIT2");
+    }
+
+    /// <summary>Gives the guest every region of <paramref name="memory"/>, one KVM memory slot each.</summary>
+    public void MapMemory(GuestMemory memory)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (var region in memory.Regions)
+        {
+            var slot = new KvmUserspaceMemoryRegion
+            {
+                Slot = _nextSlot++,
+                GuestPhysAddr = region.GuestAddress,
+                MemorySize = region.Size,
+                UserspaceAddr = (ulong)region.HostAddress,
+            };
+            KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetUserMemoryRegion, &slot),
+                $"KVM_SET_USER_MEMORY_REGION (slot {slot.Slot}, guest 0x{region.GuestAddress:x}, 0x{region.Size:x} bytes)");
+        }
+    }
+
+    public Vcpu CreateVcpu(int id)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int fd = KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.CreateVcpu, id), $"KVM_CREATE_VCPU {id}");
+        try
+        {
+            return new Vcpu(id, fd, _kvm.VcpuMmapSize);
+        }
+        catch
+        {
+            Libc.Close(fd);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            Libc.Close(_fd);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+#!/bin/busybox sh
+# /init of the outer guest's initramfs (see nested-kvm.sh): load the stock kernel's modules, mount the host root
+# read-only and the shares read-write, run the command in a chroot, record its status, power off.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+
+for m in $(cat /modules/order); do
+  insmod "/modules/$m.ko" || echo "nested-kvm init: insmod $m failed"
+done
+
+fail() {
+  echo "nested-kvm init: $*"
+  poweroff -f
+}
+
+opts=trans=virtio,version=9p2000.L,msize=262144
+mount -t 9p -o "$opts,ro" hostroot /mnt || fail "cannot mount the host root"
+mount -t proc proc /mnt/proc
+mount -t sysfs sys /mnt/sys
+mount -t devtmpfs dev /mnt/dev
+mkdir -p /mnt/dev/pts /mnt/dev/shm
+mount -t devpts devpts /mnt/dev/pts
+mount -t tmpfs tmp /mnt/dev/shm
+mount -t tmpfs tmp /mnt/tmp
+mount -t tmpfs run /mnt/run
+# The shares go over the tmpfs mounts, or those would hide them.
+mkdir -p /mnt/run/nested-kvm
+mount -t 9p -o "$opts" control /mnt/run/nested-kvm || fail "cannot mount the control share"
+share="$(cat /mnt/run/nested-kvm/share)"
+mkdir -p "/mnt$share" 2>/dev/null
+mount -t 9p -o "$opts" rwshare "/mnt$share" || fail "cannot mount the share at $share"
+
+chroot /mnt /bin/sh -c 'sh /run/nested-kvm/command.sh >/run/nested-kvm/output 2>&1; echo $? >/run/nested-kvm/status.tmp'
+mv /mnt/run/nested-kvm/status.tmp /mnt/run/nested-kvm/status
+sync
+umount "/mnt$share" /mnt/run/nested-kvm 2>/dev/null
+poweroff -f

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Real KVM on a machine without /dev/kvm: run a command inside a QEMU guest under software emulation (TCG) whose
+# virtual CPU has AMD SVM, so the guest has a working /dev/kvm. The guest boots Debian's stock kernel with a busybox
+# initramfs, mounts this machine's root read-only over 9p, mounts one directory read-write at the same path,
+# chroots into the root and runs the command there. Facts behind the recipe: ../shared/docs/nested-kvm.md.
+#
+#   nested-kvm.sh prepare                     install the packages, download the kernel, build the initramfs (cached)
+#   nested-kvm.sh run [options] -- CMD...     run CMD inside; exit status and output are CMD's
+#     --share DIR      directory shared read-write at the same path (default: the current directory)
+#     --timeout SECS   bound on the whole guest run (default 900); on expiry the exit status is 124
+#     --memory MIB     outer guest memory (default 4096)
+#     --cpus N         outer guest vCPUs (default 2)
+#   nested-kvm.sh check                       prepare, then show that /dev/kvm answers inside (KVM_GET_API_VERSION)
+#
+# Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs.
+set -euo pipefail
+
+cache="${KVM_NESTED_CACHE:-${HOME:-/root}/.cache/kvm-nested}"
+
+# Modules the stock kernel needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio).
+modules=(
+  virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd
+  drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
+  drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/9p/9pnet fs/netfs/netfs
+  fs/fscache/fscache fs/9p/9p net/9p/9pnet_virtio
+)
+
+log() { echo "nested-kvm: $*" >&2; }
+die() { log "$*"; exit 2; }
+
+need_packages() {
+  local missing=()
+  command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+  dpkg -s busybox-static >/dev/null 2>&1 \
+    || missing+=(busybox-static)
+  command -v cpio >/dev/null || missing+=(cpio)
+  if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (install them with apt-get as root)"
+    log "installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# The kernel package linux-image-amd64 currently depends on, e.g. linux-image-6.1.0-56-amd64.
+kernel_package() {
+  apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'
+}
+
+prepare() {
+  need_packages
+  mkdir -p "$cache"
+  local package
+  package="$(kernel_package)"
+  [ -n "$package" ] || die "cannot resolve linux-image-amd64's kernel package (apt-get update first?)"
+  local dir="$cache/$package"
+  if [ -f "$dir/initramfs.cpio.gz" ] && [ -f "$dir/vmlinuz" ]; then
+    echo "$dir"
+    return
+  fi
+
+  log "preparing $package in $dir"
+  rm -rf "$dir" && mkdir -p "$dir/deb"
+  (cd "$dir/deb" && apt-get download "$package" >/dev/null 2>&1) || die "apt-get download $package failed"
+  dpkg -x "$dir"/deb/*.deb "$dir/root"
+  local version
+  version="$(ls "$dir/root/lib/modules")"
+  cp "$dir/root/boot/vmlinuz-$version" "$dir/vmlinuz"
+
+  local initrd="$dir/initrd"
+  mkdir -p "$initrd"/{bin,dev,proc,sys,mnt,modules}
+  cp /bin/busybox "$initrd/bin/busybox"
+  local m
+  for m in "${modules[@]}"; do
+    cp "$dir/root/lib/modules/$version/kernel/$m.ko" "$initrd/modules/$(basename "$m").ko" \
+      || die "module $m.ko not in $package"
+  done
+  printf '%s\n' "${modules[@]##*/}" >"$initrd/modules/order"
+  cp "$(dirname "$(readlink -f "$0")")/init.sh" "$initrd/init"
+  chmod +x "$initrd/init"
+  (cd "$initrd" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/initramfs.cpio.gz"
+  rm -rf "$dir/deb" "$dir/root" "$initrd"
+  echo "$dir"
+}
+
+run() {
+  local share="$PWD" timeout=900 memory=4096 cpus=2
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --share) share="$(readlink -f "$2")"; shift 2 ;;
+      --timeout) timeout="$2"; shift 2 ;;
+      --memory) memory="$2"; shift 2 ;;
+      --cpus) cpus="$2"; shift 2 ;;
+      --) shift; break ;;
+      *) die "unknown option $1 (options go before --)" ;;
+    esac
+  done
+  [ $# -gt 0 ] || die "run: no command given (nested-kvm.sh run [options] -- CMD...)"
+  [ -d "$share" ] || die "run: share directory $share does not exist"
+
+  local dir
+  dir="$(prepare)"
+  local control
+  control="$(mktemp -d /tmp/nested-kvm.XXXXXX)"
+  # The command runs from the share, with the caller's PATH and a writable HOME.
+  {
+    echo "cd $(printf '%q' "$share")"
+    echo "export PATH=$(printf '%q' "$PATH") HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1"
+    printf '%q ' "$@"
+    echo
+  } >"$control/command.sh"
+  echo "$share" >"$control/share"
+
+  log "booting the outer guest (TCG, -cpu max, ${memory} MiB, ${cpus} vCPUs; timeout ${timeout}s)"
+  local status=0
+  timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$memory" -smp "$cpus" \
+    -nographic -no-reboot -nodefaults -serial stdio -monitor none \
+    -kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio.gz" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1" \
+    -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+    -virtfs "local,path=$share,mount_tag=rwshare,security_model=none,multidevs=remap" \
+    -virtfs "local,path=$control,mount_tag=control,security_model=none" \
+    </dev/null >"$control/console.log" 2>&1 || status=$?
+
+  if [ -f "$control/output" ]; then
+    cat "$control/output"
+  fi
+
+  if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+    log "the guest did not finish within ${timeout}s; its console:"
+    tail -n 40 "$control/console.log" >&2
+    rm -rf "$control"
+    return 124
+  fi
+
+  if [ ! -f "$control/status" ]; then
+    log "the guest ended without running the command (QEMU exit status $status); its console:"
+    tail -n 40 "$control/console.log" >&2
+    rm -rf "$control"
+    return 2
+  fi
+
+  status="$(cat "$control/status")"
+  rm -rf "$control"
+  return "$status"
+}
+
+case "${1:-}" in
+  prepare) shift; prepare >/dev/null; log "ready in $cache" ;;
+  run) shift; run "$@" ;;
+  check)
+    shift
+    run --share "$(mktemp -d)" --timeout 300 -- sh -c 'ls -l /dev/kvm && grep -c svm /proc/cpuinfo'
+    ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
