@@ -68,6 +68,36 @@ public sealed class KvmSystem : IDisposable
         return Math.Max(0, Libc.Ioctl(_fd, KvmIoctl.CheckExtension, capability));
     }
 
+    /// <summary>The CPUID leaves KVM can give a guest on this host (KVM_GET_SUPPORTED_CPUID).</summary>
+    internal unsafe KvmCpuidEntry2[] GetSupportedCpuid()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (int count = 64; ; count *= 2)
+        {
+            byte[] buffer = new byte[KvmCpuid2.HeaderSize + count * KvmCpuidEntry2.Size];
+            fixed (byte* p = buffer)
+            {
+                ((KvmCpuid2*)p)->Count = (uint)count;
+                if (Libc.Ioctl(_fd, KvmIoctl.GetSupportedCpuid, p) < 0)
+                {
+                    int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    if (errno == E2Big && count < 4096)
+                    {
+                        continue;
+                    }
+
+                    KvmThrow.LastError("KVM_GET_SUPPORTED_CPUID");
+                }
+
+                var entries = new KvmCpuidEntry2[((KvmCpuid2*)p)->Count];
+                new ReadOnlySpan<KvmCpuidEntry2>(p + KvmCpuid2.HeaderSize, entries.Length).CopyTo(entries);
+                return entries;
+            }
+        }
+    }
+
+    private const int E2Big = 7;
+
     public VirtualMachine CreateVm()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

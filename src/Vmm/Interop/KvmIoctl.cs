@@ -24,6 +24,7 @@ internal static class KvmIoctl
     public static readonly nuint SetIdentityMapAddr = Ioc(Write, 0x48, sizeof(ulong));
     public static readonly nuint CreateIrqchip = Io(0x60);
     public static readonly nuint CreatePit2 = Ioc(Write, 0x77, KvmPitConfig.Size);
+    public static readonly nuint IrqLine = Ioc(Write, 0x61, 8);
 
     // vCPU ioctls.
     public static readonly nuint Run = Io(0x80);
@@ -31,6 +32,10 @@ internal static class KvmIoctl
     public static readonly nuint SetRegs = Ioc(Write, 0x82, KvmRegs.Size);
     public static readonly nuint GetSregs = Ioc(Read, 0x83, KvmSregs.Size);
     public static readonly nuint SetSregs = Ioc(Write, 0x84, KvmSregs.Size);
+    public static readonly nuint SetMsrs = Ioc(Write, 0x89, 8);
+    public static readonly nuint GetLapic = Ioc(Read, 0x8e, KvmLapicState.Size);
+    public static readonly nuint SetLapic = Ioc(Write, 0x8f, KvmLapicState.Size);
+    public static readonly nuint SetCpuid2 = Ioc(Write, 0x90, KvmCpuid2.HeaderSize);
 
     /// <summary>The API version every KVM since Linux 2.6.22 reports; anything else is refused.</summary>
     public const int ApiVersion = 12;

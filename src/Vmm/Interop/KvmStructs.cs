@@ -101,3 +101,31 @@ internal unsafe struct KvmCpuidEntry2
     public uint Eax, Ebx, Ecx, Edx;
     public fixed uint Padding[3];
 }
+
+/// <summary>struct kvm_lapic_state: the local APIC's 1 KiB register page.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct KvmLapicState
+{
+    public const int Size = 1024;
+
+    public fixed byte Registers[Size];
+}
+
+/// <summary>struct kvm_msr_entry: one MSR for KVM_SET_MSRS (after the 8-byte kvm_msrs header).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmMsrEntry
+{
+    public const int Size = 16;
+
+    public uint Index;
+    public uint Reserved;
+    public ulong Data;
+}
+
+/// <summary>struct kvm_irq_level: an interrupt line and its level, for KVM_IRQ_LINE.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmIrqLevel
+{
+    public uint Irq;
+    public uint Level;
+}
