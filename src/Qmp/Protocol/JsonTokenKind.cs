@@ -1,0 +1,16 @@
+namespace Kvm.Qmp.Protocol;
+
+/// <summary>Token kinds of QEMU's JSON lexer (qobject/json-lexer.c), as far as QMP input can produce them.</summary>
+internal enum JsonTokenKind : byte
+{
+    LeftCurly,
+    RightCurly,
+    LeftSquare,
+    RightSquare,
+    Colon,
+    Comma,
+    Integer,
+    Float,
+    Keyword,
+    String,
+}
