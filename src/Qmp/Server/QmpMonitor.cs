@@ -41,7 +41,7 @@ public sealed class QmpMonitor : IAsyncDisposable
         _listener.Dispose();
         await _acceptLoop.ConfigureAwait(false);
         _cts.Dispose();
-        if (Address.Kind == QmpAddressKind.Unix)
+        if (Address.Kind == QmpAddressKind.Unix && Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(Address.Path))))
         {
             File.Delete(Address.Path);
         }
