@@ -41,7 +41,7 @@ public sealed class HumanMonitorCommand : QmpCommand<HumanMonitorCommandArgument
     };
 
     private static string VersionLine(QmpVersionInfo version) =>
-        $"{version.Qemu.Major}.{version.Qemu.Minor}.{version.Qemu.Micro}{(version.Package.Length > 0 ? " (" + version.Package + ")" : string.Empty)}\r\n";
+        $"{version.Qemu.Major}.{version.Qemu.Minor}.{version.Qemu.Micro}{version.Package}\r\n";
 
     private static string RunStateName(QmpRunState state) =>
         System.Text.Json.JsonSerializer.Serialize(state, QmpJsonContext.Default.QmpStatusInfo.Options.GetTypeInfo(typeof(QmpRunState))).Trim('"');

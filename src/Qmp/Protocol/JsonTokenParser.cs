@@ -52,8 +52,13 @@ internal ref struct JsonTokenParser
                 return ParseArray(out ok);
             case JsonTokenKind.String:
                 _position++;
+                if (!TryDecodeString(token.Text!, out string? text))
+                {
+                    return null;
+                }
+
                 ok = true;
-                return JsonValue.Create(token.Text!);
+                return JsonValue.Create(text);
             case JsonTokenKind.Integer:
             case JsonTokenKind.Float:
                 _position++;
@@ -93,9 +98,10 @@ internal ref struct JsonTokenParser
 
         double d = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
-        // QEMU turns an overflowing literal into inf and then writes the invalid token "inf".
-        // We keep the literal as written instead, so the output stays JSON.
-        return double.IsFinite(d) ? JsonValue.Create(d) : JsonNode.Parse(text)!;
+        // QEMU writes doubles with %.17g (0.1 comes back as 0.10000000000000001), so the node keeps
+        // that text. An overflowing literal becomes inf in QEMU, which it then writes as the invalid
+        // token "inf"; we keep the literal as written instead, so the output stays JSON.
+        return JsonNode.Parse(double.IsFinite(d) ? d.ToString("G17", CultureInfo.InvariantCulture) : text)!;
     }
 
     private JsonObject? ParseObject(out bool ok)
@@ -126,6 +132,11 @@ internal ref struct JsonTokenParser
             }
 
             _position++;
+            if (!TryDecodeString(keyToken.Text!, out string? key))
+            {
+                return null;
+            }
+
             if (!Peek(JsonTokenKind.Colon))
             {
                 Fail("missing : in object pair");
@@ -139,13 +150,13 @@ internal ref struct JsonTokenParser
                 return null;
             }
 
-            if (obj.ContainsKey(keyToken.Text!))
+            if (obj.ContainsKey(key))
             {
                 Fail("duplicate key");
                 return null;
             }
 
-            obj[keyToken.Text!] = value;
+            obj[key] = value;
             if (Peek(JsonTokenKind.RightCurly))
             {
                 _position++;
@@ -192,13 +203,70 @@ internal ref struct JsonTokenParser
 
             if (!Peek(JsonTokenKind.Comma))
             {
-                Fail(_position >= _tokens.Count ? "premature EOI" : "expected separator in array");
+                Fail(_position >= _tokens.Count ? "premature EOI" : "expected separator in list");
                 return null;
             }
 
             _position++;
         }
     }
+
+    /// <summary>Decodes a raw string token (quotes and escapes included) with QEMU's messages for bad escapes.</summary>
+    private bool TryDecodeString(string raw, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        value = null;
+        var builder = new System.Text.StringBuilder(raw.Length);
+        for (int i = 1; i < raw.Length - 1; i++)
+        {
+            char c = raw[i];
+            if (c != '\\')
+            {
+                builder.Append(c);
+                continue;
+            }
+
+            int begin = i;
+            char escape = raw[++i];
+            switch (escape)
+            {
+                case '"' or '\'' or '\\' or '/': builder.Append(escape); break;
+                case 'b': builder.Append('\b'); break;
+                case 'f': builder.Append('\f'); break;
+                case 'n': builder.Append('\n'); break;
+                case 'r': builder.Append('\r'); break;
+                case 't': builder.Append('\t'); break;
+                case 'u':
+                    int cp = Hex4(raw, i + 1);
+                    i += 4;
+                    if (cp is >= 0xD800 and <= 0xDBFF && i + 6 < raw.Length && raw[i + 1] == '\\' && raw[i + 2] == 'u')
+                    {
+                        int trailing = Hex4(raw, i + 3);
+                        if (trailing is >= 0xDC00 and <= 0xDFFF)
+                        {
+                            cp = 0x10000 + ((cp & 0x3FF) << 10) + (trailing & 0x3FF);
+                            i += 6;
+                        }
+                    }
+
+                    if (cp is >= 0xD800 and <= 0xDFFF)
+                    {
+                        Fail($"{raw[begin..(i + 1)]} is not a valid Unicode character");
+                        return false;
+                    }
+
+                    builder.Append(char.ConvertFromUtf32(cp));
+                    break;
+                default:
+                    Fail("invalid escape sequence in string");
+                    return false;
+            }
+        }
+
+        value = builder.ToString();
+        return true;
+    }
+
+    private static int Hex4(string raw, int start) => int.Parse(raw.AsSpan(start, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
     private readonly bool Peek(JsonTokenKind kind) => _position < _tokens.Count && _tokens[_position].Kind == kind;
 

@@ -7,8 +7,19 @@ public sealed partial class QmpInputParser
     private LexState _state;
     private byte _quote;
     private int _unicodeDigits;
-    private int _unicodeValue;
-    private int _highSurrogate = -1;
+    private NumberState _number;
+
+    private enum NumberState : byte
+    {
+        Minus,
+        Zero,
+        Integer,
+        Dot,
+        Fraction,
+        Exponent,
+        ExponentSign,
+        ExponentDigits,
+    }
 
     private enum LexState : byte
     {
@@ -45,13 +56,7 @@ public sealed partial class QmpInputParser
             case LexState.StringUnicode:
                 return StepUnicode(b, output);
             case LexState.Number:
-                if (b is >= (byte)'0' and <= (byte)'9' or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-')
-                {
-                    return AppendText(b, output);
-                }
-
-                EmitNumber(output);
-                return false;
+                return StepNumber(b, output);
             case LexState.Keyword:
                 if (b is >= (byte)'a' and <= (byte)'z')
                 {
@@ -81,135 +86,158 @@ public sealed partial class QmpInputParser
             case (byte)',': Push(new JsonToken(JsonTokenKind.Comma, null), 1, output); return true;
             case (byte)'"' or (byte)'\'':
                 _quote = b;
-                _highSurrogate = -1;
                 _state = LexState.String;
-                return true;
+                return AppendText(b, output);
             case (byte)'-' or >= (byte)'0' and <= (byte)'9':
                 _state = LexState.Number;
+                _number = b switch
+                {
+                    (byte)'-' => NumberState.Minus,
+                    (byte)'0' => NumberState.Zero,
+                    _ => NumberState.Integer,
+                };
                 return AppendText(b, output);
             case >= (byte)'a' and <= (byte)'z':
                 _state = LexState.Keyword;
                 return AppendText(b, output);
             default:
-                LexError(b < 0x80 ? ((char)b).ToString() : "\uFFFD", output);
-                return true;
+                return LexErrorWith(b, output);
         }
     }
 
+    // Strings are kept raw (quotes and escapes included) and decoded by the parser, as QEMU does;
+    // the lexer only rejects control characters, impossible bytes and non-hex \u digits.
     private bool StepString(byte b, List<QmpInput> output)
     {
-        if (b == _quote)
-        {
-            int length = _text.WrittenCount + 2;
-            _state = LexState.Start;
-            Push(new JsonToken(JsonTokenKind.String, TakeText()), length, output);
-            return true;
-        }
-
-        if (b == (byte)'\\')
-        {
-            _state = LexState.StringEscape;
-            return true;
-        }
-
         if (b < 0x20 || b >= 0xFE)
         {
-            string partial = (char)_quote + TakeText() + (b < 0x80 ? ((char)b).ToString() : "\uFFFD");
-            LexError(partial, output);
-            return true;
+            return LexErrorWith(b, output);
         }
 
-        return AppendText(b, output);
-    }
-
-    private bool StepEscape(byte b, List<QmpInput> output)
-    {
-        char decoded;
-        switch (b)
-        {
-            case (byte)'"': decoded = '"'; break;
-            case (byte)'\'': decoded = '\''; break;
-            case (byte)'\\': decoded = '\\'; break;
-            case (byte)'/': decoded = '/'; break;
-            case (byte)'b': decoded = '\b'; break;
-            case (byte)'f': decoded = '\f'; break;
-            case (byte)'n': decoded = '\n'; break;
-            case (byte)'r': decoded = '\r'; break;
-            case (byte)'t': decoded = '\t'; break;
-            case (byte)'u':
-                _unicodeDigits = 0;
-                _unicodeValue = 0;
-                _state = LexState.StringUnicode;
-                return true;
-            default:
-                LexError((char)_quote + TakeText() + "\\" + (b < 0x80 ? ((char)b).ToString() : "\uFFFD"), output);
-                return true;
-        }
-
-        _state = LexState.String;
-        return AppendText((byte)decoded, output);
-    }
-
-    private bool StepUnicode(byte b, List<QmpInput> output)
-    {
-        int digit = b switch
-        {
-            >= (byte)'0' and <= (byte)'9' => b - '0',
-            >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-            >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-            _ => -1,
-        };
-        if (digit < 0)
-        {
-            LexError((char)_quote + TakeText() + "\\u" + (b < 0x80 ? ((char)b).ToString() : "\uFFFD"), output);
-            return true;
-        }
-
-        _unicodeValue = (_unicodeValue << 4) | digit;
-        if (++_unicodeDigits < 4)
+        AppendText(b, output);
+        if (_state != LexState.String)
         {
             return true;
         }
 
-        _state = LexState.String;
-        int cp = _unicodeValue;
-        if (cp is >= 0xD800 and <= 0xDBFF)
+        if (b == _quote)
         {
-            _highSurrogate = cp;
-            return true;
+            int length = _text.WrittenCount;
+            _state = LexState.Start;
+            Push(new JsonToken(JsonTokenKind.String, TakeText()), length, output);
         }
-
-        if (cp is >= 0xDC00 and <= 0xDFFF && _highSurrogate >= 0)
+        else if (b == (byte)'\\')
         {
-            cp = char.ConvertToUtf32((char)_highSurrogate, (char)cp);
-        }
-        else if (cp is >= 0xDC00 and <= 0xDFFF)
-        {
-            cp = 0xFFFD;
-        }
-
-        _highSurrogate = -1;
-        Span<byte> utf8 = stackalloc byte[4];
-        int written = new Rune(cp).EncodeToUtf8(utf8);
-        foreach (byte u in utf8[..written])
-        {
-            AppendText(u, output);
+            _state = LexState.StringEscape;
         }
 
         return true;
     }
 
-    private void EmitNumber(List<QmpInput> output)
+    private bool StepEscape(byte b, List<QmpInput> output)
+    {
+        if (b < 0x20 || b >= 0xFE)
+        {
+            return LexErrorWith(b, output);
+        }
+
+        _unicodeDigits = 0;
+        _state = b == (byte)'u' ? LexState.StringUnicode : LexState.String;
+        return AppendText(b, output);
+    }
+
+    private bool StepUnicode(byte b, List<QmpInput> output)
+    {
+        if (!char.IsAsciiHexDigit((char)b))
+        {
+            return LexErrorWith(b, output);
+        }
+
+        if (++_unicodeDigits == 4)
+        {
+            _state = LexState.String;
+        }
+
+        return AppendText(b, output);
+    }
+
+    private bool StepNumber(byte b, List<QmpInput> output)
+    {
+        bool digit = b is >= (byte)'0' and <= (byte)'9';
+        switch (_number)
+        {
+            case NumberState.Minus:
+                if (!digit)
+                {
+                    return LexErrorWith(b, output);
+                }
+
+                _number = b == (byte)'0' ? NumberState.Zero : NumberState.Integer;
+                return AppendText(b, output);
+            case NumberState.Zero or NumberState.Integer:
+                if (digit && _number == NumberState.Zero)
+                {
+                    return LexErrorWith(b, output);
+                }
+
+                if (digit || b is (byte)'.' or (byte)'e' or (byte)'E')
+                {
+                    _number = digit ? NumberState.Integer : b == (byte)'.' ? NumberState.Dot : NumberState.Exponent;
+                    return AppendText(b, output);
+                }
+
+                EmitNumber(JsonTokenKind.Integer, output);
+                return false;
+            case NumberState.Dot:
+                if (!digit)
+                {
+                    return LexErrorWith(b, output);
+                }
+
+                _number = NumberState.Fraction;
+                return AppendText(b, output);
+            case NumberState.Fraction:
+                if (digit || b is (byte)'e' or (byte)'E')
+                {
+                    _number = digit ? NumberState.Fraction : NumberState.Exponent;
+                    return AppendText(b, output);
+                }
+
+                EmitNumber(JsonTokenKind.Float, output);
+                return false;
+            case NumberState.Exponent or NumberState.ExponentSign:
+                if (digit || (_number == NumberState.Exponent && b is (byte)'+' or (byte)'-'))
+                {
+                    _number = digit ? NumberState.ExponentDigits : NumberState.ExponentSign;
+                    return AppendText(b, output);
+                }
+
+                return LexErrorWith(b, output);
+            default:
+                if (digit)
+                {
+                    return AppendText(b, output);
+                }
+
+                EmitNumber(JsonTokenKind.Float, output);
+                return false;
+        }
+    }
+
+    private void EmitNumber(JsonTokenKind kind, List<QmpInput> output)
     {
         int length = _text.WrittenCount;
         _state = LexState.Start;
-        if (!JsonNumberGrammar.TryClassify(_text.WrittenSpan, out bool isInteger))
-        {
-            LexError(TakeText(), output);
-            return;
-        }
+        Push(new JsonToken(kind, TakeText()), length, output);
+    }
 
-        Push(new JsonToken(isInteger ? JsonTokenKind.Integer : JsonTokenKind.Float, TakeText()), length, output);
+    /// <summary>A lexical error: the token so far plus the offending byte is reported, then input is skipped to a resync point.</summary>
+    private bool LexErrorWith(byte b, List<QmpInput> output)
+    {
+        string token = TakeText() + (b < 0x80 ? ((char)b).ToString() : "\uFFFD");
+        EmitError($"JSON parse error, stray '{token}'", output);
+        _state = LexState.Recovery;
+        return true;
     }
 
     private bool AppendText(byte b, List<QmpInput> output)
@@ -225,12 +253,5 @@ public sealed partial class QmpInputParser
         _text.GetSpan(1)[0] = b;
         _text.Advance(1);
         return true;
-    }
-
-    private void LexError(string token, List<QmpInput> output)
-    {
-        _text.ResetWrittenCount();
-        EmitError($"JSON parse error, stray '{token}'", output);
-        _state = LexState.Recovery;
     }
 }

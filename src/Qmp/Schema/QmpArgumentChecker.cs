@@ -32,7 +32,7 @@ public static class QmpArgumentChecker
                 continue;
             }
 
-            string? error = CheckValue(member.Type, node, fullName);
+            string? error = CheckValue(member.Type, node, fullName, fullName);
             if (error is not null)
             {
                 return error;
@@ -51,7 +51,8 @@ public static class QmpArgumentChecker
         return null;
     }
 
-    private static string? CheckValue(QmpType type, JsonNode? node, string fullName)
+    /// <param name="enumName">The name in "does not accept value": QEMU 7.2 says 'null' for list elements.</param>
+    private static string? CheckValue(QmpType type, JsonNode? node, string fullName, string enumName)
     {
         JsonValueKind kind = node?.GetValueKind() ?? JsonValueKind.Null;
         switch (type)
@@ -65,17 +66,17 @@ public static class QmpArgumentChecker
                 }
 
                 string text = node!.GetValue<string>();
-                return enumType.Values.Contains(text) ? null : $"Parameter '{fullName}' does not accept value '{text}'";
+                return enumType.Values.Contains(text) ? null : $"Parameter '{enumName}' does not accept value '{text}'";
             case QmpArrayType array:
                 if (kind != JsonValueKind.Array)
                 {
                     return Invalid(fullName, "array");
                 }
 
-                foreach (JsonNode? element in node!.AsArray())
+                JsonArray elements = node!.AsArray();
+                for (int i = 0; i < elements.Count; i++)
                 {
-                    // QEMU 7.2's visitor names list elements 'null' in its messages.
-                    string? error = CheckValue(array.ElementType, element, "null");
+                    string? error = CheckValue(array.ElementType, elements[i], $"{fullName}[{i}]", "null");
                     if (error is not null)
                     {
                         return error;
