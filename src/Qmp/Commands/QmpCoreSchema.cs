@@ -38,7 +38,12 @@ public static class QmpCoreSchema
     public static QmpObjectType KvmInfo { get; } = new(
         "KvmInfo", new QmpMember("enabled", QmpBuiltinType.Bool), new QmpMember("present", QmpBuiltinType.Bool));
 
-    public static QmpObjectType TargetInfo { get; } = new("TargetInfo", new QmpMember("arch", QmpBuiltinType.Str));
+    public static QmpEnumType SysEmuTarget { get; } = new(
+        "SysEmuTarget", "aarch64", "alpha", "arm", "avr", "cris", "hppa", "i386", "loongarch64", "m68k", "microblaze",
+        "microblazeel", "mips", "mips64", "mips64el", "mipsel", "nios2", "or1k", "ppc", "ppc64", "riscv32", "riscv64", "rx",
+        "s390x", "sh4", "sh4eb", "sparc", "sparc64", "tricore", "x86_64", "xtensa", "xtensaeb");
+
+    public static QmpObjectType TargetInfo { get; } = new("TargetInfo", new QmpMember("arch", SysEmuTarget));
 
     public static QmpObjectType NameInfo { get; } = new("NameInfo", new QmpMember("name", QmpBuiltinType.Str, Optional: true));
 
