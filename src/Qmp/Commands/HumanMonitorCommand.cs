@@ -43,6 +43,7 @@ public sealed class HumanMonitorCommand : QmpCommand<HumanMonitorCommandArgument
     private static string VersionLine(QmpVersionInfo version) =>
         $"{version.Qemu.Major}.{version.Qemu.Minor}.{version.Qemu.Micro}{version.Package}\r\n";
 
+    /// <summary>The QAPI name, from the enum's one JSON table.</summary>
     private static string RunStateName(QmpRunState state) =>
-        System.Text.Json.JsonSerializer.Serialize(state, QmpJsonContext.Default.QmpStatusInfo.Options.GetTypeInfo(typeof(QmpRunState))).Trim('"');
+        System.Text.Json.JsonSerializer.Serialize(state, QmpJsonContext.Default.QmpRunState).Trim('"');
 }

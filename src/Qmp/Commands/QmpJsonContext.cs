@@ -8,6 +8,7 @@ namespace Kvm.Qmp.Commands;
 [JsonSerializable(typeof(QmpEmpty))]
 [JsonSerializable(typeof(QmpVersionInfo))]
 [JsonSerializable(typeof(QmpStatusInfo))]
+[JsonSerializable(typeof(QmpRunState))]
 [JsonSerializable(typeof(IReadOnlyList<QmpCommandInfo>))]
 [JsonSerializable(typeof(QmpKvmInfo))]
 [JsonSerializable(typeof(QmpTargetInfo))]
