@@ -29,6 +29,7 @@ public sealed partial class QmpInputParser
     public QmpInputParser(QmpInputLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limits.MaxNesting, QmpInputLimits.Default.MaxNesting * 2 - 2, nameof(limits));
         _limits = limits;
     }
 

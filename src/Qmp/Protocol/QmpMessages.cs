@@ -15,6 +15,9 @@ public static class QmpMessages
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Indented = false,
+
+        // An id may nest as deep as input allows (QEMU: 1024) plus the reply's own object.
+        MaxDepth = 2 * QmpInputLimits.Default.MaxNesting,
     };
 
     [ThreadStatic]

@@ -95,7 +95,15 @@ public sealed class QmpMonitor : IAsyncDisposable
             }
 
             var session = new QmpSession(client, _server, Name, token);
-            await session.RunAsync().ConfigureAwait(false);
+            try
+            {
+                await session.RunAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bug in one session must not take the monitor down: drop that client, serve the next.
+                s_log.Error(e, "QMP session on {Monitor} failed", Name);
+            }
         }
     }
 }

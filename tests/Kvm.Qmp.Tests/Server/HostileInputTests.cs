@@ -86,6 +86,18 @@ public sealed class HostileInputTests
         }
     }
 
+    [Test]
+    public async Task Server_IdNestedToTheLimit_IsEchoedAndDeeperIsRejected()
+    {
+        await using ServerFixture fixture = ServerFixture.Start();
+        using RawQmpConnection connection = await fixture.ConnectNegotiatedAsync();
+        string deepId = new string('[', 1023) + new string(']', 1023);
+        await connection.SendAsync("{\"execute\": \"query-name\", \"id\": " + deepId + "}");
+        Assert.That(await connection.ReadAsync(), Is.EqualTo("{\"return\": {}, \"id\": " + deepId + "}"));
+        await connection.SendAsync("{\"execute\": \"query-name\", \"id\": " + new string('[', 1024));
+        Assert.That(await connection.ReadAsync(), Is.EqualTo("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON nesting depth limit exceeded\"}}"));
+    }
+
     private static byte[] Mutate(Random random, byte[] seed)
     {
         var bytes = new List<byte>(seed);
