@@ -13,6 +13,9 @@ public interface IQmpMachine
     /// <summary>The -name of the VM, or null.</summary>
     string? Name { get; }
 
+    /// <summary>The -uuid of the VM (all zeros when none was given).</summary>
+    Guid Uuid { get; }
+
     /// <summary>QAPI SysEmuTarget, e.g. x86_64.</summary>
     string Arch { get; }
 

@@ -48,6 +48,7 @@ public sealed class QmpCommandRegistry
         registry.Add(new QueryQmpSchemaCommand());
         registry.Add(new QueryStatusCommand());
         registry.Add(new QueryNameCommand());
+        registry.Add(new QueryUuidCommand());
         registry.Add(new QueryKvmCommand());
         registry.Add(new QueryTargetCommand());
         registry.Add(new MachineActionCommand("stop", static (m, ct) => m.StopAsync(ct)));

@@ -45,6 +45,8 @@ public static class QmpCoreSchema
 
     public static QmpObjectType TargetInfo { get; } = new("TargetInfo", new QmpMember("arch", SysEmuTarget));
 
+    public static QmpObjectType UuidInfo { get; } = new("UuidInfo", new QmpMember("UUID", QmpBuiltinType.Str));
+
     public static QmpObjectType NameInfo { get; } = new("NameInfo", new QmpMember("name", QmpBuiltinType.Str, Optional: true));
 
     public static QmpObjectType HumanMonitorCommandArguments { get; } = new(

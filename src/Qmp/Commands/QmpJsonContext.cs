@@ -13,6 +13,7 @@ namespace Kvm.Qmp.Commands;
 [JsonSerializable(typeof(QmpKvmInfo))]
 [JsonSerializable(typeof(QmpTargetInfo))]
 [JsonSerializable(typeof(QmpNameInfo))]
+[JsonSerializable(typeof(QmpUuidInfo))]
 [JsonSerializable(typeof(QmpCapabilitiesArguments))]
 [JsonSerializable(typeof(HumanMonitorCommandArguments))]
 [JsonSerializable(typeof(QmpShutdownEventData))]

@@ -13,11 +13,14 @@ public sealed class QmpNoneMachine : IQmpMachine
     private readonly TaskCompletionSource _quit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private QmpRunState _state = QmpRunState.Running;
 
-    public QmpNoneMachine(IQmpEventSink events, string? name = null, bool kvmPresent = false)
+    /// <param name="initialState">Running, or Prelaunch for a monitor started like QEMU's -S.</param>
+    public QmpNoneMachine(IQmpEventSink events, string? name = null, bool kvmPresent = false, QmpRunState initialState = QmpRunState.Running, Guid uuid = default)
     {
         _events = events;
         Name = name;
+        Uuid = uuid;
         Kvm = new QmpKvmInfo(Enabled: false, Present: kvmPresent);
+        _state = initialState;
     }
 
     public QmpRunState RunState
@@ -32,6 +35,8 @@ public sealed class QmpNoneMachine : IQmpMachine
     }
 
     public string? Name { get; }
+
+    public Guid Uuid { get; }
 
     public string Arch => "x86_64";
 

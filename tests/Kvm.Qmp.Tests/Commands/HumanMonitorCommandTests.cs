@@ -36,6 +36,8 @@ public sealed class HumanMonitorCommandTests
 
         public string? Name => "vm1";
 
+        public Guid Uuid => Guid.Empty;
+
         public string Arch => "x86_64";
 
         public QmpKvmInfo Kvm => new(false, false);

@@ -27,12 +27,12 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public EndPoint EndPoint => Server.Monitors[0].LocalEndPoint;
 
-    public static ServerFixture Start(QmpServerOptions? options = null, int monitors = 1)
+    public static ServerFixture Start(QmpServerOptions? options = null, int monitors = 1, Func<QmpEventHub, TestMachine>? machineFactory = null)
     {
         string directory = Path.Combine(Path.GetTempPath(), "qmp-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
         var events = new QmpEventHub();
-        var machine = new TestMachine(events);
+        TestMachine machine = machineFactory?.Invoke(events) ?? new TestMachine(events);
         var blocker = new SemaphoreSlim(0);
         var server = new QmpServer(machine, events, TestCommands.CreateRegistry(blocker), options ?? new QmpServerOptions
         {

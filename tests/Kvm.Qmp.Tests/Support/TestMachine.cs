@@ -8,9 +8,9 @@ internal sealed class TestMachine : IQmpMachine
 {
     private readonly QmpNoneMachine _inner;
 
-    public TestMachine(IQmpEventSink events, string? name = null)
+    public TestMachine(IQmpEventSink events, string? name = null, QmpRunState initialState = QmpRunState.Running, Guid uuid = default)
     {
-        _inner = new QmpNoneMachine(events, name, kvmPresent: true);
+        _inner = new QmpNoneMachine(events, name, kvmPresent: true, initialState, uuid);
     }
 
     public List<string> Calls { get; } = [];
@@ -18,6 +18,8 @@ internal sealed class TestMachine : IQmpMachine
     public QmpRunState RunState => _inner.RunState;
 
     public string? Name => _inner.Name;
+
+    public Guid Uuid => _inner.Uuid;
 
     public string Arch => _inner.Arch;
 
