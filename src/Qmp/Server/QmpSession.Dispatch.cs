@@ -14,6 +14,13 @@ internal sealed partial class QmpSession
     {
         byte[] reply = await ProcessAsync(input, token).ConfigureAwait(false);
         await _outgoing.Writer.WriteAsync(reply, token).ConfigureAwait(false);
+        if (_negotiated && !_receivingEvents)
+        {
+            // Events start after the qmp_capabilities reply, never before it.
+            _receivingEvents = true;
+            _server.Events.Add(this);
+        }
+
         return !_context.CloseAfterReply;
     }
 
@@ -172,7 +179,6 @@ internal sealed partial class QmpSession
             StartInBandWorker(token);
         }
 
-        _server.Events.Add(this);
         s_log.Debug("QMP {Monitor} negotiated (oob {Oob})", MonitorName, enableOob);
         return QmpMessages.Return("{}"u8, id);
     }

@@ -24,6 +24,7 @@ internal sealed partial class QmpSession
     private Channel<QmpInput>? _inBand;
     private Task _inBandWorker = Task.CompletedTask;
     private bool _negotiated;
+    private bool _receivingEvents;
     private bool _oob;
 
     public QmpSession(Socket socket, QmpServer server, string monitorName, CancellationToken stopping)
