@@ -2,13 +2,14 @@ using System.Globalization;
 
 namespace Kvm.Qmp.Bench;
 
-/// <summary>The command line: <c>qmp-bench [--requests N] [--rounds N] [--qemu PATH]</c>, or <c>--serve PATH</c> (child mode).</summary>
-internal sealed record BenchOptions(int Requests, int Rounds, string QemuBinary, string? ServePath)
+/// <summary>The command line: <c>qmp-bench [--requests N] [--rounds N] [--qemu PATH] [--vmm PATH]</c>, or <c>--serve PATH</c> (child mode).</summary>
+internal sealed record BenchOptions(int Requests, int Rounds, string QemuBinary, string? ServePath, string? VmmBinary)
 {
-    public const string Usage = "usage: qmp-bench [--requests N] [--rounds N] [--qemu PATH]\n" +
+    public const string Usage = "usage: qmp-bench [--requests N] [--rounds N] [--qemu PATH] [--vmm PATH]\n" +
         "  --requests N  query-status round trips per round and server, default 20000\n" +
         "  --rounds N    alternating rounds (ours, QEMU, ours, ...), default 3\n" +
-        "  --qemu PATH   QEMU binary, default /usr/bin/qemu-system-x86_64";
+        "  --qemu PATH   QEMU binary, default /usr/bin/qemu-system-x86_64\n" +
+        "  --vmm PATH    measure kvm-vmm --machine none (default: this program in --serve mode, the same library)";
 
     public static BenchOptions? TryParse(string[] args, out string? error)
     {
@@ -16,6 +17,7 @@ internal sealed record BenchOptions(int Requests, int Rounds, string QemuBinary,
         int rounds = 3;
         string qemu = "/usr/bin/qemu-system-x86_64";
         string? serve = null;
+        string? vmm = null;
         error = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -30,6 +32,9 @@ internal sealed record BenchOptions(int Requests, int Rounds, string QemuBinary,
                 case "--qemu" when i + 1 < args.Length:
                     qemu = args[++i];
                     break;
+                case "--vmm" when i + 1 < args.Length:
+                    vmm = args[++i];
+                    break;
                 case "--serve" when i + 1 < args.Length:
                     serve = args[++i];
                     break;
@@ -39,6 +44,6 @@ internal sealed record BenchOptions(int Requests, int Rounds, string QemuBinary,
             }
         }
 
-        return new BenchOptions(requests, rounds, qemu, serve);
+        return new BenchOptions(requests, rounds, qemu, serve, vmm);
     }
 }

@@ -35,6 +35,7 @@ Console.WriteLine("WARNING: Debug build; measure a Release build (-c Release)");
 #endif
 Console.WriteLine($"runtime:  {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} processors");
 Console.WriteLine($"load avg: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
+Console.WriteLine($"ours:     {(options.VmmBinary is null ? "qmp-bench --serve (QmpServer + QmpNoneMachine)" : options.VmmBinary + " --machine none")}");
 Console.WriteLine($"workload: sequential query-status round trips, {options.Requests} per round, {options.Rounds} rounds per server (alternating), plus pipelined (16 in flight)");
 
 string directory = Path.Combine(Path.GetTempPath(), "qmp-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
@@ -49,7 +50,7 @@ try
         foreach (bool ours in new[] { true, false })
         {
             string socket = Path.Combine(directory, ours ? "ours.sock" : "qemu.sock");
-            using ServerProcess server = ours ? ServerProcess.StartOurs(socket) : ServerProcess.StartQemu(options.QemuBinary, socket);
+            using ServerProcess server = ours ? ServerProcess.StartOurs(socket, options.VmmBinary) : ServerProcess.StartQemu(options.QemuBinary, socket);
             using var client = new RoundTripClient(socket);
             client.Measure(new long[Math.Min(5000, options.Requests)]); // warm-up (JIT, caches)
             long[] latencies = new long[options.Requests];

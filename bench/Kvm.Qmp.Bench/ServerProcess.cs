@@ -18,12 +18,22 @@ internal sealed class ServerProcess : IDisposable
 
     public string SocketPath { get; }
 
-    public static ServerProcess StartOurs(string socketPath)
+    public static ServerProcess StartOurs(string socketPath, string? vmmBinary)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true };
-        start.ArgumentList.Add("--serve");
-        start.ArgumentList.Add(socketPath);
-        return new ServerProcess("kvm-qmp", socketPath, Process.Start(start)!);
+        var start = new ProcessStartInfo(vmmBinary ?? Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardError = vmmBinary is not null };
+        string[] args = vmmBinary is null ? ["--serve", socketPath] : ["--machine", "none", "--qmp", $"unix:{socketPath},server"];
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        if (vmmBinary is not null)
+        {
+            process.BeginErrorReadLine(); // kvm-vmm logs to stderr; drained and dropped
+        }
+
+        return new ServerProcess("kvm-qmp", socketPath, process);
     }
 
     public static ServerProcess StartQemu(string binary, string socketPath)
