@@ -15,6 +15,7 @@ public sealed class QmpEventHub : IQmpEventSink
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     private readonly Lock _gate = new();
+    private readonly Lock _emitGate = new();
     private QmpSession[] _sessions = [];
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
@@ -42,12 +43,17 @@ public sealed class QmpEventHub : IQmpEventSink
 
     private void Broadcast(string name, ReadOnlySpan<byte> data)
     {
-        byte[] message = QmpMessages.Event(name, data, Clock.GetUtcNow());
-        QmpSession[] sessions = Volatile.Read(ref _sessions);
-        s_log.Debug("Event {Event} to {Count} monitors", name, sessions.Length);
-        foreach (QmpSession session in sessions)
+        // One order for everybody (QEMU emits under its big lock): timestamp and queue under one gate.
+        // Queuing never waits, so the gate is held only for the copies into the queues.
+        lock (_emitGate)
         {
-            session.EnqueueEvent(message);
+            byte[] message = QmpMessages.Event(name, data, Clock.GetUtcNow());
+            QmpSession[] sessions = Volatile.Read(ref _sessions);
+            s_log.Debug("Event {Event} to {Count} monitors", name, sessions.Length);
+            foreach (QmpSession session in sessions)
+            {
+                session.EnqueueEvent(message);
+            }
         }
     }
 }

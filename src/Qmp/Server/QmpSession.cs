@@ -92,7 +92,8 @@ internal sealed partial class QmpSession
         _outgoing.Writer.TryComplete();
         try
         {
-            _cts.Cancel();
+            // Callbacks run on the pool: the caller may be the event hub holding its gate.
+            _ = _cts.CancelAsync();
         }
         catch (ObjectDisposedException)
         {

@@ -117,6 +117,35 @@ public sealed class QmpServerTests
     }
 
     [Test]
+    public async Task Emit_FromSeveralThreads_EveryMonitorSeesTheSameOrder()
+    {
+        await using ServerFixture fixture = ServerFixture.Start(monitors: 2);
+        using RawQmpConnection first = await fixture.ConnectNegotiatedAsync(0);
+        using RawQmpConnection second = await fixture.ConnectNegotiatedAsync(1);
+        Task[] emitters = Enumerable.Range(0, 4)
+            .Select(t => Task.Run(() =>
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    fixture.Server.Events.Emit($"T{t}");
+                }
+            }))
+            .ToArray();
+        await Task.WhenAll(emitters);
+
+        var orderFirst = new List<string>();
+        var orderSecond = new List<string>();
+        for (int i = 0; i < 400; i++)
+        {
+            orderFirst.Add((await first.ReadAsync())!);
+            orderSecond.Add((await second.ReadAsync())!);
+        }
+
+        Assert.That(orderSecond, Is.EqualTo(orderFirst), "same events, same order, same timestamps");
+        Assert.That(orderFirst.Select(m => m[^4..]).Distinct().Count(), Is.EqualTo(4));
+    }
+
+    [Test]
     public async Task AddMonitor_TcpLoopback_ServesQmp()
     {
         var events = new QmpEventHub();
