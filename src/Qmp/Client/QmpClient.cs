@@ -168,9 +168,18 @@ public sealed partial class QmpClient : IAsyncDisposable
                 }
 
                 parser.Append(buffer.AsSpan(0, read), inputs);
-                foreach (QmpInput input in inputs)
+                try
                 {
-                    OnMessage(input);
+                    foreach (QmpInput input in inputs)
+                    {
+                        OnMessage(input);
+                    }
+                }
+                catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException)
+                {
+                    // A member of the wrong JSON type: this peer does not speak QMP as we know it.
+                    failure = new QmpConnectionException("QMP server sent a message that is not valid QMP", e);
+                    break;
                 }
 
                 inputs.Clear();
@@ -187,6 +196,11 @@ public sealed partial class QmpClient : IAsyncDisposable
         catch (SocketException) when (_disposed)
         {
             // Disposed by us while receiving.
+        }
+
+        if (failure is not null && !_disposed)
+        {
+            _socket.Dispose();
         }
 
         Exception reported = failure ?? new QmpConnectionException("QMP client disposed");

@@ -81,6 +81,13 @@ internal sealed partial class QmpSession
             s_log.Error(e, "Command {Command} could not read its arguments", name);
             return QmpMessages.Error(QmpErrorClass.GenericError, "Invalid arguments", id);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug in a command: logged as an error, and the client still gets a reply for its id
+            // (the daemon would otherwise wait for it until its timeout).
+            s_log.Error(e, "Command {Command} failed", name);
+            return QmpMessages.Error(QmpErrorClass.GenericError, $"Internal error in {name}", id);
+        }
     }
 
     /// <summary>The request object's members as QEMU checks them (qmp_dispatch_check_obj).</summary>

@@ -90,4 +90,26 @@ public sealed class QmpClientTests
         Assert.That(async () => await client.Completion, Throws.TypeOf<QmpConnectionException>());
         Assert.That(async () => await pending, Throws.TypeOf<QmpConnectionException>());
     }
+
+    [Test]
+    public async Task Completion_PeerSendsInvalidQmp_ReportsConnectionFailure()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "qmp-bad-" + Guid.NewGuid().ToString("N")[..8] + ".sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        Task serve = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            await peer.SendAsync("{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7, \"minor\": 2, \"micro\": 0}, \"package\": \"\"}, \"capabilities\": []}}\r\n"u8.ToArray());
+            byte[] buffer = new byte[4096];
+            await peer.ReceiveAsync(buffer);
+            await peer.SendAsync("{\"return\": {}, \"id\": \"kvmd-1\"}\r\n{\"event\": 42, \"timestamp\": {}}\r\n"u8.ToArray());
+            await Task.Delay(2000);
+        });
+
+        await using QmpClient client = await QmpClient.ConnectAsync(path);
+        Assert.That(async () => await client.Completion, Throws.TypeOf<QmpConnectionException>());
+        File.Delete(path);
+    }
 }

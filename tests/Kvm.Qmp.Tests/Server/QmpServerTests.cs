@@ -146,6 +146,16 @@ public sealed class QmpServerTests
     }
 
     [Test]
+    public async Task Execute_CommandWithBug_RepliesGenericErrorAndSessionContinues()
+    {
+        await using ServerFixture fixture = ServerFixture.Start();
+        using RawQmpConnection connection = await fixture.ConnectNegotiatedAsync();
+        await connection.SendAsync("{\"execute\": \"x-bug\", \"id\": 1}{\"execute\": \"query-name\", \"id\": 2}");
+        Assert.That(await connection.ReadAsync(), Is.EqualTo("{\"id\": 1, \"error\": {\"class\": \"GenericError\", \"desc\": \"Internal error in x-bug\"}}"));
+        Assert.That(await connection.ReadAsync(), Is.EqualTo("{\"return\": {}, \"id\": 2}"));
+    }
+
+    [Test]
     public async Task AddMonitor_TcpLoopback_ServesQmp()
     {
         var events = new QmpEventHub();

@@ -18,6 +18,7 @@ internal static class TestCommands
         registry.Add(new FailingCommand("query-balloon", QmpErrorClass.DeviceNotActive, "No balloon device has been activated", allowOob: false));
         registry.Add(new FailingCommand("migrate-pause", QmpErrorClass.GenericError, "migrate-pause is currently only supported during postcopy-active state", allowOob: true));
         registry.Add(new BlockingCommand(blocker ?? new SemaphoreSlim(0)));
+        registry.Add(new BuggyCommand());
         return registry;
     }
 
@@ -45,6 +46,17 @@ internal static class TestCommands
 
         public override ValueTask<byte[]> InvokeAsync(QmpCommandContext context, JsonObject? arguments, CancellationToken cancellationToken) =>
             throw new QmpException(errorClass, desc);
+    }
+
+    /// <summary>x-bug: a command with a bug (throws something other than QmpException).</summary>
+    private sealed class BuggyCommand : QmpCommand
+    {
+        public override string Name => "x-bug";
+
+        public override QmpType ReturnType => QmpObjectType.Empty;
+
+        public override ValueTask<byte[]> InvokeAsync(QmpCommandContext context, JsonObject? arguments, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("Bug");
     }
 
     /// <summary>x-block: an in-band command that waits until the test releases it.</summary>
