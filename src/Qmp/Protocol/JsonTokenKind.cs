@@ -13,4 +13,7 @@ internal enum JsonTokenKind : byte
     Float,
     Keyword,
     String,
+
+    /// <summary>A string whose raw bytes are not valid UTF-8: the parser reports it when it reaches it.</summary>
+    InvalidUtf8String,
 }

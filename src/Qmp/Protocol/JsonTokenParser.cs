@@ -59,6 +59,10 @@ internal ref struct JsonTokenParser
 
                 ok = true;
                 return JsonValue.Create(text);
+            case JsonTokenKind.InvalidUtf8String:
+                _position++;
+                Fail("invalid UTF-8 sequence in string");
+                return null;
             case JsonTokenKind.Integer:
             case JsonTokenKind.Float:
                 _position++;
@@ -248,9 +252,10 @@ internal ref struct JsonTokenParser
                         }
                     }
 
-                    if (cp is >= 0xD800 and <= 0xDFFF)
+                    if (cp is < 0 or (>= 0xD800 and <= 0xDFFF))
                     {
-                        Fail($"{raw[begin..(i + 1)]} is not a valid Unicode character");
+                        // QEMU prints the escape as far as it read it (at most up to the token's end).
+                        Fail($"{raw.AsSpan(begin, Math.Min(i + 1, raw.Length) - begin)} is not a valid Unicode character");
                         return false;
                     }
 
@@ -266,7 +271,11 @@ internal ref struct JsonTokenParser
         return true;
     }
 
-    private static int Hex4(string raw, int start) => int.Parse(raw.AsSpan(start, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+    /// <summary>Four hex digits at <paramref name="start"/> (inside the quotes), or -1.</summary>
+    private static int Hex4(string raw, int start) =>
+        start + 4 <= raw.Length - 1 && int.TryParse(raw.AsSpan(start, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : -1;
 
     private readonly bool Peek(JsonTokenKind kind) => _position < _tokens.Count && _tokens[_position].Kind == kind;
 

@@ -6,7 +6,6 @@ public sealed partial class QmpInputParser
 {
     private LexState _state;
     private byte _quote;
-    private int _unicodeDigits;
     private NumberState _number;
 
     private enum NumberState : byte
@@ -27,7 +26,6 @@ public sealed partial class QmpInputParser
         Recovery,
         String,
         StringEscape,
-        StringUnicode,
         Number,
         Keyword,
     }
@@ -40,9 +38,9 @@ public sealed partial class QmpInputParser
             case LexState.Start:
                 return StepStart(b, output);
             case LexState.Recovery:
-                // QEMU resynchronises on a structural character, a control character other than
-                // tab, or one of the impossible UTF-8 bytes 0xFE/0xFF (qmp-spec: forcing a reset).
-                if ((b < 0x20 && b != (byte)'\t') || b >= 0xFE || b is (byte)'[' or (byte)']' or (byte)'{' or (byte)'}')
+                // QEMU resynchronises on a structural character ([ ] { } : ,), a control character
+                // other than tab, or one of the impossible UTF-8 bytes 0xFE/0xFF (qmp-spec: forcing a reset).
+                if ((b < 0x20 && b != (byte)'\t') || b >= 0xFE || b is (byte)'[' or (byte)']' or (byte)'{' or (byte)'}' or (byte)':' or (byte)',')
                 {
                     _state = LexState.Start;
                     return false;
@@ -53,8 +51,6 @@ public sealed partial class QmpInputParser
                 return StepString(b, output);
             case LexState.StringEscape:
                 return StepEscape(b, output);
-            case LexState.StringUnicode:
-                return StepUnicode(b, output);
             case LexState.Number:
                 return StepNumber(b, output);
             case LexState.Keyword:
@@ -106,7 +102,7 @@ public sealed partial class QmpInputParser
     }
 
     // Strings are kept raw (quotes and escapes included) and decoded by the parser, as QEMU does;
-    // the lexer only rejects control characters, impossible bytes and non-hex \u digits.
+    // the lexer only rejects control characters and the impossible bytes 0xFE/0xFF.
     private bool StepString(byte b, List<QmpInput> output)
     {
         if (b < 0x20 || b >= 0xFE)
@@ -123,8 +119,9 @@ public sealed partial class QmpInputParser
         if (b == _quote)
         {
             int length = _text.WrittenCount;
+            JsonTokenKind kind = System.Text.Unicode.Utf8.IsValid(_text.WrittenSpan) ? JsonTokenKind.String : JsonTokenKind.InvalidUtf8String;
             _state = LexState.Start;
-            Push(new JsonToken(JsonTokenKind.String, TakeText()), length, output);
+            Push(new JsonToken(kind, TakeText()), length, output);
         }
         else if (b == (byte)'\\')
         {
@@ -141,23 +138,7 @@ public sealed partial class QmpInputParser
             return LexErrorWith(b, output);
         }
 
-        _unicodeDigits = 0;
-        _state = b == (byte)'u' ? LexState.StringUnicode : LexState.String;
-        return AppendText(b, output);
-    }
-
-    private bool StepUnicode(byte b, List<QmpInput> output)
-    {
-        if (!char.IsAsciiHexDigit((char)b))
-        {
-            return LexErrorWith(b, output);
-        }
-
-        if (++_unicodeDigits == 4)
-        {
-            _state = LexState.String;
-        }
-
+        _state = LexState.String;
         return AppendText(b, output);
     }
 

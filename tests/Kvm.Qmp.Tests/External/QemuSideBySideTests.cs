@@ -87,6 +87,74 @@ public sealed class QemuSideBySideTests
         "{\"execute\": \"quit\", \"arguments\": {\"x\": 1}}",
     ];
 
+    /// <summary>Byte-level inputs (after negotiation): raw UTF-8, invalid UTF-8, control bytes inside and outside strings.</summary>
+    private static readonly byte[][] s_rawInputs =
+    [
+        [.. "{\"execute\": \"query-status\", \"id\": \"caf"u8, 0xC3, 0xA9, .. "\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"bad"u8, 0xC3, 0x28, .. "\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"overlong"u8, 0xC0, 0xAF, .. "\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"four"u8, 0xF0, 0x9F, 0x98, 0x80, .. "\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"tab\there\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"nl\nhere\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"fe"u8, 0xFE, .. "\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"del"u8, 0x7F, .. "\"}"u8],
+        [.. "{\"execute\": \"query-status\", "u8, 0xFF, .. "\"id\": 1}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"\\u00"u8, 0x01, .. "\"}"u8],
+        [0xC3, 0xA9],
+        [.. "@"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"\\u12\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"\\uDC00\"}"u8],
+        [.. "{\"execute\": \"query-status\", \"id\": \"\\uD83D\\uDE00\"}"u8],
+    ];
+
+    [Test]
+    public async Task SameBytes_QemuAndOurs_ByteIdenticalReplies()
+    {
+        using QemuProcess qemu = await QemuProcess.StartAsync();
+        using RawQmpConnection reference = await RawQmpConnection.ConnectAsync(qemu.EndPoint);
+        await ServerFixtureFromGreetingAsync(reference, async (fixture, ours) =>
+        {
+            foreach (RawQmpConnection connection in new[] { reference, ours })
+            {
+                await connection.SendAsync("{\"execute\": \"qmp_capabilities\"}\n");
+                await connection.ReadAsync();
+            }
+
+            var differences = new List<string>();
+            int sync = 0;
+            foreach (byte[] input in s_rawInputs)
+            {
+                byte[] marker = System.Text.Encoding.ASCII.GetBytes($"\n{{\"execute\": \"query-name\", \"id\": \"sync-{++sync}\"}}\n");
+                await reference.SendAsync([.. input, .. marker]);
+                await ours.SendAsync([.. input, .. marker]);
+                List<string> expected = await ReadUntilAsync(reference, $"sync-{sync}");
+                List<string> actual = await ReadUntilAsync(ours, $"sync-{sync}");
+                if (!expected.SequenceEqual(actual))
+                {
+                    differences.Add($"{Convert.ToHexString(input)}\n   qemu: {string.Join("\n         ", expected)}\n   ours: {string.Join("\n         ", actual)}");
+                }
+            }
+
+            Assert.That(differences, Is.Empty, string.Join("\n", differences));
+        });
+    }
+
+    private static async Task ServerFixtureFromGreetingAsync(RawQmpConnection reference, Func<ServerFixture, RawQmpConnection, Task> body)
+    {
+        string greeting = (await reference.ReadAsync())!;
+        JsonNode version = JsonNode.Parse(greeting)!["QMP"]!["version"]!;
+        var options = new QmpServerOptions
+        {
+            Version = new QmpVersionInfo(
+                new QmpVersionTriple(version["qemu"]!["major"]!.GetValue<long>(), version["qemu"]!["minor"]!.GetValue<long>(), version["qemu"]!["micro"]!.GetValue<long>()),
+                version["package"]!.GetValue<string>()),
+        };
+        await using ServerFixture fixture = ServerFixture.Start(options);
+        using RawQmpConnection ours = await fixture.ConnectAsync();
+        Assert.That(await ours.ReadAsync(), Is.EqualTo(greeting), "greeting");
+        await body(fixture, ours);
+    }
+
     [Test]
     public async Task SameInputs_QemuAndOurs_ByteIdenticalReplies()
     {
