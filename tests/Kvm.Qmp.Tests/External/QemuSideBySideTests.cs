@@ -21,7 +21,28 @@ public sealed class QemuSideBySideTests
         "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [1]}, \"id\": 3}",
         "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"bogus\"]}, \"id\": 4}",
         "{\"exec-oob\": \"query-status\", \"id\": 5}",
+        "{\"execute\": 1, \"id\": \"x\"}",
+        "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": null}}",
+        "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"oob\"], \"x\": 1}}",
+        "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"oob\", 2]}}",
+        "{\"execute\": \"qmp_capabilities\", \"arguments\": []}",
         "{\"execute\": \"qmp_capabilities\", \"id\": 6}",
+    ];
+
+    private static readonly string[] s_withOob =
+    [
+        "{\"exec-oob\": \"query-status\", \"id\": 1}",
+        "{\"exec-oob\": \"migrate-pause\", \"id\": 2}",
+        "{\"exec-oob\": \"migrate-pause\", \"arguments\": {\"x\": 1}, \"id\": 3}",
+        "{\"exec-oob\": \"migrate-pause\", \"arguments\": [], \"id\": 4}",
+        "{\"exec-oob\": 5, \"id\": 5}",
+        "{\"exec-oob\": \"no-such\", \"id\": 6}",
+        "{\"exec-oob\": \"migrate-pause\", \"execute\": \"migrate-pause\", \"id\": 7}",
+        "{\"execute\": \"migrate-pause\", \"id\": 8}",
+        "{\"execute\": \"query-status\", \"id\": 9}",
+        "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"oob\"]}, \"id\": 10}",
+        "{\"exec-oob\": \"migrate-pause\"}",
+        "{\"exec-oob\": \"migrate-pause\", \"id\": null}",
     ];
 
     private static readonly string[] s_afterNegotiation =
@@ -153,6 +174,38 @@ public sealed class QemuSideBySideTests
         using RawQmpConnection ours = await fixture.ConnectAsync();
         Assert.That(await ours.ReadAsync(), Is.EqualTo(greeting), "greeting");
         await body(fixture, ours);
+    }
+
+    [Test]
+    public async Task OobNegotiated_QemuAndOurs_ByteIdenticalReplies()
+    {
+        using QemuProcess qemu = await QemuProcess.StartAsync();
+        using RawQmpConnection reference = await RawQmpConnection.ConnectAsync(qemu.EndPoint);
+        await ServerFixtureFromGreetingAsync(reference, async (fixture, ours) =>
+        {
+            foreach (RawQmpConnection connection in new[] { reference, ours })
+            {
+                await connection.SendAsync("{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"oob\"]}}\n");
+                Assert.That(await connection.ReadAsync(), Is.EqualTo("{\"return\": {}}"));
+            }
+
+            var differences = new List<string>();
+            int sync = 0;
+            foreach (string input in s_withOob)
+            {
+                string marker = $"{{\"execute\": \"query-name\", \"id\": \"sync-{++sync}\"}}";
+                await reference.SendAsync(input + "\n" + marker + "\n");
+                await ours.SendAsync(input + "\n" + marker + "\n");
+                List<string> expected = await ReadUntilAsync(reference, $"sync-{sync}");
+                List<string> actual = await ReadUntilAsync(ours, $"sync-{sync}");
+                if (!expected.SequenceEqual(actual))
+                {
+                    differences.Add($"{input}\n   qemu: {string.Join("\n         ", expected)}\n   ours: {string.Join("\n         ", actual)}");
+                }
+            }
+
+            Assert.That(differences, Is.Empty, string.Join("\n", differences));
+        });
     }
 
     [Test]
