@@ -9,7 +9,7 @@ public static class Program
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         var domainXml = new Option<FileInfo?>("--domain-xml") { Description = "Run the domain described by this libvirt domain XML file" };
         var machine = new Option<string?>("--machine") { Description = "Machine type; 'none' gives a monitor without a VM" };
@@ -20,14 +20,19 @@ public static class Program
         {
             domainXml, machine, qmp, debug,
         };
-        root.SetAction(parse =>
+        root.SetAction(async (parse, cancellationToken) =>
         {
             LogManager.Setup().LoadConfiguration(b => b.ForLogger()
                 .FilterMinLevel(parse.GetValue(debug) ? LogLevel.Debug : LogLevel.Info)
                 .WriteTo(new ConsoleTarget("stderr") { StdErr = true, Layout = "kvm-vmm: ${level:uppercase=true} ${message}" }));
-            s_log.Error("The virtual machine monitor is not implemented yet (issues 4 and 5)");
+            if (parse.GetValue(machine) == "none")
+            {
+                return await Monitor.NoneMachineHost.RunAsync(parse.GetValue(qmp) ?? [], name: null, cancellationToken).ConfigureAwait(false);
+            }
+
+            s_log.Error("The virtual machine monitor is not implemented yet (issue 5); --machine none gives a monitor without a VM");
             return 2;
         });
-        return root.Parse(args).Invoke();
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

@@ -1,0 +1,22 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Kvm.Qmp.Commands;
+
+/// <summary>Source-generated metadata for every type the library itself reads or writes (no run-time reflection).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(QmpEmpty))]
+[JsonSerializable(typeof(QmpVersionInfo))]
+[JsonSerializable(typeof(QmpStatusInfo))]
+[JsonSerializable(typeof(QmpRunState))]
+[JsonSerializable(typeof(IReadOnlyList<QmpCommandInfo>))]
+[JsonSerializable(typeof(QmpKvmInfo))]
+[JsonSerializable(typeof(QmpTargetInfo))]
+[JsonSerializable(typeof(QmpNameInfo))]
+[JsonSerializable(typeof(QmpUuidInfo))]
+[JsonSerializable(typeof(QmpCapabilitiesArguments))]
+[JsonSerializable(typeof(HumanMonitorCommandArguments))]
+[JsonSerializable(typeof(QmpShutdownEventData))]
+[JsonSerializable(typeof(JsonNode))]
+[JsonSerializable(typeof(string))]
+public sealed partial class QmpJsonContext : JsonSerializerContext;

@@ -1,0 +1,7 @@
+namespace Kvm.Qmp.Server;
+
+public enum QmpAddressKind
+{
+    Unix,
+    Tcp,
+}

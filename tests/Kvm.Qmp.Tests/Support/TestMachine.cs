@@ -1,0 +1,47 @@
+using Kvm.Qmp.Commands;
+using Kvm.Qmp.Server;
+
+namespace Kvm.Qmp.Tests.Support;
+
+/// <summary>A machine for tests: QEMU's -machine none behaviour plus a record of the calls it received.</summary>
+internal sealed class TestMachine : IQmpMachine
+{
+    private readonly QmpNoneMachine _inner;
+
+    public TestMachine(IQmpEventSink events, string? name = null, QmpRunState initialState = QmpRunState.Running, Guid uuid = default)
+    {
+        _inner = new QmpNoneMachine(events, name, kvmPresent: true, initialState, uuid);
+    }
+
+    public List<string> Calls { get; } = [];
+
+    public QmpRunState RunState => _inner.RunState;
+
+    public string? Name => _inner.Name;
+
+    public Guid Uuid => _inner.Uuid;
+
+    public string Arch => _inner.Arch;
+
+    public QmpKvmInfo Kvm => _inner.Kvm;
+
+    public ValueTask StopAsync(CancellationToken cancellationToken) => Record("stop", _inner.StopAsync(cancellationToken));
+
+    public ValueTask ContAsync(CancellationToken cancellationToken) => Record("cont", _inner.ContAsync(cancellationToken));
+
+    public ValueTask SystemResetAsync(CancellationToken cancellationToken) => Record("system_reset", _inner.SystemResetAsync(cancellationToken));
+
+    public ValueTask SystemPowerdownAsync(CancellationToken cancellationToken) => Record("system_powerdown", _inner.SystemPowerdownAsync(cancellationToken));
+
+    public ValueTask QuitAsync(CancellationToken cancellationToken) => Record("quit", _inner.QuitAsync(cancellationToken));
+
+    private ValueTask Record(string call, ValueTask task)
+    {
+        lock (Calls)
+        {
+            Calls.Add(call);
+        }
+
+        return task;
+    }
+}
