@@ -12,7 +12,8 @@
 #     --cpus N         outer guest vCPUs (default 2)
 #   nested-kvm.sh check                       prepare, then show that /dev/kvm answers inside (KVM_GET_API_VERSION)
 #
-# Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs.
+# Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs. Inside,
+# KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM.
 set -euo pipefail
 
 cache="${KVM_NESTED_CACHE:-${HOME:-/root}/.cache/kvm-nested}"
@@ -106,6 +107,8 @@ run() {
   {
     echo "cd $(printf '%q' "$share")"
     echo "export PATH=$(printf '%q' "$PATH") HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1"
+    # The stock kernel the outer guest runs, for tests that boot it again on the inner KVM.
+    echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz")"
     printf '%q ' "$@"
     echo
   } >"$control/command.sh"

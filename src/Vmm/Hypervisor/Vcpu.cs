@@ -34,6 +34,35 @@ public sealed unsafe class Vcpu : IDisposable
 
     public int Id { get; }
 
+    /// <summary>The Linux thread running this vCPU, once <see cref="BindToCurrentThread"/> was called (0 before).</summary>
+    public int ThreadId { get; private set; }
+
+    /// <summary>
+    /// Makes the calling thread this vCPU's thread: the kick signal is blocked in it and let through only inside
+    /// KVM_RUN, so <see cref="Kick"/> interrupts a run without a signal handler.
+    /// </summary>
+    public void BindToCurrentThread()
+    {
+        byte[] mask = Signals.BlockKickInThisThread();
+        byte* buffer = stackalloc byte[4 + 8];
+        *(uint*)buffer = 8;
+        mask.CopyTo(new Span<byte>(buffer + 4, 8));
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetSignalMask, buffer), "KVM_SET_SIGNAL_MASK");
+        ThreadId = Signals.GetThreadId();
+    }
+
+    /// <summary>
+    /// Makes the current or next <see cref="Run"/> return <see cref="VcpuExit.Interrupted"/> soon. Any thread may call it.
+    /// </summary>
+    public void Kick()
+    {
+        Volatile.Write(ref _run->ImmediateExit, 1);
+        if (ThreadId != 0)
+        {
+            Signals.ThreadGroupKill(Signals.GetProcessId(), ThreadId, Signals.KickSignal);
+        }
+    }
+
     /// <summary>Enters the guest until it exits; <see cref="VcpuExit.Interrupted"/> when a signal or immediate_exit ended the run.</summary>
     public VcpuExit Run()
     {
@@ -43,6 +72,8 @@ public sealed unsafe class Vcpu : IDisposable
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (errno == Libc.EIntr)
             {
+                Volatile.Write(ref _run->ImmediateExit, 0);
+                Signals.ConsumeKick();
                 return VcpuExit.Interrupted;
             }
 
@@ -66,6 +97,20 @@ public sealed unsafe class Vcpu : IDisposable
 
             return new PortAccess(io.Port, io.Width, io.Direction == KvmRunIo.Out,
                 new Span<byte>((byte*)_run + (nint)io.DataOffset, length));
+        }
+    }
+
+    /// <summary>The last <see cref="VcpuExit.SystemEvent"/>'s type (kvm_run.system_event.type): 1 shutdown, 2 reset, 3 crash.</summary>
+    public uint SystemEventType => (uint)_run->HardwareExitReason;
+
+    /// <summary>The last <see cref="VcpuExit.Mmio"/> exit: address, direction and up to 8 bytes of data.</summary>
+    public MmioAccess Mmio
+    {
+        get
+        {
+            var mmio = &_run->Mmio;
+            int length = (int)Math.Min(mmio->Length, 8u);
+            return new MmioAccess(mmio->PhysAddr, mmio->IsWrite != 0, new Span<byte>(mmio->Data, length));
         }
     }
 
@@ -97,6 +142,51 @@ public sealed unsafe class Vcpu : IDisposable
         {
             KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetSregs, p), "KVM_SET_SREGS");
         }
+    }
+
+    /// <summary>Gives the vCPU its CPUID leaves (KVM_SET_CPUID2).</summary>
+    internal void SetCpuid(ReadOnlySpan<KvmCpuidEntry2> entries)
+    {
+        byte[] buffer = new byte[KvmCpuid2.HeaderSize + entries.Length * KvmCpuidEntry2.Size];
+        fixed (byte* p = buffer)
+        {
+            ((KvmCpuid2*)p)->Count = (uint)entries.Length;
+            entries.CopyTo(new Span<KvmCpuidEntry2>(p + KvmCpuid2.HeaderSize, entries.Length));
+            KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetCpuid2, p), "KVM_SET_CPUID2");
+        }
+    }
+
+    /// <summary>Sets model-specific registers (KVM_SET_MSRS); all of them must be accepted.</summary>
+    internal void SetMsrs(ReadOnlySpan<KvmMsrEntry> msrs)
+    {
+        byte[] buffer = new byte[8 + msrs.Length * KvmMsrEntry.Size];
+        fixed (byte* p = buffer)
+        {
+            *(uint*)p = (uint)msrs.Length;
+            msrs.CopyTo(new Span<KvmMsrEntry>(p + 8, msrs.Length));
+            int set = KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetMsrs, p), "KVM_SET_MSRS");
+            if (set != msrs.Length)
+            {
+                throw new KvmException($"KVM_SET_MSRS on vCPU {Id} set {set} of {msrs.Length} MSRs; MSR 0x{msrs[set].Index:x} was refused");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Wires the local APIC's LINT0 to the PIC (ExtINT) and LINT1 to NMI, as a PC's firmware leaves them for a kernel
+    /// that starts in virtual-wire mode.
+    /// </summary>
+    internal void SetLocalInterruptPins()
+    {
+        const int lint0 = 0x350, lint1 = 0x360;
+        const uint deliveryModeMask = 0x700, extInt = 0x700, nmi = 0x400;
+        KvmLapicState lapic;
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.GetLapic, &lapic), "KVM_GET_LAPIC");
+        uint* l0 = (uint*)(lapic.Registers + lint0);
+        uint* l1 = (uint*)(lapic.Registers + lint1);
+        *l0 = (*l0 & ~deliveryModeMask) | extInt;
+        *l1 = (*l1 & ~deliveryModeMask) | nmi;
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetLapic, &lapic), "KVM_SET_LAPIC");
     }
 
     public void Dispose()

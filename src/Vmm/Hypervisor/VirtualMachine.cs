@@ -55,6 +55,13 @@ public sealed unsafe class VirtualMachine : IDisposable
         }
     }
 
+    /// <summary>Raises or lowers an input of the in-kernel interrupt controllers.</summary>
+    public void SetIrqLine(uint gsi, bool asserted)
+    {
+        var level = new KvmIrqLevel { Irq = gsi, Level = asserted ? 1u : 0u };
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.IrqLine, &level), $"KVM_IRQ_LINE {gsi}");
+    }
+
     public Vcpu CreateVcpu(int id)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

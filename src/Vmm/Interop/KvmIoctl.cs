@@ -33,6 +33,7 @@ internal static class KvmIoctl
     public static readonly nuint GetSregs = Ioc(Read, 0x83, KvmSregs.Size);
     public static readonly nuint SetSregs = Ioc(Write, 0x84, KvmSregs.Size);
     public static readonly nuint SetMsrs = Ioc(Write, 0x89, 8);
+    public static readonly nuint SetSignalMask = Ioc(Write, 0x8b, 4);
     public static readonly nuint GetLapic = Ioc(Read, 0x8e, KvmLapicState.Size);
     public static readonly nuint SetLapic = Ioc(Write, 0x8f, KvmLapicState.Size);
     public static readonly nuint SetCpuid2 = Ioc(Write, 0x90, KvmCpuid2.HeaderSize);

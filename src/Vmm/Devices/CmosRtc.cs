@@ -1,0 +1,51 @@
+namespace Kvm.Vmm.Devices;
+
+/// <summary>
+/// The MC146818 real-time clock behind ports 0x70 (index) and 0x71 (data): the host's UTC time in BCD, 24-hour
+/// mode, never "update in progress"; the other CMOS bytes read as zero and writes are ignored.
+/// </summary>
+public sealed class CmosRtc(TimeProvider time) : IPortDevice
+{
+    public const ushort IndexPort = 0x70;
+
+    private byte _index;
+
+    public void Read(ushort offset, Span<byte> data)
+    {
+        data.Clear();
+        if (offset == 1)
+        {
+            data[0] = Register(_index);
+        }
+    }
+
+    public void Write(ushort offset, ReadOnlySpan<byte> data)
+    {
+        if (offset == 0 && data.Length > 0)
+        {
+            _index = (byte)(data[0] & 0x7f); // bit 7 masks NMIs on a PC
+        }
+    }
+
+    private byte Register(byte index)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return index switch
+        {
+            0x00 => Bcd(now.Second),
+            0x02 => Bcd(now.Minute),
+            0x04 => Bcd(now.Hour),
+            0x06 => Bcd((int)now.DayOfWeek + 1),
+            0x07 => Bcd(now.Day),
+            0x08 => Bcd(now.Month),
+            0x09 => Bcd(now.Year % 100),
+            0x0a => 0x26, // 32.768 kHz time base, 1024 Hz rate, no update in progress
+            0x0b => 0x02, // 24-hour mode, BCD
+            0x0d => 0x80, // time and RAM valid
+            0x32 => Bcd(now.Year / 100),
+            _ => 0,
+        };
+    }
+
+    private static byte Bcd(int value) => (byte)(((value / 10) << 4) | (value % 10));
+}

@@ -1,0 +1,73 @@
+using NLog;
+
+namespace Kvm.Vmm.Devices;
+
+/// <summary>
+/// Port I/O dispatch: each device owns a range of ports. A port nobody owns reads as all ones and ignores writes,
+/// as on a PC's ISA bus; the guest cannot make the VMM fail by probing.
+/// </summary>
+public sealed class IoBus
+{
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+
+    private readonly List<(ushort Base, ushort Length, IPortDevice Device)> _ranges = [];
+
+    public void Register(ushort basePort, ushort length, IPortDevice device)
+    {
+        foreach (var (b, l, _) in _ranges)
+        {
+            if (basePort < b + l && b < basePort + length)
+            {
+                throw new ArgumentException($"ports 0x{basePort:x}-0x{basePort + length - 1:x} overlap 0x{b:x}-0x{b + l - 1:x}");
+            }
+        }
+
+        _ranges.Add((basePort, length, device));
+    }
+
+    public void Read(ushort port, Span<byte> data)
+    {
+        if (Find(port, out var device, out ushort offset))
+        {
+            device.Read(offset, data);
+            return;
+        }
+
+        data.Fill(0xff);
+        if (s_log.IsTraceEnabled)
+        {
+            s_log.Trace("Read of unowned port 0x{Port:x} ({Width} bytes)", port, data.Length);
+        }
+    }
+
+    public void Write(ushort port, ReadOnlySpan<byte> data)
+    {
+        if (Find(port, out var device, out ushort offset))
+        {
+            device.Write(offset, data);
+            return;
+        }
+
+        if (s_log.IsTraceEnabled)
+        {
+            s_log.Trace("Write to unowned port 0x{Port:x} ({Width} bytes)", port, data.Length);
+        }
+    }
+
+    private bool Find(ushort port, out IPortDevice device, out ushort offset)
+    {
+        foreach (var (b, l, d) in _ranges)
+        {
+            if (port >= b && port - b < l)
+            {
+                device = d;
+                offset = (ushort)(port - b);
+                return true;
+            }
+        }
+
+        device = null!;
+        offset = 0;
+        return false;
+    }
+}

@@ -1,0 +1,164 @@
+using Kvm.Vmm.Boot;
+using Kvm.Vmm.Devices;
+using Kvm.Vmm.Hypervisor;
+using Kvm.Vmm.Interop;
+using Kvm.Vmm.Memory;
+using NLog;
+
+namespace Kvm.Vmm.Machine;
+
+/// <summary>
+/// A PC-like machine that boots Linux directly: KVM's in-kernel interrupt controllers and PIT, RAM split around the
+/// 32-bit hole, COM1, the RTC and the keyboard controller's reset line, and one thread per vCPU.
+/// </summary>
+public sealed partial class LinuxMachine : IDisposable
+{
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+
+    private readonly KvmSystem _kvm;
+    private readonly VirtualMachine _vm;
+    private readonly GuestMemory _memory;
+    private readonly Vcpu[] _vcpus;
+    private readonly IoBus _io = new();
+    private readonly TaskCompletionSource<MachineExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Thread> _threads = [];
+    private volatile bool _stopping;
+
+    private LinuxMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, Vcpu[] vcpus, Serial8250 serial)
+    {
+        _kvm = kvm;
+        _vm = vm;
+        _memory = memory;
+        _vcpus = vcpus;
+        Serial = serial;
+    }
+
+    public Serial8250 Serial { get; }
+
+    public Task<MachineExit> Exited => _exit.Task;
+
+    public static LinuxMachine Create(MachineConfig config, string kvmPath = KvmSystem.DefaultPath)
+    {
+        if (config.Vcpus < 1)
+        {
+            throw new BootException($"a machine needs at least one vCPU, not {config.Vcpus}");
+        }
+
+        var kernel = BzImage.Load(config.KernelPath);
+        byte[] initrd = config.InitrdPath is null ? [] : ReadInitrd(config.InitrdPath);
+        var kvm = KvmSystem.Open(kvmPath);
+        VirtualMachine? vm = null;
+        GuestMemory? memory = null;
+        var vcpus = new List<Vcpu>();
+        try
+        {
+            vm = kvm.CreateVm();
+            vm.SetSystemAddresses();
+            vm.CreateInterruptControllers();
+            var regions = GuestLayout.RamRegions(config.MemoryBytes);
+            memory = GuestMemory.Allocate(regions);
+            vm.MapMemory(memory);
+            ulong entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, GuestLayout.E820(regions));
+
+            var cpuid = kvm.GetSupportedCpuid();
+            for (int id = 0; id < config.Vcpus; id++)
+            {
+                var vcpu = vm.CreateVcpu(id);
+                vcpus.Add(vcpu);
+                vcpu.SetCpuid(CpuidSetup.ForVcpu(cpuid, id, config.Vcpus));
+                vcpu.SetMsrs(BootMsrs);
+                vcpu.SetLocalInterruptPins();
+            }
+
+            BootCpu.Configure(vcpus[0], entry);
+            var serial = new Serial8250(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq));
+            var machine = new LinuxMachine(kvm, vm, memory, [.. vcpus], serial);
+            machine.RegisterDevices();
+            s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), kernel {Kernel} (boot protocol {Major}.{Minor})",
+                config.MemoryBytes >> 20, config.Vcpus, config.KernelPath, kernel.Version >> 8, kernel.Version & 0xff);
+            return machine;
+        }
+        catch
+        {
+            foreach (var vcpu in vcpus)
+            {
+                vcpu.Dispose();
+            }
+
+            memory?.Dispose();
+            vm?.Dispose();
+            kvm.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>MTRRs on with write-back as the default memory type, as firmware leaves them (MSR_MTRRdefType).</summary>
+    private static readonly KvmMsrEntry[] BootMsrs = [new KvmMsrEntry { Index = 0x2ff, Data = (1 << 11) | 6 }];
+
+    /// <summary>Starts one thread per vCPU. The boot vCPU runs the kernel; the others wait for the guest to start them.</summary>
+    public void Start()
+    {
+        foreach (var vcpu in _vcpus)
+        {
+            var thread = new Thread(() => RunVcpu(vcpu)) { Name = $"vcpu{vcpu.Id}", IsBackground = true };
+            _threads.Add(thread);
+            thread.Start();
+        }
+    }
+
+    /// <summary>Stops every vCPU (each leaves KVM_RUN) and reports <see cref="MachineExitReason.Stopped"/> if nothing ended it before.</summary>
+    public void Stop() => End(new MachineExit(MachineExitReason.Stopped, "stopped by the host"));
+
+    public void Dispose()
+    {
+        Stop();
+        foreach (var thread in _threads)
+        {
+            thread.Join(TimeSpan.FromSeconds(5));
+        }
+
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Dispose();
+        }
+
+        _memory.Dispose();
+        _vm.Dispose();
+        _kvm.Dispose();
+    }
+
+    private void RegisterDevices()
+    {
+        _io.Register(Serial8250.Com1Port, 8, Serial);
+        _io.Register(CmosRtc.IndexPort, 2, new CmosRtc(TimeProvider.System));
+        var i8042 = new I8042(() => End(new MachineExit(MachineExitReason.GuestReset, "reset through the keyboard controller")));
+        _io.Register(I8042.DataPort, 1, i8042);
+        _io.Register(I8042.CommandPort, 1, i8042);
+    }
+
+    private static byte[] ReadInitrd(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BootException($"cannot read the initrd {path}: {e.Message}");
+        }
+    }
+
+    private void End(MachineExit exit)
+    {
+        if (_exit.TrySetResult(exit))
+        {
+            s_log.Info("Machine stopped: {Reason} ({Detail})", exit.Reason, exit.Detail);
+        }
+
+        _stopping = true;
+        foreach (var vcpu in _vcpus)
+        {
+            vcpu.Kick();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Kvm.Vmm.Machine;
+
+/// <summary>What a Linux guest is made of: memory, vCPUs, the kernel to boot and where its serial console goes.</summary>
+public sealed record MachineConfig
+{
+    public required ulong MemoryBytes { get; init; }
+
+    public int Vcpus { get; init; } = 1;
+
+    public required string KernelPath { get; init; }
+
+    public string? InitrdPath { get; init; }
+
+    public string CommandLine { get; init; } = string.Empty;
+
+    /// <summary>Where COM1's output goes.</summary>
+    public required Stream SerialOutput { get; init; }
+}

@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Kvm.Vmm.Hypervisor;
+using Kvm.Vmm.Machine;
+using NUnit.Framework;
+
+namespace Kvm.Vmm.Tests;
+
+/// <summary>Boots Debian's stock kernel on real KVM to the test initramfs's /init.</summary>
+[Category("Kvm")]
+public sealed partial class LinuxBootTests
+{
+    private const string CommandLine = "console=ttyS0 reboot=k panic=1 pci=off nomodule no_timer_check";
+    private static readonly TimeSpan s_bootTimeout = TimeSpan.FromMinutes(4);
+
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        if (!File.Exists(KvmSystem.DefaultPath))
+        {
+            Assert.Ignore("no /dev/kvm here; run the Kvm category inside the nested-KVM guest (tools/nested-kvm/nested-kvm.sh)");
+        }
+
+        if (GuestImages.KernelPath() is null)
+        {
+            Assert.Ignore("KVM_NESTED_KERNEL does not name a kernel; tools/nested-kvm/nested-kvm.sh sets it to Debian's vmlinuz");
+        }
+
+        _directory = Directory.CreateTempSubdirectory("kvm-boot-").FullName;
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (_directory is not null && Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Boot_StockKernel_ReachesInitWithTheConfiguredMemory()
+    {
+        var console = new ConsoleCapture();
+        using var machine = LinuxMachine.Create(new MachineConfig
+        {
+            MemoryBytes = 256UL << 20,
+            KernelPath = GuestImages.KernelPath()!,
+            InitrdPath = GuestImages.BuildInitramfs(_directory),
+            CommandLine = CommandLine,
+            SerialOutput = console,
+        });
+        machine.Start();
+
+        bool reached = console.WaitFor(GuestImages.Marker, s_bootTimeout);
+        // Without ACPI yet, the guest's power-off ends in the kernel's halt ("reboot: System halted").
+        bool poweredOff = console.WaitFor("reboot: ", TimeSpan.FromSeconds(60));
+        TestContext.Out.WriteLine(console.Text);
+        Assert.That(reached, Is.True, "the /init marker never appeared on the serial console");
+        var memTotal = MemTotal().Match(console.Text);
+        Assert.Multiple(() =>
+        {
+            Assert.That(console.Text, Does.Contain("cpus=1"));
+            Assert.That(memTotal.Success, Is.True, "MemTotal line");
+            Assert.That(long.Parse(memTotal.Groups[1].Value), Is.InRange(200_000, 262_144), "MemTotal in kB for 256 MiB");
+            Assert.That(poweredOff, Is.True, "the guest's poweroff -f reached the kernel's reboot code");
+        });
+    }
+
+    [GeneratedRegex(@"MemTotal:\s+(\d+) kB")]
+    private static partial Regex MemTotal();
+}
