@@ -22,7 +22,10 @@ public sealed partial class LinuxMachine : IDisposable
     private readonly IoBus _io = new();
     private readonly TaskCompletionSource<MachineExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Thread> _threads = [];
+    private readonly object _pauseGate = new();
     private volatile bool _stopping;
+    private volatile bool _paused;
+    private int _parked;
 
     private LinuxMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, Vcpu[] vcpus, Serial8250 serial)
     {
@@ -106,6 +109,42 @@ public sealed partial class LinuxMachine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Pauses the guest: every vCPU leaves KVM_RUN and parks. Returns once all are parked (or the machine ended).
+    /// </summary>
+    public void Pause()
+    {
+        lock (_pauseGate)
+        {
+            if (_paused)
+            {
+                return;
+            }
+
+            _paused = true;
+            foreach (var vcpu in _vcpus)
+            {
+                vcpu.Kick();
+            }
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (_parked < _threads.Count && !_stopping && DateTime.UtcNow < deadline)
+            {
+                System.Threading.Monitor.Wait(_pauseGate, TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    /// <summary>Lets parked vCPUs run again.</summary>
+    public void Resume()
+    {
+        lock (_pauseGate)
+        {
+            _paused = false;
+            System.Threading.Monitor.PulseAll(_pauseGate);
+        }
+    }
+
     /// <summary>Stops every vCPU (each leaves KVM_RUN) and reports <see cref="MachineExitReason.Stopped"/> if nothing ended it before.</summary>
     public void Stop() => End(new MachineExit(MachineExitReason.Stopped, "stopped by the host"));
 
@@ -156,9 +195,35 @@ public sealed partial class LinuxMachine : IDisposable
         }
 
         _stopping = true;
+        lock (_pauseGate)
+        {
+            System.Threading.Monitor.PulseAll(_pauseGate);
+        }
+
         foreach (var vcpu in _vcpus)
         {
             vcpu.Kick();
+        }
+    }
+
+    /// <summary>Called by a vCPU thread after an interrupted run: waits while the machine is paused.</summary>
+    private void ParkWhilePaused()
+    {
+        if (!_paused)
+        {
+            return;
+        }
+
+        lock (_pauseGate)
+        {
+            _parked++;
+            System.Threading.Monitor.PulseAll(_pauseGate);
+            while (_paused && !_stopping)
+            {
+                System.Threading.Monitor.Wait(_pauseGate);
+            }
+
+            _parked--;
         }
     }
 }

@@ -66,6 +66,8 @@ public sealed partial class LinuxMachine
 
                 return true;
             case VcpuExit.Interrupted:
+                ParkWhilePaused();
+                return true;
             case VcpuExit.IrqWindowOpen:
                 return true;
             case VcpuExit.Hlt:

@@ -1,0 +1,238 @@
+using Kvm.Qmp.Commands;
+using Kvm.Vmm.Machine;
+using NLog;
+
+namespace Kvm.Vmm.Monitor;
+
+/// <summary>
+/// The monitor's view of a running Linux machine: QEMU's run states and events over a <see cref="LinuxMachine"/>.
+/// The guest's power-off, reset and crash follow the domain's on_poweroff / on_reboot / on_crash; a reset (guest or
+/// system_reset) rebuilds the machine from its configuration and boots the kernel again.
+/// </summary>
+internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
+{
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+
+    private readonly Lock _gate = new();
+    private readonly MachineConfig _config;
+    private readonly LifecyclePolicy _lifecycle;
+    private readonly IQmpEventSink _events;
+    private readonly TaskCompletionSource<int> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private LinuxMachine? _machine;
+    private QmpRunState _state;
+
+    public KvmQmpMachine(MachineConfig config, LifecyclePolicy lifecycle, IQmpEventSink events, string? name, Guid uuid, bool startPaused)
+    {
+        _config = config;
+        _lifecycle = lifecycle;
+        _events = events;
+        Name = name;
+        Uuid = uuid;
+        _state = startPaused ? QmpRunState.Prelaunch : QmpRunState.Running;
+    }
+
+    public QmpRunState RunState
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    public string? Name { get; }
+
+    public Guid Uuid { get; }
+
+    public string Arch => "x86_64";
+
+    public QmpKvmInfo Kvm { get; } = new(Enabled: true, Present: true);
+
+    /// <summary>Completes with the process exit code when the VM is over (quit, or a destroy action).</summary>
+    public Task<int> Finished => _finished.Task;
+
+    /// <summary>Builds the machine; it runs at once unless started paused (prelaunch, as QEMU's -S).</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            _machine = Build();
+            if (_state == QmpRunState.Running)
+            {
+                _machine.Start();
+            }
+        }
+    }
+
+    public ValueTask StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_state == QmpRunState.Running)
+            {
+                _machine?.Pause();
+                _state = QmpRunState.Paused;
+                _events.Emit("STOP");
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ContAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            switch (_state)
+            {
+                case QmpRunState.Prelaunch:
+                    _machine!.Start();
+                    break;
+                case QmpRunState.Paused:
+                    _machine?.Resume();
+                    break;
+                default:
+                    return ValueTask.CompletedTask;
+            }
+
+            _state = QmpRunState.Running;
+            _events.Emit("RESUME");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SystemResetAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _events.Emit("RESET", new QmpShutdownEventData(false, QmpShutdownCause.HostQmpSystemReset), QmpJsonContext.Default.QmpShutdownEventData);
+            Rebuild();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SystemPowerdownAsync(CancellationToken cancellationToken)
+    {
+        // No ACPI power button yet: the event goes out, as QEMU's does for a machine without one; the guest does not see it.
+        _events.Emit("POWERDOWN");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask QuitAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _events.Emit("SHUTDOWN", new QmpShutdownEventData(false, QmpShutdownCause.HostQmpQuit), QmpJsonContext.Default.QmpShutdownEventData);
+            _state = QmpRunState.Shutdown;
+            _machine?.Stop();
+        }
+
+        _finished.TrySetResult(0);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The process got SIGTERM or SIGINT: SHUTDOWN (host-signal), then the end.</summary>
+    public void HostSignal()
+    {
+        lock (_gate)
+        {
+            _events.Emit("SHUTDOWN", new QmpShutdownEventData(false, QmpShutdownCause.HostSignal), QmpJsonContext.Default.QmpShutdownEventData);
+            _state = QmpRunState.Shutdown;
+            _machine?.Stop();
+        }
+
+        _finished.TrySetResult(0);
+    }
+
+    /// <summary>Gives typed bytes to the guest's COM1; returns how many fit in its FIFO.</summary>
+    public int SendConsoleInput(ReadOnlySpan<byte> bytes)
+    {
+        var machine = _machine;
+        return machine is null ? bytes.Length : machine.Serial.Enqueue(bytes);
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _machine?.Dispose();
+            _machine = null;
+        }
+    }
+
+    private LinuxMachine Build()
+    {
+        var machine = LinuxMachine.Create(_config);
+        _ = machine.Exited.ContinueWith(t => OnExited(machine, t.Result), TaskScheduler.Default);
+        return machine;
+    }
+
+    /// <summary>Replaces the machine by a fresh one from the same configuration, in the same run state.</summary>
+    private void Rebuild()
+    {
+        var old = _machine;
+        _machine = null;
+        old?.Dispose();
+        _machine = Build();
+        if (_state == QmpRunState.Running)
+        {
+            _machine.Start();
+        }
+    }
+
+    private void OnExited(LinuxMachine machine, MachineExit exit)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(machine, _machine) || exit.Reason == MachineExitReason.Stopped)
+            {
+                return;
+            }
+
+            switch (exit.Reason)
+            {
+                case MachineExitReason.GuestShutdown:
+                    Finish(QmpShutdownCause.GuestShutdown, _lifecycle.OnPoweroff);
+                    break;
+                case MachineExitReason.GuestReset:
+                    _events.Emit("RESET", new QmpShutdownEventData(true, QmpShutdownCause.GuestReset), QmpJsonContext.Default.QmpShutdownEventData);
+                    if (_lifecycle.OnReboot == LifecycleChoice.Restart)
+                    {
+                        Rebuild();
+                    }
+                    else
+                    {
+                        Finish(QmpShutdownCause.GuestReset, LifecycleChoice.Destroy);
+                    }
+
+                    break;
+                case MachineExitReason.GuestCrash:
+                    s_log.Error("The guest crashed: {Detail}", exit.Detail);
+                    Finish(QmpShutdownCause.GuestPanic, _lifecycle.OnCrash);
+                    break;
+                default:
+                    s_log.Error("The VM stopped on an internal error: {Detail}", exit.Detail);
+                    _state = QmpRunState.InternalError;
+                    _events.Emit("STOP");
+                    break;
+            }
+        }
+    }
+
+    private void Finish(QmpShutdownCause cause, LifecycleChoice choice)
+    {
+        _events.Emit("SHUTDOWN", new QmpShutdownEventData(true, cause), QmpJsonContext.Default.QmpShutdownEventData);
+        if (choice == LifecycleChoice.Restart)
+        {
+            Rebuild();
+            return;
+        }
+
+        _state = QmpRunState.Shutdown;
+        _finished.TrySetResult(0);
+    }
+}

@@ -1,0 +1,66 @@
+using Kvm.Qmp.Server;
+using Kvm.Vmm.Boot;
+using Kvm.Vmm.Hypervisor;
+using Kvm.Vmm.Launch;
+using NLog;
+
+namespace Kvm.Vmm.Monitor;
+
+/// <summary>
+/// Runs one VM in this process: builds the machine from a <see cref="LaunchPlan"/>, serves its QMP monitors, copies
+/// console input to the guest, and returns the exit code when the VM is over (quit, a destroy action, a signal).
+/// </summary>
+internal static class VmHost
+{
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+
+    public static async Task<int> RunAsync(LaunchPlan plan, IReadOnlyList<string> qmpAddresses, bool startPaused, CancellationToken stopping)
+    {
+        foreach (string address in qmpAddresses)
+        {
+            if (!QmpAddress.TryParse(address, out _, out string? error))
+            {
+                s_log.Error("{Error}", error);
+                return 2;
+            }
+        }
+
+        var events = new QmpEventHub();
+        using var machine = new KvmQmpMachine(plan.Machine, plan.Lifecycle, events, plan.Name, plan.Uuid, startPaused);
+        try
+        {
+            machine.Start();
+        }
+        catch (Exception e) when (e is BootException or KvmException or LaunchException)
+        {
+            s_log.Error("{Error}", e.Message);
+            return 1;
+        }
+
+        if (plan.Serial.Description.StartsWith("pty:", StringComparison.Ordinal))
+        {
+            // QEMU prints the same line; people and libvirt look for it.
+            Console.Error.WriteLine($"char device redirected to {plan.Serial.Description[4..]} (label serial0)");
+        }
+
+        await using var server = new QmpServer(machine, events);
+        foreach (string address in qmpAddresses)
+        {
+            server.AddMonitor(address);
+        }
+
+        using var input = ConsoleInput.Start(plan.Serial.Input, machine);
+        var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = stopping.Register(() => signalled.TrySetResult());
+        await Task.WhenAny(machine.Finished, signalled.Task).ConfigureAwait(false);
+        if (!machine.Finished.IsCompleted)
+        {
+            machine.HostSignal();
+        }
+
+        // Let the last reply and event reach the monitors before they close.
+        await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        s_log.Info("kvm-vmm exiting");
+        return await machine.Finished.ConfigureAwait(false);
+    }
+}
