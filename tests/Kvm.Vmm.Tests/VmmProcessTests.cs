@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Kvm.Qmp.Client;
+using Kvm.Vmm.Hypervisor;
+using NUnit.Framework;
+
+namespace Kvm.Vmm.Tests;
+
+/// <summary>
+/// kvm-vmm as a user runs it: a domain XML file, the guest on real KVM, the console in a file, control over QMP.
+/// </summary>
+[Category("Kvm")]
+public sealed class VmmProcessTests
+{
+    private static readonly TimeSpan s_bootTimeout = TimeSpan.FromMinutes(4);
+
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        if (!File.Exists(KvmSystem.DefaultPath) || GuestImages.KernelPath() is null)
+        {
+            Assert.Ignore("needs /dev/kvm and KVM_NESTED_KERNEL: run the Kvm category inside tools/nested-kvm/nested-kvm.sh");
+        }
+
+        _directory = Directory.CreateTempSubdirectory("kvm-vmm-").FullName;
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (_directory is not null && Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task DomainXml_BootsToInit_StopContQueryStatusAndQuitOverQmp()
+    {
+        string console = Path.Combine(_directory, "console.log");
+        string xml = Path.Combine(_directory, "guest.xml");
+        File.WriteAllText(xml, $"""
+            <domain type='kvm'>
+              <name>nested-guest</name>
+              <uuid>5d1c1a84-7a52-4b3f-9a0e-3a2f5e6c7d8e</uuid>
+              <memory unit='MiB'>256</memory>
+              <vcpu>1</vcpu>
+              <os>
+                <type arch='x86_64'>hvm</type>
+                <kernel>{GuestImages.KernelPath()}</kernel>
+                <initrd>{GuestImages.BuildInitramfs(_directory)}</initrd>
+                <cmdline>console=ttyS0 reboot=k panic=1 pci=off nomodule no_timer_check</cmdline>
+              </os>
+              <devices>
+                <serial type='file'>
+                  <source path='{console}'/>
+                </serial>
+              </devices>
+            </domain>
+            """);
+        string socket = Path.Combine(_directory, "qmp.sock");
+        using var vmm = StartVmm("--domain-xml", xml, "--qmp", $"unix:{socket},server");
+        // Everything is emulated in the nested-KVM guest: kvm-vmm takes many seconds to start there.
+        var options = new QmpClientOptions { ConnectTimeout = TimeSpan.FromMinutes(2), CommandTimeout = TimeSpan.FromMinutes(1) };
+        await using var qmp = await QmpClient.ConnectAsync($"unix:{socket}", options);
+
+        Assert.That((await qmp.ExecuteAsync("query-name"))!["name"]!.GetValue<string>(), Is.EqualTo("nested-guest"));
+        await qmp.ExecuteAsync("stop");
+        Assert.That(await StatusAsync(qmp), Is.EqualTo("paused"));
+        await qmp.ExecuteAsync("cont");
+        Assert.That(await StatusAsync(qmp), Is.EqualTo("running"));
+
+        // /init prints the marker, the CPU count and then MemTotal: wait for the last of them.
+        Assert.That(WaitForFile(console, "MemTotal", s_bootTimeout), Is.True,
+            "the /init lines never reached the console file:\n" + ReadShared(console));
+        Assert.That(ReadShared(console), Does.Contain(GuestImages.Marker));
+        Assert.That(ReadShared(console), Does.Contain("cpus=1"));
+
+        await qmp.ExecuteAsync("quit");
+        Assert.That(vmm.WaitForExit(30_000), Is.True, "kvm-vmm did not exit after quit");
+        Assert.That(vmm.ExitCode, Is.EqualTo(0), vmm.StandardError.ReadToEnd());
+    }
+
+    [Test]
+    public void DomainXml_UnsupportedDevice_IsRefusedByName()
+    {
+        string xml = Path.Combine(_directory, "disk.xml");
+        File.WriteAllText(xml, $"""
+            <domain type='kvm'>
+              <name>with-disk</name>
+              <memory unit='MiB'>128</memory>
+              <os><type arch='x86_64'>hvm</type><kernel>{GuestImages.KernelPath()}</kernel></os>
+              <devices>
+                <disk type='file' device='disk'><source file='/nonexistent.img'/><target dev='vda' bus='virtio'/></disk>
+              </devices>
+            </domain>
+            """);
+        using var vmm = StartVmm("--domain-xml", xml);
+        Assert.That(vmm.WaitForExit(60_000), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(vmm.ExitCode, Is.EqualTo(2));
+            Assert.That(vmm.StandardError.ReadToEnd(), Does.Contain("not supported by kvm-vmm yet: disk vda"));
+        });
+    }
+
+    private static async Task<string> StatusAsync(QmpClient qmp) =>
+        (await qmp.ExecuteAsync("query-status"))!["status"]!.GetValue<string>();
+
+    private static Process StartVmm(params string[] arguments)
+    {
+        string exe = Path.Combine(AppContext.BaseDirectory, "kvm-vmm");
+        var info = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    private static bool WaitForFile(string path, string marker, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (ReadShared(path).Contains(marker, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        return false;
+    }
+
+    private static string ReadShared(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return new StreamReader(stream).ReadToEnd();
+        }
+        catch (FileNotFoundException)
+        {
+            return string.Empty;
+        }
+    }
+}
