@@ -4,13 +4,9 @@ namespace Kvm.DBus.Protocol;
 
 public ref partial struct MessageWriter
 {
-    /// <summary>Writes a VARIANT holding <paramref name="value"/> (its signature, then the value).</summary>
+    /// <summary>Writes a VARIANT holding <paramref name="value"/> (its signature, then the value); a variant value nests.</summary>
     public void WriteVariant(DBusValue value)
     {
-        if (value.Type == DBusType.Variant && value.Items.Count == 1)
-        {
-            value = value.Items[0];
-        }
         WriteSignature(value.Signature);
         WriteValue(value);
     }
