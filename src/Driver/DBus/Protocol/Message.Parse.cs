@@ -4,7 +4,7 @@ namespace Kvm.DBus.Protocol;
 
 public sealed partial class Message
 {
-    private static Message ParseCore(byte[] data, SafeFileHandle[]? handles)
+    private static Message ParseCore(byte[] data, Queue<SafeFileHandle> fdQueue)
     {
         if (!TryGetFrameLength(data, out int length))
         {
@@ -28,7 +28,7 @@ public sealed partial class Message
         {
             ThrowHelper.ThrowRead("Serial is zero", 8);
         }
-        var message = new Message(data, data.Length - (int)bodyLength, ConvertHandles(handles))
+        var message = new Message(data, data.Length - (int)bodyLength)
         {
             IsBigEndian = bigEndian, Type = type, Flags = (MessageFlags)data[2], Serial = serial,
         };
@@ -38,11 +38,21 @@ public sealed partial class Message
             ThrowHelper.ThrowRead("Header length does not match the body length", reader.Offset);
         }
         message.CheckRequiredFields();
+        if (message.UnixFdCount > fdQueue.Count)
+        {
+            ThrowHelper.ThrowRead("UNIX_FDS header field announces more descriptors than were received", 12);
+        }
+        if (message.UnixFdCount > 0)
+        {
+            var handles = new SafeFileHandle?[message.UnixFdCount];
+            for (int i = 0; i < handles.Length; i++)
+            {
+                handles[i] = fdQueue.Dequeue();
+            }
+            message._handles = handles;
+        }
         return message;
     }
-
-    private static SafeFileHandle?[] ConvertHandles(SafeFileHandle[]? handles) =>
-        handles is null || handles.Length == 0 ? [] : [.. handles];
 
     private void ReadHeaderFields(ref Reader reader)
     {
@@ -131,10 +141,6 @@ public sealed partial class Message
         if (!ok)
         {
             ThrowHelper.ThrowRead($"{Type} message without its required header fields", 12);
-        }
-        if (UnixFdCount != _handles.Length)
-        {
-            ThrowHelper.ThrowRead("UNIX_FDS header field does not match the descriptors received", 12);
         }
     }
 }

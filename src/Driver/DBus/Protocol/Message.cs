@@ -11,13 +11,12 @@ public sealed partial class Message : IDisposable
 {
     private readonly byte[] _data;
     private readonly int _bodyOffset;
-    private readonly SafeFileHandle?[] _handles;
+    private SafeFileHandle?[] _handles = [];
 
-    private Message(byte[] data, int bodyOffset, SafeFileHandle?[] handles)
+    private Message(byte[] data, int bodyOffset)
     {
         _data = data;
         _bodyOffset = bodyOffset;
-        _handles = handles;
     }
 
     public bool IsBigEndian { get; private init; }
@@ -115,20 +114,29 @@ public sealed partial class Message : IDisposable
     /// <summary>Parses and validates a complete message (exactly one frame). Takes ownership of <paramref name="handles"/>.</summary>
     public static Message Parse(byte[] data, SafeFileHandle[]? handles = null)
     {
+        var queue = new Queue<SafeFileHandle>(handles ?? []);
         try
         {
-            return ParseCore(data, handles);
-        }
-        catch
-        {
-            if (handles is not null)
+            Message message = ParseCore(data, queue);
+            if (queue.Count != 0)
             {
-                foreach (SafeFileHandle h in handles)
-                {
-                    h.Dispose();
-                }
+                message.Dispose();
+                ThrowHelper.ThrowRead("More descriptors received than the UNIX_FDS header field says", 12);
             }
-            throw;
+            return message;
+        }
+        finally
+        {
+            while (queue.TryDequeue(out SafeFileHandle? h))
+            {
+                h.Dispose();
+            }
         }
     }
+
+    /// <summary>
+    /// Parses a complete message, taking as many descriptors from <paramref name="fdQueue"/> as its UNIX_FDS
+    /// field announces (descriptors arrive on a socket in order, not per message).
+    /// </summary>
+    public static Message Parse(byte[] data, Queue<SafeFileHandle> fdQueue) => ParseCore(data, fdQueue);
 }
