@@ -14,11 +14,8 @@ public static class SaslExternalClient
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
     private const int MaxLineLength = 16 * 1024;
 
-    /// <summary>The result: the server's GUID and whether descriptors may be passed.</summary>
-    public readonly record struct Result(string ServerGuid, bool UnixFdsAgreed);
-
     /// <summary>Authenticates over a connected, blocking socket. Throws <see cref="DBusConnectionException"/> when refused.</summary>
-    public static Result Authenticate(Socket socket, bool negotiateUnixFds)
+    public static SaslResult Authenticate(Socket socket, bool negotiateUnixFds)
     {
         string uid = LibC.geteuid().ToString(System.Globalization.CultureInfo.InvariantCulture);
         string hexUid = Convert.ToHexStringLower(Encoding.ASCII.GetBytes(uid));
@@ -43,7 +40,7 @@ public static class SaslExternalClient
         }
         Send(socket, "BEGIN");
         s_log.Debug("Authenticated as uid {Uid}, server {Guid}, unix fds {UnixFds}", uid, guid, fds);
-        return new Result(guid, fds);
+        return new SaslResult(guid, fds);
     }
 
     private static void Send(Socket socket, string line) => socket.Send(Encoding.ASCII.GetBytes(line + "\r\n"));

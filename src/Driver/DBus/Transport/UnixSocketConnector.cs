@@ -34,7 +34,7 @@ public static class UnixSocketConnector
                     socket.Connect(new UnixDomainSocketEndPoint(endpoint));
                     return 0;
                 }, cancellationToken).ConfigureAwait(false);
-                SaslExternalClient.Result auth = await Task.Run(() => SaslExternalClient.Authenticate(socket, negotiateUnixFds: true), cancellationToken).ConfigureAwait(false);
+                SaslResult auth = await Task.Run(() => SaslExternalClient.Authenticate(socket, negotiateUnixFds: true), cancellationToken).ConfigureAwait(false);
                 s_log.Debug("Connected to {Endpoint}", endpoint.TrimStart('\0'));
                 return new UnixSocketMessageStream(socket, auth.UnixFdsAgreed);
             }

@@ -1,0 +1,58 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Kvm.DBus.Tests.Transport;
+
+/// <summary>Authentication against a scripted server on a real Unix socket.</summary>
+[TestFixture]
+[CancelAfter(20000)]
+public sealed class SaslExternalClientTests
+{
+    [Test]
+    public async Task ConnectAsync_ServerRejects_ClearError()
+    {
+        (string address, Task<string> server) = StartScriptedServer("REJECTED EXTERNAL\r\n");
+        var e = await Assert.ThrowsAsync<DBusConnectionException>(() => DBusConnection.ConnectAsync(address));
+        Assert.That(e!.InnerException?.Message, Is.EqualTo("Authentication refused: REJECTED EXTERNAL"));
+        string uidHex = Convert.ToHexStringLower(Encoding.ASCII.GetBytes(Kvm.DBus.Interop.LibC.geteuid().ToString()));
+        Assert.That(await server, Is.EqualTo($"\0AUTH EXTERNAL {uidHex}\r\n"));
+    }
+
+    [Test]
+    public async Task ConnectAsync_ServerClosesDuringAuth_ClearError()
+    {
+        (string address, Task<string> server) = StartScriptedServer(null);
+        var e = await Assert.ThrowsAsync<DBusConnectionException>(() => DBusConnection.ConnectAsync(address));
+        Assert.That(e!.InnerException?.Message, Is.EqualTo("Connection closed during authentication"));
+        await server;
+    }
+
+    private static (string Address, Task<string> Received) StartScriptedServer(string? answer)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"kvm-dbus-sasl-{Guid.NewGuid():N}");
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        Task<string> received = Task.Run(async () =>
+        {
+            using (listener)
+            using (Socket peer = await listener.AcceptAsync())
+            {
+                byte[] buffer = new byte[256];
+                int n = 0;
+                while (n == 0 || buffer[n - 1] != (byte)'\n')
+                {
+                    n += await peer.ReceiveAsync(buffer.AsMemory(n));
+                }
+                if (answer is not null)
+                {
+                    await peer.SendAsync(Encoding.ASCII.GetBytes(answer));
+                }
+                peer.Shutdown(SocketShutdown.Both);
+                File.Delete(path);
+                return Encoding.ASCII.GetString(buffer, 0, n);
+            }
+        });
+        return ("unix:path=" + path, received);
+    }
+}
