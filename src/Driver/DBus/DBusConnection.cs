@@ -12,7 +12,7 @@ namespace Kvm.DBus;
 /// and method calls dispatched to exported objects, each on the thread pool so one slow handler does not hold
 /// up the others. Loss of the connection fails pending calls and completes <see cref="Completion"/>.
 /// </summary>
-public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
+public sealed partial class DBusConnection : IAsyncDisposable
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
     private readonly IMessageStream _stream;
@@ -91,8 +91,6 @@ public sealed partial class DBusConnection : IAsyncDisposable, IDisposable
         await Task.WhenAll(_readLoop, _signalLoop).ConfigureAwait(false);
         _shutdown.Dispose();
     }
-
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task ReadLoopAsync()
     {

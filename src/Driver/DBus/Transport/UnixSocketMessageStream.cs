@@ -126,6 +126,7 @@ public sealed class UnixSocketMessageStream : IMessageStream
                     }
                     if (!_received.Writer.TryWrite(message))
                     {
+                        // A dedicated thread: blocking here is the back-pressure on a peer that sends faster than we handle.
                         _received.Writer.WriteAsync(message).AsTask().GetAwaiter().GetResult();
                     }
                     continue;
