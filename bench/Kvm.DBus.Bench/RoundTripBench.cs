@@ -35,12 +35,13 @@ internal static class RoundTripBench
         await service.RequestNameAsync(Service);
         await using DBusConnection client = await DBusConnection.ConnectAsync(bus.Address);
 
-        Console.WriteLine($"{"round trip through dbus-daemon",-44} {"calls",7} {"p50 us",8} {"p99 us",8} {"calls/s",9}");
+        Console.WriteLine($"{"round trip through dbus-daemon",-44} {"calls",7} {"p50 us",8} {"p99 us",8} {"calls/s",9} {"alloc B/call",13}");
         for (int i = 0; i < 2000; i++)
         {
             await EchoAsync(client);
         }
         var latencies = new double[calls];
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var total = Stopwatch.StartNew();
         for (int i = 0; i < calls; i++)
         {
@@ -49,8 +50,10 @@ internal static class RoundTripBench
             latencies[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         total.Stop();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         Array.Sort(latencies);
-        Print("Kvm.DBus client → Kvm.DBus service", calls, latencies[calls / 2], latencies[(int)(calls * 0.99)], calls / total.Elapsed.TotalSeconds);
+        Print("Kvm.DBus client → Kvm.DBus service", calls, latencies[calls / 2], latencies[(int)(calls * 0.99)], calls / total.Elapsed.TotalSeconds,
+            allocated / (double)calls);
 
         const int concurrency = 16;
         total.Restart();
@@ -67,8 +70,8 @@ internal static class RoundTripBench
         RunPython(bus.Address, Math.Min(calls, 5000));
     }
 
-    private static void Print(string name, int calls, double p50, double p99, double perSecond) =>
-        Console.WriteLine($"{name,-44} {calls,7} {p50,8:F1} {p99,8:F1} {perSecond,9:N0}");
+    private static void Print(string name, int calls, double p50, double p99, double perSecond, double? allocatedPerCall = null) =>
+        Console.WriteLine($"{name,-44} {calls,7} {p50,8:F1} {p99,8:F1} {perSecond,9:N0} {(allocatedPerCall is { } a ? a.ToString("N0") : "-"),13}");
 
     private static async Task EchoAsync(DBusConnection client)
     {

@@ -75,8 +75,7 @@ public sealed class BusConnectionTests : BusFixture
         Assert.That(await second.ReleaseNameAsync(name), Is.EqualTo(ReleaseNameReply.NotOwner).Or.EqualTo(ReleaseNameReply.NonExistent));
         Assert.That(await second.ReleaseNameAsync("org.kvm.NeverOwned"), Is.EqualTo(ReleaseNameReply.NonExistent));
 
-        await Calls.EchoAsync(Client, ServiceName, ObjectPath, "sync"); // the bus has sent every signal before this reply
-        await Task.Delay(100);
+        await WaitUntilAsync(() => { lock (owners) { return owners.Count >= 2; } });
         lock (owners)
         {
             Assert.That(owners[0], Is.EqualTo(("", first.UniqueName!)));
