@@ -81,8 +81,11 @@ public sealed partial class DBusConnection
                 ThrowHelper.ThrowDisconnected(null);
             }
             message.SetSerial(serial);
-            s_log.Debug("Sending {Type} {Member} serial {Serial} reply-to {ReplySerial} ({Length} bytes)",
-                message.Type, message.Member, serial, message.ReplySerial, message.Length);
+            if (s_log.IsDebugEnabled)
+            {
+                s_log.Debug("Sending {Type} {Member} serial {Serial} reply-to {ReplySerial} ({Length} bytes)",
+                    message.Type, message.Member, serial, message.ReplySerial, message.Length);
+            }
             await _stream.SendAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -104,8 +104,12 @@ public sealed partial class DBusConnection : IAsyncDisposable
                 {
                     break;
                 }
-                s_log.Debug("Received {Type} {Interface}.{Member} serial {Serial} reply-to {ReplySerial} from {Sender} signature '{Signature}'",
-                    message.Type, message.Interface, message.Member ?? message.ErrorName, message.Serial, message.ReplySerial, message.Sender, message.Signature);
+                if (s_log.IsDebugEnabled)
+                {
+                    // Header fields only: bodies may hold secrets (domain XML with passwords) and are never logged.
+                    s_log.Debug("Received {Type} {Interface}.{Member} serial {Serial} reply-to {ReplySerial} from {Sender} signature '{Signature}'",
+                        message.Type, message.Interface, message.Member ?? message.ErrorName, message.Serial, message.ReplySerial, message.Sender, message.Signature);
+                }
                 Route(message);
             }
         }
@@ -151,7 +155,7 @@ public sealed partial class DBusConnection : IAsyncDisposable
         bool disposing = _disposed != 0;
         if (!disposing)
         {
-            s_log.Info("Connection {Name} lost: {Reason}", UniqueName, failure?.Message ?? "closed by peer");
+            s_log.Info("Connection {Name} lost: {Reason}", UniqueName ?? "(peer-to-peer)", failure?.Message ?? "closed by peer");
         }
         var lost = new DBusConnectionException(disposing ? "Connection disposed" : "Connection lost", failure);
         foreach (uint serial in _pending.Keys)
