@@ -10,6 +10,10 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static T ThrowRead<T>(string what, int offset) => throw new DBusReadException(what, offset);
 
+    /// <summary>A message being written would break a limit of the specification.</summary>
+    [DoesNotReturn]
+    public static void ThrowLimit(string message) => throw new DBusException(message);
+
     [DoesNotReturn]
     public static void ThrowArgument(string message, string paramName) => throw new ArgumentException(message, paramName);
 

@@ -133,6 +133,29 @@ public sealed class MessageWriterTests
         }, Throws.ArgumentException);
     }
 
+    [Test]
+    public void WriteArrayEnd_Over64MiB_ThrowsDBusException()
+    {
+        byte[] chunk = new byte[1024 * 1024];
+        Assert.That(() =>
+        {
+            var writer = new MessageWriter();
+            try
+            {
+                ArrayStart start = writer.WriteArrayStart(DBusType.Array); // aay
+                for (int i = 0; i <= 64; i++)
+                {
+                    writer.WriteValue(DBusValue.ByteArray(chunk)); // 65 elements of 1 MiB: over 64 MiB
+                }
+                writer.WriteArrayEnd(start);
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+        }, Throws.TypeOf<DBusException>().With.Message.Contains("exceeds the 64 MiB limit"));
+    }
+
     private static string WriteHex(string name, bool bigEndian)
     {
         var writer = new MessageWriter(bigEndian);

@@ -104,7 +104,7 @@ public ref partial struct MessageWriter
             _buffer.AsSpan(0, _length).CopyTo(h.Reserve(1, _length));
             if (h._length > ProtocolLimits.MaxMessageLength)
             {
-                ThrowHelper.ThrowInvalidOperation("Message exceeds the 128 MiB limit");
+                ThrowHelper.ThrowLimit("Message exceeds the 128 MiB limit");
             }
             var message = new MessageBuffer(h._buffer!, h._length, _bigEndian, _fds?.ToArray(), _header.Type,
                 _header.Flags, _header.Member ?? _header.ErrorName, _header.ReplySerial);

@@ -138,7 +138,7 @@ public ref partial struct MessageWriter
         int length = _length - start.DataOffset;
         if (length > ProtocolLimits.MaxArrayLength)
         {
-            ThrowHelper.ThrowInvalidOperation($"Array of {length} bytes exceeds the 64 MiB limit");
+            ThrowHelper.ThrowLimit($"Array of {length} bytes exceeds the 64 MiB limit");
         }
         WriteLength(_buffer.AsSpan(start.LengthOffset, 4), length);
     }
@@ -186,7 +186,7 @@ public ref partial struct MessageWriter
     {
         if (needed > ProtocolLimits.MaxMessageLength)
         {
-            ThrowHelper.ThrowInvalidOperation("Message exceeds the 128 MiB limit");
+            ThrowHelper.ThrowLimit("Message exceeds the 128 MiB limit");
         }
         byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer!.Length * 2));
         _buffer.AsSpan(0, _length).CopyTo(bigger);
