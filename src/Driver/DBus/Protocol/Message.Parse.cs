@@ -105,27 +105,36 @@ public sealed partial class Message
         }
         switch (field)
         {
-            case HeaderField.Path: Path = reader.ReadObjectPath(); break;
-            case HeaderField.Interface: Interface = CheckName(reader.ReadString(), DBusNames.IsValidInterfaceName, "interface name", at); break;
-            case HeaderField.Member: Member = CheckName(reader.ReadString(), DBusNames.IsValidMemberName, "member name", at); break;
-            case HeaderField.ErrorName: ErrorName = CheckName(reader.ReadString(), DBusNames.IsValidErrorName, "error name", at); break;
-            case HeaderField.Destination: Destination = CheckName(reader.ReadString(), DBusNames.IsValidBusName, "destination", at); break;
-            case HeaderField.Sender: Sender = CheckName(reader.ReadString(), DBusNames.IsValidBusName, "sender", at); break;
+            case HeaderField.Path: SetName(field, reader.ReadStringAsSpan(), reader.Offset, DBusNames.IsValidObjectPath, "object path", at); break;
+            case HeaderField.Interface: SetName(field, reader.ReadStringAsSpan(), reader.Offset, DBusNames.IsValidInterfaceName, "interface name", at); break;
+            case HeaderField.Member: SetName(field, reader.ReadStringAsSpan(), reader.Offset, DBusNames.IsValidMemberName, "member name", at); break;
+            case HeaderField.ErrorName: SetName(field, reader.ReadStringAsSpan(), reader.Offset, DBusNames.IsValidErrorName, "error name", at); break;
+            case HeaderField.Destination: SetName(field, reader.ReadStringAsSpan(), reader.Offset, DBusNames.IsValidBusName, "destination", at); break;
+            case HeaderField.Sender: SetName(field, reader.ReadStringAsSpan(), reader.Offset, DBusNames.IsValidBusName, "sender", at); break;
             case HeaderField.ReplySerial: ReplySerial = reader.ReadUInt32(); break;
-            case HeaderField.Signature: Signature = reader.ReadSignature(); break;
+            case HeaderField.Signature:
+                ReadOnlySpan<byte> signature = reader.ReadSignatureAsSpan();
+                _ranges[(int)field] = new FieldRange(reader.Offset - signature.Length - 1, signature.Length);
+                break;
             case HeaderField.UnixFds: UnixFdCount = (int)Math.Min(reader.ReadUInt32(), int.MaxValue); break;
         }
     }
 
     private delegate bool NameValidator(ReadOnlySpan<char> name);
 
-    private static string CheckName(string value, NameValidator isValid, string what, int at)
+    // Names and paths are ASCII: widening each byte to a char keeps every non-ASCII byte invalid for the validators.
+    private void SetName(HeaderField field, ReadOnlySpan<byte> utf8, int end, NameValidator isValid, string what, int at)
     {
-        if (!isValid(value))
+        Span<char> chars = utf8.Length <= 256 ? stackalloc char[utf8.Length] : new char[utf8.Length];
+        for (int i = 0; i < utf8.Length; i++)
+        {
+            chars[i] = (char)utf8[i];
+        }
+        if (!isValid(chars))
         {
             ThrowHelper.ThrowRead($"Invalid {what}", at);
         }
-        return value;
+        _ranges[(int)field] = new FieldRange(end - utf8.Length - 1, utf8.Length);
     }
 
     private void CheckRequiredFields()

@@ -13,6 +13,12 @@ public sealed partial class Message : IDisposable
     private readonly int _bodyOffset;
     private SafeFileHandle?[] _handles = [];
 
+    // Header strings stay bytes in _data until asked for: (offset, length) per field code, decoded once on demand.
+    // Inline arrays: part of this object, no allocation of their own. A length of 0 with offset 0 means absent
+    // (a present field always has a non-zero offset, past the fixed header).
+    private FieldRanges _ranges;
+    private FieldStrings _strings;
+
     private Message(byte[] data, int bodyOffset)
     {
         _data = data;
@@ -29,20 +35,27 @@ public sealed partial class Message : IDisposable
 
     public uint ReplySerial { get; private set; }
 
-    public string? Path { get; private set; }
+    public string? Path => Field(HeaderField.Path);
 
-    public string? Interface { get; private set; }
+    public string? Interface => Field(HeaderField.Interface);
 
-    public string? Member { get; private set; }
+    public string? Member => Field(HeaderField.Member);
 
-    public string? ErrorName { get; private set; }
+    public string? ErrorName => Field(HeaderField.ErrorName);
 
-    public string? Destination { get; private set; }
+    public string? Destination => Field(HeaderField.Destination);
 
-    public string? Sender { get; private set; }
+    public string? Sender => Field(HeaderField.Sender);
 
     /// <summary>The body signature; empty when the body is empty.</summary>
-    public string Signature { get; private set; } = "";
+    public string Signature => Field(HeaderField.Signature) ?? "";
+
+    /// <summary>The UTF-8 bytes of a string header field (path, names, signature) without decoding it; empty when absent.</summary>
+    public ReadOnlySpan<byte> GetFieldSpan(HeaderField field)
+    {
+        FieldRange range = _ranges[(int)field];
+        return range.Offset == 0 ? default : _data.AsSpan(range.Offset, range.Length);
+    }
 
     public int UnixFdCount { get; private set; }
 
@@ -63,6 +76,32 @@ public sealed partial class Message : IDisposable
             return null;
         }
         return Interlocked.Exchange(ref _handles[index], null);
+    }
+
+    private string? Field(HeaderField field)
+    {
+        string? value = _strings[(int)field];
+        if (value is null && _ranges[(int)field].Offset != 0)
+        {
+            FieldRange range = _ranges[(int)field];
+            value = System.Text.Encoding.UTF8.GetString(_data, range.Offset, range.Length);
+            _strings[(int)field] = value;
+        }
+        return value;
+    }
+
+    private readonly record struct FieldRange(int Offset, int Length);
+
+    [System.Runtime.CompilerServices.InlineArray((int)HeaderField.Signature + 1)]
+    private struct FieldRanges
+    {
+        private FieldRange _element;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray((int)HeaderField.Signature + 1)]
+    private struct FieldStrings
+    {
+        private string? _element;
     }
 
     /// <summary>Closes the descriptors nobody took.</summary>
