@@ -205,6 +205,36 @@ public sealed class DBusConnectionTests
     }
 
     [Test]
+    public async Task HandlerThrows_FailedErrorWithItsMessage()
+    {
+        DBusErrorReplyException e = await ThrowsErrorAsync(() => Calls.CallAsync(_client, null, "/org/kvm/test", TestInterface.Name, "Throw"));
+        Assert.That((e.ErrorName, e.ErrorMessage), Is.EqualTo((DBusErrorNames.Failed, "Handler bug")));
+    }
+
+    [Test]
+    public async Task TruncatedArguments_InvalidArgs()
+    {
+        MessageWriter writer = _client.GetMessageWriter();
+        writer.WriteMethodCallHeader(null, "/org/kvm/test", TestInterface.Name, "Echo", "s");
+        writer.WriteUInt32(100); // a string length with no string behind it
+        MessageBuffer call = writer.CreateMessage();
+        DBusErrorReplyException e = await ThrowsErrorAsync(() => _client.CallMethodAsync(call));
+        Assert.That(e.ErrorName, Is.EqualTo(DBusErrorNames.InvalidArgs), e.ErrorMessage);
+        Assert.That(e.ErrorMessage, Does.Contain("String length beyond the end of the data"));
+    }
+
+    [Test]
+    public async Task BigEndianCall_Answered()
+    {
+        var writer = new MessageWriter(bigEndian: true);
+        writer.WriteMethodCallHeader(null, "/org/kvm/test", TestInterface.Name, "Add", "ii");
+        writer.WriteInt32(-5);
+        writer.WriteInt32(47);
+        using Message reply = await _client.CallMethodAsync(writer.CreateMessage());
+        Assert.That(reply.GetBodyReader().ReadInt32(), Is.EqualTo(42));
+    }
+
+    [Test]
     public async Task DisposeAsync_Clean_CompletionSucceeds()
     {
         await _client.DisposeAsync();

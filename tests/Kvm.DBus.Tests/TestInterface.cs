@@ -21,6 +21,8 @@ internal sealed class TestInterface : IDBusInterface
             new MethodDescription("EmitPing", [new("text", "s")], []),
             new MethodDescription("ReadFd", [new("fd", "h")], [new("text", "s")]),
             new MethodDescription("Summarise", [new("props", "a{sv}")], [new("count", "u"), new("keys", "as")]),
+            new MethodDescription("Throw", [], []),
+            new MethodDescription("OpenFile", [new("path", "s")], [new("fd", "h")]),
         ],
         [new SignalDescription("Ping", [new("text", "s")])],
         [new PropertyDescription("Label", "s", PropertyAccess.ReadWrite), new PropertyDescription("Count", "u", PropertyAccess.Read)]);
@@ -78,6 +80,15 @@ internal sealed class TestInterface : IDBusInterface
                 ReplyString(context, await text.ReadToEndAsync().ConfigureAwait(false));
                 break;
             }
+            case ("Throw", ""):
+                throw new InvalidOperationException("Handler bug");
+            case ("OpenFile", "s"):
+            {
+                // The descriptor must stay open until the reply is on the wire: await the send before closing it.
+                using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(call.GetBodyReader().ReadString());
+                await context.ReplyAsync(CreateFdReply(context, handle)).ConfigureAwait(false);
+                break;
+            }
             case ("Summarise", "a{sv}"):
             {
                 Reader reader = call.GetBodyReader();
@@ -101,6 +112,13 @@ internal sealed class TestInterface : IDBusInterface
                 break;
             }
         }
+    }
+
+    private static MessageBuffer CreateFdReply(MethodContext context, Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        MessageWriter writer = context.CreateReplyWriter("h");
+        writer.WriteHandle(handle);
+        return writer.CreateMessage();
     }
 
     public bool TryWriteProperty(string path, string name, ref MessageWriter writer)

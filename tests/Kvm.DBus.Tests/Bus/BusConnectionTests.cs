@@ -126,6 +126,39 @@ public sealed class BusConnectionTests : BusFixture
     }
 
     [Test]
+    public async Task UnixFd_ReturnedByService_ClientReadsIt()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"kvm-dbus-fd-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(file, "descriptor in a reply");
+        try
+        {
+            using Message reply = await Calls.CallAsync(Client, ServiceName, ObjectPath, TestInterface.Name, "OpenFile", "s", file);
+            Assert.That(reply.UnixFdCount, Is.EqualTo(1));
+            using Microsoft.Win32.SafeHandles.SafeFileHandle? handle = reply.TakeHandle(reply.GetBodyReader().ReadHandleIndex());
+            using var reader = new StreamReader(new FileStream(handle!, FileAccess.Read));
+            Assert.That(await reader.ReadToEndAsync(), Is.EqualTo("descriptor in a reply"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
+    public async Task SlowHandler_DoesNotBlockOtherCallsThroughBus()
+    {
+        Task<Message> slow = Calls.CallAsync(Client, ServiceName, ObjectPath, TestInterface.Name, "Sleep", "u", uintArg: 1000);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 20; i++)
+        {
+            await Calls.EchoAsync(Client, ServiceName, ObjectPath, "meanwhile");
+        }
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(900)));
+        Assert.That(slow.IsCompleted, Is.False);
+        (await slow).Dispose();
+    }
+
+    [Test]
     public async Task LargeMessage_FourMegabytes_RoundTrips()
     {
         string big = new('x', 4 * 1024 * 1024);

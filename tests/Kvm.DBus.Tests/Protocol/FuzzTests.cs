@@ -57,6 +57,50 @@ public sealed class FuzzTests
         Assert.That(allocated / 20000, Is.LessThan(64 * 1024), "bytes allocated per iteration stay small");
     }
 
+    [TestCase(11, false)]
+    [TestCase(12, true)]
+    public void ReadValues_TruncatedOrCorruptedBody_OnlyReadExceptions(int seed, bool bigEndian)
+    {
+        using Message message = Message.Parse(SampleMessage(bigEndian));
+        byte[] body = message.Body.ToArray();
+        byte[] signature = Encoding.ASCII.GetBytes(message.Signature);
+        for (int length = 0; length <= body.Length; length++)
+        {
+            string outcome = BodyOutcome(body.AsSpan(0, length).ToArray(), signature, bigEndian);
+            Assert.That(outcome, Is.EqualTo(length == body.Length ? "ok" : "read-exception"), $"length {length}");
+        }
+        var random = new Random(seed);
+        for (int iteration = 0; iteration < 20000; iteration++)
+        {
+            byte[] data = (byte[])body.Clone();
+            for (int i = random.Next(1, 4); i > 0; i--)
+            {
+                data[random.Next(data.Length)] = (byte)random.Next(256);
+            }
+            int cut = random.Next(4) == 0 ? random.Next(data.Length) : data.Length;
+            string outcome = BodyOutcome(data.AsSpan(0, cut).ToArray(), signature, bigEndian);
+            Assert.That(outcome, Is.EqualTo("ok").Or.EqualTo("read-exception"), $"iteration {iteration}: {Convert.ToHexString(data, 0, cut)}");
+        }
+    }
+
+    private static string BodyOutcome(byte[] body, byte[] signature, bool bigEndian)
+    {
+        try
+        {
+            var reader = new Reader(body, bigEndian);
+            reader.ReadValues(signature);
+            return reader.IsAtEnd ? "ok" : "read-exception";
+        }
+        catch (DBusReadException)
+        {
+            return "read-exception";
+        }
+        catch (Exception e)
+        {
+            return e.ToString();
+        }
+    }
+
     [TestCase("6c01000100000008010000001000000000000000", "Message longer than 128 MiB")]
     [TestCase("6c010001ffffffff0100000010000000", "Message longer than 128 MiB")]
     [TestCase("6c010001000000000100000000000005", "Header field array longer than 64 MiB")]

@@ -32,6 +32,8 @@ public sealed class ReaderTests
 
     [TestCase("b", "02000000", "Boolean other than 0 or 1")]
     [TestCase("s", "05000000666f6f00", "String length beyond the end of the data")]
+    [TestCase("s", "64000000", "String length beyond the end of the data")]
+    [TestCase("s", "00000000", "String length beyond the end of the data")]
     [TestCase("s", "03000000666f6f01", "String not terminated by NUL")]
     [TestCase("s", "02000000c3280000", "String with NUL or invalid UTF-8")]
     [TestCase("o", "02000000612f00", "Invalid object path")]

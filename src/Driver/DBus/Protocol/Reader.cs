@@ -77,7 +77,7 @@ public ref partial struct Reader
     {
         int at = Aligned(4);
         uint length = ReadUInt32();
-        if (length > (uint)(Remaining - 1))
+        if (Remaining == 0 || length > (uint)(Remaining - 1))
         {
             ThrowHelper.ThrowRead("String length beyond the end of the data", at);
         }

@@ -29,7 +29,19 @@ public sealed class MethodContext
         return writer;
     }
 
+    /// <summary>Sends the reply without waiting for it to be written.</summary>
     public void Reply(MessageBuffer reply)
+    {
+        if (TryClaim(reply))
+        {
+            _ = SendAsync(reply);
+        }
+    }
+
+    /// <summary>Sends the reply and waits until it is written: use it when the reply carries descriptors you close afterwards.</summary>
+    public ValueTask ReplyAsync(MessageBuffer reply) => TryClaim(reply) ? new ValueTask(SendAsync(reply)) : ValueTask.CompletedTask;
+
+    private bool TryClaim(MessageBuffer reply)
     {
         if (Interlocked.Exchange(ref _replied, 1) != 0)
         {
@@ -39,9 +51,9 @@ public sealed class MethodContext
         if (NoReplyExpected)
         {
             reply.Dispose();
-            return;
+            return false;
         }
-        _ = SendAsync(reply);
+        return true;
     }
 
     /// <summary>An empty METHOD_RETURN.</summary>
