@@ -83,6 +83,37 @@ public sealed class FuzzTests
         }
     }
 
+    [Test]
+    public void ReadValue_CorruptedRandomValues_OnlyReadExceptions()
+    {
+        var random = new Random(21);
+        var cases = FsCheck.Fluent.Gen.Sample(DBusValueGen.Case(), 400, new FsCheck.Rnd(21UL, 0x9E3779B97F4A7C15UL), 10).ToList();
+        Assert.That(cases, Has.Count.EqualTo(400));
+        foreach ((DBusValue value, _, bool bigEndian) in cases)
+        {
+            var writer = new MessageWriter(bigEndian);
+            byte[] bytes;
+            try
+            {
+                writer.WriteValue(value);
+                bytes = writer.WrittenSpan.ToArray();
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+            byte[] signature = Encoding.ASCII.GetBytes(value.Signature);
+            for (int iteration = 0; iteration < 50 && bytes.Length > 0; iteration++)
+            {
+                byte[] data = (byte[])bytes.Clone();
+                data[random.Next(data.Length)] = (byte)random.Next(256);
+                int cut = random.Next(3) == 0 ? random.Next(data.Length) : data.Length;
+                string outcome = BodyOutcome(data.AsSpan(0, cut).ToArray(), signature, bigEndian);
+                Assert.That(outcome, Is.EqualTo("ok").Or.EqualTo("read-exception"), $"{value.Signature}: {Convert.ToHexString(data, 0, cut)}");
+            }
+        }
+    }
+
     private static string BodyOutcome(byte[] body, byte[] signature, bool bigEndian)
     {
         try
