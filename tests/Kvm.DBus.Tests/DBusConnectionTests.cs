@@ -212,6 +212,13 @@ public sealed class DBusConnectionTests
     }
 
     [Test]
+    public async Task HandlerThrowsErrorReply_ThatErrorSent()
+    {
+        DBusErrorReplyException e = await ThrowsErrorAsync(() => Calls.CallAsync(_client, null, "/org/kvm/test", TestInterface.Name, "Refuse"));
+        Assert.That((e.ErrorName, e.ErrorMessage), Is.EqualTo(("org.libvirt.Error.OperationInvalid", "domain is not running")));
+    }
+
+    [Test]
     public async Task TruncatedArguments_InvalidArgs()
     {
         MessageWriter writer = _client.GetMessageWriter();

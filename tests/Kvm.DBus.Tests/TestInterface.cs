@@ -22,6 +22,7 @@ internal sealed class TestInterface : IDBusInterface
             new MethodDescription("ReadFd", [new("fd", "h")], [new("text", "s")]),
             new MethodDescription("Summarise", [new("props", "a{sv}")], [new("count", "u"), new("keys", "as")]),
             new MethodDescription("Throw", [], []),
+            new MethodDescription("Refuse", [], []),
             new MethodDescription("OpenFile", [new("path", "s")], [new("fd", "h")]),
         ],
         [new SignalDescription("Ping", [new("text", "s")])],
@@ -82,6 +83,8 @@ internal sealed class TestInterface : IDBusInterface
             }
             case ("Throw", ""):
                 throw new InvalidOperationException("Handler bug");
+            case ("Refuse", ""):
+                throw new DBusErrorReplyException("org.libvirt.Error.OperationInvalid", "domain is not running");
             case ("OpenFile", "s"):
             {
                 // The descriptor must stay open until the reply is on the wire: await the send before closing it.

@@ -27,6 +27,28 @@ public sealed class SaslExternalClientTests
         await server;
     }
 
+    [Test]
+    [NonParallelizable]
+    public async Task ConnectAsync_ServerSilent_TimesOut()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"kvm-dbus-silent-{Guid.NewGuid():N}");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        TimeSpan saved = Kvm.DBus.Transport.UnixSocketConnector.AuthenticationTimeout;
+        Kvm.DBus.Transport.UnixSocketConnector.AuthenticationTimeout = TimeSpan.FromMilliseconds(300);
+        try
+        {
+            var e = await Assert.ThrowsAsync<DBusConnectionException>(() => DBusConnection.ConnectAsync("unix:path=" + path));
+            Assert.That(e!.InnerException?.Message, Is.EqualTo("No answer during authentication"));
+        }
+        finally
+        {
+            Kvm.DBus.Transport.UnixSocketConnector.AuthenticationTimeout = saved;
+            File.Delete(path);
+        }
+    }
+
     private static (string Address, Task<string> Received) StartScriptedServer(string? answer)
     {
         string path = Path.Combine(Path.GetTempPath(), $"kvm-dbus-sasl-{Guid.NewGuid():N}");

@@ -52,7 +52,16 @@ public static class SaslExternalClient
         byte[] one = new byte[1];
         while (true)
         {
-            if (socket.Receive(one) == 0)
+            int n;
+            try
+            {
+                n = socket.Receive(one);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                throw new DBusConnectionException("No answer during authentication", e);
+            }
+            if (n == 0)
             {
                 throw new DBusConnectionException("Connection closed during authentication");
             }

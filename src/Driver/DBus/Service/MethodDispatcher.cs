@@ -57,6 +57,11 @@ internal sealed class MethodDispatcher
                     context.ReplyError(DBusErrorNames.UnknownMethod, StandardInterfaces.NoSuchMethod(call));
                 }
             }
+            catch (DBusErrorReplyException e)
+            {
+                // A handler's way to answer with a D-Bus error of its own (org.libvirt.Error...).
+                TryReplyError(context, e.ErrorName, e.ErrorMessage ?? "");
+            }
             catch (DBusReadException e)
             {
                 s_log.Debug(e, "Malformed arguments to {Member} at {Path}", call.Member, call.Path);

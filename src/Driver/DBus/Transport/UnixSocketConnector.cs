@@ -9,6 +9,9 @@ public static class UnixSocketConnector
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
+    /// <summary>How long each step of the authentication handshake may take.</summary>
+    public static TimeSpan AuthenticationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public static async Task<UnixSocketMessageStream> ConnectAsync(string address, CancellationToken cancellationToken)
     {
         IReadOnlyList<DBusAddress> alternatives = DBusAddress.Parse(address);
@@ -34,7 +37,10 @@ public static class UnixSocketConnector
                     socket.Connect(new UnixDomainSocketEndPoint(endpoint));
                     return 0;
                 }, cancellationToken).ConfigureAwait(false);
+                // A server that never answers must not hang us: bound each blocking read of the handshake.
+                socket.ReceiveTimeout = (int)AuthenticationTimeout.TotalMilliseconds;
                 SaslResult auth = await Task.Run(() => SaslExternalClient.Authenticate(socket, negotiateUnixFds: true), cancellationToken).ConfigureAwait(false);
+                socket.ReceiveTimeout = 0;
                 s_log.Debug("Connected to {Endpoint}", endpoint.TrimStart('\0'));
                 return new UnixSocketMessageStream(socket, auth.UnixFdsAgreed);
             }
