@@ -224,7 +224,7 @@ public sealed class DBusConnectionTests
         MessageWriter writer = _client.GetMessageWriter();
         writer.WriteMethodCallHeader(null, "/org/kvm/test", TestInterface.Name, "Echo", "s");
         writer.WriteUInt32(100); // a string length with no string behind it
-        MessageBuffer call = writer.CreateMessage();
+        MessageBuffer call = writer.CreateMessageUnchecked();
         DBusErrorReplyException e = await ThrowsErrorAsync(() => _client.CallMethodAsync(call));
         Assert.That(e.ErrorName, Is.EqualTo(DBusErrorNames.InvalidArgs), e.ErrorMessage);
         Assert.That(e.ErrorMessage, Does.Contain("String length beyond the end of the data"));

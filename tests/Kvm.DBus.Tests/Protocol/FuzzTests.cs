@@ -114,12 +114,27 @@ public sealed class FuzzTests
         }
     }
 
+    // Reads, and skips, the body: both must agree on whether it is valid.
     private static string BodyOutcome(byte[] body, byte[] signature, bool bigEndian)
+    {
+        string read = BodyOutcome(body, signature, bigEndian, skip: false);
+        string skipped = BodyOutcome(body, signature, bigEndian, skip: true);
+        return read == skipped ? read : $"read: {read}, skip: {skipped}";
+    }
+
+    private static string BodyOutcome(byte[] body, byte[] signature, bool bigEndian, bool skip)
     {
         try
         {
             var reader = new Reader(body, bigEndian);
-            reader.ReadValues(signature);
+            if (skip)
+            {
+                reader.SkipValues(signature);
+            }
+            else
+            {
+                reader.ReadValues(signature);
+            }
             return reader.IsAtEnd ? "ok" : "read-exception";
         }
         catch (DBusReadException)

@@ -156,6 +156,22 @@ public sealed class MessageWriterTests
         }, Throws.TypeOf<DBusException>().With.Message.Contains("exceeds the 64 MiB limit"));
     }
 
+    [TestCase("s", "u", "Body does not match signature 's'")]
+    [TestCase("i", "", "Body does not match signature 'i'")]
+    [TestCase("", "u", "Body does not match signature '': 4 bytes left over")]
+    [TestCase("ai", "i", "Body does not match signature 'ai'")]
+    public void CreateMessage_BodyNotMatchingSignature_ThrowsDBusException(string signature, string written, string message)
+    {
+        Assert.That(() =>
+        {
+            var writer = new MessageWriter();
+            writer.WriteMethodCallHeader(null, "/", null, "M", signature);
+            if (written == "u") { writer.WriteUInt32(123456); }
+            if (written == "i") { writer.WriteInt32(1); }
+            writer.CreateMessage().Dispose();
+        }, Throws.TypeOf<DBusException>().With.Message.EqualTo(message));
+    }
+
     private static string WriteHex(string name, bool bigEndian)
     {
         var writer = new MessageWriter(bigEndian);

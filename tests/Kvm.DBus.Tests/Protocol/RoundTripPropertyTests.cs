@@ -37,6 +37,13 @@ public sealed class RoundTripPropertyTests
             DBusValue read = reader.ReadValue(Encoding.ASCII.GetBytes(c.Value.Signature));
             Assert.That(read, Is.EqualTo(c.Value), $"shift {c.Shift} big {c.BigEndian}");
             Assert.That(reader.IsAtEnd, Is.True);
+            var skipper = new Reader(bytes, c.BigEndian, fdCount: 4);
+            for (int i = 0; i < c.Shift; i++)
+            {
+                skipper.ReadByte();
+            }
+            skipper.SkipValue(Encoding.ASCII.GetBytes(c.Value.Signature));
+            Assert.That(skipper.Offset, Is.EqualTo(bytes.Length), "SkipValue covers what ReadValue reads");
             return true;
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(1000), property);
@@ -57,7 +64,8 @@ public sealed class RoundTripPropertyTests
             var writer = new MessageWriter(c.BigEndian);
             writer.WriteMethodCallHeader("org.example.Peer", "/org/example", "org.example.Iface", "Do", c.Value.Signature);
             writer.WriteValue(c.Value);
-            using MessageBuffer buffer = writer.CreateMessage();
+            // Unchecked: 'h' values here are bare indexes with no descriptors behind them.
+            using MessageBuffer buffer = writer.CreateMessageUnchecked();
             buffer.SetSerial(5);
             byte[] data = buffer.Data.ToArray();
             Assert.That(Message.TryGetFrameLength(data, out int frame) && frame == data.Length, Is.True);

@@ -57,8 +57,16 @@ public ref partial struct MessageWriter
         };
     }
 
-    /// <summary>Frames header and body into a message ready to send; the writer is consumed.</summary>
-    public MessageBuffer CreateMessage()
+    /// <summary>
+    /// Frames header and body into a message ready to send; the writer is consumed. Throws <see cref="DBusException"/>
+    /// when the body does not match the header's signature.
+    /// </summary>
+    public MessageBuffer CreateMessage() => CreateMessage(checkBody: true);
+
+    /// <summary>Without the body check: for tests that must send malformed bodies.</summary>
+    internal MessageBuffer CreateMessageUnchecked() => CreateMessage(checkBody: false);
+
+    private MessageBuffer CreateMessage(bool checkBody)
     {
         if (_header.Type == MessageType.Invalid)
         {
@@ -69,6 +77,10 @@ public ref partial struct MessageWriter
             ThrowHelper.ThrowInvalidOperation("The writer was disposed or its message already created");
         }
         int fdCount = _fds?.Count ?? 0;
+        if (checkBody)
+        {
+            CheckBody(fdCount);
+        }
         var h = new MessageWriter(_bigEndian, _length + 256);
         try
         {
@@ -115,6 +127,30 @@ public ref partial struct MessageWriter
         {
             h.Dispose();
             Dispose();
+        }
+    }
+
+    // dbus-daemon disconnects a peer that sends a body not matching its signature: one handler's bug would take the
+    // whole connection down. Checking costs one pass over the body and no allocation.
+    private void CheckBody(int fdCount)
+    {
+        string signature = _header.Signature ?? "";
+        Span<byte> sig = stackalloc byte[signature.Length];
+        System.Text.Encoding.ASCII.GetBytes(signature, sig);
+        var check = new Reader(_buffer.AsSpan(0, _length), _bigEndian, fdCount);
+        try
+        {
+            check.SkipValues(sig);
+        }
+        catch (DBusReadException e)
+        {
+            Dispose();
+            throw new DBusException($"Body does not match signature '{signature}'", e);
+        }
+        if (!check.IsAtEnd)
+        {
+            Dispose();
+            throw new DBusException($"Body does not match signature '{signature}': {_length - check.Offset} bytes left over");
         }
     }
 
