@@ -95,13 +95,12 @@ public sealed partial class ObjectHandler
                 {
                     continue;
                 }
-                int mark = writer.Length;
                 writer.WriteDictEntryStart();
                 writer.WriteString(property.Name);
                 if (!target.TryWriteProperty(context.Request.Path!, property.Name, ref writer))
                 {
                     writer.Dispose();
-                    context.ReplyError(DBusErrorNames.Failed, $"Property '{property.Name}' has no value (at {mark})");
+                    context.ReplyError(DBusErrorNames.Failed, $"Property '{property.Name}' has no value");
                     return;
                 }
             }
