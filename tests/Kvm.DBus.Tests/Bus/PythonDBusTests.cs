@@ -28,6 +28,15 @@ public sealed class PythonDBusTests : BusFixture
         out['all'] = sorted(str(k) for k in props.GetAll('org.kvm.Test').keys())
         out['introspect'] = 'org.kvm.Test' in obj.Introspect(dbus_interface='org.freedesktop.DBus.Introspectable')
         out['summarise'] = [int(x) if isinstance(x, dbus.UInt32) else [str(k) for k in x] for x in test.Summarise({'a': dbus.UInt32(1), 'b': 'x'}, signature='a{sv}')]
+        import os, tempfile
+        fd, name = tempfile.mkstemp()
+        os.write(fd, b'fd from python')
+        os.lseek(fd, 0, 0)
+        out['readfd'] = str(test.ReadFd(dbus.types.UnixFd(fd)))
+        os.close(fd)
+        returned = test.OpenFile(name)
+        out['openfile'] = os.read(returned.take(), 100).decode()
+        os.unlink(name)
         try:
             test.Nope()
         except dbus.DBusException as e:
@@ -75,7 +84,7 @@ public sealed class PythonDBusTests : BusFixture
     public void RequireTool() => ExternalTool.RequirePythonDBus();
 
     [Test]
-    public void PythonClient_CallsIntrospectsReadsPropertiesAndGetsSignal()
+    public void PythonClient_CallsIntrospectsReadsPropertiesPassesFdsAndGetsSignal()
     {
         string stdout = ExternalTool.Check(ExternalTool.Python, "-c", ClientScript, Daemon.Address);
         using JsonDocument json = JsonDocument.Parse(stdout);
@@ -87,6 +96,8 @@ public sealed class PythonDBusTests : BusFixture
         Assert.That(root.GetProperty("introspect").GetBoolean(), Is.True);
         Assert.That(root.GetProperty("summarise").GetRawText(), Is.EqualTo("""[2, ["a", "b"]]"""));
         Assert.That(root.GetProperty("error").GetString(), Is.EqualTo(DBusErrorNames.UnknownMethod));
+        Assert.That(root.GetProperty("readfd").GetString(), Is.EqualTo("fd from python"), "descriptor from libdbus to our service");
+        Assert.That(root.GetProperty("openfile").GetString(), Is.EqualTo("fd from python"), "descriptor from our service to libdbus");
         Assert.That(root.GetProperty("signal").GetString(), Is.EqualTo("ping python"));
     }
 
