@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kvm.DBus.Protocol;
 
 namespace Kvm.DBus.Tests.Bus;
@@ -40,6 +41,47 @@ public sealed class BusctlTests : BusFixture
         ExternalTool.Check(ExternalTool.Busctl, Address, "set-property", ServiceName, ObjectPath + "/domain/_2", "org.kvm.Test", "Label", "s", "busctl");
         Assert.That(ExternalTool.Check(ExternalTool.Busctl, Address, "get-property", ServiceName, ObjectPath + "/domain/_2", "org.kvm.Test", "Label").Trim(),
             Is.EqualTo("s \"busctl\""));
+    }
+
+    [Test]
+    public async Task Monitor_SeesSignalEmittedByOurService()
+    {
+        using Process monitor = ExternalTool.Start(ExternalTool.Busctl, Address, "monitor", "--match", "type='signal',interface='org.kvm.Test',member='Ping'");
+        try
+        {
+            var lines = new List<string>();
+            var seen = new TaskCompletionSource();
+            monitor.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null)
+                {
+                    return;
+                }
+                lock (lines) { lines.Add(e.Data); }
+                if (e.Data.Contains("STRING \"to busctl\";"))
+                {
+                    seen.TrySetResult();
+                }
+            };
+            monitor.BeginOutputReadLine();
+            // busctl becomes a monitor asynchronously: emit until it prints the signal.
+            for (int attempt = 0; attempt < 50 && !seen.Task.IsCompleted; attempt++)
+            {
+                using (await Calls.CallAsync(Client, ServiceName, ObjectPath, TestInterface.Name, "EmitPing", "s", "to busctl"))
+                {
+                }
+                await Task.WhenAny(seen.Task, Task.Delay(200));
+            }
+            Assert.That(seen.Task.IsCompleted, Is.True, "busctl monitor printed the signal");
+            lock (lines)
+            {
+                Assert.That(lines, Has.Some.Match(@"Sender=:1\.\d+\s+Path=/org/kvm/test\s+Interface=org\.kvm\.Test\s+Member=Ping"));
+            }
+        }
+        finally
+        {
+            monitor.Kill();
+        }
     }
 
     [Test]
