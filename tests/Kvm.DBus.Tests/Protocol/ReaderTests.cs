@@ -64,6 +64,29 @@ public sealed class ReaderTests
             Throws.TypeOf<DBusReadException>().With.Property(nameof(DBusReadException.What)).EqualTo("Variants nested deeper than 64"));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Collections_WrittenAndRead(bool bigEndian)
+    {
+        var writer = new MessageWriter(bigEndian);
+        byte[] bytes;
+        try
+        {
+            writer.WriteArray(["a", "bé", ""]);
+            writer.WriteDictionaryOfStringToVariant([new("state", DBusValue.UInt32(1)), new("name", DBusValue.String("vm1"))]);
+            bytes = writer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+        var reader = new Reader(bytes, bigEndian);
+        Assert.That(reader.ReadArrayOfString(), Is.EqualTo(new[] { "a", "bé", "" }));
+        Dictionary<string, DBusValue> dict = reader.ReadDictionaryOfStringToVariant();
+        Assert.That(dict, Is.EqualTo(new Dictionary<string, DBusValue> { ["state"] = DBusValue.UInt32(1), ["name"] = DBusValue.String("vm1") }));
+        Assert.That(reader.IsAtEnd, Is.True);
+    }
+
     private static string Read(string signature, string hex, bool bigEndian)
     {
         var reader = new Reader(Convert.FromHexString(hex), bigEndian, fdCount: 1);
