@@ -5,7 +5,7 @@ namespace Kvm.Vmm.Tests;
 /// <summary>
 /// The guest the boot tests run: Debian's stock kernel (the nested-KVM harness exports KVM_NESTED_KERNEL; a
 /// machine with /dev/kvm may set it too) and a busybox initramfs built here, whose /init prints a marker, the CPU
-/// count and the memory size, then powers off.
+/// count and the memory size, then powers off (or does what the test asks instead).
 /// </summary>
 internal static class GuestImages
 {
@@ -17,7 +17,8 @@ internal static class GuestImages
         return path is not null && File.Exists(path) ? path : null;
     }
 
-    public static string BuildInitramfs(string directory)
+    /// <summary>The initramfs; its /init ends with <paramref name="finally"/> (a busybox command line).</summary>
+    public static string BuildInitramfs(string directory, string @finally = "poweroff -f")
     {
         const string busybox = "/bin/busybox";
         if (!File.Exists(busybox))
@@ -31,7 +32,7 @@ internal static class GuestImages
             echo "{{Marker}}"
             echo "cpus=$(/bin/busybox grep -c ^processor /proc/cpuinfo)"
             /bin/busybox grep MemTotal /proc/meminfo
-            /bin/busybox poweroff -f
+            /bin/busybox {{@finally}}
             """;
         byte[] archive = new CpioArchive()
             .Directory("bin").Directory("dev").Directory("proc").Directory("sys")

@@ -13,6 +13,9 @@ public sealed class VmmProcessTests
 {
     private static readonly TimeSpan s_bootTimeout = TimeSpan.FromMinutes(4);
 
+    // Everything is emulated in the nested-KVM guest: kvm-vmm takes many seconds to start there.
+    private static readonly QmpClientOptions s_options = new() { ConnectTimeout = TimeSpan.FromMinutes(2), CommandTimeout = TimeSpan.FromMinutes(1) };
+
     private string _directory = null!;
 
     [SetUp]
@@ -49,7 +52,7 @@ public sealed class VmmProcessTests
               <os>
                 <type arch='x86_64'>hvm</type>
                 <kernel>{GuestImages.KernelPath()}</kernel>
-                <initrd>{GuestImages.BuildInitramfs(_directory)}</initrd>
+                <initrd>{GuestImages.BuildInitramfs(_directory, "sleep 600")}</initrd>
                 <cmdline>console=ttyS0 reboot=k panic=1 pci=off nomodule no_timer_check</cmdline>
               </os>
               <devices>
@@ -61,9 +64,7 @@ public sealed class VmmProcessTests
             """);
         string socket = Path.Combine(_directory, "qmp.sock");
         using var vmm = StartVmm("--domain-xml", xml, "--qmp", $"unix:{socket},server");
-        // Everything is emulated in the nested-KVM guest: kvm-vmm takes many seconds to start there.
-        var options = new QmpClientOptions { ConnectTimeout = TimeSpan.FromMinutes(2), CommandTimeout = TimeSpan.FromMinutes(1) };
-        await using var qmp = await QmpClient.ConnectAsync($"unix:{socket}", options);
+        await using var qmp = await QmpClient.ConnectAsync($"unix:{socket}", s_options);
 
         Assert.That((await qmp.ExecuteAsync("query-name"))!["name"]!.GetValue<string>(), Is.EqualTo("nested-guest"));
         await qmp.ExecuteAsync("stop");
@@ -80,6 +81,44 @@ public sealed class VmmProcessTests
         await qmp.ExecuteAsync("quit");
         Assert.That(vmm.WaitForExit(30_000), Is.True, "kvm-vmm did not exit after quit");
         Assert.That(vmm.ExitCode, Is.EqualTo(0), vmm.StandardError.ReadToEnd());
+    }
+
+    [Test]
+    public async Task GuestPoweroff_EmitsShutdownAndTheProcessExits()
+    {
+        string socket = Path.Combine(_directory, "qmp.sock");
+        using var vmm = StartVmm("--kernel", GuestImages.KernelPath()!, "--initrd", GuestImages.BuildInitramfs(_directory),
+            "--append", "console=ttyS0 reboot=k panic=1 pci=off nomodule no_timer_check", "--serial", "null",
+            "--qmp", $"unix:{socket},server");
+        await using var qmp = await QmpClient.ConnectAsync($"unix:{socket}", s_options);
+
+        var shutdown = await NextEventAsync(qmp, "SHUTDOWN", s_bootTimeout);
+        Assert.That(shutdown?.Data?.ToJsonString(), Is.EqualTo("""{"guest":true,"reason":"guest-shutdown"}"""));
+        Assert.That(vmm.WaitForExit(60_000), Is.True, "kvm-vmm did not exit after the guest powered off (on_poweroff destroy)");
+        Assert.That(vmm.ExitCode, Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task GuestReboot_EmitsResetAndTheKernelBootsAgain()
+    {
+        string socket = Path.Combine(_directory, "qmp.sock");
+        string console = Path.Combine(_directory, "console.log");
+        using var vmm = StartVmm("--kernel", GuestImages.KernelPath()!, "--initrd", GuestImages.BuildInitramfs(_directory, "reboot -f"),
+            "--append", "console=ttyS0 reboot=k panic=1 pci=off nomodule no_timer_check", "--serial", $"file:{console}",
+            "--qmp", $"unix:{socket},server");
+        await using var qmp = await QmpClient.ConnectAsync($"unix:{socket}", s_options);
+
+        var reset = await NextEventAsync(qmp, "RESET", s_bootTimeout);
+        Assert.That(reset?.Data?.ToJsonString(), Is.EqualTo("""{"guest":true,"reason":"guest-reset"}"""));
+        var deadline = DateTime.UtcNow + s_bootTimeout;
+        while (CountOf(ReadShared(console), GuestImages.Marker) < 2 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+        }
+
+        Assert.That(CountOf(ReadShared(console), GuestImages.Marker), Is.GreaterThanOrEqualTo(2), "the kernel did not boot to /init again");
+        await qmp.ExecuteAsync("quit");
+        Assert.That(vmm.WaitForExit(30_000), Is.True);
     }
 
     [Test]
@@ -104,6 +143,28 @@ public sealed class VmmProcessTests
             Assert.That(vmm.StandardError.ReadToEnd(), Does.Contain("not supported by kvm-vmm yet: disk vda"));
         });
     }
+
+    private static async Task<QmpEventMessage?> NextEventAsync(QmpClient qmp, string name, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await foreach (var message in qmp.Events.WithCancellation(cancel.Token))
+            {
+                if (message.Name == name)
+                {
+                    return message;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return null;
+    }
+
+    private static int CountOf(string text, string marker) => (text.Length - text.Replace(marker, string.Empty, StringComparison.Ordinal).Length) / marker.Length;
 
     private static async Task<string> StatusAsync(QmpClient qmp) =>
         (await qmp.ExecuteAsync("query-status"))!["status"]!.GetValue<string>();

@@ -1,4 +1,5 @@
 using Kvm.Vmm.Boot;
+using Kvm.Vmm.Boot.Acpi;
 using Kvm.Vmm.Devices;
 using Kvm.Vmm.Hypervisor;
 using Kvm.Vmm.Interop;
@@ -47,6 +48,12 @@ public sealed partial class LinuxMachine : IDisposable
             throw new BootException($"a machine needs at least one vCPU, not {config.Vcpus}");
         }
 
+        if (config.Vcpus > 1)
+        {
+            // The MADT lists every vCPU and the guest starts its secondary CPUs, but that start-up does not complete yet.
+            throw new BootException($"{config.Vcpus} vCPUs: only 1 vCPU is supported so far (SMP is being brought up)");
+        }
+
         var kernel = BzImage.Load(config.KernelPath);
         byte[] initrd = config.InitrdPath is null ? [] : ReadInitrd(config.InitrdPath);
         var kvm = KvmSystem.Open(kvmPath);
@@ -62,6 +69,7 @@ public sealed partial class LinuxMachine : IDisposable
             memory = GuestMemory.Allocate(regions);
             vm.MapMemory(memory);
             ulong entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, GuestLayout.E820(regions));
+            AcpiTables.Write(memory, config.Vcpus);
 
             var cpuid = kvm.GetSupportedCpuid();
             for (int id = 0; id < config.Vcpus; id++)
@@ -173,6 +181,8 @@ public sealed partial class LinuxMachine : IDisposable
         var i8042 = new I8042(() => End(new MachineExit(MachineExitReason.GuestReset, "reset through the keyboard controller")));
         _io.Register(I8042.DataPort, 1, i8042);
         _io.Register(I8042.CommandPort, 1, i8042);
+        _io.Register(AcpiTables.SleepControlPort, 2, new AcpiSleepControl(AcpiTables.S5SleepType,
+            () => End(new MachineExit(MachineExitReason.GuestShutdown, "ACPI power-off (S5)"))));
     }
 
     private static byte[] ReadInitrd(string path)

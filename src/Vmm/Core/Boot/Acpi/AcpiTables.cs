@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.Text;
+using Kvm.Vmm.Memory;
+
+namespace Kvm.Vmm.Boot.Acpi;
+
+/// <summary>
+/// The ACPI tables of a hardware-reduced machine, written by us: RSDP → XSDT → FADT (HW_REDUCED_ACPI, sleep control
+/// and status registers on I/O ports), DSDT (an _S5 package so the guest can power off), and MADT (one local APIC per
+/// vCPU and the I/O APIC). The guest powers off by writing SLP_TYP 5 with SLP_EN to the sleep control register.
+/// </summary>
+public static class AcpiTables
+{
+    /// <summary>Where the RSDP goes: the BIOS area Linux scans for "RSD PTR " (0xe0000-0xfffff).</summary>
+    public const ulong RsdpAddress = 0xe0000;
+
+    public const ushort SleepControlPort = 0x600;
+    public const ushort SleepStatusPort = 0x601;
+
+    /// <summary>The _S5 sleep type the DSDT declares; the guest writes it back to power off.</summary>
+    public const byte S5SleepType = 5;
+
+    public const uint LocalApicAddress = 0xfee0_0000;
+    public const uint IoApicAddress = 0xfec0_0000;
+
+    private const int RsdpSize = 36;
+    private const uint FadtHwReducedAcpi = 1 << 20;
+    private const ushort BootArch8042 = 1 << 1;
+    private const ushort BootArchVgaNotPresent = 1 << 2;
+
+    /// <summary>Writes all tables from <see cref="RsdpAddress"/> on; returns the address after the last one.</summary>
+    public static ulong Write(GuestMemory memory, int vcpus)
+    {
+        ulong next = RsdpAddress + 64;
+        ulong Place(byte[] table)
+        {
+            ulong at = next;
+            memory.Write(at, table);
+            next = (at + (ulong)table.Length + 15) & ~15UL;
+            return at;
+        }
+
+        ulong dsdt = Place(Dsdt());
+        ulong fadt = Place(Fadt(dsdt));
+        ulong madt = Place(Madt(vcpus));
+        ulong xsdt = Place(new AcpiTable("XSDT", 1).Append64(fadt).Append64(madt).ToArray());
+        memory.Write(RsdpAddress, Rsdp(xsdt));
+        return next;
+    }
+
+    private static byte[] Rsdp(ulong xsdt)
+    {
+        var rsdp = new byte[RsdpSize];
+        Encoding.ASCII.GetBytes("RSD PTR ").CopyTo(rsdp, 0);
+        Encoding.ASCII.GetBytes(AcpiTable.OemId).CopyTo(rsdp, 9);
+        rsdp[15] = 2; // ACPI 2.0+: the XSDT is used
+        BinaryPrimitives.WriteUInt32LittleEndian(rsdp.AsSpan(20), RsdpSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(rsdp.AsSpan(24), xsdt);
+        rsdp[8] = AcpiTable.Checksum(rsdp.AsSpan(0, 20));
+        rsdp[32] = AcpiTable.Checksum(rsdp);
+        return rsdp;
+    }
+
+    /// <summary>
+    /// DSDT, in AML: <c>Name (_S5, Package (2) { 5, 5 })</c>, and COM1 as a PNP0501 device under <c>\_SB</c> with its
+    /// ports and IRQ 4, so that a hardware-reduced guest (no legacy PIC) routes the UART's interrupt through the I/O APIC.
+    /// </summary>
+    private static byte[] Dsdt()
+    {
+        return new AcpiTable("DSDT", 2).Append(Aml.Name("_S5_", Aml.Package(Aml.Byte(S5SleepType), Aml.Byte(S5SleepType))))
+            .Append(Aml.Scope("_SB_", Aml.Device("COM1",
+                Aml.Name("_HID", Aml.EisaId("PNP0501")),
+                Aml.Name("_UID", Aml.Byte(1)),
+                Aml.Name("_CRS", Aml.Buffer(Aml.IoPort(0x3f8, 8), Aml.Irq(4), Aml.EndTag())))))
+            .ToArray();
+    }
+
+    /// <summary>FADT, ACPI 6 layout (276 bytes), hardware-reduced: no PM1 blocks, no SCI, sleep registers on I/O ports.</summary>
+    private static byte[] Fadt(ulong dsdt)
+    {
+        var fadt = new AcpiTable("FACP", 6);
+        fadt.Append32(0);                      // 36 FIRMWARE_CTRL
+        fadt.Append32((uint)dsdt);             // 40 DSDT
+        fadt.Append8(0).Append8(0);            // 44 reserved, 45 preferred PM profile
+        fadt.Append16(0).Append32(0);          // 46 SCI_INT, 48 SMI_CMD
+        fadt.Append(stackalloc byte[4]);       // 52 ACPI_ENABLE, ACPI_DISABLE, S4BIOS_REQ, PSTATE_CNT
+        fadt.Append(stackalloc byte[32]);      // 56 PM1a/b EVT, PM1a/b CNT, PM2 CNT, PM TMR, GPE0, GPE1 blocks
+        fadt.Append(stackalloc byte[8]);       // 88 block lengths, GPE1_BASE, CST_CNT
+        fadt.Append(stackalloc byte[8]);       // 96 P_LVL2/3 latency, flush size/stride
+        fadt.Append(stackalloc byte[5]);       // 104 duty offset/width, day/month alarm, century
+        fadt.Append16(BootArch8042 | BootArchVgaNotPresent); // 109 IAPC_BOOT_ARCH
+        fadt.Append8(0);                       // 111 reserved
+        fadt.Append32(FadtHwReducedAcpi);      // 112 flags
+        fadt.AppendIoRegister(0, 0);           // 116 RESET_REG
+        fadt.Append8(0);                       // 128 RESET_VALUE
+        fadt.Append16(0);                      // 129 ARM_BOOT_ARCH
+        fadt.Append8(0);                       // 131 FADT minor version
+        fadt.Append64(0);                      // 132 X_FIRMWARE_CTRL
+        fadt.Append64(dsdt);                   // 140 X_DSDT
+        fadt.Append(stackalloc byte[96]);      // 148 X_PM1a/b EVT, X_PM1a/b CNT, X_PM2 CNT, X_PM TMR, X_GPE0/1 blocks
+        fadt.AppendIoRegister(SleepControlPort, 8); // 244 SLEEP_CONTROL_REG
+        fadt.AppendIoRegister(SleepStatusPort, 8);  // 256 SLEEP_STATUS_REG
+        fadt.Append64(0);                      // 268 hypervisor vendor identity
+        return fadt.ToArray();
+    }
+
+    /// <summary>MADT: the local APIC address, one enabled processor local APIC per vCPU, the I/O APIC at GSI 0.</summary>
+    private static byte[] Madt(int vcpus)
+    {
+        const byte processorLocalApic = 0, ioApic = 1;
+        const uint enabled = 1;
+        var madt = new AcpiTable("APIC", 5);
+        madt.Append32(LocalApicAddress);
+        madt.Append32(0); // flags: no dual 8259 (the machine has no legacy PIC wired)
+        for (int id = 0; id < vcpus; id++)
+        {
+            madt.Append8(processorLocalApic).Append8(8).Append8((byte)id).Append8((byte)id).Append32(enabled);
+        }
+
+        madt.Append8(ioApic).Append8(12).Append8((byte)vcpus).Append8(0).Append32(IoApicAddress).Append32(0);
+        return madt.ToArray();
+    }
+}

@@ -1,0 +1,89 @@
+namespace Kvm.Vmm.Boot.Acpi;
+
+/// <summary>
+/// The few ACPI Machine Language constructs our DSDT needs, encoded as the ACPI specification's AML grammar says
+/// (section 20): names, packages, buffers, scopes, devices, EISA ids and small resource descriptors.
+/// </summary>
+internal static class Aml
+{
+    private const byte NameOp = 0x08;
+    private const byte BytePrefix = 0x0a;
+    private const byte DWordPrefix = 0x0c;
+    private const byte ScopeOp = 0x10;
+    private const byte BufferOp = 0x11;
+    private const byte PackageOp = 0x12;
+    private const byte ExtOpPrefix = 0x5b;
+    private const byte DeviceOp = 0x82;
+
+    public static byte[] Name(string name, byte[] value) => [NameOp, .. Seg(name), .. value];
+
+    public static byte[] Byte(byte value) => [BytePrefix, value];
+
+    public static byte[] DWord(uint value) => [DWordPrefix, (byte)value, (byte)(value >> 8), (byte)(value >> 16), (byte)(value >> 24)];
+
+    public static byte[] Package(params byte[][] elements)
+    {
+        byte[] body = [(byte)elements.Length, .. elements.SelectMany(e => e)];
+        return [PackageOp, .. PkgLength(body.Length), .. body];
+    }
+
+    public static byte[] Buffer(params byte[][] parts)
+    {
+        byte[] data = [.. parts.SelectMany(p => p)];
+        byte[] body = [.. Byte(checked((byte)data.Length)), .. data];
+        return [BufferOp, .. PkgLength(body.Length), .. body];
+    }
+
+    public static byte[] Scope(string name, params byte[][] terms)
+    {
+        byte[] body = [.. Seg(name), .. terms.SelectMany(t => t)];
+        return [ScopeOp, .. PkgLength(body.Length), .. body];
+    }
+
+    public static byte[] Device(string name, params byte[][] terms)
+    {
+        byte[] body = [.. Seg(name), .. terms.SelectMany(t => t)];
+        return [ExtOpPrefix, DeviceOp, .. PkgLength(body.Length), .. body];
+    }
+
+    /// <summary>EisaId("PNP0501"): three compressed letters and four hex digits, as a DWord.</summary>
+    public static byte[] EisaId(string id)
+    {
+        uint letters = (uint)(((id[0] - '@') << 10) | ((id[1] - '@') << 5) | (id[2] - '@'));
+        uint product = Convert.ToUInt32(id[3..], 16);
+        uint value = ((letters >> 8) & 0xff) | ((letters & 0xff) << 8) | (((product >> 8) & 0xff) << 16) | ((product & 0xff) << 24);
+        return DWord(value);
+    }
+
+    /// <summary>Small I/O port descriptor: 16-bit decode, fixed base, the given length.</summary>
+    public static byte[] IoPort(ushort port, byte length) =>
+        [0x47, 0x01, (byte)port, (byte)(port >> 8), (byte)port, (byte)(port >> 8), 0x00, length];
+
+    /// <summary>Small IRQ descriptor without flags (edge-triggered, active high, exclusive).</summary>
+    public static byte[] Irq(int irq) => [0x22, (byte)(1 << irq), (byte)((1 << irq) >> 8)];
+
+    public static byte[] EndTag() => [0x79, 0x00];
+
+    /// <summary>A four-character name segment.</summary>
+    private static byte[] Seg(string name) =>
+        name.Length == 4 ? System.Text.Encoding.ASCII.GetBytes(name) : throw new ArgumentException($"AML name '{name}' is not 4 characters");
+
+    /// <summary>PkgLength for a body of <paramref name="bodyLength"/> bytes (the encoding counts its own bytes).</summary>
+    private static byte[] PkgLength(int bodyLength)
+    {
+        int length = bodyLength + 1;
+        if (length < 0x40)
+        {
+            return [(byte)length];
+        }
+
+        length = bodyLength + 2;
+        if (length < 0x1000)
+        {
+            return [(byte)(0x40 | (length & 0x0f)), (byte)(length >> 4)];
+        }
+
+        length = bodyLength + 3;
+        return [(byte)(0x80 | (length & 0x0f)), (byte)(length >> 4), (byte)(length >> 12)];
+    }
+}
