@@ -70,6 +70,33 @@ public sealed partial class LinuxBootTests
         });
     }
 
+    [Test]
+    public void Boot_TwoVcpus_GuestBringsUpBoth()
+    {
+        var console = new ConsoleCapture();
+        using var machine = LinuxMachine.Create(new MachineConfig
+        {
+            MemoryBytes = 512UL << 20,
+            Vcpus = 2,
+            KernelPath = GuestImages.KernelPath()!,
+            InitrdPath = GuestImages.BuildInitramfs(_directory),
+            CommandLine = CommandLine,
+            SerialOutput = console,
+        });
+        machine.Start();
+
+        bool reached = console.WaitFor("MemTotal", s_bootTimeout);
+        TestContext.Out.WriteLine(console.Text);
+        Assert.That(reached, Is.True, "the /init lines never appeared on the serial console");
+        var memTotal = MemTotal().Match(console.Text);
+        Assert.Multiple(() =>
+        {
+            Assert.That(console.Text, Does.Contain("smp: Brought up 1 node, 2 CPUs"));
+            Assert.That(console.Text, Does.Contain("cpus=2"));
+            Assert.That(long.Parse(memTotal.Groups[1].Value), Is.InRange(400_000, 524_288), "MemTotal in kB for 512 MiB");
+        });
+    }
+
     [GeneratedRegex(@"MemTotal:\s+(\d+) kB")]
     private static partial Regex MemTotal();
 }

@@ -46,12 +46,12 @@ public sealed class VmmCommandLineTests
     }
 
     [Test]
-    public void MoreThanOneVcpu_IsRefusedForNow()
+    public void TooManyVcpus_AreRefusedWithTheLimit()
     {
         string kernel = FindKernel();
-        var (code, error) = Run("--kernel", kernel, "--smp", "2");
+        var (code, error) = Run("--kernel", kernel, "--smp", "300");
         Assert.That(code, Is.EqualTo(1));
-        Assert.That(error, Does.Contain("only 1 vCPU is supported so far"));
+        Assert.That(error, Does.Contain("300 vCPUs: at most 254 are supported"));
     }
 
     [Test]

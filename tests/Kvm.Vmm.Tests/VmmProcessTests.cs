@@ -38,8 +38,9 @@ public sealed class VmmProcessTests
         }
     }
 
-    [Test]
-    public async Task DomainXml_BootsToInit_StopContQueryStatusAndQuitOverQmp()
+    [TestCase(1)]
+    [TestCase(2)]
+    public async Task DomainXml_BootsToInit_StopContQueryStatusAndQuitOverQmp(int vcpus)
     {
         string console = Path.Combine(_directory, "console.log");
         string xml = Path.Combine(_directory, "guest.xml");
@@ -48,7 +49,7 @@ public sealed class VmmProcessTests
               <name>nested-guest</name>
               <uuid>5d1c1a84-7a52-4b3f-9a0e-3a2f5e6c7d8e</uuid>
               <memory unit='MiB'>256</memory>
-              <vcpu>1</vcpu>
+              <vcpu>{vcpus}</vcpu>
               <os>
                 <type arch='x86_64'>hvm</type>
                 <kernel>{GuestImages.KernelPath()}</kernel>
@@ -76,7 +77,8 @@ public sealed class VmmProcessTests
         Assert.That(WaitForFile(console, "MemTotal", s_bootTimeout), Is.True,
             "the /init lines never reached the console file:\n" + ReadShared(console));
         Assert.That(ReadShared(console), Does.Contain(GuestImages.Marker));
-        Assert.That(ReadShared(console), Does.Contain("cpus=1"));
+        Assert.That(ReadShared(console), Does.Contain($"cpus={vcpus}"));
+        Assert.That(ReadShared(console), Does.Match(@"MemTotal:\s+2\d\d\d\d\d kB"), "MemTotal for 256 MiB");
 
         await qmp.ExecuteAsync("quit");
         Assert.That(vmm.WaitForExit(30_000), Is.True, "kvm-vmm did not exit after quit");

@@ -67,9 +67,15 @@ public sealed unsafe class Vcpu : IDisposable
     public VcpuExit Run()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Libc.Ioctl(_fd, KvmIoctl.Run, 0) < 0)
+        while (Libc.Ioctl(_fd, KvmIoctl.Run, 0) < 0)
         {
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (errno == Libc.EAgain)
+            {
+                // A secondary vCPU woken from its wait for INIT/SIPI: KVM asks to be called again.
+                continue;
+            }
+
             if (errno == Libc.EIntr)
             {
                 Volatile.Write(ref _run->ImmediateExit, 0);

@@ -17,6 +17,7 @@ internal static unsafe partial class Libc
 
     public const int ENoEnt = 2;
     public const int EIntr = 4;
+    public const int EAgain = 11;
     public const int EAcces = 13;
     public const int ENxIo = 6;
     public const int ENoDev = 19;

@@ -37,6 +37,9 @@ public sealed partial class LinuxMachine : IDisposable
         Serial = serial;
     }
 
+    /// <summary>The most vCPUs a machine gets: xAPIC ids in the MADT, with one id left for the I/O APIC.</summary>
+    public const int MaxVcpus = 254;
+
     public Serial8250 Serial { get; }
 
     public Task<MachineExit> Exited => _exit.Task;
@@ -48,10 +51,9 @@ public sealed partial class LinuxMachine : IDisposable
             throw new BootException($"a machine needs at least one vCPU, not {config.Vcpus}");
         }
 
-        if (config.Vcpus > 1)
+        if (config.Vcpus > MaxVcpus)
         {
-            // The MADT lists every vCPU and the guest starts its secondary CPUs, but that start-up does not complete yet.
-            throw new BootException($"{config.Vcpus} vCPUs: only 1 vCPU is supported so far (SMP is being brought up)");
+            throw new BootException($"{config.Vcpus} vCPUs: at most {MaxVcpus} are supported (APIC ids are one byte in the MADT)");
         }
 
         var kernel = BzImage.Load(config.KernelPath);
