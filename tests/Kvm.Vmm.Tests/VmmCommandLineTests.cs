@@ -66,16 +66,7 @@ public sealed class VmmCommandLineTests
     private static string FindKernel()
     {
         string file = Path.Combine(Path.GetTempPath(), "kvm-vmm-fake-bzimage");
-        var image = new byte[8192];
-        image[0x1f1] = 4;
-        image[0x1fe] = 0x55;
-        image[0x1ff] = 0xaa;
-        image[0x201] = 0x6a;
-        "HdrS"u8.CopyTo(image.AsSpan(0x202));
-        image[0x206] = 0x0f;
-        image[0x207] = 0x02;
-        image[0x211] = 1;
-        image[0x236] = 1;
+        byte[] image = FakeBzImage.Bytes();
         File.WriteAllBytes(file, image);
         return file;
     }

@@ -21,7 +21,7 @@ internal sealed class ControllerModelRule : IDomainRule
         var domain = context.Domain;
         var machine = context.Machine;
         bool builtinIde = machine.IsI440fx || machine.Machine is "malta" or "sun4u" or "g3beige";
-        CheckImpliedIde(domain, builtinIde);
+        CheckImpliedIde(context, builtinIde);
         foreach (var controller in context.Devices?.Elements(XmlNames.Controller) ?? [])
         {
             string? type = controller.Attr(XmlNames.Type);
@@ -58,19 +58,17 @@ internal sealed class ControllerModelRule : IDomainRule
     }
 
     /// <summary>IDE disks on a machine without IDE imply an IDE controller it cannot have (virDomainDefAddImplicitControllers).</summary>
-    private static void CheckImpliedIde(XElement domain, bool builtinIde)
+    private static void CheckImpliedIde(ValidationContext context, bool builtinIde)
     {
-        var devices = domain.Element(XmlNames.Devices);
-        if (builtinIde || devices is null || devices.Elements(XmlNames.Controller).Any(c => c.Attr(XmlNames.Type) == "ide"))
+        if (builtinIde || context.Devices is null || context.Controllers.Exists(c => c.Attr(XmlNames.Type) == "ide"))
         {
             return;
         }
 
-        if (devices.Elements(XmlNames.Disk).FirstOrDefault(d => DiskTarget.Bus(d) == "ide" && d.Element(XmlNames.Address)?.Attr(XmlNames.Type) is null or "drive")
-            is { } disk)
+        if (context.Disks.Find(d => d.ImpliesIdeController) is { } disk)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "IDE controllers are unsupported for this QEMU binary or machine type",
-                disk.Element(XmlNames.Target), "bus");
+                disk.Target, "bus");
         }
     }
 

@@ -52,6 +52,9 @@ internal sealed class DiskPlacement
     /// <summary>The disk's <c>&lt;address&gt;</c>, when written.</summary>
     public XElement? Address { get; }
 
+    /// <summary>An IDE disk on a drive address (or none): it implies the IDE controller it sits on (virDomainDefAddImplicitControllers).</summary>
+    public bool ImpliesIdeController => Bus == "ide" && Address?.Attr(XmlNames.Type) is null or "drive";
+
     /// <summary>The drive address written, or the one the name implies on an IDE, SCSI, SATA or floppy bus.</summary>
     public DriveAddress? DriveAddress { get; }
 

@@ -88,16 +88,6 @@ internal static class DiskTarget
         return 0;
     }
 
-    /// <summary>
-    /// The drive address of a disk on a controller bus: the one written, else the one its name implies. Null for buses
-    /// without drive addresses, for other address types, and for names that do not parse.
-    /// </summary>
-    public static DriveAddress? AddressOf(XElement disk)
-    {
-        int index = disk.Element(XmlNames.Target)?.Attr(XmlNames.Dev) is { } dev && TryParseName(dev, out int parsed, out _) ? parsed : -1;
-        return AddressOf(Bus(disk), disk.Element(XmlNames.Address), index);
-    }
-
     /// <summary>The drive address written, or the one disk index <paramref name="index"/> implies on its bus (-1: none).</summary>
     public static DriveAddress? AddressOf(string bus, XElement? address, int index)
     {

@@ -220,12 +220,7 @@ internal sealed class PciSlotRule : IDomainRule
             }
         }
 
-        // IDE disks on drive addresses imply the IDE controller they sit on (virDomainDefAddImplicitControllers).
-        bool ideDisks = false;
-        foreach (var disk in context.Disks)
-        {
-            ideDisks |= disk.Bus == "ide" && disk.Address?.Attr(XmlNames.Type) is null or "drive";
-        }
+        bool ideDisks = context.Disks.Exists(d => d.ImpliesIdeController);
 
         if (ide is not null || ideDisks)
         {
