@@ -24,10 +24,49 @@ public sealed class AcpiTablesTests
     }
 
     [Test]
+    public void Method_EvtNotifyingThePowerButton_IsTheAmlTheSpecificationGives()
+    {
+        byte[] aml = Aml.Method("_EVT", 1, Aml.Notify("_SB_", "PWRB", 0x80));
+
+        // MethodOp, PkgLength 19 (counting itself), "_EVT", flags (1 argument); NotifyOp, \ DualNamePrefix _SB_ PWRB, BytePrefix 0x80.
+        Assert.That(aml, Is.EqualTo(new byte[]
+        {
+            0x14, 0x13, 0x5f, 0x45, 0x56, 0x54, 0x01,
+            0x86, 0x5c, 0x2e, 0x5f, 0x53, 0x42, 0x5f, 0x50, 0x57, 0x52, 0x42, 0x0a, 0x80,
+        }));
+    }
+
+    [Test]
+    public void ExtendedInterrupt_Gsi16_IsAnEdgeActiveHighConsumer()
+    {
+        Assert.That(Aml.ExtendedInterrupt(16), Is.EqualTo(new byte[] { 0x89, 0x06, 0x00, 0x03, 0x01, 0x10, 0x00, 0x00, 0x00 }));
+    }
+
+    [Test]
+    public void String_Hid_IsNulTerminated()
+    {
+        Assert.That(Aml.String("ACPI0013"), Is.EqualTo(new byte[] { 0x0d, 0x41, 0x43, 0x50, 0x49, 0x30, 0x30, 0x31, 0x33, 0x00 }));
+    }
+
+    [Test]
+    public void Write_SparseApicIds_MadtListsThemAndTheIoApicIdFollows()
+    {
+        using var memory = GuestMemory.Allocate([(0, 2 * Mib)]);
+        AcpiTables.Write(memory, [0, 1, 4]);
+        var rsdp = memory.GetSpan(AcpiTables.RsdpAddress, 36);
+        var xsdt = Table(memory, BinaryPrimitives.ReadUInt64LittleEndian(rsdp[24..]), "XSDT");
+        var madt = Table(memory, BinaryPrimitives.ReadUInt64LittleEndian(xsdt[(36 + 8)..]), "APIC");
+
+        Assert.That(new[] { madt[44 + 3], madt[52 + 3], madt[60 + 3] }, Is.EqualTo(new byte[] { 0, 1, 4 }), "local APIC ids");
+        Assert.That(new[] { madt[44 + 2], madt[52 + 2], madt[60 + 2] }, Is.EqualTo(new byte[] { 0, 1, 2 }), "processor ids");
+        Assert.That(madt[68 + 2], Is.EqualTo(5), "I/O APIC id");
+    }
+
+    [Test]
     public void Write_EveryTableChecksumsToZeroAndTheRsdpLeadsToThem()
     {
         using var memory = GuestMemory.Allocate([(0, 2 * Mib)]);
-        AcpiTables.Write(memory, vcpus: 2);
+        AcpiTables.Write(memory, [0, 1]);
 
         var rsdp = memory.GetSpan(AcpiTables.RsdpAddress, 36);
         Assert.That(Encoding.ASCII.GetString(rsdp[..8]), Is.EqualTo("RSD PTR "));
@@ -46,7 +85,9 @@ public sealed class AcpiTablesTests
                 Assert.That(table.Length, Is.EqualTo(276), "FADT is the ACPI 6 size");
                 Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(table[112..]) & (1u << 20), Is.Not.Zero, "HW_REDUCED_ACPI");
                 Assert.That(BinaryPrimitives.ReadUInt64LittleEndian(table[(244 + 4)..]), Is.EqualTo(AcpiTables.SleepControlPort));
-                Table(memory, BinaryPrimitives.ReadUInt64LittleEndian(table[140..]), "DSDT");
+                var dsdt = Table(memory, BinaryPrimitives.ReadUInt64LittleEndian(table[140..]), "DSDT");
+                Assert.That(dsdt.IndexOf("ACPI0013"u8), Is.GreaterThan(0), "the generic event device");
+                Assert.That(dsdt.IndexOf(Aml.ExtendedInterrupt(AcpiTables.PowerButtonGsi)), Is.GreaterThan(0), "its interrupt");
             }
 
             if (signatures[^1] == "APIC")

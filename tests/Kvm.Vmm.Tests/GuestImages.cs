@@ -11,13 +11,44 @@ internal static class GuestImages
 {
     public const string Marker = "KVM-VMM-INIT-OK";
 
+    /// <summary>Printed after the report's last line (MemTotal), so a reader knows the whole report has arrived.</summary>
+    public const string ReportEnd = "KVM-VMM-INIT-REPORTED";
+
     public static string? KernelPath()
     {
         string? path = Environment.GetEnvironmentVariable("KVM_NESTED_KERNEL");
         return path is not null && File.Exists(path) ? path : null;
     }
 
-    /// <summary>The initramfs; its /init ends with <paramref name="finally"/> (a busybox command line).</summary>
+    /// <summary>Printed by <see cref="WaitForPowerButton"/> once the guest's ACPI power button driver is loaded.</summary>
+    public const string PowerButtonReady = "power-button=/dev/input/event";
+
+    /// <summary>Printed by <see cref="WaitForPowerButton"/> when the guest sees a power button press.</summary>
+    public const string PowerButtonPressed = "POWER-BUTTON-PRESSED";
+
+    /// <summary>
+    /// A final command for <see cref="BuildInitramfs"/>: load the stock kernel's ACPI button and evdev modules, find the
+    /// "Power Button" input device, wait for one event from it, say so, and power off.
+    /// </summary>
+    public const string WaitForPowerButton = """
+        sh -c '/bin/busybox mount -t devtmpfs dev /dev; /bin/busybox mount -t sysfs sys /sys;
+        /bin/busybox insmod /modules/evdev.ko; /bin/busybox insmod /modules/button.ko;
+        for e in /sys/class/input/event*; do /bin/busybox grep -q "Power Button" $e/device/name && ev=/dev/input/${e##*/}; done;
+        echo "power-button=$ev"; /bin/busybox dd if=$ev of=/dev/null bs=24 count=1 2>/dev/null;
+        echo POWER-BUTTON-PRESSED; /bin/busybox poweroff -f'
+        """;
+
+    /// <summary>The directory of the guest modules the harness provides (KVM_NESTED_MODULES), or null.</summary>
+    public static string? ModulesPath()
+    {
+        string? path = Environment.GetEnvironmentVariable("KVM_NESTED_MODULES");
+        return path is not null && File.Exists(Path.Combine(path, "button.ko")) ? path : null;
+    }
+
+    /// <summary>
+    /// The initramfs; its /init prints the marker, the CPU and socket counts and MemTotal, then runs
+    /// <paramref name="finally"/> (a busybox command line). The harness's guest modules go into /modules when present.
+    /// </summary>
     public static string BuildInitramfs(string directory, string @finally = "poweroff -f")
     {
         const string busybox = "/bin/busybox";
@@ -31,15 +62,25 @@ internal static class GuestImages
             /bin/busybox mount -t proc proc /proc
             echo "{{Marker}}"
             echo "cpus=$(/bin/busybox grep -c ^processor /proc/cpuinfo)"
+            echo "sockets=$(/bin/busybox grep '^physical id' /proc/cpuinfo | /bin/busybox sort -u | /bin/busybox wc -l)"
             /bin/busybox grep MemTotal /proc/meminfo
+            echo "{{ReportEnd}}"
             /bin/busybox {{@finally}}
             """;
-        byte[] archive = new CpioArchive()
-            .Directory("bin").Directory("dev").Directory("proc").Directory("sys")
+        var cpio = new CpioArchive()
+            .Directory("bin").Directory("dev").Directory("proc").Directory("sys").Directory("modules")
             .CharDevice("dev/console", 5, 1)
             .File("bin/busybox", File.ReadAllBytes(busybox))
-            .File("init", Encoding.ASCII.GetBytes(init.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n"))
-            .ToArray();
+            .File("init", Encoding.ASCII.GetBytes(init.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n"));
+        if (ModulesPath() is { } modules)
+        {
+            foreach (string module in Directory.GetFiles(modules, "*.ko"))
+            {
+                cpio.File("modules/" + Path.GetFileName(module), File.ReadAllBytes(module));
+            }
+        }
+
+        byte[] archive = cpio.ToArray();
         string path = Path.Combine(directory, "initramfs.cpio");
         File.WriteAllBytes(path, archive);
         return path;

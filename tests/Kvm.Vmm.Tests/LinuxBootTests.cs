@@ -85,7 +85,7 @@ public sealed partial class LinuxBootTests
         });
         machine.Start();
 
-        bool reached = console.WaitFor("MemTotal", s_bootTimeout);
+        bool reached = console.WaitFor(GuestImages.ReportEnd, s_bootTimeout);
         TestContext.Out.WriteLine(console.Text);
         Assert.That(reached, Is.True, "the /init lines never appeared on the serial console");
         var memTotal = MemTotal().Match(console.Text);

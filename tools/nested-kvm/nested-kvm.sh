@@ -4,7 +4,8 @@
 # initramfs, mounts this machine's root read-only over 9p, mounts one directory read-write at the same path,
 # chroots into the root and runs the command there. Facts behind the recipe: ../shared/docs/nested-kvm.md.
 #
-#   nested-kvm.sh prepare                     install the packages, download the kernel, build the initramfs (cached)
+#   nested-kvm.sh prepare                     install the packages, download the kernel, build the initramfs (cached);
+#                                             prints the directory with vmlinuz and guest-modules/
 #   nested-kvm.sh run [options] -- CMD...     run CMD inside; exit status and output are CMD's
 #     --share DIR      directory shared read-write at the same path (default: the current directory)
 #     --timeout SECS   bound on the whole guest run (default 900); on expiry the exit status is 124
@@ -12,13 +13,18 @@
 #     --cpus N         outer guest vCPUs (default 2)
 #   nested-kvm.sh check                       prepare, then show that /dev/kvm answers inside (KVM_GET_API_VERSION)
 #
+# Exit status: the command's; 124 when the guest did not finish in time; 125 when it ended without finishing the
+# command (the emulated outer guest itself crashed); 2 for the harness's own errors.
+#
 # Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs. Inside,
-# KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM.
+# KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM, and
+# KVM_NESTED_MODULES a directory with the few of its modules those guests load (button.ko, evdev.ko).
 set -euo pipefail
 
 cache="${KVM_NESTED_CACHE:-${HOME:-/root}/.cache/kvm-nested}"
 
 # Modules the stock kernel needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio).
+guest_modules=(drivers/acpi/button drivers/input/evdev)
 modules=(
   virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd
   drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
@@ -55,7 +61,7 @@ prepare() {
   package="$(kernel_package)"
   [ -n "$package" ] || die "cannot resolve linux-image-amd64's kernel package (apt-get update first?)"
   local dir="$cache/$package"
-  if [ -f "$dir/initramfs.cpio.gz" ] && [ -f "$dir/vmlinuz" ]; then
+  if [ -f "$dir/initramfs.cpio.gz" ] && [ -f "$dir/vmlinuz" ] && [ -d "$dir/guest-modules" ]; then
     echo "$dir"
     return
   fi
@@ -67,6 +73,11 @@ prepare() {
   local version
   version="$(ls "$dir/root/lib/modules")"
   cp "$dir/root/boot/vmlinuz-$version" "$dir/vmlinuz"
+  # Modules the inner test guests load themselves (the ACPI power button and its input events).
+  mkdir -p "$dir/guest-modules"
+  for m in "${guest_modules[@]}"; do
+    cp "$dir/root/lib/modules/$version/kernel/$m.ko" "$dir/guest-modules/" || die "module $m.ko not in $package"
+  done
 
   local initrd="$dir/initrd"
   mkdir -p "$initrd"/{bin,dev,proc,sys,mnt,modules}
@@ -108,7 +119,7 @@ run() {
     echo "cd $(printf '%q' "$share")"
     echo "export PATH=$(printf '%q' "$PATH") HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1"
     # The stock kernel the outer guest runs, for tests that boot it again on the inner KVM.
-    echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz")"
+    echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz") KVM_NESTED_MODULES=$(printf '%q' "$dir/guest-modules")"
     printf '%q ' "$@"
     echo
   } >"$control/command.sh"
@@ -140,7 +151,7 @@ run() {
     log "the guest ended without running the command (QEMU exit status $status); its console:"
     tail -n 40 "$control/console.log" >&2
     rm -rf "$control"
-    return 2
+    return 125
   fi
 
   status="$(cat "$control/status")"
@@ -149,11 +160,11 @@ run() {
 }
 
 case "${1:-}" in
-  prepare) shift; prepare >/dev/null; log "ready in $cache" ;;
+  prepare) shift; dir="$(prepare)"; log "ready in $dir"; echo "$dir" ;;
   run) shift; run "$@" ;;
   check)
     shift
     run --share "$(mktemp -d)" --timeout 300 -- sh -c 'ls -l /dev/kvm && grep -c svm /proc/cpuinfo'
     ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -3,7 +3,7 @@ using Kvm.Driver.Logging;
 
 namespace Kvm.Kvmctl;
 
-/// <summary>kvmctl: the user's command-line tool.</summary>
+/// <summary>kvmctl: the user's command-line tool; virsh's verbs over kvmd's org.libvirt D-Bus API, and the XML engine.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -14,8 +14,18 @@ public static class Program
         {
             verbose,
             debug,
+            GlobalOptions.Connect,
+            GlobalOptions.Quiet,
+            GlobalOptions.ObjectPath,
             XmlCommands.Create(),
+            ListCommand.Create(),
+            DomInfoCommand.Create(),
+            ConsoleCommand.Create(),
         };
+        foreach (Command command in DefineCommands.Create().Concat(LifecycleCommands.Create()).Concat(InfoCommands.Create()))
+        {
+            root.Add(command);
+        }
         var parse = root.Parse(args);
         LoggingSetup.Configure("kvmctl", LoggingSetup.LevelFor(parse.GetValue(verbose), parse.GetValue(debug)));
         return parse.Invoke();

@@ -1,34 +1,118 @@
 using System.CommandLine;
+using Kvm.DBus.Transport;
+using Kvm.Driver.Api;
+using Kvm.Driver.Domains;
 using Kvm.Driver.Logging;
 using NLog;
 
 namespace Kvm.Kvmd;
 
-/// <summary>kvmd: the libvirt-dbus-compatible daemon (its D-Bus service arrives with issue 6).</summary>
+/// <summary>kvmd: runs libvirt domains on kvm-vmm and serves the org.libvirt D-Bus API on the session or system bus.</summary>
 public static class Program
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     public static int Main(string[] args)
     {
-        var session = new Option<bool>("--session") { Description = "Serve the user's session bus" };
+        var session = new Option<bool>("--session") { Description = "Serve the user's session bus (DBUS_SESSION_BUS_ADDRESS)" };
         var system = new Option<bool>("--system") { Description = "Serve the system bus" };
         var stateDir = new Option<DirectoryInfo?>("--state-dir") { Description = "Directory for persistent domain definitions" };
         var runtimeDir = new Option<DirectoryInfo?>("--runtime-dir") { Description = "Directory for runtime status and sockets" };
+        var vmm = new Option<FileInfo?>("--vmm") { Description = "The kvm-vmm executable (default: the one beside kvmd)" };
+        var vmmTimeout = new Option<int>("--vmm-timeout")
+        {
+            Description = "Seconds a starting kvm-vmm may take to open its monitor, and one QMP command may take",
+            DefaultValueFactory = _ => 30,
+        };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log lifecycle events" };
         var debug = new Option<bool>("--debug") { Description = "Log every call" };
 
         var root = new RootCommand("kvmd: runs libvirt domains on the kvm-vmm monitor and serves the org.libvirt D-Bus API")
         {
-            session, system, stateDir, runtimeDir, verbose, debug,
+            session, system, stateDir, runtimeDir, vmm, vmmTimeout, verbose, debug,
         };
-        root.SetAction(parse =>
+        root.SetAction(async (parse, cancellationToken) =>
         {
             LoggingSetup.Configure("kvmd", LoggingSetup.LevelFor(parse.GetValue(verbose), parse.GetValue(debug)));
-            s_log.Error("The D-Bus service is not implemented yet (issue 6)");
-            Console.Error.WriteLine("kvmd: the daemon is not implemented yet; see README.md");
-            return 2;
+            bool isSystem = parse.GetValue(system);
+            if (isSystem == parse.GetValue(session))
+            {
+                Console.Error.WriteLine("kvmd: give exactly one of --session or --system");
+                return 2;
+            }
+
+            string? address = isSystem ? DBusAddress.GetSystemBusAddress() : DBusAddress.GetSessionBusAddress();
+            if (address is null)
+            {
+                Console.Error.WriteLine("kvmd: no session bus: DBUS_SESSION_BUS_ADDRESS is not set");
+                return 2;
+            }
+
+            var options = DomainManagerOptions.Default(isSystem);
+            options = options with
+            {
+                StateDirectory = parse.GetValue(stateDir)?.FullName ?? options.StateDirectory,
+                RuntimeDirectory = parse.GetValue(runtimeDir)?.FullName ?? options.RuntimeDirectory,
+                VmmPath = parse.GetValue(vmm)?.FullName ?? options.VmmPath,
+                ConnectTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(vmmTimeout))),
+                CommandTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(vmmTimeout))),
+            };
+            return await ServeAsync(options, address, cancellationToken).ConfigureAwait(false);
         });
         return root.Parse(args).Invoke();
+    }
+
+    /// <summary>Loads the domains, serves the bus until SIGTERM/SIGINT or the bus goes away, then detaches (VMs keep running).</summary>
+    private static async Task<int> ServeAsync(DomainManagerOptions options, string address, CancellationToken cancellationToken)
+    {
+        await using var manager = new DomainManager(options);
+        try
+        {
+            await manager.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            s_log.Error("Cannot use {State} and {Runtime}: {Error}", options.StateDirectory, options.RuntimeDirectory, e.Message);
+            return 1;
+        }
+
+        KvmdApiService service;
+        try
+        {
+            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (BusNameTakenException e)
+        {
+            s_log.Error("{Error}", e.Message);
+            return 1;
+        }
+        catch (Exception e) when (e is Kvm.DBus.DBusException or IOException or System.Net.Sockets.SocketException)
+        {
+            s_log.Error("Cannot connect to the bus at {Address}: {Error}", address, e.Message);
+            return 1;
+        }
+
+        await using (service)
+        {
+            s_log.Info("kvmd ready: {Count} domain(s), state {State}, runtime {Runtime}", manager.List().Count, options.StateDirectory, options.RuntimeDirectory);
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var registration = cancellationToken.Register(() => stopped.TrySetResult());
+            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stopped.TrySetResult();
+            });
+            Task finished = await Task.WhenAny(stopped.Task, service.Completion).ConfigureAwait(false);
+            if (finished == service.Completion && service.Completion.IsFaulted)
+            {
+                s_log.Error("The bus connection was lost: {Error}", service.Completion.Exception?.GetBaseException().Message);
+                return 1;
+            }
+
+            s_log.Info("kvmd stopping; running domains keep running");
+        }
+
+        return 0;
     }
 }

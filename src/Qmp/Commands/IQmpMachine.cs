@@ -21,6 +21,12 @@ public interface IQmpMachine
 
     QmpKvmInfo Kvm { get; }
 
+    /// <summary>The vCPUs for query-cpus-fast (empty for a machine without any).</summary>
+    IReadOnlyList<QmpCpuInfoFast> QueryCpusFast();
+
+    /// <summary>The character devices for query-chardev.</summary>
+    IReadOnlyList<QmpChardevInfo> QueryChardev();
+
     ValueTask StopAsync(CancellationToken cancellationToken);
 
     ValueTask ContAsync(CancellationToken cancellationToken);

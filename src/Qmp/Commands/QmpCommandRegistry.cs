@@ -51,6 +51,8 @@ public sealed class QmpCommandRegistry
         registry.Add(new QueryUuidCommand());
         registry.Add(new QueryKvmCommand());
         registry.Add(new QueryTargetCommand());
+        registry.Add(new QueryCpusFastCommand());
+        registry.Add(new QueryChardevCommand());
         registry.Add(new MachineActionCommand("stop", static (m, ct) => m.StopAsync(ct)));
         registry.Add(new MachineActionCommand("cont", static (m, ct) => m.ContAsync(ct)));
         registry.Add(new MachineActionCommand("system_reset", static (m, ct) => m.SystemResetAsync(ct)));

@@ -49,6 +49,29 @@ public static class QmpCoreSchema
 
     public static QmpObjectType NameInfo { get; } = new("NameInfo", new QmpMember("name", QmpBuiltinType.Str, Optional: true));
 
+    public static QmpObjectType CpuInstanceProperties { get; } = new(
+        "CpuInstanceProperties",
+        new QmpMember("node-id", QmpBuiltinType.Int, Optional: true),
+        new QmpMember("socket-id", QmpBuiltinType.Int, Optional: true),
+        new QmpMember("die-id", QmpBuiltinType.Int, Optional: true),
+        new QmpMember("cluster-id", QmpBuiltinType.Int, Optional: true),
+        new QmpMember("core-id", QmpBuiltinType.Int, Optional: true),
+        new QmpMember("thread-id", QmpBuiltinType.Int, Optional: true));
+
+    public static QmpArrayType CpuInfoFastList { get; } = new(new QmpObjectType(
+        "CpuInfoFast",
+        new QmpMember("cpu-index", QmpBuiltinType.Int),
+        new QmpMember("qom-path", QmpBuiltinType.Str),
+        new QmpMember("thread-id", QmpBuiltinType.Int),
+        new QmpMember("props", CpuInstanceProperties, Optional: true),
+        new QmpMember("target", SysEmuTarget)));
+
+    public static QmpArrayType ChardevInfoList { get; } = new(new QmpObjectType(
+        "ChardevInfo",
+        new QmpMember("label", QmpBuiltinType.Str),
+        new QmpMember("filename", QmpBuiltinType.Str),
+        new QmpMember("frontend-open", QmpBuiltinType.Bool)));
+
     public static QmpObjectType HumanMonitorCommandArguments { get; } = new(
         "q_obj_human-monitor-command-arg",
         new QmpMember("command-line", QmpBuiltinType.Str),

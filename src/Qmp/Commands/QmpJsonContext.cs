@@ -11,6 +11,8 @@ namespace Kvm.Qmp.Commands;
 [JsonSerializable(typeof(QmpRunState))]
 [JsonSerializable(typeof(IReadOnlyList<QmpCommandInfo>))]
 [JsonSerializable(typeof(QmpKvmInfo))]
+[JsonSerializable(typeof(IReadOnlyList<QmpCpuInfoFast>))]
+[JsonSerializable(typeof(IReadOnlyList<QmpChardevInfo>))]
 [JsonSerializable(typeof(QmpTargetInfo))]
 [JsonSerializable(typeof(QmpNameInfo))]
 [JsonSerializable(typeof(QmpUuidInfo))]

@@ -42,6 +42,11 @@ public sealed class QmpNoneMachine : IQmpMachine
 
     public QmpKvmInfo Kvm { get; }
 
+    /// <summary>QEMU's none machine has no CPU.</summary>
+    public IReadOnlyList<QmpCpuInfoFast> QueryCpusFast() => [];
+
+    public IReadOnlyList<QmpChardevInfo> QueryChardev() => [];
+
     /// <summary>Completes when a client ran quit; the host then stops the server and exits.</summary>
     public Task QuitRequested => _quit.Task;
 

@@ -45,13 +45,30 @@ internal static class DomainMapping
         {
             MemoryBytes = domain.Memory.CurrentKiB * 1024,
             Vcpus = (int)domain.Vcpu.Current,
+            Topology = TopologyOf(domain, file),
             KernelPath = kernel,
             InitrdPath = domain.Os.Initrd,
             CommandLine = domain.Os.Cmdline ?? string.Empty,
             SerialOutput = serial.Output,
         };
         var lifecycle = new LifecyclePolicy(Choice(domain.Lifecycle.OnPoweroff), Choice(domain.Lifecycle.OnReboot), Choice(domain.Lifecycle.OnCrash));
-        return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial);
+        return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial, "charserial0");
+    }
+
+    /// <summary>The vCPU topology from <c>&lt;cpu&gt;&lt;topology&gt;</c>; without one, one socket per vCPU as libvirt does.</summary>
+    private static Machine.CpuTopology? TopologyOf(DomainDef domain, string file)
+    {
+        if (domain.Cpu?.Topology is not { } topology)
+        {
+            return null;
+        }
+
+        if (topology.Dies > 1 || topology.Clusters > 1)
+        {
+            throw new LaunchException($"{file}: cpu/topology with dies or clusters is not supported yet (sockets, cores and threads are)");
+        }
+
+        return new Machine.CpuTopology((int)topology.Sockets, (int)topology.Cores, (int)topology.Threads);
     }
 
     private static LifecycleChoice Choice(LifecycleAction action) => action switch

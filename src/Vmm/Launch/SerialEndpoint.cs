@@ -23,6 +23,9 @@ internal sealed class SerialEndpoint : IDisposable
 
     public string Description { get; }
 
+    /// <summary>What QEMU's query-chardev reports as the filename: "pty:/dev/pts/N", "stdio", "file" or "null".</summary>
+    public string QemuFilename => Description.StartsWith("file:", StringComparison.Ordinal) ? "file" : Description;
+
     public static SerialEndpoint Stdio() => new(Console.OpenStandardOutput(), Console.OpenStandardInput(), "stdio");
 
     public static SerialEndpoint Null() => new(Stream.Null, null, "null");

@@ -50,6 +50,37 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
 
     public QmpKvmInfo Kvm { get; } = new(Enabled: true, Present: true);
 
+    /// <summary>The character devices query-chardev reports.</summary>
+    public IReadOnlyList<QmpChardevInfo> Chardevs { get; init; } = [];
+
+    public IReadOnlyList<QmpChardevInfo> QueryChardev() => Chardevs;
+
+    /// <summary>One entry per vCPU with its thread id and place in the topology, as QEMU's PC machine reports them.</summary>
+    public IReadOnlyList<QmpCpuInfoFast> QueryCpusFast()
+    {
+        LinuxMachine? machine;
+        lock (_gate)
+        {
+            machine = _machine;
+        }
+
+        if (machine is null)
+        {
+            return [];
+        }
+
+        var topology = machine.Topology;
+        var threads = machine.VcpuThreadIds;
+        var cpus = new QmpCpuInfoFast[threads.Count];
+        for (int i = 0; i < cpus.Length; i++)
+        {
+            var props = new QmpCpuInstanceProperties(topology.CoreOf(i), topology.ThreadOf(i), topology.SocketOf(i));
+            cpus[i] = new QmpCpuInfoFast(threads[i], props, $"/machine/unattached/device[{i}]", i, Arch);
+        }
+
+        return cpus;
+    }
+
     /// <summary>Completes with the process exit code when the VM is over (quit, or a destroy action).</summary>
     public Task<int> Finished => _finished.Task;
 
@@ -59,10 +90,7 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         lock (_gate)
         {
             _machine = Build();
-            if (_state == QmpRunState.Running)
-            {
-                _machine.Start();
-            }
+            _machine.Start(paused: _state != QmpRunState.Running);
         }
     }
 
@@ -88,8 +116,6 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
             switch (_state)
             {
                 case QmpRunState.Prelaunch:
-                    _machine!.Start();
-                    break;
                 case QmpRunState.Paused:
                     _machine?.Resume();
                     break;
@@ -115,10 +141,15 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>POWERDOWN, and the ACPI power button pressed; the guest decides what to do (usually power off).</summary>
     public ValueTask SystemPowerdownAsync(CancellationToken cancellationToken)
     {
-        // No ACPI power button yet: the event goes out, as QEMU's does for a machine without one; the guest does not see it.
-        _events.Emit("POWERDOWN");
+        lock (_gate)
+        {
+            _events.Emit("POWERDOWN");
+            _machine?.PressPowerButton();
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -178,10 +209,7 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         _machine = null;
         old?.Dispose();
         _machine = Build();
-        if (_state == QmpRunState.Running)
-        {
-            _machine.Start();
-        }
+        _machine.Start(paused: _state != QmpRunState.Running);
     }
 
     private void OnExited(LinuxMachine machine, MachineExit exit)
@@ -198,17 +226,13 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
                 case MachineExitReason.GuestShutdown:
                     Finish(QmpShutdownCause.GuestShutdown, _lifecycle.OnPoweroff);
                     break;
-                case MachineExitReason.GuestReset:
+                case MachineExitReason.GuestReset when _lifecycle.OnReboot == LifecycleChoice.Restart:
                     _events.Emit("RESET", new QmpShutdownEventData(true, QmpShutdownCause.GuestReset), QmpJsonContext.Default.QmpShutdownEventData);
-                    if (_lifecycle.OnReboot == LifecycleChoice.Restart)
-                    {
-                        Rebuild();
-                    }
-                    else
-                    {
-                        Finish(QmpShutdownCause.GuestReset, LifecycleChoice.Destroy);
-                    }
-
+                    Rebuild();
+                    break;
+                case MachineExitReason.GuestReset:
+                    // QEMU's -no-reboot (libvirt's on_reboot destroy): the reset becomes a SHUTDOWN, without RESET.
+                    Finish(QmpShutdownCause.GuestReset, LifecycleChoice.Destroy);
                     break;
                 case MachineExitReason.GuestCrash:
                     s_log.Error("The guest crashed: {Detail}", exit.Detail);

@@ -1,3 +1,4 @@
+using Kvm.Qmp.Commands;
 using Kvm.Qmp.Server;
 using Kvm.Vmm.Boot;
 using Kvm.Vmm.Hypervisor;
@@ -26,7 +27,14 @@ internal static class VmHost
         }
 
         var events = new QmpEventHub();
-        using var machine = new KvmQmpMachine(plan.Machine, plan.Lifecycle, events, plan.Name, plan.Uuid, startPaused);
+        using var machine = new KvmQmpMachine(plan.Machine, plan.Lifecycle, events, plan.Name, plan.Uuid, startPaused)
+        {
+            Chardevs =
+            [
+                .. qmpAddresses.Select((address, i) => new QmpChardevInfo(FrontendOpen: true, MonitorFilename(address), $"compat_monitor{i}")),
+                new QmpChardevInfo(FrontendOpen: true, plan.Serial.QemuFilename, plan.SerialLabel),
+            ],
+        };
         try
         {
             machine.Start();
@@ -40,7 +48,7 @@ internal static class VmHost
         if (plan.Serial.Description.StartsWith("pty:", StringComparison.Ordinal))
         {
             // QEMU prints the same line; people and libvirt look for it.
-            Console.Error.WriteLine($"char device redirected to {plan.Serial.Description[4..]} (label serial0)");
+            Console.Error.WriteLine($"char device redirected to {plan.Serial.Description[4..]} (label {plan.SerialLabel})");
         }
 
         await using var server = new QmpServer(machine, events);
@@ -62,5 +70,12 @@ internal static class VmHost
         await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
         s_log.Info("kvm-vmm exiting");
         return await machine.Finished.ConfigureAwait(false);
+    }
+
+    /// <summary>QEMU's query-chardev filename of a -qmp monitor: "unix:/run/x.sock,server=on".</summary>
+    private static string MonitorFilename(string address)
+    {
+        int comma = address.IndexOf(',', StringComparison.Ordinal);
+        return (comma < 0 ? address : address[..comma]) + ",server=on";
     }
 }

@@ -42,6 +42,10 @@ public sealed class HumanMonitorCommandTests
 
         public QmpKvmInfo Kvm => new(false, false);
 
+        public IReadOnlyList<QmpCpuInfoFast> QueryCpusFast() => [];
+
+        public IReadOnlyList<QmpChardevInfo> QueryChardev() => [];
+
         public ValueTask StopAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public ValueTask ContAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;

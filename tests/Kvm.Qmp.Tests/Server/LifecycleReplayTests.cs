@@ -17,7 +17,16 @@ public sealed class LifecycleReplayTests
     {
         IReadOnlyList<TranscriptRecord> records = TranscriptRecord.Load(Corpus.Transcript("06-lifecycle-pc-tcg.jsonl"));
         await using ServerFixture fixture = ServerFixture.Start(machineFactory: events =>
-            new TestMachine(events, "qmp-peer-vm", QmpRunState.Prelaunch, Guid.Parse("6f0c9e9a-4b0e-4a43-9d3e-2a7b1f4c5d60")));
+            new TestMachine(events, "qmp-peer-vm", QmpRunState.Prelaunch, Guid.Parse("6f0c9e9a-4b0e-4a43-9d3e-2a7b1f4c5d60"))
+            {
+                // What the recorded VM reported: two vCPUs (one socket each) and its monitor as the only chardev.
+                Cpus =
+                [
+                    new QmpCpuInfoFast(32232, new QmpCpuInstanceProperties(0, 0, 0), "/machine/unattached/device[0]", 0, "x86_64"),
+                    new QmpCpuInfoFast(32233, new QmpCpuInstanceProperties(0, 0, 1), "/machine/unattached/device[2]", 1, "x86_64"),
+                ],
+                Chardevs = [new QmpChardevInfo(true, "unix:/tmp/qmp-peer.sock,server=on", "charmonitor")],
+            });
         using RawQmpConnection connection = await fixture.ConnectAsync();
         var skippedIds = new HashSet<string>();
         QmpCommandRegistry core = QmpCommandRegistry.CreateDefault();
@@ -65,7 +74,7 @@ public sealed class LifecycleReplayTests
             compared++;
         }
 
-        Assert.That(compared, Is.EqualTo(24));
+        Assert.That(compared, Is.EqualTo(27), "every reply to a command we implement, query-cpus-fast and query-chardev included");
         Assert.That(fixture.Machine.Calls, Is.EqualTo(new[] { "cont", "stop", "cont", "system_reset", "system_powerdown", "stop", "quit" }));
     }
 }

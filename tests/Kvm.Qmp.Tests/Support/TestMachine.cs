@@ -25,6 +25,16 @@ internal sealed class TestMachine : IQmpMachine
 
     public QmpKvmInfo Kvm => _inner.Kvm;
 
+    /// <summary>What query-cpus-fast reports; none by default, as -machine none.</summary>
+    public IReadOnlyList<QmpCpuInfoFast>? Cpus { get; init; }
+
+    /// <summary>What query-chardev reports; none by default.</summary>
+    public IReadOnlyList<QmpChardevInfo>? Chardevs { get; init; }
+
+    public IReadOnlyList<QmpCpuInfoFast> QueryCpusFast() => Cpus ?? _inner.QueryCpusFast();
+
+    public IReadOnlyList<QmpChardevInfo> QueryChardev() => Chardevs ?? _inner.QueryChardev();
+
     public ValueTask StopAsync(CancellationToken cancellationToken) => Record("stop", _inner.StopAsync(cancellationToken));
 
     public ValueTask ContAsync(CancellationToken cancellationToken) => Record("cont", _inner.ContAsync(cancellationToken));

@@ -28,8 +28,59 @@ internal static partial class Pty
         }
 
         slavePath = Marshal.PtrToStringUTF8(PtsName(fd)) ?? string.Empty;
+        if (!MakeRaw(slavePath, out errno))
+        {
+            Libc.Close(fd);
+            return -1;
+        }
+
         return fd;
     }
+
+    /// <summary>
+    /// Puts the terminal in raw mode, as QEMU does for its ptys: no echo (a reader that leaves the default echo on
+    /// would send the guest's output back to it as typed input, and the guest's own echo closes the loop), no line
+    /// editing, no CR/NL translation. The setting stays with the pty while the master is open.
+    /// </summary>
+    private static unsafe bool MakeRaw(string slavePath, out int errno)
+    {
+        errno = 0;
+        int slave = Libc.Open(slavePath, ORdWr | ONoCtty);
+        if (slave < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return false;
+        }
+
+        // struct termios is 60 bytes on x86_64 glibc; cfmakeraw edits it in place, so its layout stays libc's business.
+        // SAFETY: termios points to 128 bytes of this frame's stack, more than the structure; libc writes only within it.
+        byte* termios = stackalloc byte[128];
+        bool ok = TcGetAttr(slave, termios) == 0;
+        if (ok)
+        {
+            CfMakeRaw(termios);
+            ok = TcSetAttr(slave, TcsaNow, termios) == 0;
+        }
+
+        if (!ok)
+        {
+            errno = Marshal.GetLastPInvokeError();
+        }
+
+        Libc.Close(slave);
+        return ok;
+    }
+
+    private const int TcsaNow = 0;
+
+    [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
+    private static unsafe partial int TcGetAttr(int fd, byte* termios);
+
+    [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
+    private static unsafe partial int TcSetAttr(int fd, int optionalActions, byte* termios);
+
+    [LibraryImport("libc", EntryPoint = "cfmakeraw")]
+    private static unsafe partial void CfMakeRaw(byte* termios);
 
     [LibraryImport("libc", EntryPoint = "posix_openpt", SetLastError = true)]
     private static partial int PosixOpenPt(int flags);

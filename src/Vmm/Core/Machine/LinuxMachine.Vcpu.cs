@@ -10,11 +10,20 @@ public sealed partial class LinuxMachine
     private const uint SystemEventReset = 2;
     private const uint SystemEventCrash = 3;
 
-    private void RunVcpu(Vcpu vcpu)
+    private void RunVcpu(Vcpu vcpu, CountdownEvent bound)
     {
         try
         {
-            vcpu.BindToCurrentThread();
+            try
+            {
+                vcpu.BindToCurrentThread();
+            }
+            finally
+            {
+                bound.Signal();
+            }
+
+            ParkWhilePaused();
             while (!_stopping)
             {
                 var exit = vcpu.Run();
@@ -74,7 +83,9 @@ public sealed partial class LinuxMachine
                 End(new MachineExit(MachineExitReason.GuestShutdown, $"vCPU {vcpu.Id} halted"));
                 return false;
             case VcpuExit.Shutdown:
-                End(new MachineExit(MachineExitReason.GuestCrash, $"vCPU {vcpu.Id}: triple fault"));
+                // A triple fault resets a PC (QEMU does the same); Linux's reboot=t relies on it.
+                s_log.Warn("vCPU {Id} triple-faulted; the machine resets", vcpu.Id);
+                End(new MachineExit(MachineExitReason.GuestReset, $"vCPU {vcpu.Id}: triple fault"));
                 return false;
             case VcpuExit.SystemEvent:
                 var reason = vcpu.SystemEventType switch

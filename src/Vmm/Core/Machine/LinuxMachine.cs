@@ -28,8 +28,9 @@ public sealed partial class LinuxMachine : IDisposable
     private volatile bool _paused;
     private int _parked;
 
-    private LinuxMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, Vcpu[] vcpus, Serial8250 serial)
+    private LinuxMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, Vcpu[] vcpus, Serial8250 serial, CpuTopology topology)
     {
+        Topology = topology;
         _kvm = kvm;
         _vm = vm;
         _memory = memory;
@@ -42,6 +43,11 @@ public sealed partial class LinuxMachine : IDisposable
 
     public Serial8250 Serial { get; }
 
+    public CpuTopology Topology { get; }
+
+    /// <summary>The vCPUs' Linux thread ids, in vCPU order (0 for a thread that has not started yet).</summary>
+    public IReadOnlyList<int> VcpuThreadIds => [.. _vcpus.Select(v => v.ThreadId)];
+
     public Task<MachineExit> Exited => _exit.Task;
 
     public static LinuxMachine Create(MachineConfig config, string kvmPath = KvmSystem.DefaultPath)
@@ -51,9 +57,16 @@ public sealed partial class LinuxMachine : IDisposable
             throw new BootException($"a machine needs at least one vCPU, not {config.Vcpus}");
         }
 
-        if (config.Vcpus > MaxVcpus)
+        var topology = config.Topology ?? CpuTopology.Flat(config.Vcpus);
+        if (topology.Sockets < 1 || topology.Cores < 1 || topology.Threads < 1 || topology.Capacity < config.Vcpus)
         {
-            throw new BootException($"{config.Vcpus} vCPUs: at most {MaxVcpus} are supported (APIC ids are one byte in the MADT)");
+            throw new BootException($"{config.Vcpus} vCPUs do not fit the topology of {topology.Sockets} socket(s), {topology.Cores} core(s), {topology.Threads} thread(s)");
+        }
+
+        int[] apicIds = [.. Enumerable.Range(0, config.Vcpus).Select(topology.ApicId)];
+        if (config.Vcpus > MaxVcpus || apicIds[^1] > MaxVcpus - 1)
+        {
+            throw new BootException($"{config.Vcpus} vCPUs: at most {MaxVcpus} are supported, with APIC ids below {MaxVcpus} (they are one byte in the MADT)");
         }
 
         var kernel = BzImage.Load(config.KernelPath);
@@ -71,21 +84,21 @@ public sealed partial class LinuxMachine : IDisposable
             memory = GuestMemory.Allocate(regions);
             vm.MapMemory(memory);
             ulong entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, GuestLayout.E820(regions));
-            AcpiTables.Write(memory, config.Vcpus);
+            AcpiTables.Write(memory, apicIds);
 
             var cpuid = kvm.GetSupportedCpuid();
-            for (int id = 0; id < config.Vcpus; id++)
+            for (int index = 0; index < config.Vcpus; index++)
             {
-                var vcpu = vm.CreateVcpu(id);
+                var vcpu = vm.CreateVcpu(apicIds[index]);
                 vcpus.Add(vcpu);
-                vcpu.SetCpuid(CpuidSetup.ForVcpu(cpuid, id, config.Vcpus));
+                vcpu.SetCpuid(CpuidSetup.ForVcpu(cpuid, index, topology));
                 vcpu.SetMsrs(BootMsrs);
                 vcpu.SetLocalInterruptPins();
             }
 
             BootCpu.Configure(vcpus[0], entry);
             var serial = new Serial8250(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq));
-            var machine = new LinuxMachine(kvm, vm, memory, [.. vcpus], serial);
+            var machine = new LinuxMachine(kvm, vm, memory, [.. vcpus], serial, topology);
             machine.RegisterDevices();
             s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), kernel {Kernel} (boot protocol {Major}.{Minor})",
                 config.MemoryBytes >> 20, config.Vcpus, config.KernelPath, kernel.Version >> 8, kernel.Version & 0xff);
@@ -108,15 +121,23 @@ public sealed partial class LinuxMachine : IDisposable
     /// <summary>MTRRs on with write-back as the default memory type, as firmware leaves them (MSR_MTRRdefType).</summary>
     private static readonly KvmMsrEntry[] BootMsrs = [new KvmMsrEntry { Index = 0x2ff, Data = (1 << 11) | 6 }];
 
-    /// <summary>Starts one thread per vCPU. The boot vCPU runs the kernel; the others wait for the guest to start them.</summary>
-    public void Start()
+    /// <summary>
+    /// Starts one thread per vCPU. The boot vCPU runs the kernel; the others wait for the guest to start them. With
+    /// <paramref name="paused"/> the threads exist but park before their first run until <see cref="Resume"/>.
+    /// </summary>
+    public void Start(bool paused = false)
     {
+        _paused = paused;
+        var bound = new CountdownEvent(_vcpus.Length);
         foreach (var vcpu in _vcpus)
         {
-            var thread = new Thread(() => RunVcpu(vcpu)) { Name = $"vcpu{vcpu.Id}", IsBackground = true };
+            var thread = new Thread(() => RunVcpu(vcpu, bound)) { Name = $"vcpu{vcpu.Id}", IsBackground = true };
             _threads.Add(thread);
             thread.Start();
         }
+
+        // Each thread signals once it is bound to its vCPU, so the thread ids are known when Start returns.
+        bound.Wait(TimeSpan.FromSeconds(5));
     }
 
     /// <summary>
@@ -153,6 +174,13 @@ public sealed partial class LinuxMachine : IDisposable
             _paused = false;
             System.Threading.Monitor.PulseAll(_pauseGate);
         }
+    }
+
+    /// <summary>Presses the ACPI power button: an edge on the generic event device's interrupt.</summary>
+    public void PressPowerButton()
+    {
+        _vm.SetIrqLine(AcpiTables.PowerButtonGsi, true);
+        _vm.SetIrqLine(AcpiTables.PowerButtonGsi, false);
     }
 
     /// <summary>Stops every vCPU (each leaves KVM_RUN) and reports <see cref="MachineExitReason.Stopped"/> if nothing ended it before.</summary>

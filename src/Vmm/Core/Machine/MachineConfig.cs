@@ -7,6 +7,9 @@ public sealed record MachineConfig
 
     public int Vcpus { get; init; } = 1;
 
+    /// <summary>Sockets, cores and threads; null means one socket per vCPU (libvirt's default).</summary>
+    public CpuTopology? Topology { get; init; }
+
     public required string KernelPath { get; init; }
 
     public string? InitrdPath { get; init; }

@@ -20,6 +20,12 @@ public static class AcpiTables
     /// <summary>The _S5 sleep type the DSDT declares; the guest writes it back to power off.</summary>
     public const byte S5SleepType = 5;
 
+    /// <summary>The GSI of the generic event device (ACPI0013) that carries the power button to the guest.</summary>
+    public const uint PowerButtonGsi = 16;
+
+    /// <summary>Notify value for a power button press (ACPI 6.4, 4.8.3.1.1.2).</summary>
+    private const byte NotifyPowerButton = 0x80;
+
     public const uint LocalApicAddress = 0xfee0_0000;
     public const uint IoApicAddress = 0xfec0_0000;
 
@@ -29,7 +35,7 @@ public static class AcpiTables
     private const ushort BootArchVgaNotPresent = 1 << 2;
 
     /// <summary>Writes all tables from <see cref="RsdpAddress"/> on; returns the address after the last one.</summary>
-    public static ulong Write(GuestMemory memory, int vcpus)
+    public static ulong Write(GuestMemory memory, IReadOnlyList<int> apicIds)
     {
         ulong next = RsdpAddress + 64;
         ulong Place(byte[] table)
@@ -42,7 +48,7 @@ public static class AcpiTables
 
         ulong dsdt = Place(Dsdt());
         ulong fadt = Place(Fadt(dsdt));
-        ulong madt = Place(Madt(vcpus));
+        ulong madt = Place(Madt(apicIds));
         ulong xsdt = Place(new AcpiTable("XSDT", 1).Append64(fadt).Append64(madt).ToArray());
         memory.Write(RsdpAddress, Rsdp(xsdt));
         return next;
@@ -62,16 +68,28 @@ public static class AcpiTables
     }
 
     /// <summary>
-    /// DSDT, in AML: <c>Name (_S5, Package (2) { 5, 5 })</c>, and COM1 as a PNP0501 device under <c>\_SB</c> with its
-    /// ports and IRQ 4, so that a hardware-reduced guest (no legacy PIC) routes the UART's interrupt through the I/O APIC.
+    /// DSDT, in AML: <c>Name (_S5, Package (2) { 5, 5 })</c>; COM1 as a PNP0501 device under <c>\_SB</c> with its
+    /// ports and IRQ 4, so that a hardware-reduced guest (no legacy PIC) routes the UART's interrupt through the I/O APIC;
+    /// and the power button: a PNP0C0C device and a generic event device (ACPI0013) on <see cref="PowerButtonGsi"/>,
+    /// whose <c>_EVT</c> notifies the button. A hardware-reduced machine has no fixed-feature button, so this is how
+    /// the host's power-down request reaches the guest (Linux's evged and button drivers).
     /// </summary>
     private static byte[] Dsdt()
     {
         return new AcpiTable("DSDT", 2).Append(Aml.Name("_S5_", Aml.Package(Aml.Byte(S5SleepType), Aml.Byte(S5SleepType))))
-            .Append(Aml.Scope("_SB_", Aml.Device("COM1",
-                Aml.Name("_HID", Aml.EisaId("PNP0501")),
-                Aml.Name("_UID", Aml.Byte(1)),
-                Aml.Name("_CRS", Aml.Buffer(Aml.IoPort(0x3f8, 8), Aml.Irq(4), Aml.EndTag())))))
+            .Append(Aml.Scope("_SB_",
+                Aml.Device("COM1",
+                    Aml.Name("_HID", Aml.EisaId("PNP0501")),
+                    Aml.Name("_UID", Aml.Byte(1)),
+                    Aml.Name("_CRS", Aml.Buffer(Aml.IoPort(0x3f8, 8), Aml.Irq(4), Aml.EndTag()))),
+                Aml.Device("PWRB",
+                    Aml.Name("_HID", Aml.EisaId("PNP0C0C")),
+                    Aml.Name("_UID", Aml.Byte(0))),
+                Aml.Device("GED0",
+                    Aml.Name("_HID", Aml.String("ACPI0013")),
+                    Aml.Name("_UID", Aml.Byte(0)),
+                    Aml.Name("_CRS", Aml.Buffer(Aml.ExtendedInterrupt(PowerButtonGsi), Aml.EndTag())),
+                    Aml.Method("_EVT", 1, Aml.Notify("_SB_", "PWRB", NotifyPowerButton)))))
             .ToArray();
     }
 
@@ -104,20 +122,23 @@ public static class AcpiTables
         return fadt.ToArray();
     }
 
-    /// <summary>MADT: the local APIC address, one enabled processor local APIC per vCPU, the I/O APIC at GSI 0.</summary>
-    private static byte[] Madt(int vcpus)
+    /// <summary>
+    /// MADT: the local APIC address, one enabled processor local APIC per vCPU (ACPI processor id = vCPU index), and
+    /// the I/O APIC at GSI 0 with the id after the highest APIC id.
+    /// </summary>
+    private static byte[] Madt(IReadOnlyList<int> apicIds)
     {
         const byte processorLocalApic = 0, ioApic = 1;
         const uint enabled = 1;
         var madt = new AcpiTable("APIC", 5);
         madt.Append32(LocalApicAddress);
         madt.Append32(0); // flags: no dual 8259 (the machine has no legacy PIC wired)
-        for (int id = 0; id < vcpus; id++)
+        for (int index = 0; index < apicIds.Count; index++)
         {
-            madt.Append8(processorLocalApic).Append8(8).Append8((byte)id).Append8((byte)id).Append32(enabled);
+            madt.Append8(processorLocalApic).Append8(8).Append8((byte)index).Append8((byte)apicIds[index]).Append32(enabled);
         }
 
-        madt.Append8(ioApic).Append8(12).Append8((byte)vcpus).Append8(0).Append32(IoApicAddress).Append32(0);
+        madt.Append8(ioApic).Append8(12).Append8((byte)(apicIds.Max() + 1)).Append8(0).Append32(IoApicAddress).Append32(0);
         return madt.ToArray();
     }
 }

@@ -14,12 +14,36 @@ internal static class Aml
     private const byte PackageOp = 0x12;
     private const byte ExtOpPrefix = 0x5b;
     private const byte DeviceOp = 0x82;
+    private const byte StringPrefix = 0x0d;
+    private const byte MethodOp = 0x14;
+    private const byte NotifyOp = 0x86;
+    private const byte RootChar = 0x5c;
+    private const byte DualNamePrefix = 0x2e;
 
     public static byte[] Name(string name, byte[] value) => [NameOp, .. Seg(name), .. value];
 
     public static byte[] Byte(byte value) => [BytePrefix, value];
 
     public static byte[] DWord(uint value) => [DWordPrefix, (byte)value, (byte)(value >> 8), (byte)(value >> 16), (byte)(value >> 24)];
+
+    /// <summary>A string constant (ASCII, NUL-terminated), e.g. a _HID such as "ACPI0013".</summary>
+    public static byte[] String(string value) => [StringPrefix, .. System.Text.Encoding.ASCII.GetBytes(value), 0];
+
+    /// <summary><c>Method (name, argCount, NotSerialized) { terms }</c>.</summary>
+    public static byte[] Method(string name, int argCount, params byte[][] terms)
+    {
+        if (argCount is < 0 or > 7)
+        {
+            throw new ArgumentOutOfRangeException(nameof(argCount), argCount, "an AML method takes 0 to 7 arguments");
+        }
+
+        byte[] body = [.. Seg(name), (byte)argCount, .. terms.SelectMany(t => t)];
+        return [MethodOp, .. PkgLength(body.Length), .. body];
+    }
+
+    /// <summary><c>Notify (\scope.device, value)</c> for a device two levels below the root, e.g. <c>\_SB.PWRB</c>.</summary>
+    public static byte[] Notify(string scope, string device, byte value) =>
+        [NotifyOp, RootChar, DualNamePrefix, .. Seg(scope), .. Seg(device), .. Byte(value)];
 
     public static byte[] Package(params byte[][] elements)
     {
@@ -61,6 +85,16 @@ internal static class Aml
 
     /// <summary>Small IRQ descriptor without flags (edge-triggered, active high, exclusive).</summary>
     public static byte[] Irq(int irq) => [0x22, (byte)(1 << irq), (byte)((1 << irq) >> 8)];
+
+    /// <summary>
+    /// Extended interrupt descriptor (large resource 0x09) for one GSI: resource consumer, edge-triggered, active high,
+    /// exclusive (ACPI 6.4, 6.4.3.6).
+    /// </summary>
+    public static byte[] ExtendedInterrupt(uint gsi)
+    {
+        const byte consumer = 1 << 0, edge = 1 << 1;
+        return [0x89, 0x06, 0x00, consumer | edge, 0x01, (byte)gsi, (byte)(gsi >> 8), (byte)(gsi >> 16), (byte)(gsi >> 24)];
+    }
 
     public static byte[] EndTag() => [0x79, 0x00];
 

@@ -1,0 +1,143 @@
+using Kvm.DBus.Protocol;
+using Kvm.DBus.Service;
+using Kvm.Driver.Domains;
+
+namespace Kvm.Driver.Api;
+
+/// <summary>
+/// org.libvirt.Connect at /org/libvirt/QEMU: the node's properties, the domain factory and lookup methods, host
+/// capabilities and statistics. Members kvmd does not implement answer libvirt's "not supported" error.
+/// </summary>
+internal sealed class ConnectObject : ILibvirtObject
+{
+    private readonly IDomainManager _manager;
+    private readonly KvmdApiOptions _options;
+    private readonly Lazy<HostInfo> _host;
+    private readonly CancellationToken _stopping;
+
+    public ConnectObject(IDomainManager manager, KvmdApiOptions options, Func<HostInfo> host, CancellationToken stopping)
+    {
+        _manager = manager;
+        _options = options;
+        _host = new Lazy<HostInfo>(host);
+        _stopping = stopping;
+    }
+
+    public LibvirtInterface Interface => LibvirtInterface.Connect;
+
+    public DBusValue GetProperty(string path, string name) => name switch
+    {
+        "Encrypted" => DBusValue.Bool(false), // a local connection; D-Bus traffic is out of its scope
+        "Hostname" => DBusValue.String(_manager.Hostname),
+        "LibVersion" => DBusValue.UInt64(_options.LibVersion),
+        "Secure" => DBusValue.Bool(false), // libvirt-dbus answers virConnectIsEncrypted here too: copied
+        "Version" => DBusValue.UInt64(_options.HypervisorVersion),
+        _ => throw new ArgumentException($"No property {name} in {Interface.Name}", nameof(name)),
+    };
+
+    public IEnumerable<KeyValuePair<string, DBusValue>> GetAllProperties(string path)
+    {
+        var values = new List<KeyValuePair<string, DBusValue>>();
+        foreach (PropertyDescription property in Interface.Description.Properties)
+        {
+            try
+            {
+                values.Add(new(property.Name, GetProperty(path, property.Name)));
+            }
+            catch (DomainOperationException)
+            {
+                // libvirt-dbus leaves out a property whose getter fails
+            }
+        }
+        return values;
+    }
+
+    public void SetProperty(string path, string name, DBusValue value) =>
+        throw new InvalidOperationException($"{Interface.Name} has no writable property {name}");
+
+    public async ValueTask CallAsync(MethodContext context)
+    {
+        Message call = context.Request;
+        Reader args = call.GetBodyReader();
+        switch ((call.Member, call.Signature))
+        {
+            case ("ListDomains", "u"):
+                ListDomains(context, args.ReadUInt32());
+                break;
+            case ("DomainDefineXML", "s"):
+                Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.Define(args.ReadString()).Uuid));
+                break;
+            case ("DomainCreateXML", "su"):
+            {
+                string xml = args.ReadString();
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainCreateXML");
+                DomainInfo created = await _manager.CreateTransientAsync(xml, _stopping).ConfigureAwait(false);
+                Replies.ObjectPath(context, LibvirtPaths.Domain(created.Uuid));
+                break;
+            }
+            case ("DomainLookupByName", "s"):
+                Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.LookupByName(args.ReadString()).Uuid));
+                break;
+            case ("DomainLookupByUUID", "s"):
+                Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.LookupByUuid(ParseUuid(args.ReadString())).Uuid));
+                break;
+            case ("DomainLookupByID", "i"):
+                Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.LookupById(args.ReadInt32()).Uuid));
+                break;
+            case ("GetCapabilities", ""):
+                Replies.String(context, CapabilitiesXml.Capabilities(_host.Value, _options));
+                break;
+            case ("GetDomainCapabilities", "ssssu"):
+            {
+                (string emulator, string arch, string machine, string virtType) = (args.ReadString(), args.ReadString(), args.ReadString(), args.ReadString());
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuConnectGetDomainCapabilities");
+                Replies.String(context, CapabilitiesXml.DomainCapabilities(emulator, arch, machine, virtType, _options));
+                break;
+            }
+            case ("GetSysinfo", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuConnectGetSysinfo");
+                Replies.String(context, CapabilitiesXml.Sysinfo(_host.Value));
+                break;
+            case ("NodeGetFreeMemory", ""):
+                Replies.UInt64(context, HostInfo.ReadFreeMemoryBytes());
+                break;
+            case ("GetAllDomainStats", "uu"):
+                await GetAllDomainStatsAsync(context, args.ReadUInt32(), args.ReadUInt32()).ConfigureAwait(false);
+                break;
+            default:
+                throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member!));
+        }
+    }
+
+    private void ListDomains(MethodContext context, uint flags)
+    {
+        LibvirtErrors.CheckFlags(flags, (uint)DomainListFlags.All, "qemuConnectListAllDomains");
+        Replies.ObjectPaths(context, _manager.List()
+            .Where(d => DomainListFilter.Matches(d, (DomainListFlags)flags))
+            .Select(d => LibvirtPaths.Domain(d.Uuid)));
+    }
+
+    private async ValueTask GetAllDomainStatsAsync(MethodContext context, uint stats, uint flags)
+    {
+        DomainStatsGroups groups = DomainStats.Validate(stats, flags, "qemuConnectGetAllDomainStats");
+        var filter = (DomainListFlags)flags & DomainListFilter.StateFilters;
+        var records = new List<(string Name, List<KeyValuePair<string, DBusValue>> Stats)>();
+        foreach (DomainInfo domain in _manager.List().Where(d => DomainListFilter.Matches(d, filter)))
+        {
+            IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
+            records.Add((domain.Name, DomainStats.Collect(domain, groups, vcpus)));
+        }
+        MessageWriter writer = context.CreateReplyWriter("a(sa{sv})");
+        ArrayStart array = writer.WriteArrayStart(DBusType.Struct);
+        foreach ((string name, List<KeyValuePair<string, DBusValue>> domainStats) in records)
+        {
+            writer.WriteStructStart();
+            writer.WriteString(name); // libvirt-dbus gives names here, not object paths
+            DomainStats.WriteDoubleWrapped(ref writer, domainStats);
+        }
+        writer.WriteArrayEnd(array);
+        context.Reply(writer.CreateMessage());
+    }
+
+    private static Guid ParseUuid(string text) => LibvirtUuid.TryParse(text, out Guid uuid) ? uuid : throw LibvirtErrors.InvalidUuid();
+}

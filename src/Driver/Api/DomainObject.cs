@@ -1,0 +1,193 @@
+using Kvm.DBus.Protocol;
+using Kvm.DBus.Service;
+using Kvm.Driver.Domains;
+
+namespace Kvm.Driver.Api;
+
+/// <summary>
+/// org.libvirt.Domain for every path below /org/libvirt/QEMU/domain. As libvirt-dbus does, each call first finds
+/// the domain from its path (so an unknown domain fails with the lookup's error whatever the member), then
+/// performs the operation; members kvmd does not implement answer libvirt's "not supported" error.
+/// </summary>
+internal sealed class DomainObject : ILibvirtObject
+{
+    // virDomainShutdownFlagValues / virDomainRebootFlagValues: the ACPI power button is what kvmd does anyway.
+    private const uint AcpiPowerButton = 1;
+
+    // virDomainModificationImpact and VIR_DOMAIN_VCPU_MAXIMUM, the flags GetVcpus honours.
+    private const uint AffectLive = 1, AffectConfig = 2, VcpuMaximum = 4;
+
+    private readonly IDomainManager _manager;
+    private readonly CancellationToken _stopping;
+
+    public DomainObject(IDomainManager manager, CancellationToken stopping)
+    {
+        _manager = manager;
+        _stopping = stopping;
+    }
+
+    public LibvirtInterface Interface => LibvirtInterface.Domain;
+
+    public DBusValue GetProperty(string path, string name) => Property(Resolve(path), name);
+
+    public IEnumerable<KeyValuePair<string, DBusValue>> GetAllProperties(string path)
+    {
+        if (!TryDecode(path, out Guid uuid) || !_manager.TryGet(uuid, out DomainInfo domain))
+        {
+            return []; // libvirt-dbus answers GetAll of a vanished domain with no properties, not an error
+        }
+        return Interface.Description.Properties.Select(p => new KeyValuePair<string, DBusValue>(p.Name, Property(domain, p.Name))).ToArray();
+    }
+
+    public void SetProperty(string path, string name, DBusValue value)
+    {
+        DomainInfo domain = Resolve(path);
+        switch (name)
+        {
+            case "Autostart":
+                _manager.SetAutostart(domain.Uuid, (bool)value.Scalar!);
+                break;
+            default:
+                throw new InvalidOperationException($"{Interface.Name}.{name} is not writable");
+        }
+    }
+
+    public async ValueTask CallAsync(MethodContext context)
+    {
+        Message call = context.Request;
+        DomainInfo domain = Resolve(call.Path!);
+        Guid uuid = domain.Uuid;
+        Reader args = call.GetBodyReader();
+        switch ((call.Member, call.Signature))
+        {
+            case ("Create", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainCreateWithFlags");
+                await _manager.StartAsync(uuid, _stopping).ConfigureAwait(false);
+                break;
+            case ("Destroy", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainDestroyFlags");
+                await _manager.DestroyAsync(uuid, _stopping).ConfigureAwait(false);
+                break;
+            case ("Shutdown", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), AcpiPowerButton, "qemuDomainShutdownFlags");
+                await _manager.ShutdownAsync(uuid, _stopping).ConfigureAwait(false);
+                break;
+            case ("Reboot", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), AcpiPowerButton, "qemuDomainReboot");
+                await _manager.RebootAsync(uuid, _stopping).ConfigureAwait(false);
+                break;
+            case ("Reset", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainReset");
+                await _manager.ResetAsync(uuid, _stopping).ConfigureAwait(false);
+                break;
+            case ("Suspend", ""):
+                await _manager.SuspendAsync(uuid, _stopping).ConfigureAwait(false);
+                break;
+            case ("Resume", ""):
+                await _manager.ResumeAsync(uuid, _stopping).ConfigureAwait(false);
+                break;
+            case ("Undefine", "u"):
+                _manager.Undefine(uuid, args.ReadUInt32());
+                break;
+            case ("GetXMLDesc", "u"):
+            {
+                uint flags = args.ReadUInt32();
+                LibvirtErrors.CheckFlags(flags, (uint)(DomainXmlFlags.Secure | DomainXmlFlags.Inactive | DomainXmlFlags.UpdateCpu | DomainXmlFlags.Migratable),
+                    "qemuDomainGetXMLDesc");
+                Replies.String(context, _manager.GetXmlDesc(uuid, (DomainXmlFlags)flags));
+                return;
+            }
+            case ("GetState", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainGetState");
+                Replies.Value(context, DBusValue.Struct(DBusValue.Int32((int)domain.State), DBusValue.Int32(domain.Reason)));
+                return;
+            case ("GetStats", "uu"):
+            {
+                DomainStatsGroups groups = DomainStats.Validate(args.ReadUInt32(), args.ReadUInt32(), "qemuConnectGetAllDomainStats");
+                IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
+                Replies.TypedParameters(context, DomainStats.Collect(domain, groups, vcpus));
+                return;
+            }
+            case ("GetVcpus", "u"):
+                Replies.UInt32(context, await GetVcpusAsync(domain, args.ReadUInt32()).ConfigureAwait(false));
+                return;
+            case ("GetControlInfo", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainGetControlInfo");
+                if (!domain.Active)
+                {
+                    throw NotRunning();
+                }
+                // VIR_DOMAIN_CONTROL_OK: kvmd answers QMP commands as they come, there is no job or error state to report.
+                Replies.Value(context, DBusValue.Struct(DBusValue.UInt32(0), DBusValue.UInt32(0), DBusValue.UInt64(0)));
+                return;
+            case ("GetMetadata", "isu"):
+            {
+                (int type, string uri, uint flags) = (args.ReadInt32(), args.ReadString(), args.ReadUInt32());
+                Replies.String(context, _manager.GetMetadata(uuid, type, NullIfEmpty(uri), flags));
+                return;
+            }
+            case ("SetMetadata", "isssu"):
+            {
+                (int type, string metadata, string key, string uri, uint flags) =
+                    (args.ReadInt32(), args.ReadString(), args.ReadString(), args.ReadString(), args.ReadUInt32());
+                _manager.SetMetadata(uuid, type, metadata, NullIfEmpty(key), NullIfEmpty(uri), flags);
+                break;
+            }
+            case ("Rename", "su"):
+            {
+                string name = args.ReadString();
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainRename");
+                _manager.Rename(uuid, name);
+                break;
+            }
+            default:
+                throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member!));
+        }
+        context.ReplyEmpty();
+    }
+
+    /// <summary>virDomainGetVcpusFlags: the current count, or (MAXIMUM) the most the definition allows; LIVE asks the running VM.</summary>
+    private async ValueTask<uint> GetVcpusAsync(DomainInfo domain, uint flags)
+    {
+        LibvirtErrors.CheckFlags(flags, AffectLive | AffectConfig | VcpuMaximum, "qemuDomainGetVcpusFlags");
+        if ((flags & (AffectLive | AffectConfig)) == (AffectLive | AffectConfig))
+        {
+            throw new DomainOperationException(VirErrorCode.InvalidArg,
+                "invalid argument: Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
+        }
+        if ((flags & AffectLive) != 0 && (flags & VcpuMaximum) == 0)
+        {
+            return (uint)(await _manager.GetVcpusAsync(domain.Uuid, _stopping).ConfigureAwait(false)).Count;
+        }
+        return domain.Vcpus;
+    }
+
+    private static DBusValue Property(DomainInfo domain, string name) => name switch
+    {
+        "Active" => DBusValue.Bool(domain.Active),
+        "Autostart" => DBusValue.Bool(domain.Autostart),
+        "Id" => DBusValue.UInt32(domain.Active ? (uint)domain.Id : 0), // libvirt-dbus turns an inactive domain's -1 into 0
+        "Name" => DBusValue.String(domain.Name),
+        "OSType" => DBusValue.String(domain.OsType),
+        "Persistent" => DBusValue.Bool(domain.Persistent),
+        // libvirt's QEMU driver says "posix"; kvmd has no scheduler parameters (GetSchedulerParameters is not supported): 0 of them.
+        "SchedulerType" => DBusValue.Struct(DBusValue.String("posix"), DBusValue.Int32(0)),
+        "Updated" => DBusValue.Bool(domain.Updated),
+        "UUID" => DBusValue.String(LibvirtUuid.Format(domain.Uuid)),
+        _ => throw new ArgumentException($"No property {name} in org.libvirt.Domain", nameof(name)),
+    };
+
+    private DomainInfo Resolve(string path) =>
+        TryDecode(path, out Guid uuid) ? _manager.LookupByUuid(uuid) : throw LibvirtErrors.InvalidUuid();
+
+    private static bool TryDecode(string path, out Guid uuid)
+    {
+        uuid = Guid.Empty;
+        return LibvirtPaths.TryGetDomainNode(path, out string node) && LibvirtUuid.TryParse(LibvirtPaths.DecodeUuid(node), out uuid);
+    }
+
+    private static DomainOperationException NotRunning() =>
+        new(VirErrorCode.OperationInvalid, "Requested operation is not valid: domain is not running");
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

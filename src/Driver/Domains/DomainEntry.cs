@@ -1,0 +1,55 @@
+using Kvm.DomainXml;
+using Kvm.Driver.Vmm;
+
+namespace Kvm.Driver.Domains;
+
+/// <summary>
+/// One domain inside the manager. Its fields are guarded by the manager's gate; <see cref="Job"/> serialises the
+/// API operations that talk to the VMM (libvirt's domain job), and is never held by the VMM's event handling.
+/// </summary>
+internal sealed class DomainEntry
+{
+    public DomainEntry(Guid uuid, string name)
+    {
+        Uuid = uuid;
+        Name = name;
+    }
+
+    public Guid Uuid { get; }
+
+    public string Name { get; set; }
+
+    /// <summary>The persistent definition; null for a transient domain.</summary>
+    public DomainDocument? Persistent { get; set; }
+
+    /// <summary>The running definition (with its id); null while inactive.</summary>
+    public DomainDocument? Live { get; set; }
+
+    public bool Autostart { get; set; }
+
+    /// <summary>The persistent definition was replaced while the domain ran.</summary>
+    public bool Updated { get; set; }
+
+    public DomainState State { get; set; } = DomainState.Shutoff;
+
+    public int Reason { get; set; } = DomainStateReason.Unknown;
+
+    public int Id { get; set; } = -1;
+
+    public VmmInstance? Vmm { get; set; }
+
+    /// <summary>kvmd is killing the process (destroy): its exit is DESTROYED, its SHUTDOWN events are ignored.</summary>
+    public bool Destroying { get; set; }
+
+    /// <summary>Completes when the running VMM's exit has been handled (state shut off, files cleaned).</summary>
+    public TaskCompletionSource? Stopped { get; set; }
+
+    /// <summary>Removed from the manager (undefined or a transient domain that stopped).</summary>
+    public bool Removed { get; set; }
+
+    public SemaphoreSlim Job { get; } = new(1, 1);
+
+    public bool Active => DomainStateMachine.IsActive(State);
+
+    public DomainDocument Current => Live ?? Persistent!;
+}

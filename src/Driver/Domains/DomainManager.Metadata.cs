@@ -1,0 +1,183 @@
+using System.Xml;
+using System.Xml.Linq;
+using Kvm.DomainXml;
+using Kvm.Driver.Runtime;
+
+namespace Kvm.Driver.Domains;
+
+public sealed partial class DomainManager
+{
+    private const int MetadataDescription = 0, MetadataTitle = 1, MetadataElement = 2; // virDomainMetadataType
+    private const uint AffectLive = 1, AffectConfig = 2;                            // virDomainModificationImpact
+
+    public string GetMetadata(Guid uuid, int type, string? uri, uint flags)
+    {
+        var entry = Find(uuid);
+        DomainDocument document;
+        lock (_gate)
+        {
+            document = SelectDefinition(entry, flags).Document;
+        }
+
+        XElement root = document.Root;
+        XElement? found = type switch
+        {
+            MetadataDescription => root.Element("description"),
+            MetadataTitle => root.Element("title"),
+            MetadataElement => string.IsNullOrEmpty(uri)
+                ? throw DomainErrors.InvalidArg("uri in virDomainGetMetadata must not be NULL")
+                : root.Element("metadata")?.Elements().FirstOrDefault(e => e.Name.NamespaceName == uri),
+            _ => throw DomainErrors.InvalidArg($"unknown metadata type '{type}'"),
+        };
+        if (found is null)
+        {
+            throw DomainErrors.NoMetadata();
+        }
+
+        return type == MetadataElement ? found.ToString() : found.Value;
+    }
+
+    public void SetMetadata(Guid uuid, int type, string? metadata, string? key, string? uri, uint flags)
+    {
+        metadata = string.IsNullOrEmpty(metadata) ? null : metadata;
+        XElement? element = type switch
+        {
+            MetadataDescription => metadata is null ? null : new XElement("description", metadata),
+            MetadataTitle => metadata is null ? null
+                : metadata.Contains('\n') ? throw DomainErrors.InvalidArg("Domain title can't contain newlines")
+                : new XElement("title", metadata),
+            MetadataElement => MetadataElementOf(metadata, key, uri),
+            _ => throw DomainErrors.InvalidArg($"unknown metadata type '{type}'"),
+        };
+
+        lock (_storeLock)
+        {
+            var entry = Find(uuid);
+            (DomainDocument document, bool live) target;
+            lock (_gate)
+            {
+                target = SelectDefinition(entry, flags);
+            }
+
+            bool inactive = !target.live;
+            var root = XElement.Parse(Format(target.document, inactive ? DomainFormatFlags.Secure | DomainFormatFlags.Inactive : DomainFormatFlags.Secure));
+            Replace(root, type, element, uri);
+            var flagsForParse = DomainParseFlags.SkipValidate | (inactive ? DomainParseFlags.Inactive : 0);
+            DomainDocument updated = DomainXmlParser.Parse(root.ToString(), null, flagsForParse);
+            string text = Format(updated, inactive ? DomainFormatFlags.Secure | DomainFormatFlags.Inactive : DomainFormatFlags.Secure);
+            if (inactive)
+            {
+                Store.Save(entry.Name, text);
+            }
+            else if (Runtime.ReadAll().FirstOrDefault(s => s.Uuid == uuid) is { } status)
+            {
+                Runtime.WriteStatus(status with { LiveXml = text });
+            }
+
+            lock (_gate)
+            {
+                if (inactive)
+                {
+                    entry.Persistent = updated;
+                }
+                else
+                {
+                    entry.Live = updated;
+                }
+            }
+        }
+    }
+
+    /// <summary>The definition a metadata call works on: libvirt's AFFECT_CURRENT/LIVE/CONFIG; called under the gate.</summary>
+    private static (DomainDocument Document, bool Live) SelectDefinition(DomainEntry entry, uint flags)
+    {
+        if (entry.Removed)
+        {
+            throw DomainErrors.NoDomainByUuid(entry.Uuid);
+        }
+
+        bool live = (flags & AffectLive) != 0, config = (flags & AffectConfig) != 0;
+        if (live && config)
+        {
+            throw DomainErrors.InvalidArg("metadata can be read or set on the live or the persistent definition, not both at once");
+        }
+
+        if (live && entry.Live is null)
+        {
+            throw DomainVerdict.Invalid("domain is not running").ThrowIfRefused() ? null! : null!;
+        }
+
+        if (config && entry.Persistent is null)
+        {
+            throw DomainVerdict.Invalid("transient domains do not have any persistent config").ThrowIfRefused() ? null! : null!;
+        }
+
+        return live || (!config && entry.Live is not null) ? (entry.Live!, true) : (entry.Persistent!, false);
+    }
+
+    private static XElement? MetadataElementOf(string? metadata, string? key, string? uri)
+    {
+        if (string.IsNullOrEmpty(uri))
+        {
+            throw DomainErrors.InvalidArg("uri in virDomainSetMetadata must not be NULL");
+        }
+
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(key))
+        {
+            throw DomainErrors.InvalidArg("key in virDomainSetMetadata must not be NULL");
+        }
+
+        XElement parsed;
+        try
+        {
+            parsed = XElement.Parse(metadata);
+        }
+        catch (XmlException e)
+        {
+            throw new DomainOperationException(VirErrorCode.XmlError, $"XML error: (metadata_xml):{e.LineNumber}: {e.Message}", e);
+        }
+
+        // libvirt puts the given element in the namespace uri with the prefix key.
+        XNamespace ns = uri;
+        parsed.Name = ns + parsed.Name.LocalName;
+        parsed.Attributes().Where(a => a.IsNamespaceDeclaration).Remove();
+        parsed.SetAttributeValue(XNamespace.Xmlns + key, uri);
+        return parsed;
+    }
+
+    private static void Replace(XElement root, int type, XElement? element, string? uri)
+    {
+        if (type != MetadataElement)
+        {
+            root.Element(type == MetadataTitle ? "title" : "description")?.Remove();
+            if (element is not null)
+            {
+                root.Element("name")!.AddAfterSelf(element);
+            }
+
+            return;
+        }
+
+        XElement? container = root.Element("metadata");
+        container?.Elements().Where(e => e.Name.NamespaceName == uri).Remove();
+        if (element is not null)
+        {
+            if (container is null)
+            {
+                container = new XElement("metadata");
+                root.Add(container);
+            }
+
+            container.Add(element);
+        }
+        else if (container is not null && !container.HasElements)
+        {
+            container.Remove();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Kvm.Driver.Domains;
+
+/// <summary>The state-gated operations of the domain service (what <see cref="DomainStateMachine"/> decides on).</summary>
+public enum DomainOperation
+{
+    Start,
+    Shutdown,
+    Destroy,
+    Reboot,
+    Reset,
+    Suspend,
+    Resume,
+    Undefine,
+    Rename,
+    SetAutostart,
+    GetVcpus,
+
+    /// <summary>CreateXML of a definition whose name and uuid match an existing domain.</summary>
+    CreateOver,
+}

@@ -1,0 +1,72 @@
+namespace Kvm.Driver.Domains;
+
+/// <summary>
+/// The daemon's domain service: definitions (state directory), lifecycle (the state machine) and the running
+/// kvm-vmm children (QMP). Every D-Bus method of org.libvirt.Connect/Domain is a thin call into this.
+/// Failures are <see cref="DomainOperationException"/>s with libvirt's code and message; nothing else escapes.
+/// Thread-safe; events are raised outside any lock, in order per domain.
+/// </summary>
+public interface IDomainManager
+{
+    /// <summary>Hostname of the node (Connect.Hostname).</summary>
+    string Hostname { get; }
+
+    /// <summary>All domains, defined and transient, in a stable order (by name).</summary>
+    IReadOnlyList<DomainInfo> List();
+
+    /// <summary>Snapshot of one domain; false when it does not exist (any more).</summary>
+    bool TryGet(Guid uuid, out DomainInfo info);
+
+    /// <exception cref="DomainOperationException">NoDomain: "Domain not found: no domain with matching name 'x'".</exception>
+    DomainInfo LookupByName(string name);
+
+    /// <exception cref="DomainOperationException">NoDomain: "Domain not found: no domain with matching uuid 'u'".</exception>
+    DomainInfo LookupByUuid(Guid uuid);
+
+    /// <exception cref="DomainOperationException">NoDomain: "Domain not found: no domain with matching id 7".</exception>
+    DomainInfo LookupById(int id);
+
+    /// <summary>Define (or redefine) a persistent domain from XML; raises DEFINED/ADDED or DEFINED/UPDATED.</summary>
+    DomainInfo Define(string xml);
+
+    /// <summary>Create and start a transient domain; raises STARTED/BOOTED.</summary>
+    ValueTask<DomainInfo> CreateTransientAsync(string xml, CancellationToken cancellationToken);
+
+    ValueTask StartAsync(Guid uuid, CancellationToken cancellationToken);
+
+    /// <summary>Ask the guest to power off (ACPI power button through QMP system_powerdown).</summary>
+    ValueTask ShutdownAsync(Guid uuid, CancellationToken cancellationToken);
+
+    ValueTask DestroyAsync(Guid uuid, CancellationToken cancellationToken);
+
+    ValueTask RebootAsync(Guid uuid, CancellationToken cancellationToken);
+
+    ValueTask ResetAsync(Guid uuid, CancellationToken cancellationToken);
+
+    ValueTask SuspendAsync(Guid uuid, CancellationToken cancellationToken);
+
+    ValueTask ResumeAsync(Guid uuid, CancellationToken cancellationToken);
+
+    /// <summary>Remove the definition; a running persistent domain becomes transient (libvirt's behaviour).</summary>
+    void Undefine(Guid uuid, uint flags);
+
+    string GetXmlDesc(Guid uuid, DomainXmlFlags flags);
+
+    void SetAutostart(Guid uuid, bool autostart);
+
+    /// <summary>Rename an inactive persistent domain (UNDEFINED/RENAMED then DEFINED/RENAMED).</summary>
+    void Rename(Guid uuid, string newName);
+
+    /// <summary>virDomainGetMetadata: type 0 description, 1 title, 2 element (by namespace uri).</summary>
+    string GetMetadata(Guid uuid, int type, string? uri, uint flags);
+
+    void SetMetadata(Guid uuid, int type, string? metadata, string? key, string? uri, uint flags);
+
+    ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken);
+
+    /// <summary>Lifecycle events, in order per domain.</summary>
+    event Action<DomainLifecycleEvent>? LifecycleEvent;
+
+    /// <summary>The guest rebooted (libvirt's REBOOT event; the Domain Reboot signal).</summary>
+    event Action<Guid>? Rebooted;
+}

@@ -1,0 +1,17 @@
+namespace Kvm.Driver.Domains;
+
+/// <summary>The libvirt virErrorNumber values kvmd reports (the number behind each message).</summary>
+public enum VirErrorCode
+{
+    InternalError = 1,
+    NoSupport = 3,
+    InvalidArg = 8,
+    OperationFailed = 9,
+    XmlError = 27,
+    NoDomain = 42,
+    OperationInvalid = 55,
+    ConfigUnsupported = 67,
+    OperationTimeout = 68,
+    InvalidDomain = 7,
+    NoDomainMetadata = 80,
+}

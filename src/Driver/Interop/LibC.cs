@@ -1,0 +1,26 @@
+using System.Runtime.InteropServices;
+
+namespace Kvm.Driver.Interop;
+
+/// <summary>The few libc calls .NET does not offer: fsync of a directory and signals to a process by id.</summary>
+internal static partial class LibC
+{
+    public const int ORdOnly = 0;             // O_RDONLY
+    public const int ODirectory = 0x10000;    // O_DIRECTORY (x86-64, arm64)
+    public const int OCloexec = 0x80000;      // O_CLOEXEC
+    public const int SigKill = 9;             // SIGKILL
+    public const int SigTerm = 15;            // SIGTERM
+    public const int ESrch = 3;               // ESRCH
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+}

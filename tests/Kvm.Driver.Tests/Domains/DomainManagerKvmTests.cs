@@ -1,0 +1,150 @@
+using Kvm.Driver.Domains;
+using Kvm.Vmm.Tests;
+using NUnit.Framework;
+
+namespace Kvm.Driver.Tests.Domains;
+
+/// <summary>The lifecycle end to end with a real guest on /dev/kvm (run inside tools/nested-kvm/nested-kvm.sh).</summary>
+[Category("Kvm")]
+[CancelAfter(900_000)]
+public sealed class DomainManagerKvmTests
+{
+    private static readonly CancellationToken s_none = CancellationToken.None;
+    private static readonly TimeSpan s_boot = TimeSpan.FromMinutes(5);
+    private ManagerFixture _f = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        if (!File.Exists("/dev/kvm") || GuestImages.KernelPath() is null)
+        {
+            Assert.Ignore("needs /dev/kvm and KVM_NESTED_KERNEL: run the Kvm category inside tools/nested-kvm/nested-kvm.sh");
+        }
+
+        // Everything is emulated in the nested-KVM guest: kvm-vmm takes many seconds to start there.
+        _f = new ManagerFixture(Executable.KvmVmm.Path, connectTimeout: TimeSpan.FromMinutes(4));
+        await _f.Manager.InitializeAsync(s_none);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        if (_f is not null)
+        {
+            await _f.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task Lifecycle_DefineStartSuspendResumeGuestPoweroffStartDestroyUndefine()
+    {
+        string xml = GuestXml("nested-life", "sleep 20; /bin/busybox poweroff -f");
+        var uuid = _f.Manager.Define(xml).Uuid;
+        await _f.Manager.StartAsync(uuid, s_none);
+        Assert.That(_f.Manager.LookupByUuid(uuid).State, Is.EqualTo(DomainState.Running));
+        await _f.Manager.SuspendAsync(uuid, s_none);
+        Assert.That((_f.Manager.LookupByUuid(uuid).State, _f.Manager.LookupByUuid(uuid).Reason), Is.EqualTo((DomainState.Paused, 1)));
+        await _f.Manager.ResumeAsync(uuid, s_none);
+        Assert.That(await _f.WaitForEventsAsync(uuid, "5/0", s_boot), Is.True, "guest poweroff: " + _f.EventsOf(uuid));
+        var off = _f.Manager.LookupByUuid(uuid);
+        Assert.That((off.State, off.Reason, off.Id), Is.EqualTo((DomainState.Shutoff, 1, -1)));
+        Assert.That(_f.EventsOf(uuid), Does.StartWith("0/0 2/0 3/0 4/0 6/1 5/0"));
+
+        await _f.Manager.StartAsync(uuid, s_none);
+        Assert.That(_f.Manager.LookupByUuid(uuid).Id, Is.EqualTo(2));
+        await _f.Manager.DestroyAsync(uuid, s_none);
+        Assert.That((_f.Manager.LookupByUuid(uuid).State, _f.Manager.LookupByUuid(uuid).Reason), Is.EqualTo((DomainState.Shutoff, 2)));
+        _f.Manager.Undefine(uuid, 0);
+        Assert.That(await _f.WaitForEventsAsync(uuid, "2/0 5/1 1/0"), Is.True, _f.EventsOf(uuid));
+        Assert.That(_f.RuntimeFiles(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Restart_WhileAGuestRuns_ReattachesAndControlsIt()
+    {
+        var uuid = _f.Manager.Define(GuestXml("nested-reattach", "sleep 600")).Uuid;
+        await _f.Manager.StartAsync(uuid, s_none);
+        await _f.RestartAsync();
+        Assert.That(_f.Manager.LookupByUuid(uuid).State, Is.EqualTo(DomainState.Running));
+        await _f.Manager.SuspendAsync(uuid, s_none);
+        await _f.Manager.ResumeAsync(uuid, s_none);
+        await _f.Manager.DestroyAsync(uuid, s_none);
+        Assert.That(await _f.WaitForEventsAsync(uuid, "3/0 4/0 5/1"), Is.True, _f.EventsOf(uuid));
+    }
+
+    [Test]
+    public async Task Shutdown_PtyConsole_LiveXmlNamesThePtyAndThePowerButtonStopsTheGuest()
+    {
+        if (GuestImages.ModulesPath() is null)
+        {
+            Assert.Ignore("needs KVM_NESTED_MODULES (the guest's button.ko and evdev.ko), which the nested-KVM harness provides");
+        }
+
+        string xml = GuestXml("nested-pty", GuestImages.WaitForPowerButton).Replace(
+            $"<serial type='file'><source path='{Path.Combine(_f.Root, "nested-pty.console")}'/></serial>",
+            "<serial type='pty'/><console type='pty'/>", StringComparison.Ordinal).Replace(" nomodule", string.Empty, StringComparison.Ordinal);
+        var uuid = _f.Manager.Define(xml).Uuid;
+        await _f.Manager.StartAsync(uuid, s_none);
+
+        // As libvirt: the live XML names the pty the serial port got, and a console reads the guest from it.
+        string live = _f.Manager.GetXmlDesc(uuid, DomainXmlFlags.None);
+        var match = System.Text.RegularExpressions.Regex.Match(live, "<source path='(/dev/pts/[0-9]+)'/>");
+        Assert.That(match.Success, Is.True, live);
+        Assert.That(live, Does.Contain($"<console type='pty' tty='{match.Groups[1].Value}'>"));
+        using var pty = new FileStream(match.Groups[1].Value, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1, useAsync: false);
+        var console = new System.Text.StringBuilder();
+        var ready = Task.Run(() =>
+        {
+            var buffer = new byte[4096];
+            while (!console.ToString().Contains(GuestImages.PowerButtonReady, StringComparison.Ordinal))
+            {
+                int n;
+                try
+                {
+                    n = pty.Read(buffer);
+                }
+                catch (IOException)
+                {
+                    return false; // EIO: kvm-vmm closed the pty (the VM ended)
+                }
+
+                if (n <= 0)
+                {
+                    return false;
+                }
+
+                console.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+            }
+
+            return true;
+        });
+        Assert.That(await ready.WaitAsync(s_boot), Is.True, "console: " + console + "\nevents: " + _f.EventsOf(uuid));
+
+        await _f.Manager.ShutdownAsync(uuid, s_none);
+        Assert.That(await _f.WaitForEventsAsync(uuid, "5/0", s_boot), Is.True, "shutdown through the power button: " + _f.EventsOf(uuid));
+        var off = _f.Manager.LookupByUuid(uuid);
+        Assert.That((off.State, off.Reason), Is.EqualTo((DomainState.Shutoff, 1)));
+    }
+
+    private string GuestXml(string name, string @finally)
+    {
+        string initramfs = GuestImages.BuildInitramfs(_f.Root, @finally);
+        return $"""
+            <domain type='kvm'>
+              <name>{name}</name>
+              <uuid>{TestDomains.UuidOf(name):D}</uuid>
+              <memory unit='MiB'>256</memory>
+              <vcpu>1</vcpu>
+              <os>
+                <type arch='x86_64'>hvm</type>
+                <kernel>{GuestImages.KernelPath()}</kernel>
+                <initrd>{initramfs}</initrd>
+                <cmdline>console=ttyS0 reboot=k panic=1 pci=off nomodule no_timer_check</cmdline>
+              </os>
+              <devices>
+                <serial type='file'><source path='{Path.Combine(_f.Root, name + ".console")}'/></serial>
+              </devices>
+            </domain>
+            """;
+    }
+}

@@ -1,0 +1,112 @@
+#!/bin/bash
+# The main job end to end, as a user does it: a libvirt domain (xml-samples/minimal-linux.xml, pointed at Debian's
+# stock kernel and a small busybox initramfs) defined and started through kvmd's org.libvirt D-Bus API with kvmctl,
+# its serial console shown until the guest is up, then shut down with the ACPI power button and undefined.
+#
+#   bash tools/demo/demo.sh            # builds, prepares the guest (cached), runs the demo
+#
+# Without /dev/kvm it says so and runs the same steps inside the nested-KVM harness (tools/nested-kvm), where
+# everything is emulated and therefore slow (a few minutes).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="$root/artifacts/bin"
+marker="kvm demo guest is up"
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
+
+inside=false
+[ "${1:-}" = "--inside" ] && inside=true
+
+if ! $inside; then
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on PATH)"
+  if ! command -v dbus-daemon >/dev/null; then
+    [ "$(id -u)" = 0 ] || die "dbus-daemon is missing: apt-get install dbus"
+    say "installing dbus"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dbus >/dev/null
+  fi
+  say "building (dotnet build -c Release Kvm.sln)"
+  (cd "$root" && dotnet build -c Release Kvm.sln -v q -nologo >/dev/null) || die "the build failed: run 'dotnet build -c Release Kvm.sln' to see why"
+  say "preparing the guest: Debian's stock kernel from its package (cached in ~/.cache/kvm-nested)"
+  guest="$(bash "$root/tools/nested-kvm/nested-kvm.sh" prepare)"
+  export KVM_NESTED_KERNEL="$guest/vmlinuz" KVM_NESTED_MODULES="$guest/guest-modules"
+  if [ ! -e /dev/kvm ]; then
+    say "this machine has no /dev/kvm: running the demo inside the nested-KVM harness (a QEMU guest with AMD SVM;"
+    say "everything there is emulated, so expect minutes, not seconds)"
+    exec bash "$root/tools/nested-kvm/nested-kvm.sh" run --share "$root" --timeout 1800 -- bash tools/demo/demo.sh --inside
+  fi
+fi
+
+[ -e /dev/kvm ] || die "no /dev/kvm"
+[ -f "${KVM_NESTED_KERNEL:-}" ] || die "no guest kernel (KVM_NESTED_KERNEL)"
+for exe in kvmd kvmctl; do
+  [ -x "$bin/Kvm.${exe^}/release/$exe" ] || die "$exe is not built: dotnet build -c Release Kvm.sln"
+done
+kvmctl() { "$bin/Kvm.Kvmctl/release/kvmctl" --connect session "$@"; }
+
+work="$(mktemp -d /tmp/kvm-demo.XXXXXX)"
+cleanup() {
+  [ -f "$work/kvmd.pid" ] && kill "$(cat "$work/kvmd.pid")" 2>/dev/null || true
+  [ -f "$work/bus.pid" ] && kill "$(cat "$work/bus.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say "building the initramfs: busybox, the ACPI button and evdev modules, and an /init that waits for the power button"
+mkdir -p "$work/initrd"/{bin,dev,proc,sys,modules}
+cp /bin/busybox "$work/initrd/bin/busybox"
+cp "$KVM_NESTED_MODULES"/*.ko "$work/initrd/modules/" 2>/dev/null || true
+cat >"$work/initrd/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
+for m in /modules/*.ko; do /bin/busybox insmod \$m 2>/dev/null; done
+echo "$marker: Linux \$(/bin/busybox uname -r), \$(/bin/busybox grep -c ^processor /proc/cpuinfo) vCPU(s), \$(/bin/busybox grep MemTotal /proc/meminfo)"
+for e in /sys/class/input/event*; do /bin/busybox grep -q "Power Button" \$e/device/name 2>/dev/null && ev=/dev/input/\${e##*/}; done
+if [ -n "\$ev" ]; then
+  echo "waiting for the ACPI power button (kvmctl shutdown)"
+  /bin/busybox dd if=\$ev of=/dev/null bs=24 count=1 2>/dev/null
+  echo "power button pressed: powering off"
+else
+  echo "no power button driver; powering off in 30 s"
+  /bin/busybox sleep 30
+fi
+/bin/busybox poweroff -f
+EOF
+chmod +x "$work/initrd/init"
+/usr/bin/python3 "$root/tools/demo/make-initramfs.py" "$work/initrd" "$work/initramfs.cpio"
+
+say "starting a private D-Bus session bus and kvmd on it"
+dbus-daemon --session --print-address=3 --print-pid=4 --fork 3>"$work/bus.address" 4>"$work/bus.pid"
+export DBUS_SESSION_BUS_ADDRESS="$(cat "$work/bus.address")"
+"$bin/Kvm.Kvmd/release/kvmd" --session --state-dir "$work/state" --runtime-dir "$work/run" -v >"$work/kvmd.log" 2>&1 &
+echo $! >"$work/kvmd.pid"
+for _ in $(seq 100); do kvmctl list >/dev/null 2>&1 && break; sleep 0.2; done
+kvmctl list >/dev/null 2>&1 || { cat "$work/kvmd.log" >&2; die "kvmd did not come up"; }
+
+say "the domain: xml-samples/minimal-linux.xml with the kernel and initramfs just prepared"
+sed -e "s|<kernel>.*</kernel>|<kernel>$KVM_NESTED_KERNEL</kernel>|" \
+    -e "s|<initrd>.*</initrd>|<initrd>$work/initramfs.cpio</initrd>|" \
+    -e "s|<cmdline>.*</cmdline>|<cmdline>console=ttyS0 quiet panic=-1 pci=off</cmdline>|" \
+    "$root/xml-samples/minimal-linux.xml" >"$work/minimal-linux.xml"
+say "kvmctl define"; kvmctl define "$work/minimal-linux.xml"
+say "kvmctl list --all"; kvmctl list --all
+say "kvmctl start minimal-linux"; kvmctl start minimal-linux
+pty="$(kvmctl dumpxml minimal-linux | sed -n "s|.*<source path='\(/dev/pts/[0-9]*\)'/>.*|\1|p" | head -n 1)"
+[ -n "$pty" ] || die "the live XML names no pty for the serial console"
+say "the serial console ($pty), until the guest is up:"
+stty -F "$pty" raw -echo 2>/dev/null || true
+timeout 600 awk -v m="$marker" '{ sub(/\r$/, ""); print "    | " $0; fflush() } index($0, m) { exit }' <"$pty" \
+  || die "the guest did not come up within 10 minutes"
+say "kvmctl list"; kvmctl list
+say "kvmctl dominfo minimal-linux"; kvmctl dominfo minimal-linux
+say "kvmctl shutdown minimal-linux (the ACPI power button)"; kvmctl shutdown minimal-linux
+for _ in $(seq 300); do
+  [ "$(kvmctl -q domstate minimal-linux 2>/dev/null | head -n 1)" = "shut off" ] && break
+  sleep 1
+done
+say "kvmctl domstate --reason minimal-linux"; kvmctl domstate --reason minimal-linux
+say "kvmctl undefine minimal-linux"; kvmctl undefine minimal-linux
+say "kvmctl list --all"; kvmctl list --all
+say "done"
