@@ -5,7 +5,7 @@
 #
 #   bash tools/demo/demo.sh            # builds, prepares the guest (cached), runs the demo
 #
-# Without /dev/kvm it says so and runs the same steps inside the nested-KVM harness (tools/nested-kvm), where
+# Without a usable /dev/kvm it says so and runs the same steps inside the nested-KVM harness (tools/nested-kvm), where
 # everything is emulated and therefore slow (a few minutes).
 set -euo pipefail
 
@@ -30,8 +30,8 @@ if ! $inside; then
   say "preparing the guest: Debian's stock kernel from its package (cached in ~/.cache/kvm-nested)"
   guest="$(bash "$root/tools/nested-kvm/nested-kvm.sh" prepare)"
   export KVM_NESTED_KERNEL="$guest/vmlinuz" KVM_NESTED_MODULES="$guest/guest-modules"
-  if [ ! -e /dev/kvm ]; then
-    say "this machine has no /dev/kvm: running the demo inside the nested-KVM harness (a QEMU guest with AMD SVM;"
+  if ! bash "$root/tools/nested-kvm/nested-kvm.sh" has-kvm; then
+    say "this machine has no usable /dev/kvm (none, or no svm/vmx in its CPU flags): running the demo inside the nested-KVM harness (a QEMU guest with AMD SVM;"
     say "everything there is emulated, so expect minutes, not seconds)"
     exec bash "$root/tools/nested-kvm/nested-kvm.sh" run --share "$root" --timeout 1800 -- bash tools/demo/demo.sh --inside
   fi

@@ -11,6 +11,11 @@
 #     --timeout SECS   bound on the whole guest run (default 900); on expiry the exit status is 124
 #     --memory MIB     outer guest memory (default 4096)
 #     --cpus N         outer guest vCPUs (default 2)
+#   nested-kvm.sh host -- CMD...              on a machine with a working /dev/kvm: prepare, then run CMD here with
+#                                             the same environment (KVM_NESTED_KERNEL, KVM_NESTED_MODULES)
+#   nested-kvm.sh has-kvm                     exit 0 when this machine's own /dev/kvm can run guests: it exists and
+#                                             the CPU has svm or vmx (some cloud VMs have a /dev/kvm without either,
+#                                             on which a Linux guest, QEMU's too, hangs as it enters long mode)
 #   nested-kvm.sh check                       prepare, then show that /dev/kvm answers inside (KVM_GET_API_VERSION)
 #
 # Exit status: the command's; 124 when the guest did not finish in time; 125 when it ended without finishing the
@@ -162,9 +167,18 @@ run() {
 case "${1:-}" in
   prepare) shift; dir="$(prepare)"; log "ready in $dir"; echo "$dir" ;;
   run) shift; run "$@" ;;
+  has-kvm) [ -e /dev/kvm ] && grep -qwE 'svm|vmx' /proc/cpuinfo ;;
+  host)
+    shift
+    [ "${1:-}" = "--" ] && shift
+    [ $# -gt 0 ] || die "host: no command given (nested-kvm.sh host -- CMD...)"
+    [ -e /dev/kvm ] || die "host: this machine has no /dev/kvm; use 'run' to go through the nested guest"
+    dir="$(prepare)"
+    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" exec "$@"
+    ;;
   check)
     shift
     run --share "$(mktemp -d)" --timeout 300 -- sh -c 'ls -l /dev/kvm && grep -c svm /proc/cpuinfo'
     ;;
-  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
