@@ -18,7 +18,8 @@ public sealed record Executable(string Path)
 
     public static Executable Kvmd => Of("Kvm.Kvmd", "kvmd");
 
-    public static Executable KvmVmm => Of("Kvm.Vmm", "kvm-vmm");
+    /// <summary>kvm-vmm: <c>KVM_VMM</c> when set (the NativeAOT build, in .ci/run's Kvm runs), else the JIT build.</summary>
+    public static Executable KvmVmm => new(Kvm.Vmm.Tests.GuestImages.VmmPath(Of("Kvm.Vmm", "kvm-vmm").Path));
 
     public Result Run(string? stdin, params string[] args)
     {

@@ -20,6 +20,14 @@ internal static class GuestImages
         return path is not null && File.Exists(path) ? path : null;
     }
 
+    /// <summary>
+    /// The kvm-vmm the process tests run: <c>KVM_VMM</c> when set (.ci/run points it at the NativeAOT build, which is
+    /// what an installation ships), else the JIT build beside the tests (or, for the driver's tests, in its artifacts
+    /// folder).
+    /// </summary>
+    public static string VmmPath(string fallback) =>
+        Environment.GetEnvironmentVariable("KVM_VMM") is { Length: > 0 } path ? path : fallback;
+
     /// <summary>Printed by <see cref="WaitForPowerButton"/> once the guest's ACPI power button driver is loaded.</summary>
     public const string PowerButtonReady = "power-button=/dev/input/event";
 

@@ -297,7 +297,7 @@ public sealed class VmmProcessTests
 
     private static Process StartVmm(bool redirectInput, params string[] arguments)
     {
-        string exe = Path.Combine(AppContext.BaseDirectory, "kvm-vmm");
+        string exe = GuestImages.VmmPath(Path.Combine(AppContext.BaseDirectory, "kvm-vmm"));
         var info = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = redirectInput };
         foreach (string argument in arguments)
         {

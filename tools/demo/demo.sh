@@ -27,6 +27,9 @@ if ! $inside; then
   fi
   say "building (dotnet build -c Release Kvm.sln)"
   (cd "$root" && dotnet build -c Release Kvm.sln -v q -nologo >/dev/null) || die "the build failed: run 'dotnet build -c Release Kvm.sln' to see why"
+  say "publishing kvm-vmm as a native executable (dotnet publish -c Release -r linux-x64 src/Vmm/Kvm.Vmm.csproj)"
+  (cd "$root" && dotnet publish -c Release -r linux-x64 src/Vmm/Kvm.Vmm.csproj -v q -nologo >/dev/null) \
+    || die "the NativeAOT publish failed: run 'dotnet publish -c Release -r linux-x64 src/Vmm/Kvm.Vmm.csproj' to see why"
   say "preparing the guest: Debian's stock kernel from its package (cached in ~/.cache/kvm-nested)"
   guest="$(bash "$root/tools/nested-kvm/nested-kvm.sh" prepare)"
   export KVM_NESTED_KERNEL="$guest/vmlinuz" KVM_NESTED_MODULES="$guest/guest-modules"
@@ -42,6 +45,7 @@ fi
 for exe in kvmd kvmctl; do
   [ -x "$bin/Kvm.${exe^}/release/$exe" ] || die "$exe is not built: dotnet build -c Release Kvm.sln"
 done
+[ -x "$root/artifacts/publish/Kvm.Vmm/release_linux-x64/kvm-vmm" ] || die "kvm-vmm is not published (see above)"
 kvmctl() { "$bin/Kvm.Kvmctl/release/kvmctl" --connect session "$@"; }
 
 work="$(mktemp -d /tmp/kvm-demo.XXXXXX)"
@@ -80,7 +84,8 @@ chmod +x "$work/initrd/init"
 say "starting a private D-Bus session bus and kvmd on it"
 dbus-daemon --session --print-address=3 --print-pid=4 --fork 3>"$work/bus.address" 4>"$work/bus.pid"
 export DBUS_SESSION_BUS_ADDRESS="$(cat "$work/bus.address")"
-"$bin/Kvm.Kvmd/release/kvmd" --session --state-dir "$work/state" --runtime-dir "$work/run" -v >"$work/kvmd.log" 2>&1 &
+"$bin/Kvm.Kvmd/release/kvmd" --session --state-dir "$work/state" --runtime-dir "$work/run" \
+  --vmm "$root/artifacts/publish/Kvm.Vmm/release_linux-x64/kvm-vmm" -v >"$work/kvmd.log" 2>&1 &
 echo $! >"$work/kvmd.pid"
 for _ in $(seq 100); do kvmctl list >/dev/null 2>&1 && break; sleep 0.2; done
 kvmctl list >/dev/null 2>&1 || { cat "$work/kvmd.log" >&2; die "kvmd did not come up"; }

@@ -7,6 +7,7 @@ namespace Kvm.Qmp.Schema;
 /// names kept, other type names masked to numbers ("0" is the empty object), arrays named "[N]",
 /// optional members with <c>"default": null</c>, and QEMU's member order in every entry.
 /// </summary>
+/// <remarks>Nodes are added as <see cref="JsonNode"/>: JsonArray's generic <c>Add&lt;T&gt;</c> is not trim- or AOT-safe.</remarks>
 public sealed class QmpSchemaInfoBuilder
 {
     private readonly Dictionary<QmpType, string> _masked = new(ReferenceEqualityComparer.Instance);
@@ -29,12 +30,12 @@ public sealed class QmpSchemaInfoBuilder
 
         entry["meta-type"] = "command";
         entry["arg-type"] = argType;
-        _entries.Add(entry);
+        _entries.Add((JsonNode)entry);
     }
 
     public void AddEvent(string name, QmpObjectType data)
     {
-        _entries.Add(new JsonObject { ["name"] = name, ["meta-type"] = "event", ["arg-type"] = Mask(data) });
+        _entries.Add((JsonNode)new JsonObject { ["name"] = name, ["meta-type"] = "event", ["arg-type"] = Mask(data) });
     }
 
     /// <summary>Appends every referenced type (transitively) and returns the whole array.</summary>
@@ -42,7 +43,7 @@ public sealed class QmpSchemaInfoBuilder
     {
         for (int i = 0; i < _pending.Count; i++)
         {
-            _entries.Add(Describe(_pending[i]));
+            _entries.Add((JsonNode)Describe(_pending[i]));
         }
 
         return _entries;
@@ -60,8 +61,8 @@ public sealed class QmpSchemaInfoBuilder
                 var values = new JsonArray();
                 foreach (string value in enumType.Values)
                 {
-                    members.Add(new JsonObject { ["name"] = value });
-                    values.Add(value);
+                    members.Add((JsonNode)new JsonObject { ["name"] = value });
+                    values.Add((JsonNode)JsonValue.Create(value));
                 }
 
                 return new JsonObject { ["name"] = name, ["members"] = members, ["meta-type"] = "enum", ["values"] = values };
@@ -78,7 +79,7 @@ public sealed class QmpSchemaInfoBuilder
                     }
 
                     entry["type"] = Mask(member.Type);
-                    objectMembers.Add(entry);
+                    objectMembers.Add((JsonNode)entry);
                 }
 
                 return new JsonObject { ["name"] = name, ["members"] = objectMembers, ["meta-type"] = "object" };

@@ -29,7 +29,11 @@ internal static class ExternalTool
     }
 
     /// <summary>Runs a tool with DBUS_SESSION_BUS_ADDRESS set to <paramref name="busAddress"/> (so --session/--user mean the private bus).</summary>
-    public static (int Exit, string Stdout, string Stderr) Run(string? busAddress, string file, params string[] args)
+    public static (int Exit, string Stdout, string Stderr) Run(string? busAddress, string file, params string[] args) =>
+        Run(busAddress, TimeSpan.FromSeconds(30), file, args);
+
+    /// <summary>As <see cref="Run(string?, string, string[])"/>, failing the test when the tool takes longer than <paramref name="timeout"/>.</summary>
+    public static (int Exit, string Stdout, string Stderr) Run(string? busAddress, TimeSpan timeout, string file, params string[] args)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -49,10 +53,10 @@ internal static class ExternalTool
         using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(30000))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish in 30 s");
+            Assert.Fail($"{file} {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:0} s: {stdout.Result}{stderr.Result}");
         }
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
