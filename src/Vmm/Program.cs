@@ -21,7 +21,7 @@ public static class Program
         var memory = new Option<ulong>("--memory", "-m") { Description = "Guest memory in MiB for --kernel", DefaultValueFactory = _ => 256 };
         var smp = new Option<int>("--smp") { Description = "vCPUs for --kernel", DefaultValueFactory = _ => 1 };
         var name = new Option<string?>("--name") { Description = "VM name for --kernel (query-name)" };
-        var serial = new Option<string>("--serial") { Description = "COM1 for --kernel: stdio, pty, null or file:PATH", DefaultValueFactory = _ => "stdio" };
+        var serial = new Option<string>("--serial") { Description = "COM1 for --kernel: stdio, pty, null, file:PATH or unix:PATH (a socket kvm-vmm listens on)", DefaultValueFactory = _ => "stdio" };
         var paused = new Option<bool>("--paused", "-S") { Description = "Build the VM but do not start its vCPUs until QMP cont" };
         var ignoreUnsupported = new Option<bool>("--ignore-unsupported") { Description = "Run a domain whose XML names devices kvm-vmm does not emulate, without them" };
         var debug = new Option<bool>("--debug") { Description = "Log every exit and monitor call" };

@@ -1,12 +1,20 @@
 using System.Text;
+using Kvm.Vmm.Devices;
 
 namespace Kvm.Vmm.Tests;
 
-/// <summary>A guest's serial console, collected as text, with a wait for a line to appear.</summary>
-internal sealed class ConsoleCapture : Stream
+/// <summary>A guest's serial console, collected as text (never full), with a wait for a line to appear.</summary>
+internal sealed class ConsoleCapture : ISerialOutput
 {
     private readonly StringBuilder _text = new();
     private readonly Lock _lock = new();
+
+    // Never raised: there is always room.
+    public event Action? SpaceAvailable
+    {
+        add { }
+        remove { }
+    }
 
     public string Text
     {
@@ -35,39 +43,15 @@ internal sealed class ConsoleCapture : Stream
         return false;
     }
 
-    public override void Write(byte[] buffer, int offset, int count)
-    {
-        lock (_lock)
-        {
-            _text.Append(Encoding.Latin1.GetString(buffer, offset, count));
-        }
-    }
+    public bool HasSpace(int count) => true;
 
-    public override void WriteByte(byte value)
+    public bool TryWrite(byte value)
     {
         lock (_lock)
         {
             _text.Append((char)value);
         }
+
+        return true;
     }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

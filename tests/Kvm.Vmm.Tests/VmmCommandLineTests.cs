@@ -62,6 +62,23 @@ public sealed class VmmCommandLineTests
         Assert.That(error, Does.Contain("nothing to run: give --domain-xml FILE, --kernel FILE, or --machine none"));
     }
 
+    [Test]
+    public void SerialUnixSocketInAMissingDirectory_IsRefusedWithThePath()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "kvm-vmm-no-such-directory", "console.sock");
+        var (code, error) = Run("--kernel", FindKernel(), "--serial", $"unix:{path}");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain($"cannot listen on {path} for the serial console: No such file or directory"));
+    }
+
+    [Test]
+    public void UnknownSerialOption_ListsTheChoices()
+    {
+        var (code, error) = Run("--kernel", FindKernel(), "--serial", "tcp:127.0.0.1:4555");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("expected stdio, pty, null, file:PATH or unix:PATH"));
+    }
+
     /// <summary>A bzImage-shaped file is enough to get past the kernel checks to the KVM check.</summary>
     private static string FindKernel()
     {

@@ -40,12 +40,14 @@ internal static class DomainMapping
             warn($"{file}: ignoring devices kvm-vmm does not emulate yet: {list}");
         }
 
-        var serial = SerialFor(domain.Devices.Chardevs.FirstOrDefault(c => c.Kind == ChardevKind.Serial));
+        // Everything that can refuse the domain comes before the serial endpoint, which opens files and sockets.
+        var topology = TopologyOf(domain, file);
+        var serial = SerialFor(SerialDevice(domain.Devices));
         var config = new MachineConfig
         {
             MemoryBytes = domain.Memory.CurrentKiB * 1024,
             Vcpus = (int)domain.Vcpu.Current,
-            Topology = TopologyOf(domain, file),
+            Topology = topology,
             KernelPath = kernel,
             InitrdPath = domain.Os.Initrd,
             CommandLine = domain.Os.Cmdline ?? string.Empty,
@@ -77,13 +79,25 @@ internal static class DomainMapping
         LifecycleAction.Destroy or LifecycleAction.Preserve or LifecycleAction.CoredumpDestroy => LifecycleChoice.Destroy,
     };
 
-    private static SerialEndpoint SerialFor(ChardevDef? serial) => serial?.Source.Type switch
+    /// <summary>
+    /// COM1's chardev: the first <c>&lt;serial&gt;</c>, or else a serial <c>&lt;console&gt;</c> (libvirt turns such a
+    /// console into a serial port of the same source).
+    /// </summary>
+    private static ChardevDef? SerialDevice(DevicesDef devices) =>
+        devices.Chardevs.FirstOrDefault(c => c.Kind == ChardevKind.Serial)
+        ?? devices.Chardevs.FirstOrDefault(c => c.Kind == ChardevKind.Console && c.TargetType is null or "serial");
+
+    private static SerialEndpoint SerialFor(ChardevDef? serial) => serial?.Source switch
     {
-        null or "null" => SerialEndpoint.Null(),
-        "stdio" => SerialEndpoint.Stdio(),
-        "file" when serial.Source.Path is { } path => SerialEndpoint.File(path),
-        "pty" => SerialEndpoint.Pty(),
-        var type => throw new LaunchException($"serial type '{type}' is not supported yet (stdio, file, pty and null are)"),
+        null or { Type: "null" } => SerialEndpoint.Null(),
+        { Type: "stdio" } => SerialEndpoint.Stdio(),
+        { Type: "file", Path: { } path } => SerialEndpoint.File(path),
+        { Type: "pty" } => SerialEndpoint.Pty(),
+        { Type: "unix", Path: { } path, Listen: true } => SerialEndpoint.UnixServer(path),
+        { Type: "unix", Path: { } path, Listen: false } => SerialEndpoint.UnixClient(path),
+        { Type: ("file" or "unix") and var type, Path: null } => throw new LaunchException($"serial type '{type}' needs a <source path='...'/>"),
+        { Type: var type } => throw new LaunchException(
+            $"serial type '{type}' is not supported yet (pty, file, stdio, null, and unix with a source path in mode 'bind' or 'connect' are)"),
     };
 
     private static IEnumerable<string> Unsupported(DevicesDef devices)

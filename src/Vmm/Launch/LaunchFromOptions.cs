@@ -19,7 +19,8 @@ internal static class LaunchFromOptions
             "pty" => SerialEndpoint.Pty(),
             "null" or "none" => SerialEndpoint.Null(),
             _ when serial.StartsWith("file:", StringComparison.Ordinal) => SerialEndpoint.File(serial[5..]),
-            _ => throw new LaunchException($"--serial {serial}: expected stdio, pty, null or file:PATH"),
+            _ when serial.StartsWith("unix:", StringComparison.Ordinal) => SerialEndpoint.UnixServer(serial[5..]),
+            _ => throw new LaunchException($"--serial {serial}: expected stdio, pty, null, file:PATH or unix:PATH"),
         };
         var config = new MachineConfig
         {

@@ -2,29 +2,33 @@ using NLog;
 
 namespace Kvm.Vmm.Monitor;
 
-/// <summary>Copies what the host side of the serial console types into the guest's UART, on its own thread.</summary>
+/// <summary>
+/// Copies what the host side of the serial console types into the guest's UART, on its own thread. What the receive
+/// FIFO cannot take yet is offered again until the guest has read room free: input is never dropped for a full FIFO.
+/// </summary>
 internal sealed class ConsoleInput : IDisposable
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     private readonly Stream _source;
-    private readonly KvmQmpMachine _machine;
+    private readonly Func<ReadOnlySpan<byte>, int> _deliver;
     private volatile bool _disposed;
 
-    private ConsoleInput(Stream source, KvmQmpMachine machine)
+    private ConsoleInput(Stream source, Func<ReadOnlySpan<byte>, int> deliver)
     {
         _source = source;
-        _machine = machine;
+        _deliver = deliver;
     }
 
-    public static ConsoleInput? Start(Stream? source, KvmQmpMachine machine)
+    /// <summary>Pumps <paramref name="source"/> into <paramref name="deliver"/>, which returns how many bytes it took.</summary>
+    public static ConsoleInput? Start(Stream? source, Func<ReadOnlySpan<byte>, int> deliver)
     {
         if (source is null)
         {
             return null;
         }
 
-        var input = new ConsoleInput(source, machine);
+        var input = new ConsoleInput(source, deliver);
         new Thread(input.Pump) { Name = "console-input", IsBackground = true }.Start();
         return input;
     }
@@ -56,7 +60,7 @@ internal sealed class ConsoleInput : IDisposable
             var pending = buffer.AsSpan(0, read);
             while (!pending.IsEmpty && !_disposed)
             {
-                int taken = _machine.SendConsoleInput(pending);
+                int taken = _deliver(pending);
                 pending = pending[taken..];
                 if (!pending.IsEmpty)
                 {

@@ -50,10 +50,10 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
 
     public QmpKvmInfo Kvm { get; } = new(Enabled: true, Present: true);
 
-    /// <summary>The character devices query-chardev reports.</summary>
-    public IReadOnlyList<QmpChardevInfo> Chardevs { get; init; } = [];
+    /// <summary>The character devices query-chardev reports, asked each time (a socket's filename says whether a client is connected).</summary>
+    public Func<IReadOnlyList<QmpChardevInfo>> Chardevs { get; init; } = () => [];
 
-    public IReadOnlyList<QmpChardevInfo> QueryChardev() => Chardevs;
+    public IReadOnlyList<QmpChardevInfo> QueryChardev() => Chardevs();
 
     /// <summary>One entry per vCPU with its thread id and place in the topology, as QEMU's PC machine reports them.</summary>
     public IReadOnlyList<QmpCpuInfoFast> QueryCpusFast()

@@ -27,13 +27,10 @@ internal static class VmHost
         }
 
         var events = new QmpEventHub();
+        QmpChardevInfo[] monitors = [.. qmpAddresses.Select((address, i) => new QmpChardevInfo(FrontendOpen: true, MonitorFilename(address), $"compat_monitor{i}"))];
         using var machine = new KvmQmpMachine(plan.Machine, plan.Lifecycle, events, plan.Name, plan.Uuid, startPaused)
         {
-            Chardevs =
-            [
-                .. qmpAddresses.Select((address, i) => new QmpChardevInfo(FrontendOpen: true, MonitorFilename(address), $"compat_monitor{i}")),
-                new QmpChardevInfo(FrontendOpen: true, plan.Serial.QemuFilename, plan.SerialLabel),
-            ],
+            Chardevs = () => [.. monitors, new QmpChardevInfo(FrontendOpen: true, plan.Serial.QemuFilename, plan.SerialLabel)],
         };
         try
         {
@@ -57,7 +54,7 @@ internal static class VmHost
             server.AddMonitor(address);
         }
 
-        using var input = ConsoleInput.Start(plan.Serial.Input, machine);
+        using var input = ConsoleInput.Start(plan.Serial.Input, machine.SendConsoleInput);
         var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = stopping.Register(() => signalled.TrySetResult());
         await Task.WhenAny(machine.Finished, signalled.Task).ConfigureAwait(false);

@@ -5,13 +5,22 @@ namespace Kvm.Vmm.Devices;
 /// <summary>
 /// A 16550A-style UART (the PC's COM1 at 0x3f8, IRQ 4), enough for Linux's 8250 driver: transmit with the
 /// "transmitter empty" interrupt, receive from a bounded FIFO, divisor latch, scratch register and loopback.
-/// Transmitted bytes go to the output stream at once; the guest never waits on the host.
+/// Transmitted bytes go to an <see cref="ISerialOutput"/>, a bounded buffer the vCPU thread never waits on; while it
+/// is (nearly) full the transmitter reads as busy (LSR THRE and TEMT clear, no "transmitter empty" interrupt), so the
+/// guest's driver waits, and the interrupt comes once the host side has taken bytes (back-pressure).
 /// </summary>
-public sealed class Serial8250 : IPortDevice
+public sealed class Serial8250 : IPortDevice, IDisposable
 {
     public const ushort Com1Port = 0x3f8;
     public const uint Com1Irq = 4;
     public const int FifoSize = 64;
+
+    /// <summary>
+    /// Room the output must have for the transmitter to read as empty. Linux's driver writes up to a FIFO's worth
+    /// (16 bytes) per "transmitter empty", but its console (printk) path gives up waiting for THRE after 10 ms and
+    /// writes anyway; this much headroom absorbs about 40 s of that before a byte is lost.
+    /// </summary>
+    public const int TransmitHeadroom = 4096;
 
     private const byte IerReceive = 0x01;
     private const byte IerTransmit = 0x02;
@@ -24,28 +33,64 @@ public sealed class Serial8250 : IPortDevice
     private const byte LsrTransmitEmpty = 0x20 | 0x40;
     private const byte McrLoopback = 0x10;
     private const byte MsrConnected = 0xb0; // DCD, DSR, CTS
+    private const long OverrunLogIntervalMs = 10_000;
 
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     private readonly Lock _lock = new();
-    private readonly Stream _output;
+    private readonly ISerialOutput _output;
     private readonly IInterruptLine _irq;
     private readonly Queue<byte> _input = new(FifoSize);
     private byte _ier, _lcr, _mcr, _scratch, _fcr, _divisorLow = 0x0c, _divisorHigh;
     private bool _transmitInterruptPending;
+    private bool _awaitingSpace;
     private bool _irqAsserted;
+    private bool _disposed;
+    private long _overruns;
+    private long _nextOverrunLog;
 
-    public Serial8250(Stream output, IInterruptLine irq)
+    public Serial8250(ISerialOutput output, IInterruptLine irq)
     {
         _output = output;
         _irq = irq;
+        _output.SpaceAvailable += OnSpaceAvailable;
     }
 
-    /// <summary>Queues bytes for the guest to read; what does not fit in the FIFO is dropped, as a real UART would overrun.</summary>
+    /// <summary>Bytes the guest wrote to THR while the output was full (dropped, as a real UART overruns).</summary>
+    public long TransmitOverruns
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _overruns;
+            }
+        }
+    }
+
+    /// <summary>Detaches from the output (which outlives this UART when the machine is rebuilt) and stops interrupting.</summary>
+    public void Dispose()
+    {
+        _output.SpaceAvailable -= OnSpaceAvailable;
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+    }
+
+    /// <summary>
+    /// Queues bytes for the guest to read and returns how many fit in the receive FIFO; the caller keeps the rest and
+    /// offers it again once the guest has read (host input is never dropped here). A disposed UART takes nothing.
+    /// </summary>
     public int Enqueue(ReadOnlySpan<byte> bytes)
     {
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return 0;
+            }
+
             int taken = 0;
             foreach (byte b in bytes)
             {
@@ -119,7 +164,7 @@ public sealed class Serial8250 : IPortDevice
             case 4:
                 return _mcr;
             case 5:
-                return (byte)(LsrTransmitEmpty | (_input.Count > 0 ? LsrDataReady : 0));
+                return (byte)((TransmitterReady() ? LsrTransmitEmpty : 0) | (_input.Count > 0 ? LsrDataReady : 0));
             case 6:
                 return (_mcr & McrLoopback) != 0 ? LoopbackStatus(_mcr) : MsrConnected;
             case 7:
@@ -143,7 +188,9 @@ public sealed class Serial8250 : IPortDevice
                     Transmit(value);
                 }
 
-                _transmitInterruptPending = true;
+                // The byte left THR at once, unless the output is now too full: then "empty" waits for the host side.
+                _transmitInterruptPending = TransmitterReady();
+                _awaitingSpace = !_transmitInterruptPending;
                 break;
             case 1 when dlab:
                 _divisorHigh = value;
@@ -151,7 +198,14 @@ public sealed class Serial8250 : IPortDevice
             case 1:
                 bool transmitNewlyEnabled = (value & IerTransmit) != 0 && (_ier & IerTransmit) == 0;
                 _ier = (byte)(value & 0x0f);
-                _transmitInterruptPending |= transmitNewlyEnabled;
+                if (transmitNewlyEnabled)
+                {
+                    // Enabling the interrupt while THR is empty raises it at once (Linux's THRE test relies on it).
+                    bool ready = TransmitterReady();
+                    _transmitInterruptPending |= ready;
+                    _awaitingSpace |= !ready;
+                }
+
                 break;
             case 2:
                 _fcr = value;
@@ -173,19 +227,39 @@ public sealed class Serial8250 : IPortDevice
         }
     }
 
+    /// <summary>In loopback nothing goes out, so the transmitter is always ready.</summary>
+    private bool TransmitterReady() => (_mcr & McrLoopback) != 0 || _output.HasSpace(TransmitHeadroom);
+
     private void Transmit(byte value)
     {
-        try
+        if (_output.TryWrite(value))
         {
-            _output.WriteByte(value);
-            if (value == (byte)'\n')
-            {
-                _output.Flush();
-            }
+            return;
         }
-        catch (IOException e)
+
+        // The guest wrote THR without waiting for THRE while the output was full: a real UART overruns too.
+        _overruns++;
+        long now = Environment.TickCount64;
+        if (now >= _nextOverrunLog)
         {
-            s_log.Debug(e, "Serial output lost");
+            _nextOverrunLog = now + OverrunLogIntervalMs;
+            s_log.Debug("Serial transmit overrun: the guest wrote while the output was full; {Dropped} byte(s) dropped so far", _overruns);
+        }
+    }
+
+    /// <summary>The host side took bytes: if the guest waits for "transmitter empty", it comes now.</summary>
+    private void OnSpaceAvailable()
+    {
+        lock (_lock)
+        {
+            if (_disposed || !_awaitingSpace || !TransmitterReady())
+            {
+                return;
+            }
+
+            _awaitingSpace = false;
+            _transmitInterruptPending = true;
+            UpdateInterrupt();
         }
     }
 
@@ -195,6 +269,11 @@ public sealed class Serial8250 : IPortDevice
 
     private void UpdateInterrupt()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         bool pending = ((_ier & IerReceive) != 0 && _input.Count > 0) || ((_ier & IerTransmit) != 0 && _transmitInterruptPending);
         if (pending != _irqAsserted)
         {

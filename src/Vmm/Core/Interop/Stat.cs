@@ -2,14 +2,31 @@ using System.Runtime.InteropServices;
 
 namespace Kvm.Vmm.Interop;
 
-/// <summary>stat(2), for the owner of a device node (struct stat on x86-64: 144 bytes, st_gid at offset 28).</summary>
+/// <summary>
+/// stat(2) and lstat(2): the owner of a device node, the type of a file (struct stat on x86-64: 144 bytes, st_mode at
+/// offset 24, st_gid at offset 28).
+/// </summary>
 internal static unsafe partial class Stat
 {
     private const int StructSize = 144;
+    private const int ModeOffset = 24;
     private const int GidOffset = 28;
+    private const uint TypeMask = 0xf000; // S_IFMT
+    private const uint TypeSocket = 0xc000; // S_IFSOCK
 
     [LibraryImport("libc", EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int NativeStat(string path, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeLstat(string path, byte* buffer);
+
+    /// <summary>True when <paramref name="path"/> itself (not what a symbolic link names) is a Unix socket.</summary>
+    public static bool IsSocket(string path)
+    {
+        // SAFETY: buffer is StructSize bytes of this frame's stack, the size of struct stat; lstat writes only within it.
+        byte* buffer = stackalloc byte[StructSize];
+        return NativeLstat(path, buffer) == 0 && (*(uint*)(buffer + ModeOffset) & TypeMask) == TypeSocket;
+    }
 
     public static uint? GroupOf(string path)
     {

@@ -74,6 +74,7 @@ public sealed partial class LinuxMachine : IDisposable
         var kvm = KvmSystem.Open(kvmPath);
         VirtualMachine? vm = null;
         GuestMemory? memory = null;
+        Serial8250? serial = null;
         var vcpus = new List<Vcpu>();
         try
         {
@@ -97,7 +98,7 @@ public sealed partial class LinuxMachine : IDisposable
             }
 
             BootCpu.Configure(vcpus[0], entry);
-            var serial = new Serial8250(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq));
+            serial = new Serial8250(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq));
             var machine = new LinuxMachine(kvm, vm, memory, [.. vcpus], serial, topology);
             machine.RegisterDevices();
             s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), kernel {Kernel} (boot protocol {Major}.{Minor})",
@@ -106,6 +107,7 @@ public sealed partial class LinuxMachine : IDisposable
         }
         catch
         {
+            serial?.Dispose();
             foreach (var vcpu in vcpus)
             {
                 vcpu.Dispose();
@@ -199,6 +201,8 @@ public sealed partial class LinuxMachine : IDisposable
             vcpu.Dispose();
         }
 
+        // Before the VM goes: the serial output's writer may raise COM1's interrupt until the UART lets go of it.
+        Serial.Dispose();
         _memory.Dispose();
         _vm.Dispose();
         _kvm.Dispose();

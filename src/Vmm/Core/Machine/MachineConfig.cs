@@ -16,6 +16,9 @@ public sealed record MachineConfig
 
     public string CommandLine { get; init; } = string.Empty;
 
-    /// <summary>Where COM1's output goes.</summary>
-    public required Stream SerialOutput { get; init; }
+    /// <summary>
+    /// Where COM1's output goes: usually a <see cref="Devices.SerialOutputBuffer"/>, which outlives the machine when a
+    /// reset rebuilds it from this configuration.
+    /// </summary>
+    public required Devices.ISerialOutput SerialOutput { get; init; }
 }
