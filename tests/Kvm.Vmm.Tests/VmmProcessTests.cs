@@ -293,9 +293,9 @@ public sealed class VmmProcessTests
     private static async Task<string> StatusAsync(QmpClient qmp) =>
         (await qmp.ExecuteAsync("query-status"))!["status"]!.GetValue<string>();
 
-    private static Process StartVmm(params string[] arguments) => StartVmm(redirectInput: false, arguments);
+    internal static Process StartVmm(params string[] arguments) => StartVmm(redirectInput: false, arguments);
 
-    private static Process StartVmm(bool redirectInput, params string[] arguments)
+    internal static Process StartVmm(bool redirectInput, params string[] arguments)
     {
         string exe = GuestImages.VmmPath(Path.Combine(AppContext.BaseDirectory, "kvm-vmm"));
         var info = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = redirectInput };
