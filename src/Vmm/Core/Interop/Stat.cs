@@ -3,14 +3,14 @@ using System.Runtime.InteropServices;
 namespace Kvm.Vmm.Interop;
 
 /// <summary>
-/// stat(2) and lstat(2): the owner of a device node, the type of a file (struct stat on x86-64: 144 bytes, st_mode at
-/// offset 24, st_gid at offset 28).
+/// stat(2) and lstat(2): the owner of a device node, the type of a file (struct stat on x86-64: 144 bytes; st_dev,
+/// st_ino and st_nlink are 8 bytes each, then st_mode at offset 24, st_uid at 28, st_gid at 32).
 /// </summary>
 internal static unsafe partial class Stat
 {
     private const int StructSize = 144;
     private const int ModeOffset = 24;
-    private const int GidOffset = 28;
+    private const int GidOffset = 32;
     private const uint TypeMask = 0xf000; // S_IFMT
     private const uint TypeSocket = 0xc000; // S_IFSOCK
 
@@ -30,6 +30,7 @@ internal static unsafe partial class Stat
 
     public static uint? GroupOf(string path)
     {
+        // SAFETY: buffer is StructSize bytes of this frame's stack, the size of struct stat; stat writes only within it.
         byte* buffer = stackalloc byte[StructSize];
         return NativeStat(path, buffer) == 0 ? *(uint*)(buffer + GidOffset) : null;
     }
