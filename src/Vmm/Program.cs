@@ -25,10 +25,15 @@ public static class Program
         var paused = new Option<bool>("--paused", "-S") { Description = "Build the VM but do not start its vCPUs until QMP cont" };
         var ignoreUnsupported = new Option<bool>("--ignore-unsupported") { Description = "Run a domain whose XML names devices kvm-vmm does not emulate, without them" };
         var debug = new Option<bool>("--debug") { Description = "Log every exit and monitor call" };
+        var debugExit = new Option<string?>("--debug-exit")
+        {
+            Description = "Give the guest QEMU's isa-debug-exit (iobase=0x501,iosize=2 unless given): its write of v ends kvm-vmm with status (v << 1) | 1",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
 
         var root = new RootCommand("kvm-vmm: a KVM virtual machine monitor with a QEMU-compatible QMP monitor")
         {
-            domainXml, machine, qmp, kernel, initrd, append, memory, smp, name, serial, paused, ignoreUnsupported, debug,
+            domainXml, machine, qmp, kernel, initrd, append, memory, smp, name, serial, paused, ignoreUnsupported, debug, debugExit,
         };
         root.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,6 +55,10 @@ public static class Program
                         ? LaunchFromOptions.Plan(kernelPath, parse.GetValue(initrd), parse.GetValue(append), parse.GetValue(memory),
                             parse.GetValue(smp), parse.GetValue(name), parse.GetValue(serial)!)
                         : throw new LaunchException("nothing to run: give --domain-xml FILE, --kernel FILE, or --machine none");
+                if (parse.GetResult(debugExit) is not null)
+                {
+                    plan = plan with { Machine = plan.Machine with { DebugExit = DebugExitOption.Parse(parse.GetValue(debugExit)) } };
+                }
             }
             catch (LaunchException e)
             {

@@ -90,6 +90,26 @@ public sealed class VmmCommandLineTests
         Assert.That(error, Does.Contain("expected stdio, pty, null, file:PATH or unix:PATH"));
     }
 
+    [Test]
+    public void DebugExitWithABadProperty_SaysWhatItExpects()
+    {
+        var (code, error) = Run("--kernel", FindKernel(), "--debug-exit", "iobase=0x501,size=2");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--debug-exit iobase=0x501,size=2: unknown property 'size'; expected iobase=N,iosize=N (default iobase=0x501,iosize=2)"));
+    }
+
+    [Test]
+    public void DebugExit_WithoutAValue_IsAcceptedAsAFlag()
+    {
+        // No /dev/kvm here (or a hidden one): the option parsed, the run stops at KVM.
+        string kernel = FindKernel();
+        var (code, error) = File.Exists("/dev/kvm")
+            ? RunWithPrivateDev(setup: string.Empty, withoutFilePermissionOverride: false, "--debug-exit", "--kernel", kernel)
+            : Run("--debug-exit", "--kernel", kernel);
+        Assert.That(code, Is.EqualTo(1), error);
+        Assert.That(error, Does.Contain("KVM is not available"));
+    }
+
     /// <summary>A bzImage-shaped file is enough to get past the kernel checks to the KVM check.</summary>
     private static string FindKernel()
     {

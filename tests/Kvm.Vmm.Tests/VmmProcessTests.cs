@@ -265,7 +265,7 @@ public sealed class VmmProcessTests
         });
     }
 
-    private static Task<QmpEventMessage?> NextEventAsync(QmpClient qmp, string name, TimeSpan timeout) =>
+    internal static Task<QmpEventMessage?> NextEventAsync(QmpClient qmp, string name, TimeSpan timeout) =>
         NextEventAsync(qmp, n => n == name, timeout);
 
     private static async Task<QmpEventMessage?> NextEventAsync(QmpClient qmp, Func<string, bool> match, TimeSpan timeout)
@@ -323,7 +323,7 @@ public sealed class VmmProcessTests
         return false;
     }
 
-    private static string ReadShared(string path)
+    internal static string ReadShared(string path)
     {
         try
         {

@@ -81,7 +81,10 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         return cpus;
     }
 
-    /// <summary>Completes with the process exit code when the VM is over (quit, or a destroy action).</summary>
+    /// <summary>
+    /// Completes with the process exit code when the VM is over: 0 after quit or a destroy action, the guest's status
+    /// after an isa-debug-exit write.
+    /// </summary>
     public Task<int> Finished => _finished.Task;
 
     /// <summary>Builds the machine; it runs at once unless started paused (prelaunch, as QEMU's -S).</summary>
@@ -234,6 +237,11 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
                     // QEMU's -no-reboot (libvirt's on_reboot destroy): the reset becomes a SHUTDOWN, without RESET.
                     Finish(QmpShutdownCause.GuestReset, LifecycleChoice.Destroy);
                     break;
+                case MachineExitReason.GuestDebugExit:
+                    // The user gave the guest isa-debug-exit: the process ends with the guest's status, whatever
+                    // on_poweroff says. QEMU exits at once without an event; a SHUTDOWN tells monitors why it ended.
+                    Finish(QmpShutdownCause.GuestShutdown, LifecycleChoice.Destroy, exit.ExitStatus);
+                    break;
                 case MachineExitReason.GuestCrash:
                     s_log.Error("The guest crashed: {Detail}", exit.Detail);
                     Finish(QmpShutdownCause.GuestPanic, _lifecycle.OnCrash);
@@ -247,7 +255,7 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         }
     }
 
-    private void Finish(QmpShutdownCause cause, LifecycleChoice choice)
+    private void Finish(QmpShutdownCause cause, LifecycleChoice choice, int exitStatus = 0)
     {
         _events.Emit("SHUTDOWN", new QmpShutdownEventData(true, cause), QmpJsonContext.Default.QmpShutdownEventData);
         if (choice == LifecycleChoice.Restart)
@@ -257,6 +265,6 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         }
 
         _state = QmpRunState.Shutdown;
-        _finished.TrySetResult(0);
+        _finished.TrySetResult(exitStatus);
     }
 }

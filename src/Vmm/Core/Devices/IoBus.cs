@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using NLog;
 
 namespace Kvm.Vmm.Devices;
@@ -8,21 +9,43 @@ namespace Kvm.Vmm.Devices;
 /// </summary>
 public sealed class IoBus
 {
+    private const int PortSpace = 0x10000;
+
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     private readonly List<(ushort Base, ushort Length, IPortDevice Device)> _ranges = [];
 
+    /// <summary>Gives <paramref name="device"/> ports <paramref name="basePort"/> to basePort + length - 1.</summary>
+    /// <exception cref="ArgumentException">The range is empty, runs past port 0xffff or overlaps a registered one.</exception>
     public void Register(ushort basePort, ushort length, IPortDevice device)
     {
+        if (!TryRegister(basePort, length, device, out string? error))
+        {
+            throw new ArgumentException(error);
+        }
+    }
+
+    /// <summary>As <see cref="Register"/>, but says what is wrong with the range instead of throwing.</summary>
+    public bool TryRegister(ushort basePort, ushort length, IPortDevice device, [NotNullWhen(false)] out string? error)
+    {
+        if (length == 0 || basePort + length > PortSpace)
+        {
+            error = $"ports 0x{basePort:x} (+{length}) are not a range of the 64 KiB port space";
+            return false;
+        }
+
         foreach (var (b, l, _) in _ranges)
         {
             if (basePort < b + l && b < basePort + length)
             {
-                throw new ArgumentException($"ports 0x{basePort:x}-0x{basePort + length - 1:x} overlap 0x{b:x}-0x{b + l - 1:x}");
+                error = $"ports 0x{basePort:x}-0x{basePort + length - 1:x} overlap 0x{b:x}-0x{b + l - 1:x}";
+                return false;
             }
         }
 
         _ranges.Add((basePort, length, device));
+        error = null;
+        return true;
     }
 
     public void Read(ushort port, Span<byte> data)

@@ -10,7 +10,8 @@ namespace Kvm.Vmm.Machine;
 
 /// <summary>
 /// A PC-like machine that boots Linux directly: KVM's in-kernel interrupt controllers and PIT, RAM split around the
-/// 32-bit hole, COM1, the RTC and the keyboard controller's reset line, and one thread per vCPU.
+/// 32-bit hole, COM1, the RTC, the keyboard controller's reset line, the POST code port, isa-debug-exit when
+/// configured, and one thread per vCPU.
 /// </summary>
 public sealed partial class LinuxMachine : IDisposable
 {
@@ -21,6 +22,7 @@ public sealed partial class LinuxMachine : IDisposable
     private readonly GuestMemory _memory;
     private readonly Vcpu[] _vcpus;
     private readonly IoBus _io = new();
+    private readonly PostCodePort _postCode = new();
     private readonly TaskCompletionSource<MachineExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Thread> _threads = [];
     private readonly object _pauseGate = new();
@@ -42,6 +44,9 @@ public sealed partial class LinuxMachine : IDisposable
     public const int MaxVcpus = 254;
 
     public Serial8250 Serial { get; }
+
+    /// <summary>The POST code port (0x80): the guest's last code there and how often it wrote.</summary>
+    public PostCodePort PostCode => _postCode;
 
     public CpuTopology Topology { get; }
 
@@ -100,7 +105,7 @@ public sealed partial class LinuxMachine : IDisposable
             BootCpu.Configure(vcpus[0], entry);
             serial = new Serial8250(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq));
             var machine = new LinuxMachine(kvm, vm, memory, [.. vcpus], serial, topology);
-            machine.RegisterDevices();
+            machine.RegisterDevices(config.DebugExit);
             s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), kernel {Kernel} (boot protocol {Major}.{Minor})",
                 config.MemoryBytes >> 20, config.Vcpus, config.KernelPath, kernel.Version >> 8, kernel.Version & 0xff);
             return machine;
@@ -208,7 +213,7 @@ public sealed partial class LinuxMachine : IDisposable
         _kvm.Dispose();
     }
 
-    private void RegisterDevices()
+    private void RegisterDevices(DebugExitConfig? debugExit)
     {
         _io.Register(Serial8250.Com1Port, 8, Serial);
         _io.Register(CmosRtc.IndexPort, 2, new CmosRtc(TimeProvider.System));
@@ -217,6 +222,16 @@ public sealed partial class LinuxMachine : IDisposable
         _io.Register(I8042.CommandPort, 1, i8042);
         _io.Register(AcpiTables.SleepControlPort, 2, new AcpiSleepControl(AcpiTables.S5SleepType,
             () => End(new MachineExit(MachineExitReason.GuestShutdown, "ACPI power-off (S5)"))));
+        _io.Register(PostCodePort.Port, 1, _postCode);
+        if (debugExit is not null)
+        {
+            var device = new IsaDebugExit(status => End(new MachineExit(MachineExitReason.GuestDebugExit,
+                $"isa-debug-exit: the guest asked for exit status {status}", status)));
+            if (!_io.TryRegister(debugExit.IoBase, debugExit.IoSize, device, out string? error))
+            {
+                throw new BootException($"isa-debug-exit: {error}");
+            }
+        }
     }
 
     private static byte[] ReadInitrd(string path)

@@ -21,4 +21,10 @@ public sealed record MachineConfig
     /// reset rebuilds it from this configuration.
     /// </summary>
     public required Devices.ISerialOutput SerialOutput { get; init; }
+
+    /// <summary>
+    /// An isa-debug-exit device, through which the guest ends the machine with an exit status of its choosing
+    /// (<see cref="MachineExitReason.GuestDebugExit"/>); null, the default, gives the guest no such power.
+    /// </summary>
+    public DebugExitConfig? DebugExit { get; init; }
 }

@@ -17,7 +17,14 @@ public enum MachineExitReason
 
     /// <summary>KVM could not run the vCPU any further.</summary>
     InternalError,
+
+    /// <summary>
+    /// The guest wrote to the isa-debug-exit device (<see cref="MachineConfig.DebugExit"/>): the VMM should end with
+    /// <see cref="MachineExit.ExitStatus"/>, whatever it does on a power-off.
+    /// </summary>
+    GuestDebugExit,
 }
 
 /// <summary>A machine's end: the reason, and details for the log.</summary>
-public sealed record MachineExit(MachineExitReason Reason, string Detail);
+/// <param name="ExitStatus">The process exit status the guest asked for (<see cref="MachineExitReason.GuestDebugExit"/>); 0 otherwise.</param>
+public sealed record MachineExit(MachineExitReason Reason, string Detail, int ExitStatus = 0);
