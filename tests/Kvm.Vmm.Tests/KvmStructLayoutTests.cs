@@ -39,6 +39,15 @@ public sealed class KvmStructLayoutTests
     }
 
     [Test]
+    public unsafe void KvmRun_OffsetConstantsOfTheSpanView_MatchTheFields()
+    {
+        var run = default(KvmRun);
+        byte* start = (byte*)&run;
+        long[] offsets = [(byte*)&run.ExitReason - start, (byte*)&run.Io - start, run.Mmio.Data - (byte*)&run.Mmio];
+        Assert.That(offsets, Is.EqualTo(new long[] { KvmRun.ExitReasonOffset, KvmRun.ExitUnionOffset, KvmRunMmio.DataOffset }));
+    }
+
+    [Test]
     public unsafe void KvmSregs_ControlRegistersFollowTheSegmentsAndTables()
     {
         var sregs = default(KvmSregs);

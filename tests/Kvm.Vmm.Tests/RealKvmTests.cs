@@ -55,11 +55,11 @@ public sealed class RealKvmTests
         vcpu.SetRegisters(new KvmRegs { Rip = 0x1000, Rflags = 0x2 });
 
         Assert.That(vcpu.Run(), Is.EqualTo(VcpuExit.Io));
-        var write = vcpu.Io;
+        Assert.That(vcpu.RunPage.TryGetIo(out var write), Is.True);
         Assert.That((write.Port, write.IsWrite, write.Data.ToArray()), Is.EqualTo(((ushort)0x10, true, new byte[] { 0x42 })));
 
         Assert.That(vcpu.Run(), Is.EqualTo(VcpuExit.Io));
-        var read = vcpu.Io;
+        Assert.That(vcpu.RunPage.TryGetIo(out var read), Is.True);
         Assert.That((read.Port, read.IsWrite, read.Width), Is.EqualTo(((ushort)0x3f8, false, (byte)1)));
         read.Data[0] = 0x7e;
 

@@ -318,6 +318,18 @@ public sealed class Serial8250Tests
         });
     }
 
+    [Test]
+    public void Read_EmptySpan_NeitherThrowsNorTakesAByte()
+    {
+        using var irq = new FakeInterruptLine();
+        using var uart = new Serial8250(new FakeSerialOutput(Serial8250.TransmitHeadroom), irq);
+        uart.Enqueue([0x41]);
+
+        uart.Read(Rbr, []);
+
+        Assert.That((uart.ReceiveFifoCount, Read(uart, Rbr)), Is.EqualTo((1, (byte)0x41)));
+    }
+
     private static byte Read(Serial8250 uart, ushort offset)
     {
         Span<byte> data = stackalloc byte[1];

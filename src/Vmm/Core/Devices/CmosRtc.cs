@@ -8,12 +8,18 @@ public sealed class CmosRtc(TimeProvider time) : IPortDevice
 {
     public const ushort IndexPort = 0x70;
 
+    /// <summary>The CMOS register count: the index port's low 7 bits select one.</summary>
+    public const int RegisterCount = 128;
+
     private byte _index;
+
+    /// <summary>The register the index port selects (always below <see cref="RegisterCount"/>).</summary>
+    internal byte Index => _index;
 
     public void Read(ushort offset, Span<byte> data)
     {
         data.Clear();
-        if (offset == 1)
+        if (offset == 1 && !data.IsEmpty)
         {
             data[0] = Register(_index);
         }
@@ -23,7 +29,7 @@ public sealed class CmosRtc(TimeProvider time) : IPortDevice
     {
         if (offset == 0 && data.Length > 0)
         {
-            _index = (byte)(data[0] & 0x7f); // bit 7 masks NMIs on a PC
+            _index = (byte)(data[0] & (RegisterCount - 1)); // bit 7 masks NMIs on a PC
         }
     }
 

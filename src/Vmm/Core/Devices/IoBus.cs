@@ -15,6 +15,9 @@ public sealed class IoBus
 
     private readonly List<(ushort Base, ushort Length, IPortDevice Device)> _ranges = [];
 
+    /// <summary>The registered ranges, in registration order.</summary>
+    internal IEnumerable<(ushort Base, ushort Length)> Ranges => _ranges.Select(r => (r.Base, r.Length));
+
     /// <summary>Gives <paramref name="device"/> ports <paramref name="basePort"/> to basePort + length - 1.</summary>
     /// <exception cref="ArgumentException">The range is empty, runs past port 0xffff or overlaps a registered one.</exception>
     public void Register(ushort basePort, ushort length, IPortDevice device)

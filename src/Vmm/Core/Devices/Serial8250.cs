@@ -68,6 +68,18 @@ public sealed class Serial8250 : IPortDevice, IDisposable
         }
     }
 
+    /// <summary>Bytes in the receive FIFO (never more than <see cref="FifoSize"/>).</summary>
+    internal int ReceiveFifoCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _input.Count;
+            }
+        }
+    }
+
     /// <summary>Detaches from the output (which outlives this UART when the machine is rebuilt) and stops interrupting.</summary>
     public void Dispose()
     {
@@ -111,6 +123,11 @@ public sealed class Serial8250 : IPortDevice, IDisposable
     public void Read(ushort offset, Span<byte> data)
     {
         data.Clear();
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             data[0] = ReadRegister(offset);

@@ -89,34 +89,16 @@ public sealed unsafe class Vcpu : IDisposable
         return (VcpuExit)_run->ExitReason;
     }
 
-    /// <summary>The port access of the last <see cref="VcpuExit.Io"/> exit.</summary>
-    public PortAccess Io
+    /// <summary>The kvm_run mapping, where the last exit's details are (valid until the next <see cref="Run"/>).</summary>
+    public KvmRunView RunPage
     {
         get
         {
-            ref readonly var io = ref _run->Io;
-            int length = io.Width * (int)io.Count;
-            if (io.Width is not (1 or 2 or 4) || length > _mmapSize || (long)io.DataOffset > _mmapSize - length)
-            {
-                throw new KvmException($"vCPU {Id}: KVM reported a port access outside the kvm_run page");
-            }
+            ObjectDisposedException.ThrowIf(_disposed, this);
 
-            return new PortAccess(io.Port, io.Width, io.Direction == KvmRunIo.Out,
-                new Span<byte>((byte*)_run + (nint)io.DataOffset, length));
-        }
-    }
-
-    /// <summary>The last <see cref="VcpuExit.SystemEvent"/>'s type (kvm_run.system_event.type): 1 shutdown, 2 reset, 3 crash.</summary>
-    public uint SystemEventType => (uint)_run->HardwareExitReason;
-
-    /// <summary>The last <see cref="VcpuExit.Mmio"/> exit: address, direction and up to 8 bytes of data.</summary>
-    public MmioAccess Mmio
-    {
-        get
-        {
-            var mmio = &_run->Mmio;
-            int length = (int)Math.Min(mmio->Length, 8u);
-            return new MmioAccess(mmio->PhysAddr, mmio->IsWrite != 0, new Span<byte>(mmio->Data, length));
+            // SAFETY: _run maps _mmapSize bytes (at least struct kvm_run, checked in the constructor) until Dispose,
+            // which the machine calls after the vCPU's thread has left its run loop; the view lives no longer than one exit.
+            return new KvmRunView(new Span<byte>(_run, _mmapSize));
         }
     }
 

@@ -11,11 +11,12 @@ namespace Kvm.Vmm.Interop;
 internal struct KvmRun
 {
     public const int Size = 2352;
+    public const int ExitReasonOffset = 8;
     public const int ExitUnionOffset = 32;
 
     [FieldOffset(0)] public byte RequestInterruptWindow;
     [FieldOffset(1)] public byte ImmediateExit;
-    [FieldOffset(8)] public uint ExitReason;
+    [FieldOffset(ExitReasonOffset)] public uint ExitReason;
     [FieldOffset(12)] public byte ReadyForInterruptInjection;
     [FieldOffset(13)] public byte IfFlag;
     [FieldOffset(14)] public ushort Flags;
@@ -44,6 +45,10 @@ internal struct KvmRunIo
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct KvmRunMmio
 {
+    /// <summary>Where <see cref="Data"/> sits in the struct.</summary>
+    public const int DataOffset = 8;
+    public const int MaxLength = 8;
+
     public ulong PhysAddr;
     public fixed byte Data[8];
     public uint Length;

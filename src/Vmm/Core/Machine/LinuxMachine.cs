@@ -10,8 +10,8 @@ namespace Kvm.Vmm.Machine;
 
 /// <summary>
 /// A PC-like machine that boots Linux directly: KVM's in-kernel interrupt controllers and PIT, RAM split around the
-/// 32-bit hole, COM1, the RTC, the keyboard controller's reset line, the POST code port, isa-debug-exit when
-/// configured, and one thread per vCPU.
+/// 32-bit hole, the port devices of <see cref="PortDevices"/> (COM1, the RTC, the keyboard controller's reset line, the
+/// POST code port, isa-debug-exit when configured), and one thread per vCPU.
 /// </summary>
 public sealed partial class LinuxMachine : IDisposable
 {
@@ -21,8 +21,8 @@ public sealed partial class LinuxMachine : IDisposable
     private readonly VirtualMachine _vm;
     private readonly GuestMemory _memory;
     private readonly Vcpu[] _vcpus;
-    private readonly IoBus _io = new();
-    private readonly PostCodePort _postCode = new();
+    private readonly PortDevices _ports;
+    private readonly ExitDispatcher _dispatcher;
     private readonly TaskCompletionSource<MachineExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Thread> _threads = [];
     private readonly object _pauseGate = new();
@@ -30,23 +30,24 @@ public sealed partial class LinuxMachine : IDisposable
     private volatile bool _paused;
     private int _parked;
 
-    private LinuxMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, Vcpu[] vcpus, Serial8250 serial, CpuTopology topology)
+    private LinuxMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, Vcpu[] vcpus, CpuTopology topology, MachineConfig config)
     {
         Topology = topology;
         _kvm = kvm;
         _vm = vm;
         _memory = memory;
         _vcpus = vcpus;
-        Serial = serial;
+        _ports = PortDevices.Create(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq), TimeProvider.System, config.DebugExit, End);
+        _dispatcher = new ExitDispatcher(_ports.Bus);
     }
 
     /// <summary>The most vCPUs a machine gets: xAPIC ids in the MADT, with one id left for the I/O APIC.</summary>
     public const int MaxVcpus = 254;
 
-    public Serial8250 Serial { get; }
+    public Serial8250 Serial => _ports.Serial;
 
     /// <summary>The POST code port (0x80): the guest's last code there and how often it wrote.</summary>
-    public PostCodePort PostCode => _postCode;
+    public PostCodePort PostCode => _ports.PostCode;
 
     public CpuTopology Topology { get; }
 
@@ -79,7 +80,6 @@ public sealed partial class LinuxMachine : IDisposable
         var kvm = KvmSystem.Open(kvmPath);
         VirtualMachine? vm = null;
         GuestMemory? memory = null;
-        Serial8250? serial = null;
         var vcpus = new List<Vcpu>();
         try
         {
@@ -103,16 +103,14 @@ public sealed partial class LinuxMachine : IDisposable
             }
 
             BootCpu.Configure(vcpus[0], entry);
-            serial = new Serial8250(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq));
-            var machine = new LinuxMachine(kvm, vm, memory, [.. vcpus], serial, topology);
-            machine.RegisterDevices(config.DebugExit);
+            // The machine builds its port devices; when that fails they have already let go of the serial output.
+            var machine = new LinuxMachine(kvm, vm, memory, [.. vcpus], topology, config);
             s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), kernel {Kernel} (boot protocol {Major}.{Minor})",
                 config.MemoryBytes >> 20, config.Vcpus, config.KernelPath, kernel.Version >> 8, kernel.Version & 0xff);
             return machine;
         }
         catch
         {
-            serial?.Dispose();
             foreach (var vcpu in vcpus)
             {
                 vcpu.Dispose();
@@ -211,27 +209,6 @@ public sealed partial class LinuxMachine : IDisposable
         _memory.Dispose();
         _vm.Dispose();
         _kvm.Dispose();
-    }
-
-    private void RegisterDevices(DebugExitConfig? debugExit)
-    {
-        _io.Register(Serial8250.Com1Port, 8, Serial);
-        _io.Register(CmosRtc.IndexPort, 2, new CmosRtc(TimeProvider.System));
-        var i8042 = new I8042(() => End(new MachineExit(MachineExitReason.GuestReset, "reset through the keyboard controller")));
-        _io.Register(I8042.DataPort, 1, i8042);
-        _io.Register(I8042.CommandPort, 1, i8042);
-        _io.Register(AcpiTables.SleepControlPort, 2, new AcpiSleepControl(AcpiTables.S5SleepType,
-            () => End(new MachineExit(MachineExitReason.GuestShutdown, "ACPI power-off (S5)"))));
-        _io.Register(PostCodePort.Port, 1, _postCode);
-        if (debugExit is not null)
-        {
-            var device = new IsaDebugExit(status => End(new MachineExit(MachineExitReason.GuestDebugExit,
-                $"isa-debug-exit: the guest asked for exit status {status}", status)));
-            if (!_io.TryRegister(debugExit.IoBase, debugExit.IoSize, device, out string? error))
-            {
-                throw new BootException($"isa-debug-exit: {error}");
-            }
-        }
     }
 
     private static byte[] ReadInitrd(string path)
