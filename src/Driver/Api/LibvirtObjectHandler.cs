@@ -34,6 +34,19 @@ internal sealed class LibvirtObjectHandler : IMethodHandler
 
     public IEnumerable<string> GetChildNames(string path) => path == Path ? _children(path) : [];
 
+    /// <summary>
+    /// Lookups, listings, properties and XML are answered from memory on the connection's reader; what writes a
+    /// definition to disk or starts, stops or signals a VMM goes to the thread pool, so that it never holds up the
+    /// calls behind it.
+    /// </summary>
+    public bool RunsInline(Message call) => call.Interface switch
+    {
+        Introspectable => true,
+        Properties => call.Member != "Set",
+        _ => call.Member is not ("DomainDefineXML" or "DomainCreateXML" or "Create" or "Destroy" or "Shutdown" or "Reboot"
+            or "Reset" or "Suspend" or "Resume" or "Undefine" or "SetMetadata" or "Rename"),
+    };
+
     public async ValueTask HandleMethodAsync(MethodContext context)
     {
         Message call = context.Request;

@@ -142,7 +142,8 @@ public sealed partial class DBusConnection : IAsyncDisposable
                 _signals.Writer.TryWrite(message);
                 break;
             case MessageType.MethodCall:
-                _ = Task.Run(() => _dispatcher.DispatchAsync(message));
+                // DispatchAsync answers every failure itself, so the task is never observed.
+                _ = _dispatcher.RunsInline(message) ? _dispatcher.DispatchAsync(message) : Task.Run(() => _dispatcher.DispatchAsync(message));
                 break;
             case MessageType.Invalid:
                 message.Dispose();

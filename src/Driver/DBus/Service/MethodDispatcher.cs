@@ -44,6 +44,17 @@ internal sealed class MethodDispatcher
         }
     }
 
+    /// <summary>Whether <paramref name="call"/> may run on the connection's reader: Peer calls, and what its handler says.</summary>
+    public bool RunsInline(Message call)
+    {
+        if (call.Interface == StandardInterfaces.Peer)
+        {
+            return true;
+        }
+
+        return call.Path is { } path && Find(Volatile.Read(ref _handlers), path) is { } handler && handler.RunsInline(call);
+    }
+
     public async Task DispatchAsync(Message call)
     {
         using (call)
