@@ -125,6 +125,21 @@ public sealed partial class DomainManagerTests
     }
 
     [Test]
+    public async Task Restart_AutostartDomain_StartedByTheNewDaemonAndTheOtherLeftOff()
+    {
+        var a = Manager.Define(TestDomains.Xml("a")).Uuid;
+        var b = Manager.Define(TestDomains.Xml("b")).Uuid;
+        Manager.SetAutostart(a, true);
+
+        await _f.RestartAsync();
+        var started = Manager.LookupByUuid(a);
+        Assert.That((started.State, started.Reason, started.Id), Is.EqualTo((DomainState.Running, 1, 1)), "booted, as libvirt's autostart");
+        Assert.That(ProcStat.TryRead(StatusOf("a").Pid, out var stat) && stat.IsAlive, Is.True, "a kvm-vmm runs the autostarted domain");
+        Assert.That(Manager.LookupByUuid(b).State, Is.EqualTo(DomainState.Shutoff));
+        await Manager.DestroyAsync(a, s_none);
+    }
+
+    [Test]
     public async Task Restart_VmDiedMeanwhile_ShutoffCrashedAndRuntimeCleaned()
     {
         var uuid = Manager.Define(TestDomains.Xml("a")).Uuid;
