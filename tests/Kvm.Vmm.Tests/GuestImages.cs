@@ -36,13 +36,15 @@ internal static class GuestImages
 
     /// <summary>
     /// A final command for <see cref="BuildInitramfs"/>: load the stock kernel's ACPI button and evdev modules, find the
-    /// "Power Button" input device, wait for one event from it, say so, and power off.
+    /// "Power Button" input device, wait for one event from it, say so, and power off. The device is opened before the
+    /// ready line is printed: evdev gives a reader only the events that come after its open, so a press sent as soon as
+    /// the line appears would otherwise be lost whenever it beats dd's open.
     /// </summary>
     public const string WaitForPowerButton = """
         sh -c '/bin/busybox mount -t devtmpfs dev /dev; /bin/busybox mount -t sysfs sys /sys;
         /bin/busybox insmod /modules/evdev.ko; /bin/busybox insmod /modules/button.ko;
         for e in /sys/class/input/event*; do /bin/busybox grep -q "Power Button" $e/device/name && ev=/dev/input/${e##*/}; done;
-        echo "power-button=$ev"; /bin/busybox dd if=$ev of=/dev/null bs=24 count=1 2>/dev/null;
+        [ -n "$ev" ] && exec 3<$ev; echo "power-button=$ev"; /bin/busybox dd of=/dev/null bs=24 count=1 <&3 2>/dev/null;
         echo POWER-BUTTON-PRESSED; /bin/busybox poweroff -f'
         """;
 

@@ -66,11 +66,12 @@ cat >"$work/initrd/init" <<EOF
 /bin/busybox mount -t sysfs sys /sys
 /bin/busybox mount -t devtmpfs dev /dev
 for m in /modules/*.ko; do /bin/busybox insmod \$m 2>/dev/null; done
-echo "$marker: Linux \$(/bin/busybox uname -r), \$(/bin/busybox grep -c ^processor /proc/cpuinfo) vCPU(s), \$(/bin/busybox grep MemTotal /proc/meminfo)"
 for e in /sys/class/input/event*; do /bin/busybox grep -q "Power Button" \$e/device/name 2>/dev/null && ev=/dev/input/\${e##*/}; done
+# Open the button before saying the guest is up: evdev passes on only the presses that come after the open.
+[ -n "\$ev" ] && exec 3<\$ev && echo "listening to the ACPI power button (kvmctl shutdown)"
+echo "$marker: Linux \$(/bin/busybox uname -r), \$(/bin/busybox grep -c ^processor /proc/cpuinfo) vCPU(s), \$(/bin/busybox grep MemTotal /proc/meminfo)"
 if [ -n "\$ev" ]; then
-  echo "waiting for the ACPI power button (kvmctl shutdown)"
-  /bin/busybox dd if=\$ev of=/dev/null bs=24 count=1 2>/dev/null
+  /bin/busybox dd of=/dev/null bs=24 count=1 <&3 2>/dev/null
   echo "power button pressed: powering off"
 else
   echo "no power button driver; powering off in 30 s"

@@ -121,7 +121,13 @@ public sealed class DomainManagerKvmTests
         Assert.That(await ready.WaitAsync(s_boot), Is.True, "console: " + console + "\nevents: " + _f.EventsOf(uuid));
 
         await _f.Manager.ShutdownAsync(uuid, s_none);
-        Assert.That(await _f.WaitForEventsAsync(uuid, "5/0", s_boot), Is.True, "shutdown through the power button: " + _f.EventsOf(uuid));
+        bool stopped = await _f.WaitForEventsAsync(uuid, "5/0", s_boot);
+        if (!stopped)
+        {
+            string log = Path.Combine(_f.Options.RuntimeDirectory, "nested-pty.log");
+            Assert.Fail($"shutdown through the power button: {_f.EventsOf(uuid)}\nconsole: {console}\nlog: {(File.Exists(log) ? File.ReadAllText(log) : "(none)")}");
+        }
+
         var off = _f.Manager.LookupByUuid(uuid);
         Assert.That((off.State, off.Reason), Is.EqualTo((DomainState.Shutoff, 1)));
     }
