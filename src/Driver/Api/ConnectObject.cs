@@ -70,8 +70,9 @@ internal sealed class ConnectObject : ILibvirtObject
             case ("DomainCreateXML", "su"):
             {
                 string xml = args.ReadString();
-                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainCreateXML");
-                DomainInfo created = await _manager.CreateTransientAsync(xml, _stopping).ConfigureAwait(false);
+                uint flags = args.ReadUInt32();
+                LibvirtErrors.CheckFlags(flags, LibvirtErrors.StartPaused, "qemuDomainCreateXML");
+                DomainInfo created = await _manager.CreateTransientAsync(xml, (flags & LibvirtErrors.StartPaused) != 0, _stopping).ConfigureAwait(false);
                 Replies.ObjectPath(context, LibvirtPaths.Domain(created.Uuid));
                 break;
             }

@@ -61,9 +61,12 @@ internal sealed class DomainObject : ILibvirtObject
         switch ((call.Member, call.Signature))
         {
             case ("Create", "u"):
-                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainCreateWithFlags");
-                await _manager.StartAsync(uuid, _stopping).ConfigureAwait(false);
+            {
+                uint flags = args.ReadUInt32();
+                LibvirtErrors.CheckFlags(flags, LibvirtErrors.StartPaused, "qemuDomainCreateWithFlags");
+                await _manager.StartAsync(uuid, (flags & LibvirtErrors.StartPaused) != 0, _stopping).ConfigureAwait(false);
                 break;
+            }
             case ("Destroy", "u"):
                 LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainDestroyFlags");
                 await _manager.DestroyAsync(uuid, _stopping).ConfigureAwait(false);

@@ -17,6 +17,9 @@ public static class LibvirtErrors
 
     public static DomainOperationException InvalidUuid() => new(VirErrorCode.InvalidArg, InvalidUuidMessage);
 
+    /// <summary>VIR_DOMAIN_START_PAUSED, for virDomainCreateWithFlags and virDomainCreateXML.</summary>
+    public const uint StartPaused = 1;
+
     /// <summary>virCheckFlags: "unsupported flags (0x40) in function qemuDomainGetXMLDesc".</summary>
     public static void CheckFlags(uint flags, uint supported, string function)
     {

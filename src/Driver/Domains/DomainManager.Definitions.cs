@@ -43,8 +43,9 @@ public sealed partial class DomainManager
                 s_log.Info("Autostarting domain {Domain}", entry.Name);
                 await StartAsync(entry.Uuid, cancellationToken).ConfigureAwait(false);
             }
-            catch (DomainOperationException e)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // One domain that cannot start does not keep kvmd or the other autostart domains from starting.
                 s_log.Error("Failed to autostart domain {Domain}: {Error}", entry.Name, e.Message);
             }
         }

@@ -9,7 +9,10 @@ namespace Kvm.Driver.Domains;
 
 public sealed partial class DomainManager
 {
-    public async ValueTask<DomainInfo> CreateTransientAsync(string xml, CancellationToken cancellationToken)
+    public ValueTask<DomainInfo> CreateTransientAsync(string xml, CancellationToken cancellationToken) =>
+        CreateTransientAsync(xml, paused: false, cancellationToken);
+
+    public async ValueTask<DomainInfo> CreateTransientAsync(string xml, bool paused, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(xml);
         DomainDocument document = ParseNew(xml);
@@ -57,7 +60,7 @@ public sealed partial class DomainManager
                 }
             }
 
-            await LaunchAsync(entry, document, id, cancellationToken).ConfigureAwait(false);
+            await LaunchAsync(entry, document, id, paused, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -67,7 +70,9 @@ public sealed partial class DomainManager
         return Snapshot(entry) ?? throw DomainErrors.OperationFailed("domain is no longer running");
     }
 
-    public async ValueTask StartAsync(Guid uuid, CancellationToken cancellationToken)
+    public ValueTask StartAsync(Guid uuid, CancellationToken cancellationToken) => StartAsync(uuid, paused: false, cancellationToken);
+
+    public async ValueTask StartAsync(Guid uuid, bool paused, CancellationToken cancellationToken)
     {
         var entry = Find(uuid);
         await entry.Job.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -87,7 +92,7 @@ public sealed partial class DomainManager
                 id = BeginStartLocked(entry);
             }
 
-            await LaunchAsync(entry, source, id, cancellationToken).ConfigureAwait(false);
+            await LaunchAsync(entry, source, id, paused, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

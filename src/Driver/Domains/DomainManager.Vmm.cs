@@ -11,8 +11,11 @@ namespace Kvm.Driver.Domains;
 
 public sealed partial class DomainManager
 {
-    /// <summary>Starts kvm-vmm for a domain marked as starting, continues it, and reports STARTED/BOOTED.</summary>
-    private async Task LaunchAsync(DomainEntry entry, DomainDocument source, int id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts kvm-vmm for a domain marked as starting, continues it (unless <paramref name="paused"/>), and reports
+    /// STARTED/BOOTED. Whatever goes wrong on the way leaves no VMM behind and the domain shut off (failed).
+    /// </summary>
+    private async Task LaunchAsync(DomainEntry entry, DomainDocument source, int id, bool paused, CancellationToken cancellationToken)
     {
         string name = entry.Name;
         DomainDocument live = MakeLive(source, id);
@@ -42,33 +45,73 @@ public sealed partial class DomainManager
             throw DomainErrors.Internal($"process exited while connecting to monitor: {e.Message}", e);
         }
 
-        if (vmm.ConsolePath is { } pty && WithConsolePty(live, pty) is { } withPty)
+        try
         {
-            live = withPty;
-            liveXml = Format(live);
-            lock (_gate)
+            if (vmm.ConsolePath is { } pty && WithConsolePty(live, pty) is { } withPty)
             {
-                entry.Live = live;
+                live = withPty;
+                liveXml = Format(live);
+                lock (_gate)
+                {
+                    entry.Live = live;
+                }
             }
+
+            var status = new RuntimeStatus(name, entry.Uuid, id, vmm.Process.Pid, vmm.Process.StartTime, vmm.QmpSocket, vmm.ConsolePath ?? ConsoleFileOf(live), liveXml);
+            Runtime.WriteStatus(status);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Without its status file a restarted kvmd could not find this VM again: do not leave it running.
+            s_log.Error("Domain {Domain} failed to start: cannot record its runtime status: {Error}", name, e.Message);
+            await AbandonAsync(vmm).ConfigureAwait(false);
+            FailStart(entry);
+            throw DomainErrors.Internal($"cannot record the runtime status of domain '{name}': {e.Message}", e);
         }
 
-        var status = new RuntimeStatus(name, entry.Uuid, id, vmm.Process.Pid, vmm.Process.StartTime, vmm.QmpSocket, vmm.ConsolePath ?? ConsoleFileOf(live), liveXml);
-        Runtime.WriteStatus(status);
         lock (_gate)
         {
             entry.Vmm = vmm;
+            _pumps.RemoveAll(static pump => pump.IsCompleted);
             _pumps.Add(PumpAsync(entry, vmm));
+        }
+
+        if (paused)
+        {
+            lock (_gate)
+            {
+                if (ReferenceEquals(entry.Vmm, vmm))
+                {
+                    ApplyLocked(entry, DomainStateMachine.OnStartedPaused(entry.State, entry.Reason));
+                }
+            }
+
+            s_log.Info("Domain {Domain} started paused as id {Id} (kvm-vmm {Pid})", name, id, vmm.Process.Pid);
+            return;
         }
 
         try
         {
             await vmm.ExecuteAsync("cont", null, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is QmpException or QmpConnectionException or TimeoutException)
+        catch (Exception e) when (e is QmpException or QmpConnectionException or TimeoutException or IOException or OperationCanceledException)
         {
             s_log.Error("Domain {Domain} failed to start its vCPUs: {Error}", name, e.Message);
             vmm.Process.Signal(Interop.LibC.SigKill);
-            await WaitStoppedAsync(entry).ConfigureAwait(false);
+            try
+            {
+                await WaitStoppedAsync(entry).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                s_log.Error("kvm-vmm {Pid} of domain {Domain} did not exit after SIGKILL", vmm.Process.Pid, name);
+            }
+
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
             string log = VmmLog.ErrorOf(VmmLog.ReadFrom(request.LogPath, 0));
             throw DomainErrors.Internal($"process exited while connecting to monitor: {(log.Length > 0 ? log : e.Message)}", e);
         }
@@ -76,6 +119,22 @@ public sealed partial class DomainManager
         // The RESUME event may have done this already.
         Apply(entry, vmm, new VmmEvent(VmmEventKind.Resume));
         s_log.Info("Domain {Domain} started as id {Id} (kvm-vmm {Pid})", name, id, vmm.Process.Pid);
+    }
+
+    /// <summary>Kills a VMM kvmd will not keep, and closes its monitor.</summary>
+    private static async Task AbandonAsync(VmmInstance vmm)
+    {
+        vmm.Process.Signal(Interop.LibC.SigKill);
+        try
+        {
+            await vmm.Process.Exited.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            s_log.Error("kvm-vmm {Pid} did not exit after SIGKILL", vmm.Process.Pid);
+        }
+
+        await vmm.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>A start that never got a VMM running: shut off (failed), its files removed, a transient domain gone.</summary>
@@ -142,15 +201,29 @@ public sealed partial class DomainManager
         {
             s_log.Error("kvm-vmm {Pid} closed its monitor but did not exit; killing it", vmm.Process.Pid);
             vmm.Process.Signal(Interop.LibC.SigKill);
-            await vmm.Process.Exited.WaitAsync(Options.KillTimeout).ConfigureAwait(false);
+            try
+            {
+                await vmm.Process.Exited.WaitAsync(Options.KillTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Unkillable (stuck in the kernel): its monitor is gone all the same, so the domain is no longer running.
+                s_log.Error("kvm-vmm {Pid} did not exit after SIGKILL; treating domain {Domain} as stopped", vmm.Process.Pid, entry.Name);
+            }
         }
         catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
         {
-            return;
+            return; // the watch on an adopted process ended with kvmd
         }
 
-        await vmm.DisposeAsync().ConfigureAwait(false);
-        OnExited(entry, vmm);
+        try
+        {
+            await vmm.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            OnExited(entry, vmm);
+        }
     }
 
     private void OnExited(DomainEntry entry, VmmInstance vmm)

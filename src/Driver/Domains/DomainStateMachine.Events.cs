@@ -54,6 +54,16 @@ public static partial class DomainStateMachine
         return unchanged;
     }
 
+    /// <summary>
+    /// A start with VIR_DOMAIN_START_PAUSED: the VMM is up and its vCPUs were never continued. As libvirt's
+    /// qemuDomainObjStart: STARTED/BOOTED, then SUSPENDED/PAUSED, and the domain is paused by the user.
+    /// </summary>
+    public static DomainTransition OnStartedPaused(DomainState state, int reason) =>
+        state == DomainState.Paused && reason == DomainStateReason.PausedStartingUp
+            ? new(DomainState.Paused, DomainStateReason.PausedUser,
+                [(DomainEventType.Started, DomainEventDetail.StartedBooted), (DomainEventType.Suspended, DomainEventDetail.SuspendedPaused)], false)
+            : DomainTransition.Unchanged(state, reason);
+
     /// <summary>The VMM's own reading of an on_* action: it restarts for these, and exits for the others.</summary>
     public static bool KeepsRunning(LifecycleAction action) =>
         action is LifecycleAction.Restart or LifecycleAction.RenameRestart or LifecycleAction.CoredumpRestart;

@@ -29,10 +29,14 @@ public interface IDomainManager
     /// <summary>Define (or redefine) a persistent domain from XML; raises DEFINED/ADDED or DEFINED/UPDATED.</summary>
     DomainInfo Define(string xml);
 
-    /// <summary>Create and start a transient domain; raises STARTED/BOOTED.</summary>
-    ValueTask<DomainInfo> CreateTransientAsync(string xml, CancellationToken cancellationToken);
+    /// <summary>
+    /// Create and start a transient domain; raises STARTED/BOOTED. <paramref name="paused"/>
+    /// (VIR_DOMAIN_START_PAUSED): its vCPUs are not started, and SUSPENDED/PAUSED follows.
+    /// </summary>
+    ValueTask<DomainInfo> CreateTransientAsync(string xml, bool paused, CancellationToken cancellationToken);
 
-    ValueTask StartAsync(Guid uuid, CancellationToken cancellationToken);
+    /// <summary>Start a defined domain; <paramref name="paused"/> as for <see cref="CreateTransientAsync"/>.</summary>
+    ValueTask StartAsync(Guid uuid, bool paused, CancellationToken cancellationToken);
 
     /// <summary>Ask the guest to power off (ACPI power button through QMP system_powerdown).</summary>
     ValueTask ShutdownAsync(Guid uuid, CancellationToken cancellationToken);

@@ -45,12 +45,22 @@ public sealed class VmmInstance : IAsyncDisposable
             }
 
             QmpClient qmp = await connect.ConfigureAwait(false);
-            File.SetUnixFileMode(request.QmpSocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            string? pty = VmmLog.PtyOf(VmmLog.ReadFrom(request.LogPath, logStart));
-            return new VmmInstance(process, qmp, request.QmpSocketPath, pty);
+            try
+            {
+                File.SetUnixFileMode(request.QmpSocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                string? pty = VmmLog.PtyOf(VmmLog.ReadFrom(request.LogPath, logStart));
+                return new VmmInstance(process, qmp, request.QmpSocketPath, pty);
+            }
+            catch
+            {
+                await qmp.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
-        catch (Exception e) when (e is QmpConnectionException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is not VmmLaunchException)
         {
+            // Whatever failed (no socket in time, a greeting or qmp_capabilities that went wrong, a cancelled start),
+            // the process must not outlive the attempt.
             await StopFailedAsync(process).ConfigureAwait(false);
             _ = connect.ContinueWith(static t => t.Exception, TaskScheduler.Default);
             cancellationToken.ThrowIfCancellationRequested();
@@ -73,8 +83,9 @@ public sealed class VmmInstance : IAsyncDisposable
             QmpClient qmp = await QmpClient.ConnectAsync($"unix:{qmpSocket}", options, cancellationToken).ConfigureAwait(false);
             return new VmmInstance(process, qmp, qmpSocket, consolePath);
         }
-        catch (Exception e) when (e is QmpConnectionException or IOException or QmpException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Refused, timed out (a hung VMM) or garbled: a VM kvmd cannot control is not kept.
             s_log.Error("kvm-vmm {Pid} does not answer on {Socket} ({Error}); killing it", process.Pid, qmpSocket, e.Message);
             await StopFailedAsync(process).ConfigureAwait(false);
             process.Dispose();

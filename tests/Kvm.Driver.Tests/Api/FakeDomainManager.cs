@@ -23,7 +23,7 @@ internal sealed class FakeDomainManager : IDomainManager
         {
             Define($"<domain type='kvm'><name>test</name><uuid>{TestUuid}</uuid><memory unit='KiB'>8388608</memory>"
                 + "<currentMemory unit='KiB'>2097152</currentMemory><vcpu>2</vcpu><os><type arch='x86_64'>hvm</type></os></domain>");
-            StartAsync(TestUuid, default).AsTask().GetAwaiter().GetResult();
+            StartAsync(TestUuid, false, default).AsTask().GetAwaiter().GetResult();
         }
     }
 
@@ -60,18 +60,18 @@ internal sealed class FakeDomainManager : IDomainManager
 
     public DomainInfo Define(string xml) => Define(xml, persistent: true, out _);
 
-    public async ValueTask<DomainInfo> CreateTransientAsync(string xml, CancellationToken cancellationToken)
+    public async ValueTask<DomainInfo> CreateTransientAsync(string xml, bool paused, CancellationToken cancellationToken)
     {
         DomainInfo defined = Define(xml, persistent: false, out _);
-        await StartAsync(defined.Uuid, cancellationToken);
+        await StartAsync(defined.Uuid, paused, cancellationToken);
         return LookupByUuid(defined.Uuid);
     }
 
-    public ValueTask StartAsync(Guid uuid, CancellationToken cancellationToken) =>
+    public ValueTask StartAsync(Guid uuid, bool paused, CancellationToken cancellationToken) =>
         Change(uuid, e => !e.Active ? null : Invalid("domain is already running"), e =>
         {
             e.Id = _nextId++;
-            e.SetState(DomainState.Running, DomainStateReason.RunningBooted);
+            e.SetState(paused ? DomainState.Paused : DomainState.Running, paused ? DomainStateReason.PausedUser : DomainStateReason.RunningBooted);
             return (DomainEventType.Started, DomainEventDetail.StartedBooted);
         });
 

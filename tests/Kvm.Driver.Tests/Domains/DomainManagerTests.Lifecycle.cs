@@ -45,6 +45,31 @@ public sealed partial class DomainManagerTests
     }
 
     [Test]
+    public async Task Start_Paused_StartedThenSuspendedAndResumeRunsIt()
+    {
+        var uuid = Manager.Define(TestDomains.Xml("a")).Uuid;
+        await Manager.StartAsync(uuid, paused: true, s_none);
+        var paused = Manager.LookupByUuid(uuid);
+        Assert.That((paused.State, paused.Reason, paused.Id, paused.Active), Is.EqualTo((DomainState.Paused, DomainStateReason.PausedUser, 1, true)));
+        Assert.That(await _f.WaitForEventsAsync(uuid, "0/0 2/0 3/0"), Is.True, _f.EventsOf(uuid));
+
+        await Manager.ResumeAsync(uuid, s_none);
+        var running = Manager.LookupByUuid(uuid);
+        Assert.That((running.State, running.Reason), Is.EqualTo((DomainState.Running, DomainStateReason.RunningUnpaused)));
+        Assert.That(await _f.WaitForEventsAsync(uuid, "0/0 2/0 3/0 4/0"), Is.True, _f.EventsOf(uuid));
+        await Manager.DestroyAsync(uuid, s_none);
+    }
+
+    [Test]
+    public async Task CreateTransient_Paused_PausedByTheUser()
+    {
+        var info = await Manager.CreateTransientAsync(TestDomains.Xml("t"), paused: true, s_none);
+        Assert.That((info.State, info.Reason, info.Persistent), Is.EqualTo((DomainState.Paused, DomainStateReason.PausedUser, false)));
+        Assert.That(await _f.WaitForEventsAsync(info.Uuid, "2/0 3/0"), Is.True, _f.EventsOf(info.Uuid));
+        await Manager.DestroyAsync(info.Uuid, s_none);
+    }
+
+    [Test]
     public async Task Start_VmmKilledBySigterm_ShutdownHostThenStoppedShutdown()
     {
         var uuid = Manager.Define(TestDomains.Xml("a")).Uuid;

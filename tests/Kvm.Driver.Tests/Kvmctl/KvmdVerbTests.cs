@@ -33,6 +33,37 @@ public sealed class KvmdVerbTests
     [TearDown]
     public void StopKvmd()
     {
+        KillKvmd();
+        _bus?.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Test]
+    public async Task Verbs_StartAndCreatePaused_PausedByTheUserUntilResumed()
+    {
+        // kvmd again, with "kvm-vmm --machine none" (a real monitor without a VM) as its VMM, so that starts succeed here.
+        KillKvmd();
+        string vmm = Path.Combine(_directory, "monitor-only-vmm");
+        File.WriteAllText(vmm, $"#!/bin/sh\nexec '{Executable.KvmVmm.Path}' --machine none \"$@\"\n");
+        File.SetUnixFileMode(vmm, (UnixFileMode)0b111_101_101);
+        _kvmd = await BusDaemonProcess.StartAsync(Executable.Kvmd.Path, _bus!.Address, TimeSpan.FromSeconds(15),
+            ["--session", "--state-dir", Path.Combine(_directory, "state"), "--runtime-dir", Path.Combine(_directory, "run"), "--vmm", vmm]);
+
+        Expect(Kvmctl("define", Sample), 0, $"Domain '{Name}' defined from {Sample}\n\n");
+        Expect(Kvmctl("start", "--paused", Name), 0, $"Domain '{Name}' started\n\n");
+        Expect(Kvmctl("domstate", "--reason", Name), 0, "paused (user)\n\n");
+        Expect(Kvmctl("resume", Name), 0, $"Domain '{Name}' resumed\n\n");
+        Expect(Kvmctl("domstate", "--reason", Name), 0, "running (unpaused)\n\n");
+        Expect(Kvmctl("destroy", Name), 0, $"Domain '{Name}' destroyed\n\n");
+        Expect(Kvmctl("undefine", Name), 0, $"Domain '{Name}' has been undefined\n\n");
+
+        Expect(Kvmctl("create", "--paused", Sample), 0, $"Domain '{Name}' created from {Sample}\n\n");
+        Expect(Kvmctl("domstate", "--reason", Name), 0, "paused (user)\n\n");
+        Expect(Kvmctl("destroy", Name), 0, $"Domain '{Name}' destroyed\n\n");
+    }
+
+    private void KillKvmd()
+    {
         if (_kvmd is not null)
         {
             try
@@ -45,9 +76,8 @@ public sealed class KvmdVerbTests
                 // Already exited.
             }
             _kvmd.Dispose();
+            _kvmd = null;
         }
-        _bus?.Dispose();
-        Directory.Delete(_directory, recursive: true);
     }
 
     [Test]
