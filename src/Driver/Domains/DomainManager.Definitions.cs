@@ -148,9 +148,27 @@ public sealed partial class DomainManager
             throw DomainErrors.InvalidArg($"invalid domain name '{newName}'");
         }
 
+        var entry = Find(uuid);
+        // The domain's job, so that no start begins while its name changes (a start holds it until the VMM runs).
+        if (!entry.Job.Wait(0))
+        {
+            throw DomainErrors.Timeout("cannot acquire state change lock (held by another job)");
+        }
+
+        try
+        {
+            RenameHoldingJob(entry, newName);
+        }
+        finally
+        {
+            entry.Job.Release();
+        }
+    }
+
+    private void RenameHoldingJob(DomainEntry entry, string newName)
+    {
         lock (_storeLock)
         {
-            var entry = Find(uuid);
             string oldName;
             DomainDocument renamed;
             lock (_gate)

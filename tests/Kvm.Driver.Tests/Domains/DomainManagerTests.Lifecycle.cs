@@ -129,6 +129,30 @@ public sealed partial class DomainManagerTests
     }
 
     [Test]
+    public async Task Rename_WhileStarting_StateChangeLockTimeoutAndTheStartKeepsItsName()
+    {
+        // A VMM that takes two seconds to come up keeps the start (and its job) going while Rename is called.
+        string slow = Path.Combine(_f.Root, "slow-vmm");
+        File.WriteAllText(slow, $"#!/bin/sh\nsleep 2\nexec '{_f.FakeVmm}' \"$@\"\n");
+        File.SetUnixFileMode(slow, (UnixFileMode)0b111_101_101);
+        await using var f = new ManagerFixture(vmmPath: slow);
+        await f.Manager.InitializeAsync(s_none);
+        var uuid = f.Manager.Define(TestDomains.Xml("a")).Uuid;
+        Task start = f.Manager.StartAsync(uuid, s_none).AsTask();
+        while (f.Manager.LookupByUuid(uuid).Reason != DomainStateReason.PausedStartingUp && !start.IsCompleted)
+        {
+            await Task.Delay(10);
+        }
+
+        var e = Assert.Throws<DomainOperationException>(() => f.Manager.Rename(uuid, "b"));
+        Assert.That((e!.Code, e.Message), Is.EqualTo((VirErrorCode.OperationTimeout, "Timed out during operation: cannot acquire state change lock (held by another job)")));
+        await start;
+        Assert.That((f.Manager.LookupByName("a").State, f.Manager.TryGet(uuid, out _)), Is.EqualTo((DomainState.Running, true)));
+        Assert.That(File.Exists(Path.Combine(f.Options.RuntimeDirectory, "a.status")), Is.True);
+        await f.Manager.DestroyAsync(uuid, s_none);
+    }
+
+    [Test]
     public async Task Restart_VmStillRunning_ReattachesWithSameIdAndControlsIt()
     {
         var uuid = Manager.Define(TestDomains.Xml("a")).Uuid;
