@@ -49,15 +49,17 @@ public static class Program
             LaunchPlan plan;
             try
             {
+                // Before the plan, which may already hold the serial endpoint (a pty, a listening socket).
+                Machine.DebugExitConfig? debugExitOption = parse.GetResult(debugExit) is not null ? DebugExitOption.Parse(parse.GetValue(debugExit)) : null;
                 plan = parse.GetValue(domainXml) is { } file
                     ? LaunchFromXml.Plan(file.FullName, parse.GetValue(ignoreUnsupported), message => s_log.Warn("{Warning}", message))
                     : parse.GetValue(kernel) is { } kernelPath
                         ? LaunchFromOptions.Plan(kernelPath, parse.GetValue(initrd), parse.GetValue(append), parse.GetValue(memory),
                             parse.GetValue(smp), parse.GetValue(name), parse.GetValue(serial)!)
                         : throw new LaunchException("nothing to run: give --domain-xml FILE, --kernel FILE, or --machine none");
-                if (parse.GetResult(debugExit) is not null)
+                if (debugExitOption is not null)
                 {
-                    plan = plan with { Machine = plan.Machine with { DebugExit = DebugExitOption.Parse(parse.GetValue(debugExit)) } };
+                    plan = plan with { Machine = plan.Machine with { DebugExit = debugExitOption } };
                 }
             }
             catch (LaunchException e)

@@ -1,4 +1,6 @@
 using Kvm.Qmp.Commands;
+using Kvm.Vmm.Boot;
+using Kvm.Vmm.Hypervisor;
 using Kvm.Vmm.Machine;
 using NLog;
 
@@ -206,13 +208,28 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
     }
 
     /// <summary>Replaces the machine by a fresh one from the same configuration, in the same run state.</summary>
+    /// <remarks>
+    /// When no new machine can be made (KVM or memory refused it), the VM is gone: the process ends with status 1 and
+    /// no SHUTDOWN, which a monitor reads as a crash, rather than living on without a guest.
+    /// </remarks>
     private void Rebuild()
     {
         var old = _machine;
         _machine = null;
         old?.Dispose();
-        _machine = Build();
-        _machine.Start(paused: _state != QmpRunState.Running);
+        try
+        {
+            _machine = Build();
+            _machine.Start(paused: _state != QmpRunState.Running);
+        }
+        catch (Exception e) when (e is KvmException or BootException or IOException or UnauthorizedAccessException or InvalidOperationException or OutOfMemoryException)
+        {
+            s_log.Error(e, "Cannot build the machine again after a reset: {Error}", e.Message);
+            _machine?.Dispose();
+            _machine = null;
+            _state = QmpRunState.InternalError;
+            _finished.TrySetResult(1);
+        }
     }
 
     private void OnExited(LinuxMachine machine, MachineExit exit)

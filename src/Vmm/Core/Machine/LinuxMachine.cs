@@ -141,8 +141,16 @@ public sealed partial class LinuxMachine : IDisposable
             thread.Start();
         }
 
-        // Each thread signals once it is bound to its vCPU, so the thread ids are known when Start returns.
-        bound.Wait(TimeSpan.FromSeconds(5));
+        // Each thread signals once it is bound to its vCPU (or failed to), so the thread ids are known when Start
+        // returns. The wait is bounded only against a thread that never got scheduled; the event is then left to them.
+        if (bound.Wait(TimeSpan.FromSeconds(60)))
+        {
+            bound.Dispose();
+        }
+        else
+        {
+            s_log.Warn("{Count} vCPU thread(s) not bound after 60 s; their thread ids are reported as they bind", bound.CurrentCount);
+        }
     }
 
     /// <summary>
