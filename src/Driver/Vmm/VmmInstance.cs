@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Kvm.Qmp;
 using Kvm.Qmp.Client;
@@ -34,7 +35,7 @@ public sealed class VmmInstance : IAsyncDisposable
         long logStart = VmmLog.LengthOf(request.LogPath);
         var process = VmmProcess.Start(request);
         using var cancelConnect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task<QmpClient> connect = QmpClient.ConnectAsync($"unix:{request.QmpSocketPath}", options, cancelConnect.Token);
+        Task<QmpClient> connect = QmpClient.ConnectAsync(new UnixDomainSocketEndPoint(request.QmpSocketPath), options, cancelConnect.Token);
         try
         {
             Task first = await Task.WhenAny(connect, process.Exited).ConfigureAwait(false);
@@ -80,7 +81,7 @@ public sealed class VmmInstance : IAsyncDisposable
     {
         try
         {
-            QmpClient qmp = await QmpClient.ConnectAsync($"unix:{qmpSocket}", options, cancellationToken).ConfigureAwait(false);
+            QmpClient qmp = await QmpClient.ConnectAsync(new UnixDomainSocketEndPoint(qmpSocket), options, cancellationToken).ConfigureAwait(false);
             return new VmmInstance(process, qmp, qmpSocket, consolePath);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

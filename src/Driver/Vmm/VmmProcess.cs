@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Kvm.Driver.Interop;
 using Kvm.Driver.Runtime;
+using Kvm.Qmp.Server;
 using NLog;
 
 namespace Kvm.Driver.Vmm;
@@ -49,7 +50,7 @@ public sealed class VmmProcess : IDisposable
         foreach (string argument in new[]
         {
             "-c", Wrapper, request.VmmPath, "--domain-xml", request.DomainXmlPath,
-            "--qmp", $"unix:{request.QmpSocketPath},server", "--paused",
+            "--qmp", QmpAddress.UnixServer(request.QmpSocketPath), "--paused",
         })
         {
             info.ArgumentList.Add(argument);

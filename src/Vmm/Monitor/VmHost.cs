@@ -70,9 +70,5 @@ internal static class VmHost
     }
 
     /// <summary>QEMU's query-chardev filename of a -qmp monitor: "unix:/run/x.sock,server=on".</summary>
-    private static string MonitorFilename(string address)
-    {
-        int comma = address.IndexOf(',', StringComparison.Ordinal);
-        return (comma < 0 ? address : address[..comma]) + ",server=on";
-    }
+    private static string MonitorFilename(string address) => QmpAddress.SplitOptions(address)[0] + ",server=on";
 }

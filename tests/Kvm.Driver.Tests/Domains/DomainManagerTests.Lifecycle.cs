@@ -61,6 +61,18 @@ public sealed partial class DomainManagerTests
     }
 
     [Test]
+    public async Task Start_NameWithCommas_MonitorReachedAndControlled()
+    {
+        var uuid = Manager.Define(TestDomains.Xml("a,b,,c")).Uuid;
+        await Manager.StartAsync(uuid, s_none);
+        Assert.That(File.Exists(Path.Combine(_f.Options.RuntimeDirectory, "a,b,,c.qmp")), Is.True);
+        await Manager.SuspendAsync(uuid, s_none);
+        Assert.That(Manager.LookupByName("a,b,,c").State, Is.EqualTo(DomainState.Paused));
+        await Manager.DestroyAsync(uuid, s_none);
+        Assert.That(_f.RuntimeFiles(), Is.Empty);
+    }
+
+    [Test]
     public async Task CreateTransient_Paused_PausedByTheUser()
     {
         var info = await Manager.CreateTransientAsync(TestDomains.Xml("t"), paused: true, s_none);

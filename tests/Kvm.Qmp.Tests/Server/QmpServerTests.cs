@@ -190,6 +190,16 @@ public sealed class QmpServerTests
     }
 
     [Test]
+    public void Parse_DoubledComma_IsACommaInThePath()
+    {
+        Assert.That(QmpAddress.Parse("unix:/run/a,,b.qmp,server").Path, Is.EqualTo("/run/a,b.qmp"));
+        Assert.That(QmpAddress.Parse(QmpAddress.UnixServer("/run/,a,,b,")).Path, Is.EqualTo("/run/,a,,b,"));
+        Assert.That(QmpAddress.UnixServer("/run/a,b.qmp"), Is.EqualTo("unix:/run/a,,b.qmp,server"));
+        Assert.That(QmpAddress.TryParse("unix:/run/a,b.qmp,server", out QmpAddress? single, out _), Is.True);
+        Assert.That(single!.Path, Is.EqualTo("/run/a"), "a single comma ends the path, as in QEMU");
+    }
+
+    [Test]
     public async Task QuitRequested_AfterQuit_Completes()
     {
         var events = new QmpEventHub();
