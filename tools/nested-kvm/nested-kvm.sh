@@ -19,7 +19,8 @@
 #   nested-kvm.sh check                       prepare, then show that /dev/kvm answers inside (KVM_GET_API_VERSION)
 #
 # Exit status: the command's; 124 when the guest did not finish in time; 125 when it ended without finishing the
-# command (the emulated outer guest itself crashed); 2 for the harness's own errors.
+# command (the emulated outer guest itself crashed, or locked up: a CPU stuck for 100 s or more); 2 for the
+# harness's own errors.
 #
 # Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs. Inside,
 # KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM, and
@@ -139,7 +140,29 @@ run() {
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$share,mount_tag=rwshare,security_model=none,multidevs=remap" \
     -virtfs "local,path=$control,mount_tag=control,security_model=none" \
-    </dev/null >"$control/console.log" 2>&1 || status=$?
+    </dev/null >"$control/console.log" 2>&1 &
+  local qemu=$! locked=0
+  trap 'kill "$qemu" 2>/dev/null' EXIT
+  # The emulated SVM occasionally wedges the outer kernel: every vCPU in a soft lockup that never ends. A CPU stuck
+  # for 100 s or more does not come back; stop there instead of at the timeout (the caller may try a fresh guest).
+  while kill -0 "$qemu" 2>/dev/null; do
+    sleep 5
+    if grep -qE 'soft lockup - CPU#[0-9]+ stuck for [0-9]{3,}s' "$control/console.log" 2>/dev/null; then
+      locked=1
+      kill "$qemu" 2>/dev/null
+      break
+    fi
+  done
+  wait "$qemu" || status=$?
+  trap - EXIT
+
+  if [ "$locked" = 1 ]; then
+    [ -f "$control/output" ] && cat "$control/output"
+    log "the outer guest locked up (its kernel reports a CPU stuck for 100 s or more); its console:"
+    tail -n 40 "$control/console.log" >&2
+    rm -rf "$control"
+    return 125
+  fi
 
   if [ -f "$control/output" ]; then
     cat "$control/output"

@@ -31,7 +31,6 @@ public static class AcpiTables
 
     private const int RsdpSize = 36;
     private const uint FadtHwReducedAcpi = 1 << 20;
-    private const ushort BootArch8042 = 1 << 1;
     private const ushort BootArchVgaNotPresent = 1 << 2;
 
     /// <summary>Writes all tables from <see cref="RsdpAddress"/> on; returns the address after the last one.</summary>
@@ -106,7 +105,10 @@ public static class AcpiTables
         fadt.Append(stackalloc byte[8]);       // 88 block lengths, GPE1_BASE, CST_CNT
         fadt.Append(stackalloc byte[8]);       // 96 P_LVL2/3 latency, flush size/stride
         fadt.Append(stackalloc byte[5]);       // 104 duty offset/width, day/month alarm, century
-        fadt.Append16(BootArch8042 | BootArchVgaNotPresent); // 109 IAPC_BOOT_ARCH
+        // No 8042 flag: our i8042 is only the reset line (command 0xFE). With the flag Linux probes it as a keyboard
+        // controller, finds no CTR and spends over a second in timeouts; without it Linux leaves it alone, as with
+        // QEMU's microvm, and reboot=k still resets through port 0x64.
+        fadt.Append16(BootArchVgaNotPresent); // 109 IAPC_BOOT_ARCH
         fadt.Append8(0);                       // 111 reserved
         fadt.Append32(FadtHwReducedAcpi);      // 112 flags
         fadt.AppendIoRegister(0, 0);           // 116 RESET_REG
