@@ -76,6 +76,13 @@ public sealed class DomainMappingTests
                 "serial type 'tcp' is not supported yet (pty, file, stdio, null, and unix with a source path in mode 'bind' or 'connect' are)"));
     }
 
+    [Test]
+    public void Map_UnsupportedDevices_AreNamedAsTheXmlSpellsThem()
+    {
+        Assert.That(() => Plan("<input type='tablet' bus='usb'/><memballoon model='virtio'/>"),
+            Throws.InstanceOf<LaunchException>().With.Message.Contains("input type 'tablet' on bus 'usb', memballoon model 'virtio'"));
+    }
+
     private LaunchPlan Plan(string serial)
     {
         string xml = Path.Combine(_directory, "guest.xml");

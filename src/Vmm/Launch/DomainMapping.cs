@@ -124,7 +124,7 @@ internal static class DomainMapping
 
         foreach (var input in devices.Inputs.Where(i => i.Bus != InputBus.Ps2))
         {
-            yield return $"input type '{input.Type}' on bus '{input.Bus}'";
+            yield return input.Bus is { } bus ? $"input type '{input.Type.ToXml()}' on bus '{bus.ToXml()}'" : $"input type '{input.Type.ToXml()}'";
         }
 
         foreach (var item in devices.Graphics)
@@ -139,7 +139,7 @@ internal static class DomainMapping
 
         if (devices.Memballoon is { Model: not MemballoonModel.None })
         {
-            yield return $"memballoon model '{devices.Memballoon.Model}'";
+            yield return $"memballoon model '{devices.Memballoon.Model.ToXml()}'";
         }
 
         foreach (string kind in Kinds(devices))

@@ -187,7 +187,10 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
     /// <summary>Gives typed bytes to the guest's COM1; returns how many fit in its FIFO.</summary>
     public int SendConsoleInput(ReadOnlySpan<byte> bytes)
     {
-        var machine = _machine;
+        // Deliberately outside the gate: the UART's own lock may be held by a vCPU waiting on console back-pressure,
+        // and the monitor's commands must never wait behind it. A machine disposed by a reset meanwhile takes nothing
+        // (Serial8250.Enqueue returns 0), so the caller offers the bytes again to the new one.
+        var machine = Volatile.Read(ref _machine);
         return machine is null ? bytes.Length : machine.Serial.Enqueue(bytes);
     }
 
