@@ -5,18 +5,10 @@ using Kvm.DomainXml.Bench;
 
 // Throughput of the domain XML engine over libvirt's qemu corpus, one thread: parse (+ post-parse + validate) and
 // format, as virsh define + dumpxml --security-info. Compare with bench/libvirt-reference.py.
-var options = BenchOptions.TryParse(args, out string? usageError);
+var options = BenchOptions.Parse(args, out int exitCode);
 if (options is null)
 {
-    if (string.IsNullOrEmpty(usageError))
-    {
-        Console.WriteLine(BenchOptions.Usage);
-        return 0;
-    }
-
-    Console.Error.WriteLine("domainxml-bench: " + usageError);
-    Console.Error.WriteLine(BenchOptions.Usage);
-    return 2;
+    return exitCode;
 }
 
 string? directory = options.CorpusDirectory ?? BenchCorpus.DefaultDirectory();

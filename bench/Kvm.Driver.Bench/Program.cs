@@ -5,11 +5,10 @@ using Kvm.Driver.Bench;
 // kvmd-bench: with N defined domains, the latency of ListDomains, DomainLookupByName and GetXMLDesc from one
 // client (our Kvm.DBus connection) against kvmd and against Debian's libvirt-dbus serving libvirt's test driver
 // holding the same definitions, each server on its own private dbus-daemon, rounds alternating, in one run.
-var options = BenchOptions.TryParse(args, out string? usageError);
+var options = BenchOptions.Parse(args, out int exitCode);
 if (options is null)
 {
-    Console.Error.WriteLine(usageError is null ? BenchOptions.Usage : "kvmd-bench: " + usageError + "\n" + BenchOptions.Usage);
-    return usageError is null ? 0 : 2;
+    return exitCode;
 }
 
 #if DEBUG

@@ -1,49 +1,30 @@
-using System.Globalization;
+using System.CommandLine;
+using Kvm.Bench;
 
 namespace Kvm.Qmp.Bench;
 
 /// <summary>The command line: <c>qmp-bench [--requests N] [--rounds N] [--qemu PATH] [--vmm PATH]</c>, or <c>--serve PATH</c> (child mode).</summary>
 internal sealed record BenchOptions(int Requests, int Rounds, string QemuBinary, string? ServePath, string? VmmBinary)
 {
-    public const string Usage = "usage: qmp-bench [--requests N] [--rounds N] [--qemu PATH] [--vmm PATH]\n" +
-        "  --requests N  query-status round trips per round and server, default 20000\n" +
-        "  --rounds N    alternating rounds (ours, QEMU, ours, ...), default 3\n" +
-        "  --qemu PATH   QEMU binary, default /usr/bin/qemu-system-x86_64\n" +
-        "  --vmm PATH    measure kvm-vmm --machine none (default: this program in --serve mode, the same library)";
-
-    public static BenchOptions? TryParse(string[] args, out string? error)
+    /// <summary>The options the arguments give; null after printing help (status 0) or what is wrong (status 1).</summary>
+    public static BenchOptions? Parse(string[] args, out int exitCode)
     {
-        int requests = 20_000;
-        int rounds = 3;
-        string qemu = "/usr/bin/qemu-system-x86_64";
-        string? serve = null;
-        string? vmm = null;
-        error = null;
-        for (int i = 0; i < args.Length; i++)
+        var requests = BenchCommandLine.Count("--requests", 20_000, "query-status round trips per round and server");
+        var rounds = BenchCommandLine.Count("--rounds", 3, "Alternating rounds (ours, QEMU, ours, ...)");
+        var qemu = new Option<string>("--qemu") { Description = "QEMU binary", DefaultValueFactory = _ => "/usr/bin/qemu-system-x86_64" };
+        var vmm = new Option<string?>("--vmm")
         {
-            switch (args[i])
-            {
-                case "--requests" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out requests) && requests > 0:
-                    i++;
-                    break;
-                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out rounds) && rounds > 0:
-                    i++;
-                    break;
-                case "--qemu" when i + 1 < args.Length:
-                    qemu = args[++i];
-                    break;
-                case "--vmm" when i + 1 < args.Length:
-                    vmm = args[++i];
-                    break;
-                case "--serve" when i + 1 < args.Length:
-                    serve = args[++i];
-                    break;
-                default:
-                    error = args[i] is "-h" or "--help" ? string.Empty : $"unexpected argument '{args[i]}'";
-                    return null;
-            }
-        }
-
-        return new BenchOptions(requests, rounds, qemu, serve, vmm);
+            Description = "Measure kvm-vmm --machine none (default: this program in --serve mode, the same library)",
+        };
+        var serve = new Option<string?>("--serve") { Description = "Child mode: serve QMP on this socket path", Hidden = true };
+        var root = new RootCommand("qmp-bench: query-status round trips against our QMP server and QEMU's, in the same run")
+        {
+            requests, rounds, qemu, vmm, serve,
+        };
+        return BenchCommandLine.Parse(
+            root,
+            args,
+            parse => new BenchOptions(parse.GetValue(requests), parse.GetValue(rounds), parse.GetValue(qemu)!, parse.GetValue(serve), parse.GetValue(vmm)),
+            out exitCode);
     }
 }

@@ -7,11 +7,10 @@ using Kvm.Qmp.Server;
 // Round-trip latency (p50, p99) and commands per second of query-status over a Unix socket: our monitor
 // (the library's server with the machine-none machine, in a child process) against QEMU's own
 // (-machine none), measured by the same blocking client in the same run, rounds alternating.
-var options = BenchOptions.TryParse(args, out string? usageError);
+var options = BenchOptions.Parse(args, out int exitCode);
 if (options is null)
 {
-    Console.Error.WriteLine(string.IsNullOrEmpty(usageError) ? BenchOptions.Usage : "qmp-bench: " + usageError + "\n" + BenchOptions.Usage);
-    return string.IsNullOrEmpty(usageError) ? 0 : 2;
+    return exitCode;
 }
 
 if (options.ServePath is not null)
