@@ -202,9 +202,23 @@ public sealed partial class LinuxMachine : IDisposable
     public void Dispose()
     {
         Stop();
+        int running = 0;
         foreach (var thread in _threads)
         {
-            thread.Join(TimeSpan.FromSeconds(5));
+            if (!thread.Join(TimeSpan.FromSeconds(5)))
+            {
+                running++;
+            }
+        }
+
+        // Before the VM goes: the serial output's writer may raise COM1's interrupt until the UART lets go of it.
+        Serial.Dispose();
+        if (running > 0)
+        {
+            // A vCPU thread still inside KVM_RUN or a device would fault on an unmapped kvm_run or guest page: leave
+            // them mapped (and the descriptors open) rather than take the whole process down.
+            s_log.Error("{Count} vCPU thread(s) did not stop within 5 s; their run areas and the guest memory stay mapped", running);
+            return;
         }
 
         foreach (var vcpu in _vcpus)
@@ -212,8 +226,6 @@ public sealed partial class LinuxMachine : IDisposable
             vcpu.Dispose();
         }
 
-        // Before the VM goes: the serial output's writer may raise COM1's interrupt until the UART lets go of it.
-        Serial.Dispose();
         _memory.Dispose();
         _vm.Dispose();
         _kvm.Dispose();
