@@ -160,6 +160,25 @@ public sealed class Serial8250Tests
     }
 
     [Test]
+    public void ReceiveRoomFreed_RaisedOnceWhenTheGuestReadsAfterARefusal()
+    {
+        using var irq = new FakeInterruptLine();
+        using var uart = new Serial8250(new FakeSerialOutput(Serial8250.TransmitHeadroom), irq);
+        int raised = 0;
+        uart.ReceiveRoomFreed += () => raised++;
+
+        uart.Enqueue(new byte[10]);
+        Read(uart, Rbr);
+        Assert.That(raised, Is.Zero, "nothing was refused, so nobody waits");
+
+        uart.Enqueue(new byte[100]);
+        Assert.That(raised, Is.Zero, "the guest has not read yet");
+        Read(uart, Rbr);
+        Read(uart, Rbr);
+        Assert.That(raised, Is.EqualTo(1), "one signal per refusal, at the guest's first read");
+    }
+
+    [Test]
     public void Dispose_ThenRoomFrees_NoInterruptAndNoInput()
     {
         var output = new FakeSerialOutput(0);

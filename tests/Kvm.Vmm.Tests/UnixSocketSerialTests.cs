@@ -62,14 +62,17 @@ public sealed class UnixSocketSerialTests
         Assert.That(ReadExactly(client, message.Length), Is.EqualTo(message));
     }
 
-    [Test]
-    public void Receive_ClientSendsMoreThanTheFifo_AllReachTheUartInOrder()
+    [TestCase(false, TestName = "Receive_ClientSendsMoreThanTheFifo_AllReachTheUartInOrder(polling)")]
+    [TestCase(true, TestName = "Receive_ClientSendsMoreThanTheFifo_AllReachTheUartInOrder(room signal)")]
+    public void Receive_ClientSendsMoreThanTheFifo_AllReachTheUartInOrder(bool roomSignal)
     {
         using var serial = UnixSocketSerial.Listen(_path);
         using var output = new SerialOutputBuffer(serial);
         using var irq = new FakeInterruptLine();
         using var uart = new Serial8250(output, irq);
-        using var input = ConsoleInput.Start(new UnixSocketSerialInput(serial), uart.Enqueue);
+        using var room = new AutoResetEvent(false);
+        uart.ReceiveRoomFreed += () => room.Set();
+        using var input = ConsoleInput.Start(new UnixSocketSerialInput(serial), uart.Enqueue, roomSignal ? room : null);
         using var client = ConnectClient();
         byte[] typed = new byte[1000];
         new Random(7).NextBytes(typed);

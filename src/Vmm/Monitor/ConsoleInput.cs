@@ -4,7 +4,8 @@ namespace Kvm.Vmm.Monitor;
 
 /// <summary>
 /// Copies what the host side of the serial console types into the guest's UART, on its own thread. What the receive
-/// FIFO cannot take yet is offered again until the guest has read room free: input is never dropped for a full FIFO.
+/// FIFO cannot take yet is offered again once the guest has read room free (the UART's signal, or every 50 ms without
+/// one): input is never dropped for a full FIFO.
 /// </summary>
 internal sealed class ConsoleInput : IDisposable
 {
@@ -12,23 +13,28 @@ internal sealed class ConsoleInput : IDisposable
 
     private readonly Stream _source;
     private readonly Func<ReadOnlySpan<byte>, int> _deliver;
+    private readonly WaitHandle? _roomFreed;
     private volatile bool _disposed;
 
-    private ConsoleInput(Stream source, Func<ReadOnlySpan<byte>, int> deliver)
+    private ConsoleInput(Stream source, Func<ReadOnlySpan<byte>, int> deliver, WaitHandle? roomFreed)
     {
         _source = source;
         _deliver = deliver;
+        _roomFreed = roomFreed;
     }
 
-    /// <summary>Pumps <paramref name="source"/> into <paramref name="deliver"/>, which returns how many bytes it took.</summary>
-    public static ConsoleInput? Start(Stream? source, Func<ReadOnlySpan<byte>, int> deliver)
+    /// <summary>
+    /// Pumps <paramref name="source"/> into <paramref name="deliver"/>, which returns how many bytes it took; after a
+    /// partial delivery it waits for <paramref name="roomFreed"/> (at most 50 ms) before offering the rest.
+    /// </summary>
+    public static ConsoleInput? Start(Stream? source, Func<ReadOnlySpan<byte>, int> deliver, WaitHandle? roomFreed = null)
     {
         if (source is null)
         {
             return null;
         }
 
-        var input = new ConsoleInput(source, deliver);
+        var input = new ConsoleInput(source, deliver, roomFreed);
         new Thread(input.Pump) { Name = "console-input", IsBackground = true }.Start();
         return input;
     }
@@ -64,11 +70,31 @@ internal sealed class ConsoleInput : IDisposable
                 pending = pending[taken..];
                 if (!pending.IsEmpty)
                 {
-                    Thread.Sleep(5);
+                    WaitForRoom();
                 }
             }
         }
 
         s_log.Debug("Console input ended");
+    }
+
+    private void WaitForRoom()
+    {
+        if (_roomFreed is null)
+        {
+            Thread.Sleep(5);
+        }
+        else
+        {
+            try
+            {
+                _roomFreed.WaitOne(50);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The machine is gone (the process is ending): nothing will take the rest.
+                _disposed = true;
+            }
+        }
     }
 }

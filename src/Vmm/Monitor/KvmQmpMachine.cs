@@ -20,6 +20,7 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
     private readonly LifecyclePolicy _lifecycle;
     private readonly IQmpEventSink _events;
     private readonly TaskCompletionSource<int> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly AutoResetEvent _inputRoom = new(false);
     private LinuxMachine? _machine;
     private QmpRunState _state;
 
@@ -185,6 +186,9 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
     }
 
     /// <summary>Gives typed bytes to the guest's COM1; returns how many fit in its FIFO.</summary>
+    /// <summary>Set when the guest has read from a receive FIFO that refused input (and when a reset replaced the UART).</summary>
+    public WaitHandle ConsoleInputRoom => _inputRoom;
+
     public int SendConsoleInput(ReadOnlySpan<byte> bytes)
     {
         // Deliberately outside the gate: the UART's own lock may be held by a vCPU waiting on console back-pressure,
@@ -201,11 +205,15 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
             _machine?.Dispose();
             _machine = null;
         }
+
+        _inputRoom.Dispose();
     }
 
     private LinuxMachine Build()
     {
         var machine = LinuxMachine.Create(_config);
+        machine.Serial.ReceiveRoomFreed += () => _inputRoom.Set();
+        _inputRoom.Set();
         _ = machine.Exited.ContinueWith(t => OnExited(machine, t.Result), TaskScheduler.Default);
         return machine;
     }

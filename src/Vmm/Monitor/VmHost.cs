@@ -54,7 +54,7 @@ internal static class VmHost
             server.AddMonitor(address);
         }
 
-        using var input = ConsoleInput.Start(plan.Serial.Input, machine.SendConsoleInput);
+        using var input = ConsoleInput.Start(plan.Serial.Input, machine.SendConsoleInput, machine.ConsoleInputRoom);
         var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = stopping.Register(() => signalled.TrySetResult());
         await Task.WhenAny(machine.Finished, signalled.Task).ConfigureAwait(false);

@@ -44,6 +44,7 @@ public sealed class Serial8250 : IPortDevice, IDisposable
     private byte _ier, _lcr, _mcr, _scratch, _fcr, _divisorLow = 0x0c, _divisorHigh;
     private bool _transmitInterruptPending;
     private bool _awaitingSpace;
+    private bool _inputRefused;
     private bool _irqAsserted;
     private bool _disposed;
     private long _overruns;
@@ -55,6 +56,12 @@ public sealed class Serial8250 : IPortDevice, IDisposable
         _irq = irq;
         _output.SpaceAvailable += OnSpaceAvailable;
     }
+
+    /// <summary>
+    /// The guest read from a receive FIFO that had refused host input: the producer may offer the rest now. Raised on
+    /// the vCPU thread under the UART's lock, so a handler only signals (it must not call back into the UART).
+    /// </summary>
+    public event Action? ReceiveRoomFreed;
 
     /// <summary>Bytes the guest wrote to THR while the output was full (dropped, as a real UART overruns).</summary>
     public long TransmitOverruns
@@ -115,6 +122,8 @@ public sealed class Serial8250 : IPortDevice, IDisposable
                 taken++;
             }
 
+            _inputRefused |= taken < bytes.Length;
+
             UpdateInterrupt();
             return taken;
         }
@@ -157,7 +166,7 @@ public sealed class Serial8250 : IPortDevice, IDisposable
             case 0 when dlab:
                 return _divisorLow;
             case 0:
-                return _input.Count > 0 && (_mcr & McrLoopback) == 0 ? _input.Dequeue() : (byte)0;
+                return _input.Count > 0 && (_mcr & McrLoopback) == 0 ? TakeReceived() : (byte)0;
             case 1 when dlab:
                 return _divisorHigh;
             case 1:
@@ -262,6 +271,18 @@ public sealed class Serial8250 : IPortDevice, IDisposable
             _nextOverrunLog = now + OverrunLogIntervalMs;
             s_log.Debug("Serial transmit overrun: the guest wrote while the output was full; {Dropped} byte(s) dropped so far", _overruns);
         }
+    }
+
+    private byte TakeReceived()
+    {
+        byte value = _input.Dequeue();
+        if (_inputRefused)
+        {
+            _inputRefused = false;
+            ReceiveRoomFreed?.Invoke();
+        }
+
+        return value;
     }
 
     /// <summary>The host side took bytes: if the guest waits for "transmitter empty", it comes now.</summary>
