@@ -23,6 +23,10 @@ public static class Program
         var name = new Option<string?>("--name") { Description = "VM name for --kernel (query-name)" };
         var serial = new Option<string>("--serial") { Description = "COM1 for --kernel: stdio, pty, null, file:PATH or unix:PATH (a socket kvm-vmm listens on)", DefaultValueFactory = _ => "stdio" };
         var paused = new Option<bool>("--paused", "-S") { Description = "Build the VM but do not start its vCPUs until QMP cont" };
+        var noShutdown = new Option<bool>("--no-shutdown")
+        {
+            Description = "As QEMU's -no-shutdown: a guest power-off stops the VM (status shutdown) instead of ending kvm-vmm; system_reset and cont run it again",
+        };
         var ignoreUnsupported = new Option<bool>("--ignore-unsupported") { Description = "Run a domain whose XML names devices kvm-vmm does not emulate, without them" };
         var debug = new Option<bool>("--debug") { Description = "Log every exit and monitor call" };
         var debugExit = new Option<string?>("--debug-exit")
@@ -33,7 +37,7 @@ public static class Program
 
         var root = new RootCommand("kvm-vmm: a KVM virtual machine monitor with a QEMU-compatible QMP monitor")
         {
-            domainXml, machine, qmp, kernel, initrd, append, memory, smp, name, serial, paused, ignoreUnsupported, debug, debugExit,
+            domainXml, machine, qmp, kernel, initrd, append, memory, smp, name, serial, paused, noShutdown, ignoreUnsupported, debug, debugExit,
         };
         root.SetAction(async (parse, cancellationToken) =>
         {
@@ -70,7 +74,7 @@ public static class Program
 
             using (plan.Serial)
             {
-                return await Monitor.VmHost.RunAsync(plan, monitors, parse.GetValue(paused), cancellationToken).ConfigureAwait(false);
+                return await Monitor.VmHost.RunAsync(plan, monitors, parse.GetValue(paused), parse.GetValue(noShutdown), cancellationToken).ConfigureAwait(false);
             }
         });
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

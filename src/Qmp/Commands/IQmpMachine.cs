@@ -35,6 +35,12 @@ public interface IQmpMachine
 
     ValueTask SystemPowerdownAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// set-action: the given actions replace the current ones (a machine without the device an action is for keeps
+    /// it for when it has one, as QEMU does).
+    /// </summary>
+    ValueTask SetActionAsync(SetActionArguments actions, CancellationToken cancellationToken);
+
     /// <summary>Emits SHUTDOWN (host-qmp-quit) and starts shutting the process down.</summary>
     ValueTask QuitAsync(CancellationToken cancellationToken);
 }

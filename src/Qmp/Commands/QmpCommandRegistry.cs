@@ -58,6 +58,7 @@ public sealed class QmpCommandRegistry
         registry.Add(new MachineActionCommand("system_reset", static (m, ct) => m.SystemResetAsync(ct)));
         registry.Add(new MachineActionCommand("system_powerdown", static (m, ct) => m.SystemPowerdownAsync(ct)));
         registry.Add(new MachineActionCommand("quit", static (m, ct) => m.QuitAsync(ct), closeAfterReply: true));
+        registry.Add(new SetActionCommand());
         registry.Add(new HumanMonitorCommand());
         foreach (QmpEventDefinition definition in QmpCoreSchema.LifecycleEvents)
         {

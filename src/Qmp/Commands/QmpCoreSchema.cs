@@ -77,6 +77,22 @@ public static class QmpCoreSchema
         new QmpMember("command-line", QmpBuiltinType.Str),
         new QmpMember("cpu-index", QmpBuiltinType.Int, Optional: true));
 
+    public static QmpEnumType RebootAction { get; } = new("RebootAction", "reset", "shutdown");
+
+    public static QmpEnumType ShutdownAction { get; } = new("ShutdownAction", "poweroff", "pause");
+
+    public static QmpEnumType PanicAction { get; } = new("PanicAction", "pause", "shutdown", "exit-failure", "none");
+
+    public static QmpEnumType WatchdogAction { get; } = new(
+        "WatchdogAction", "reset", "shutdown", "poweroff", "pause", "debug", "none", "inject-nmi");
+
+    public static QmpObjectType SetActionArguments { get; } = new(
+        "q_obj_set-action-arg",
+        new QmpMember("reboot", RebootAction, Optional: true),
+        new QmpMember("shutdown", ShutdownAction, Optional: true),
+        new QmpMember("panic", PanicAction, Optional: true),
+        new QmpMember("watchdog", WatchdogAction, Optional: true));
+
     public static QmpObjectType ShutdownEventData { get; } = new(
         "q_obj_SHUTDOWN-arg", new QmpMember("guest", QmpBuiltinType.Bool), new QmpMember("reason", ShutdownCause));
 

@@ -18,6 +18,7 @@ namespace Kvm.Qmp.Commands;
 [JsonSerializable(typeof(QmpUuidInfo))]
 [JsonSerializable(typeof(QmpCapabilitiesArguments))]
 [JsonSerializable(typeof(HumanMonitorCommandArguments))]
+[JsonSerializable(typeof(SetActionArguments))]
 [JsonSerializable(typeof(QmpShutdownEventData))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(string))]

@@ -90,6 +90,9 @@ public sealed class QmpNoneMachine : IQmpMachine
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>set-action: accepted, as by QEMU's none machine; without a guest nothing ever calls for an action.</summary>
+    public ValueTask SetActionAsync(SetActionArguments actions, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     public ValueTask QuitAsync(CancellationToken cancellationToken)
     {
         _events.Emit("SHUTDOWN", new QmpShutdownEventData(false, QmpShutdownCause.HostQmpQuit), QmpJsonContext.Default.QmpShutdownEventData);

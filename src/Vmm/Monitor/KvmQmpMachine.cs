@@ -1,3 +1,4 @@
+using Kvm.Qmp;
 using Kvm.Qmp.Commands;
 using Kvm.Vmm.Boot;
 using Kvm.Vmm.Hypervisor;
@@ -23,8 +24,11 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
     private readonly AutoResetEvent _inputRoom = new(false);
     private LinuxMachine? _machine;
     private QmpRunState _state;
+    private QmpShutdownAction _shutdownAction;
+    private QmpRebootAction _rebootAction;
 
-    public KvmQmpMachine(MachineConfig config, LifecyclePolicy lifecycle, IQmpEventSink events, string? name, Guid uuid, bool startPaused)
+    /// <param name="noShutdown">QEMU's -no-shutdown: a guest power-off stops the vCPUs instead of ending the VM.</param>
+    public KvmQmpMachine(MachineConfig config, LifecyclePolicy lifecycle, IQmpEventSink events, string? name, Guid uuid, bool startPaused, bool noShutdown = false)
     {
         _config = config;
         _lifecycle = lifecycle;
@@ -32,6 +36,8 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         Name = name;
         Uuid = uuid;
         _state = startPaused ? QmpRunState.Prelaunch : QmpRunState.Running;
+        _shutdownAction = noShutdown ? QmpShutdownAction.Pause : QmpShutdownAction.Poweroff;
+        _rebootAction = lifecycle.OnReboot == LifecycleChoice.Restart ? QmpRebootAction.Reset : QmpRebootAction.Shutdown;
     }
 
     public QmpRunState RunState
@@ -125,6 +131,9 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
                 case QmpRunState.Paused:
                     _machine?.Resume();
                     break;
+                case QmpRunState.Shutdown or QmpRunState.InternalError or QmpRunState.GuestPanicked:
+                    // QEMU's runstate_needs_reset: the guest is gone until a system_reset builds it again.
+                    throw new QmpException(QmpErrorClass.GenericError, "Resetting the Virtual Machine is required");
                 default:
                     return ValueTask.CompletedTask;
             }
@@ -142,6 +151,23 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         {
             _events.Emit("RESET", new QmpShutdownEventData(false, QmpShutdownCause.HostQmpSystemReset), QmpJsonContext.Default.QmpShutdownEventData);
             Rebuild();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// set-action. <c>shutdown: pause</c> keeps the VM after the guest powers off (stopped, run state shutdown) for a
+    /// system_reset and cont, as libvirt's fake reboot does; <c>poweroff</c> gives the domain's on_poweroff back.
+    /// <c>reboot: shutdown</c> turns a guest reset into a power-off. This machine has no panic or watchdog device, so
+    /// those two actions are accepted and never called for.
+    /// </summary>
+    public ValueTask SetActionAsync(SetActionArguments actions, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _shutdownAction = actions.Shutdown ?? _shutdownAction;
+            _rebootAction = actions.Reboot ?? _rebootAction;
         }
 
         return ValueTask.CompletedTask;
@@ -232,6 +258,11 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         {
             _machine = Build();
             _machine.Start(paused: _state != QmpRunState.Running);
+            if (_state == QmpRunState.Shutdown)
+            {
+                // As QEMU: a reset after the guest powered off leaves a fresh machine that a cont starts.
+                _state = QmpRunState.Prelaunch;
+            }
         }
         catch (Exception e) when (e is KvmException or BootException or IOException or UnauthorizedAccessException or InvalidOperationException or OutOfMemoryException)
         {
@@ -257,7 +288,7 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
                 case MachineExitReason.GuestShutdown:
                     Finish(QmpShutdownCause.GuestShutdown, _lifecycle.OnPoweroff);
                     break;
-                case MachineExitReason.GuestReset when _lifecycle.OnReboot == LifecycleChoice.Restart:
+                case MachineExitReason.GuestReset when _rebootAction == QmpRebootAction.Reset:
                     _events.Emit("RESET", new QmpShutdownEventData(true, QmpShutdownCause.GuestReset), QmpJsonContext.Default.QmpShutdownEventData);
                     Rebuild();
                     break;
@@ -268,11 +299,11 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
                 case MachineExitReason.GuestDebugExit:
                     // The user gave the guest isa-debug-exit: the process ends with the guest's status, whatever
                     // on_poweroff says. QEMU exits at once without an event; a SHUTDOWN tells monitors why it ended.
-                    Finish(QmpShutdownCause.GuestShutdown, LifecycleChoice.Destroy, exit.ExitStatus);
+                    Finish(QmpShutdownCause.GuestShutdown, LifecycleChoice.Destroy, exit.ExitStatus, pausable: false);
                     break;
                 case MachineExitReason.GuestCrash:
                     s_log.Error("The guest crashed: {Detail}", exit.Detail);
-                    Finish(QmpShutdownCause.GuestPanic, _lifecycle.OnCrash);
+                    Finish(QmpShutdownCause.GuestPanic, _lifecycle.OnCrash, pausable: false);
                     break;
                 default:
                     s_log.Error("The VM stopped on an internal error: {Detail}", exit.Detail);
@@ -283,9 +314,19 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
         }
     }
 
-    private void Finish(QmpShutdownCause cause, LifecycleChoice choice, int exitStatus = 0)
+    /// <param name="pausable">A power-off or a reset turned into one, which set-action shutdown=pause holds.</param>
+    private void Finish(QmpShutdownCause cause, LifecycleChoice choice, int exitStatus = 0, bool pausable = true)
     {
         _events.Emit("SHUTDOWN", new QmpShutdownEventData(true, cause), QmpJsonContext.Default.QmpShutdownEventData);
+        if (pausable && _shutdownAction == QmpShutdownAction.Pause)
+        {
+            // QEMU's -no-shutdown (set-action shutdown=pause): the guest is off and the VM waits, stopped, for the
+            // monitor (a system_reset and cont, or quit); on_poweroff is the monitor's to carry out.
+            _state = QmpRunState.Shutdown;
+            _events.Emit("STOP");
+            return;
+        }
+
         if (choice == LifecycleChoice.Restart)
         {
             Rebuild();

@@ -15,7 +15,7 @@ internal static class VmHost
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
-    public static async Task<int> RunAsync(LaunchPlan plan, IReadOnlyList<string> qmpAddresses, bool startPaused, CancellationToken stopping)
+    public static async Task<int> RunAsync(LaunchPlan plan, IReadOnlyList<string> qmpAddresses, bool startPaused, bool noShutdown, CancellationToken stopping)
     {
         foreach (string address in qmpAddresses)
         {
@@ -28,7 +28,7 @@ internal static class VmHost
 
         var events = new QmpEventHub();
         QmpChardevInfo[] monitors = [.. qmpAddresses.Select((address, i) => new QmpChardevInfo(FrontendOpen: true, MonitorFilename(address), $"compat_monitor{i}"))];
-        using var machine = new KvmQmpMachine(plan.Machine, plan.Lifecycle, events, plan.Name, plan.Uuid, startPaused)
+        using var machine = new KvmQmpMachine(plan.Machine, plan.Lifecycle, events, plan.Name, plan.Uuid, startPaused, noShutdown)
         {
             Chardevs = () => [.. monitors, new QmpChardevInfo(FrontendOpen: true, plan.Serial.QemuFilename, plan.SerialLabel)],
         };

@@ -54,6 +54,8 @@ public sealed class HumanMonitorCommandTests
 
         public ValueTask SystemPowerdownAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+        public ValueTask SetActionAsync(SetActionArguments actions, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
         public ValueTask QuitAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

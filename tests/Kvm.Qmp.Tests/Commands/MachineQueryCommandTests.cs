@@ -81,6 +81,8 @@ public sealed class MachineQueryCommandTests
 
         public ValueTask SystemPowerdownAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+        public ValueTask SetActionAsync(SetActionArguments actions, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
         public ValueTask QuitAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -15,6 +15,9 @@ internal sealed class TestMachine : IQmpMachine
 
     public List<string> Calls { get; } = [];
 
+    /// <summary>The arguments of the last set-action.</summary>
+    public SetActionArguments? LastActions { get; private set; }
+
     public QmpRunState RunState => _inner.RunState;
 
     public string? Name => _inner.Name;
@@ -42,6 +45,12 @@ internal sealed class TestMachine : IQmpMachine
     public ValueTask SystemResetAsync(CancellationToken cancellationToken) => Record("system_reset", _inner.SystemResetAsync(cancellationToken));
 
     public ValueTask SystemPowerdownAsync(CancellationToken cancellationToken) => Record("system_powerdown", _inner.SystemPowerdownAsync(cancellationToken));
+
+    public ValueTask SetActionAsync(SetActionArguments actions, CancellationToken cancellationToken)
+    {
+        LastActions = actions;
+        return Record("set-action", _inner.SetActionAsync(actions, cancellationToken));
+    }
 
     public ValueTask QuitAsync(CancellationToken cancellationToken) => Record("quit", _inner.QuitAsync(cancellationToken));
 
