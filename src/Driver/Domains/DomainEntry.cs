@@ -41,6 +41,9 @@ internal sealed class DomainEntry
     /// <summary>kvmd is killing the process (destroy): its exit is DESTROYED, its SHUTDOWN events are ignored.</summary>
     public bool Destroying { get; set; }
 
+    /// <summary>A reboot kvmd asked for and where it is; the VMM holds a guest power-off while it is not None.</summary>
+    public RebootPhase Reboot { get; set; }
+
     /// <summary>Completes when the running VMM's exit has been handled (state shut off, files cleaned).</summary>
     public TaskCompletionSource? Stopped { get; set; }
 

@@ -100,19 +100,6 @@ public sealed partial class DomainManager
         }
     }
 
-    public ValueTask ShutdownAsync(Guid uuid, CancellationToken cancellationToken) =>
-        CommandAsync(uuid, DomainOperation.Shutdown, "system_powerdown", null, cancellationToken);
-
-    /// <summary>
-    /// A hard reset through QMP system_reset. libvirt's default reboot on QEMU asks the guest through ACPI and resets
-    /// when it powers off ("fake reboot"); kvm-vmm applies on_poweroff itself and exits, so kvmd resets instead.
-    /// </summary>
-    public ValueTask RebootAsync(Guid uuid, CancellationToken cancellationToken) =>
-        CommandAsync(uuid, DomainOperation.Reboot, "system_reset", null, cancellationToken);
-
-    public ValueTask ResetAsync(Guid uuid, CancellationToken cancellationToken) =>
-        CommandAsync(uuid, DomainOperation.Reset, "system_reset", null, cancellationToken);
-
     public ValueTask SuspendAsync(Guid uuid, CancellationToken cancellationToken) =>
         CommandAsync(uuid, DomainOperation.Suspend, "stop", new VmmEvent(VmmEventKind.Stop), cancellationToken);
 

@@ -56,9 +56,17 @@ public sealed partial class DomainManager
                 entry.State = running.Value.State;
                 entry.Reason = running.Value.Reason;
                 entry.Vmm = vmm;
+                entry.Reboot = status.FakeReboot ? RebootPhase.Requested : RebootPhase.None;
                 entry.Stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _lastId = Math.Max(_lastId, status.Id);
                 _pumps.Add(PumpAsync(entry, vmm));
+                if (status.FakeReboot && running.Value.State == DomainState.Shutdown)
+                {
+                    // The guest powered off for a reboot while kvmd was away, and its VMM holds it: finish the reboot.
+                    entry.State = DomainState.Running;
+                    entry.Reason = DomainStateReason.RunningBooted;
+                    BeginResetLocked(entry, vmm);
+                }
             }
 
             s_log.Info("Re-attached to domain {Domain} (id {Id}, kvm-vmm {Pid})", status.Name, status.Id, status.Pid);

@@ -239,6 +239,7 @@ public sealed partial class DomainManager
 
             ApplyLocked(entry, DomainStateMachine.OnVmmEvent(entry.State, entry.Reason, entry.Destroying, entry.Current.Definition.Lifecycle, VmmEvent.Exited));
             entry.Vmm = null;
+            entry.Reboot = RebootPhase.None;
             entry.Id = -1;
             entry.Live = null;
             entry.Updated = false;
@@ -261,7 +262,12 @@ public sealed partial class DomainManager
         {
             if (ReferenceEquals(entry.Vmm, vmm))
             {
-                ApplyLocked(entry, DomainStateMachine.OnVmmEvent(entry.State, entry.Reason, entry.Destroying, entry.Current.Definition.Lifecycle, vmmEvent));
+                var transition = DomainStateMachine.OnVmmEvent(entry.State, entry.Reason, entry.Destroying, entry.Current.Definition.Lifecycle, vmmEvent, entry.Reboot);
+                ApplyLocked(entry, transition);
+                if (transition.ResetGuest)
+                {
+                    BeginResetLocked(entry, vmm);
+                }
             }
         }
     }

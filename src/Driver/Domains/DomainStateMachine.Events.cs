@@ -9,8 +9,10 @@ public static partial class DomainStateMachine
     /// How a VMM event moves a domain, as libvirt's QEMU driver handles QEMU's (qemuProcessHandleStop/Resume/Shutdown/
     /// Reset, monitor EOF). The VMM applies on_poweroff/on_reboot/on_crash itself; <paramref name="lifecycle"/> tells
     /// which of them keep the VM running. <paramref name="destroying"/>: kvmd is killing the process (destroy).
+    /// <paramref name="reboot"/>: a reboot kvmd asked for, during which the guest's power-off and the VMM's stop that
+    /// follows it are transient (no state change, no event), as in libvirt's qemuProcessHandleShutdown/Stop.
     /// </summary>
-    public static DomainTransition OnVmmEvent(DomainState state, int reason, bool destroying, LifecycleDef lifecycle, VmmEvent vmmEvent)
+    public static DomainTransition OnVmmEvent(DomainState state, int reason, bool destroying, LifecycleDef lifecycle, VmmEvent vmmEvent, RebootPhase reboot = RebootPhase.None)
     {
         var unchanged = DomainTransition.Unchanged(state, reason);
         if (!IsActive(state))
@@ -21,6 +23,9 @@ public static partial class DomainStateMachine
         bool startingUp = state == DomainState.Paused && reason == DomainStateReason.PausedStartingUp;
         switch (vmmEvent.Kind)
         {
+            case VmmEventKind.Stop when reboot == RebootPhase.GuestOff:
+                return unchanged;
+
             case VmmEventKind.Stop:
                 return state == DomainState.Running && !destroying
                     ? new(DomainState.Paused, DomainStateReason.PausedUser, [(DomainEventType.Suspended, DomainEventDetail.SuspendedPaused)], false)
@@ -35,6 +40,9 @@ public static partial class DomainStateMachine
                 return state is DomainState.Paused or DomainState.Crashed && !destroying
                     ? new(DomainState.Running, DomainStateReason.RunningUnpaused, [(DomainEventType.Resumed, DomainEventDetail.ResumedUnpaused)], false)
                     : unchanged;
+
+            case VmmEventKind.Shutdown when reboot == RebootPhase.Requested && !destroying && vmmEvent.Guest == true && vmmEvent.Reason != "guest-panic":
+                return unchanged with { ResetGuest = true };
 
             case VmmEventKind.Shutdown:
                 return destroying || state == DomainState.Shutdown ? unchanged : OnShutdown(state, reason, lifecycle, vmmEvent);

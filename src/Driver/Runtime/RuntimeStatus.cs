@@ -7,6 +7,7 @@ namespace Kvm.Driver.Runtime;
 /// <param name="ProcessStartTime">Field 22 of /proc/&lt;pid&gt;/stat (clock ticks since boot), to tell pid reuse.</param>
 /// <param name="ConsolePath">The serial console's host end (pty, file or socket), when it has one.</param>
 /// <param name="LiveXml">The running definition (with its id).</param>
+/// <param name="FakeReboot">A reboot was asked for and the VMM holds the guest's power-off for kvmd (libvirt keeps fakeReboot in its status file too).</param>
 public sealed record RuntimeStatus(
     string Name,
     Guid Uuid,
@@ -15,4 +16,5 @@ public sealed record RuntimeStatus(
     ulong ProcessStartTime,
     string QmpSocket,
     string? ConsolePath,
-    string LiveXml);
+    string LiveXml,
+    bool FakeReboot = false);

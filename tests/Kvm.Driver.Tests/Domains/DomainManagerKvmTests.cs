@@ -132,6 +132,76 @@ public sealed class DomainManagerKvmTests
         Assert.That((off.State, off.Reason), Is.EqualTo((DomainState.Shutoff, 1)));
     }
 
+    /// <summary>
+    /// Reboot as libvirt's default: the guest hears the power button and powers off, kvmd resets it and it boots again;
+    /// the domain stays running and clients see only the Reboot signal. The Shutdown after it really powers it off, so
+    /// the VMM's power-off action was given back.
+    /// </summary>
+    [Test]
+    public async Task Reboot_GuestPowersOffOnTheButtonThenBootsAgainAndShutdownStillPowersOff()
+    {
+        if (GuestImages.ModulesPath() is null)
+        {
+            Assert.Ignore("needs KVM_NESTED_MODULES (the guest's button.ko and evdev.ko), which the nested-KVM harness provides");
+        }
+
+        string console = Path.Combine(_f.Root, "nested-reboot.console");
+        var uuid = _f.Manager.Define(GuestXml("nested-reboot", GuestImages.WaitForPowerButton).Replace(" nomodule", string.Empty, StringComparison.Ordinal)).Uuid;
+        await _f.Manager.StartAsync(uuid, s_none);
+        Assert.That(await WaitForCountAsync(console, GuestImages.PowerButtonReady, 1), Is.True, Diagnostics(uuid, console));
+
+        await _f.Manager.RebootAsync(uuid, s_none);
+        Assert.That(await WaitForCountAsync(console, GuestImages.PowerButtonReady, 2), Is.True, "the guest did not boot again: " + Diagnostics(uuid, console));
+        Assert.That(Count(ReadConsole(console), GuestImages.PowerButtonPressed), Is.EqualTo(1), "the guest powered off on the button");
+        Assert.That(await _f.WaitForEventsAsync(uuid, "0/0 2/0 reboot"), Is.True, Diagnostics(uuid, console));
+        var running = _f.Manager.LookupByUuid(uuid);
+        Assert.That((running.State, running.Reason), Is.EqualTo((DomainState.Running, DomainStateReason.RunningBooted)));
+        Assert.That(_f.EventsOf(uuid), Is.EqualTo("0/0 2/0 reboot"), "the power-off inside a reboot is not a lifecycle event");
+
+        await _f.Manager.ShutdownAsync(uuid, s_none);
+        Assert.That(await _f.WaitForEventsAsync(uuid, "0/0 2/0 reboot 6/1 5/0", s_boot), Is.True, Diagnostics(uuid, console));
+        var off = _f.Manager.LookupByUuid(uuid);
+        Assert.That((off.State, off.Reason), Is.EqualTo((DomainState.Shutoff, DomainStateReason.ShutoffShutdown)));
+        _f.Manager.Undefine(uuid, 0);
+    }
+
+    private static async Task<bool> WaitForCountAsync(string file, string text, int count)
+    {
+        var deadline = DateTime.UtcNow + s_boot;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Count(ReadConsole(file), text) >= count)
+            {
+                return true;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return false;
+    }
+
+    /// <summary>The console file as far as kvm-vmm has written it (it keeps the file open for writing).</summary>
+    private static string ReadConsole(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return string.Empty;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    private static int Count(string text, string part) =>
+        (text.Length - text.Replace(part, string.Empty, StringComparison.Ordinal).Length) / part.Length;
+
+    private string Diagnostics(Guid uuid, string console)
+    {
+        string log = Path.Combine(_f.Options.RuntimeDirectory, "nested-reboot.log");
+        return $"events: {_f.EventsOf(uuid)}\nconsole: {ReadConsole(console)}\nlog: {(File.Exists(log) ? File.ReadAllText(log) : "(none)")}";
+    }
+
     private string GuestXml(string name, string @finally)
     {
         string initramfs = GuestImages.BuildInitramfs(_f.Root, @finally);

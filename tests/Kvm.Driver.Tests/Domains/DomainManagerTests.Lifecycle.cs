@@ -44,6 +44,42 @@ public sealed partial class DomainManagerTests
         Assert.That(Manager.LookupByUuid(uuid).Id, Is.EqualTo(2), "ids increase with each start");
     }
 
+    /// <summary>
+    /// Reboot asks the guest (system_powerdown) after telling the VMM to hold its power-off (set-action); the request
+    /// is in the runtime status for a restarted kvmd, and Shutdown calls it off. The monitor-only VMM has no guest to
+    /// power off, so the reset itself is tested on real KVM (DomainManagerKvmTests).
+    /// </summary>
+    [Test]
+    public async Task Reboot_RequestRecordedAcrossRestartAndShutdownCallsItOff()
+    {
+        var uuid = Manager.Define(TestDomains.Xml("a")).Uuid;
+        await Manager.StartAsync(uuid, s_none);
+        string status = Path.Combine(_f.Options.RuntimeDirectory, "a.status");
+        Assert.That(File.ReadAllText(status), Does.Contain("\"fakeReboot\": false"));
+
+        await Manager.RebootAsync(uuid, s_none);
+        Assert.That(File.ReadAllText(status), Does.Contain("\"fakeReboot\": true"));
+        var running = Manager.LookupByUuid(uuid);
+        Assert.That((running.State, running.Reason), Is.EqualTo((DomainState.Running, DomainStateReason.RunningBooted)), "no state change until the guest acts");
+
+        await _f.RestartAsync();
+        Assert.That(Manager.LookupByUuid(uuid).State, Is.EqualTo(DomainState.Running));
+        await Manager.ShutdownAsync(uuid, s_none);
+        Assert.That(File.ReadAllText(status), Does.Contain("\"fakeReboot\": false"), "the restarted kvmd knew of the reboot and called it off");
+        await Manager.DestroyAsync(uuid, s_none);
+        Assert.That(_f.EventsOf(uuid), Does.Not.Contain("reboot"), "no reset happened: nothing rebooted");
+    }
+
+    [Test]
+    public async Task Reboot_OnRebootDestroy_IsAShutdown()
+    {
+        var uuid = Manager.Define(TestDomains.Xml("a", extra: "<on_reboot>destroy</on_reboot>")).Uuid;
+        await Manager.StartAsync(uuid, s_none);
+        await Manager.RebootAsync(uuid, s_none);
+        Assert.That(File.ReadAllText(Path.Combine(_f.Options.RuntimeDirectory, "a.status")), Does.Contain("\"fakeReboot\": false"));
+        await Manager.DestroyAsync(uuid, s_none);
+    }
+
     [Test]
     public async Task Start_Paused_StartedThenSuspendedAndResumeRunsIt()
     {

@@ -9,11 +9,28 @@ public sealed partial class DomainStateMachineTests
 {
     private static readonly LifecycleDef s_defaults = new(LifecycleAction.Destroy, LifecycleAction.Restart, LifecycleAction.Destroy);
 
-    private static string Run(DomainState state, int reason, bool destroying, VmmEvent e, LifecycleDef? lifecycle = null)
+    private static string Run(DomainState state, int reason, bool destroying, VmmEvent e, LifecycleDef? lifecycle = null, RebootPhase reboot = RebootPhase.None)
     {
-        var t = DomainStateMachine.OnVmmEvent(state, reason, destroying, lifecycle ?? s_defaults, e);
-        return $"({(int)t.State},{t.Reason}) [{string.Join(" ", t.Events.Select(x => $"{(int)x.Event}/{x.Detail}"))}]{(t.Rebooted ? " reboot" : string.Empty)}";
+        var t = DomainStateMachine.OnVmmEvent(state, reason, destroying, lifecycle ?? s_defaults, e, reboot);
+        return $"({(int)t.State},{t.Reason}) [{string.Join(" ", t.Events.Select(x => $"{(int)x.Event}/{x.Detail}"))}]{(t.Rebooted ? " reboot" : string.Empty)}{(t.ResetGuest ? " reset-guest" : string.Empty)}";
     }
+
+    /// <summary>libvirt's fake reboot: the guest's power-off and the stop after it are transient; the host reset is a reboot.</summary>
+    [TestCase(RebootPhase.Requested, VmmEventKind.Shutdown, true, "guest-shutdown", ExpectedResult = "(1,1) [] reset-guest")]
+    [TestCase(RebootPhase.Requested, VmmEventKind.Shutdown, true, "guest-reset", ExpectedResult = "(1,1) [] reset-guest")]
+    [TestCase(RebootPhase.Requested, VmmEventKind.Shutdown, false, "host-signal", ExpectedResult = "(4,0) [6/2]")]
+    [TestCase(RebootPhase.Requested, VmmEventKind.Shutdown, true, "guest-panic", ExpectedResult = "(6,1) [8/0]")]
+    [TestCase(RebootPhase.Requested, VmmEventKind.Stop, null, null, ExpectedResult = "(3,1) [3/0]")]
+    [TestCase(RebootPhase.GuestOff, VmmEventKind.Stop, null, null, ExpectedResult = "(1,1) []")]
+    [TestCase(RebootPhase.GuestOff, VmmEventKind.Reset, false, "host-qmp-system-reset", ExpectedResult = "(1,1) [] reboot")]
+    [TestCase(RebootPhase.GuestOff, VmmEventKind.Resume, null, null, ExpectedResult = "(1,1) []")]
+    [TestCase(RebootPhase.None, VmmEventKind.Shutdown, true, "guest-shutdown", ExpectedResult = "(4,0) [6/1]")]
+    public string OnVmmEvent_DuringAReboot_FollowsLibvirtsFakeReboot(RebootPhase phase, VmmEventKind kind, bool? guest, string? reason) =>
+        Run(DomainState.Running, 1, false, new VmmEvent(kind, guest, reason), reboot: phase);
+
+    [Test]
+    public void OnVmmEvent_RebootRequestedWhileDestroying_PowerOffIsNotAReboot() =>
+        Assert.That(Run(DomainState.Running, 1, true, new VmmEvent(VmmEventKind.Shutdown, true, "guest-shutdown"), reboot: RebootPhase.Requested), Is.EqualTo("(1,1) []"));
 
     [TestCase(DomainState.Running, 1, VmmEventKind.Stop, ExpectedResult = "(3,1) [3/0]")]
     [TestCase(DomainState.Paused, 1, VmmEventKind.Stop, ExpectedResult = "(3,1) []")]
