@@ -96,8 +96,9 @@ public static partial class DomainStateMachine
         bool guestPoweroff = vmmEvent.Guest == true && vmmEvent.Reason != "guest-reset";
         if (guestPoweroff && KeepsRunning(lifecycle.OnPoweroff))
         {
-            // The VMM boots the guest again (libvirt's fake reboot for on_poweroff=restart).
-            return new(DomainState.Running, DomainStateReason.RunningBooted, [shutdown], true);
+            // The VMM boots the guest again (libvirt's fake reboot for on_poweroff=restart). libvirt reports the
+            // power-off as SHUTDOWN only for the other restarting actions (rename-restart): for restart it is transient.
+            return new(DomainState.Running, DomainStateReason.RunningBooted, lifecycle.OnPoweroff == LifecycleAction.Restart ? [] : [shutdown], true);
         }
 
         return new(DomainState.Shutdown, DomainStateReason.Unknown, [shutdown], false);

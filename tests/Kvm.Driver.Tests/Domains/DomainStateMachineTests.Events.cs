@@ -72,7 +72,10 @@ public sealed partial class DomainStateMachineTests
     public void OnVmmEvent_PoweroffWithOnPoweroffRestart_KeepsRunningAndReboots()
     {
         var restart = new LifecycleDef(LifecycleAction.Restart, LifecycleAction.Restart, LifecycleAction.Destroy);
-        Assert.That(Run(DomainState.Running, 1, false, new VmmEvent(VmmEventKind.Shutdown, true, "guest-shutdown"), restart), Is.EqualTo("(1,1) [6/1] reboot"));
+        Assert.That(Run(DomainState.Running, 1, false, new VmmEvent(VmmEventKind.Shutdown, true, "guest-shutdown"), restart), Is.EqualTo("(1,1) [] reboot"),
+            "as libvirt's qemuProcessHandleShutdown: no SHUTDOWN event when on_poweroff is restart");
+        var renameRestart = new LifecycleDef(LifecycleAction.RenameRestart, LifecycleAction.Restart, LifecycleAction.Destroy);
+        Assert.That(Run(DomainState.Running, 1, false, new VmmEvent(VmmEventKind.Shutdown, true, "guest-shutdown"), renameRestart), Is.EqualTo("(1,1) [6/1] reboot"));
     }
 
     [Test]
