@@ -98,13 +98,25 @@ sed -e "s|<kernel>.*</kernel>|<kernel>$KVM_NESTED_KERNEL</kernel>|" \
     "$root/xml-samples/minimal-linux.xml" >"$work/minimal-linux.xml"
 say "kvmctl define"; kvmctl define "$work/minimal-linux.xml"
 say "kvmctl list --all"; kvmctl list --all
-say "kvmctl start minimal-linux"; kvmctl start minimal-linux
+# Paused first, as "virsh start --paused" then "virsh console": what the guest prints before anyone has the pty open
+# is gone (a pty keeps nothing for a reader that is not there yet), so the console is attached before its vCPUs run.
+say "kvmctl start --paused minimal-linux (the console is attached before the guest runs)"; kvmctl start --paused minimal-linux
 pty="$(kvmctl dumpxml minimal-linux | sed -n "s|.*<source path='\(/dev/pts/[0-9]*\)'/>.*|\1|p" | head -n 1)"
 [ -n "$pty" ] || die "the live XML names no pty for the serial console"
+exec 5<>"$pty"
+stty raw -echo <&5 2>/dev/null || true
+say "kvmctl resume minimal-linux"; kvmctl resume minimal-linux
 say "the serial console ($pty), until the guest is up:"
-stty -F "$pty" raw -echo 2>/dev/null || true
-timeout 600 awk -v m="$marker" '{ sub(/\r$/, ""); print "    | " $0; fflush() } index($0, m) { exit }' <"$pty" \
-  || die "the guest did not come up within 10 minutes"
+# What went wrong, when the guest does not come up: the domain's state, kvmd's log and the VMM's.
+diagnose() {
+  printf 'demo: %s\n' "$*" >&2
+  kvmctl domstate --reason minimal-linux >&2 || true
+  printf -- '--- kvmd log (last 40 lines)\n' >&2; tail -n 40 "$work/kvmd.log" >&2 || true
+  printf -- '--- kvm-vmm log (last 40 lines)\n' >&2; tail -n 40 "$work/run/minimal-linux.log" >&2 || true
+  exit 1
+}
+timeout 600 awk -v m="$marker" '{ sub(/\r$/, ""); print "    | " $0; fflush() } index($0, m) { exit }' <&5 \
+  || diagnose "the guest did not come up within 10 minutes"
 say "kvmctl list"; kvmctl list
 say "kvmctl dominfo minimal-linux"; kvmctl dominfo minimal-linux
 say "kvmctl shutdown minimal-linux (the ACPI power button)"; kvmctl shutdown minimal-linux
