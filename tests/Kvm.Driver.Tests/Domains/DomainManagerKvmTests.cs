@@ -42,10 +42,15 @@ public sealed class DomainManagerKvmTests
         var uuid = _f.Manager.Define(xml).Uuid;
         await _f.Manager.StartAsync(uuid, s_none);
         Assert.That(_f.Manager.LookupByUuid(uuid).State, Is.EqualTo(DomainState.Running));
+
+        // Suspend once the guest is in /init: a stop/cont in the middle of its early boot sometimes makes the
+        // emulated-nested guest reset or stall (a known gap, in the closing note), which is not what this test is about.
+        string console = Path.Combine(_f.Root, "nested-life.console");
+        Assert.That(await WaitForCountAsync(console, GuestImages.Marker, 1), Is.True, Diagnostics(uuid, console));
         await _f.Manager.SuspendAsync(uuid, s_none);
         Assert.That((_f.Manager.LookupByUuid(uuid).State, _f.Manager.LookupByUuid(uuid).Reason), Is.EqualTo((DomainState.Paused, 1)));
         await _f.Manager.ResumeAsync(uuid, s_none);
-        Assert.That(await _f.WaitForEventsAsync(uuid, "5/0", s_boot), Is.True, "guest poweroff: " + _f.EventsOf(uuid));
+        Assert.That(await _f.WaitForEventsAsync(uuid, "5/0", s_boot), Is.True, "guest poweroff: " + Diagnostics(uuid, console));
         var off = _f.Manager.LookupByUuid(uuid);
         Assert.That((off.State, off.Reason, off.Id), Is.EqualTo((DomainState.Shutoff, 1, -1)));
         Assert.That(_f.EventsOf(uuid), Does.StartWith("0/0 2/0 3/0 4/0 6/1 5/0"));
@@ -199,7 +204,7 @@ public sealed class DomainManagerKvmTests
 
     private string Diagnostics(Guid uuid, string console)
     {
-        string log = Path.Combine(_f.Options.RuntimeDirectory, "nested-reboot.log");
+        string log = Path.Combine(_f.Options.RuntimeDirectory, Path.GetFileNameWithoutExtension(console) + ".log");
         return $"events: {_f.EventsOf(uuid)}\nconsole: {ReadConsole(console)}\nlog: {(File.Exists(log) ? File.ReadAllText(log) : "(none)")}";
     }
 
