@@ -52,6 +52,7 @@ public sealed class DebugExitProcessTests
         }
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task DebugExit_GuestWrites42_ShutdownEventThenExitStatus85(CancellationToken cancellationToken)
     {
@@ -69,6 +70,7 @@ public sealed class DebugExitProcessTests
         Assert.That(VmmProcessTests.ReadShared(console), Does.Not.Contain(Written), "the guest ran on after its write");
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task NoDebugExit_GuestWrites42_WriteIgnoredAndPoweroffExitsZero(CancellationToken cancellationToken)
     {

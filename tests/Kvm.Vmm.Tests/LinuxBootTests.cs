@@ -39,6 +39,7 @@ public sealed partial class LinuxBootTests
         }
     }
 
+    [EmulatorRetry]
     [Test]
     public void Boot_StockKernel_ReachesInitWithTheConfiguredMemory()
     {
@@ -70,6 +71,7 @@ public sealed partial class LinuxBootTests
         });
     }
 
+    [EmulatorRetry]
     [Test]
     public void Boot_TwoVcpus_GuestBringsUpBoth()
     {

@@ -33,6 +33,7 @@ public sealed class MemoryTooSmallProcessTests
         }
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task Memory_SmallerThanTheKernel_IsRefusedWithWhatItNeeds(CancellationToken cancellationToken)
     {
@@ -40,6 +41,7 @@ public sealed class MemoryTooSmallProcessTests
         Assert.That(error, Does.Match("memory too small for the kernel: it needs [0-9]+ MiB of RAM below 3072 MiB, the guest has 8 MiB there"));
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task Memory_TooSmallForKernelAndInitrd_IsRefusedWithWhatTheyNeed(CancellationToken cancellationToken)
     {

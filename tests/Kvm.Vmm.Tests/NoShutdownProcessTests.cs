@@ -41,6 +41,7 @@ public sealed class NoShutdownProcessTests
     }
 
     /// <summary>The command-line form: the guest powers off and the VM waits; reset and cont boot it again.</summary>
+    [EmulatorRetry]
     [Test]
     public async Task NoShutdown_GuestPoweroff_StopsInShutdownThenResetAndContBootAgain(CancellationToken cancellationToken)
     {
@@ -60,6 +61,7 @@ public sealed class NoShutdownProcessTests
     }
 
     /// <summary>The monitor form, as libvirt's reboot uses it: set-action while the guest runs, then its power-off.</summary>
+    [EmulatorRetry]
     [Test]
     public async Task SetActionShutdownPause_GuestPoweroff_StopsInShutdownAndPoweroffActionIsGivenBack(CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ public sealed class RealKvmTests
         }
     }
 
+    [EmulatorRetry]
     [Test]
     public void Open_ReportsApiVersion12AndTheRequiredCapabilities()
     {
@@ -36,6 +37,7 @@ public sealed class RealKvmTests
         });
     }
 
+    [EmulatorRetry]
     [Test]
     public void Run_RealModeCode_ExitsOnItsPortWriteThenOnHlt()
     {

@@ -37,6 +37,7 @@ public sealed class ResetRebuildProcessTests
         }
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task SystemReset_KernelFileGone_ExitsWithStatusOneWithoutShutdown(CancellationToken cancellationToken)
     {

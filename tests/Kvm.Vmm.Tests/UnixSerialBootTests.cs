@@ -38,6 +38,7 @@ public sealed class UnixSerialBootTests
         }
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task UnixSerial_ClientConnectedBeforeCont_SeesTheBootAndTypesALine()
     {

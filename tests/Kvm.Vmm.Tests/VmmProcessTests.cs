@@ -38,6 +38,7 @@ public sealed class VmmProcessTests
         }
     }
 
+    [EmulatorRetry]
     [TestCase(1, "", 1)]
     [TestCase(2, "", 2)]
     [TestCase(2, "<cpu><topology sockets='1' dies='1' cores='2' threads='1'/></cpu>", 1)]
@@ -102,6 +103,7 @@ public sealed class VmmProcessTests
         Assert.That(vmm.ExitCode, Is.EqualTo(0), vmm.StandardError.ReadToEnd());
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task GuestPoweroff_EmitsShutdownAndTheProcessExits()
     {
@@ -118,6 +120,7 @@ public sealed class VmmProcessTests
     }
 
     /// <summary>reboot=k resets through the keyboard controller; reboot=t makes Linux triple-fault, which resets a PC.</summary>
+    [EmulatorRetry]
     [TestCase("reboot=k")]
     [TestCase("reboot=t")]
     public async Task GuestReboot_EmitsResetAndTheKernelBootsAgain(string method)
@@ -146,6 +149,7 @@ public sealed class VmmProcessTests
         }
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task DomainXml_OnRebootDestroy_GuestRebootEndsTheVmWithShutdown()
     {
@@ -175,6 +179,7 @@ public sealed class VmmProcessTests
         Assert.That(vmm.ExitCode, Is.EqualTo(0));
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task SystemPowerdown_PressesTheAcpiPowerButton_GuestSeesItAndPowersOff()
     {
@@ -199,6 +204,7 @@ public sealed class VmmProcessTests
         Assert.That(vmm.WaitForExit(60_000), Is.True);
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task StdioSerial_TypedLineReachesTheGuest()
     {
@@ -229,7 +235,12 @@ public sealed class VmmProcessTests
         vmm.BeginOutputReadLine();
         await using var qmp = await QmpClient.ConnectAsync($"unix:{socket}", s_options);
 
-        await sawMarker.Task.WaitAsync(s_bootTimeout);
+        bool booted = await Task.WhenAny(sawMarker.Task, Task.Delay(s_bootTimeout)) == sawMarker.Task;
+        lock (output)
+        {
+            Assert.That(booted, Is.True, "the guest did not boot to its shell:\n" + output);
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(2)); // let the shell reach its read
         await vmm.StandardInput.WriteAsync("typed by the host\n");
         await vmm.StandardInput.FlushAsync();
@@ -242,6 +253,7 @@ public sealed class VmmProcessTests
         Assert.That(vmm.WaitForExit(60_000), Is.True);
     }
 
+    [EmulatorRetry]
     [Test]
     public void DomainXml_UnsupportedDevice_IsRefusedByName()
     {

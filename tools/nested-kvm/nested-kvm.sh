@@ -23,8 +23,9 @@
 # harness's own errors.
 #
 # Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs. Inside,
-# KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM, and
-# KVM_NESTED_MODULES a directory with the few of its modules those guests load (button.ko, evdev.ko).
+# KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM,
+# KVM_NESTED_MODULES a directory with the few of its modules those guests load (button.ko, evdev.ko), and
+# KVM_NESTED_EMULATED=1 says the KVM is the emulated one of 'run' (not set by 'host').
 set -euo pipefail
 
 cache="${KVM_NESTED_CACHE:-${HOME:-/root}/.cache/kvm-nested}"
@@ -126,6 +127,8 @@ run() {
     echo "export PATH=$(printf '%q' "$PATH") HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1"
     # The stock kernel the outer guest runs, for tests that boot it again on the inner KVM.
     echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz") KVM_NESTED_MODULES=$(printf '%q' "$dir/guest-modules")"
+    # Tests may allow for the emulated SVM's own failures here (not on a machine with hardware virtualization).
+    echo "export KVM_NESTED_EMULATED=1"
     printf '%q ' "$@"
     echo
   } >"$control/command.sh"

@@ -35,6 +35,7 @@ public sealed class DomainManagerKvmTests
         }
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task Lifecycle_DefineStartSuspendResumeGuestPoweroffStartDestroyUndefine()
     {
@@ -64,6 +65,7 @@ public sealed class DomainManagerKvmTests
         Assert.That(_f.RuntimeFiles(), Is.Empty);
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task Restart_WhileAGuestRuns_ReattachesAndControlsIt()
     {
@@ -77,6 +79,7 @@ public sealed class DomainManagerKvmTests
         Assert.That(await _f.WaitForEventsAsync(uuid, "3/0 4/0 5/1"), Is.True, _f.EventsOf(uuid));
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task Shutdown_PtyConsole_LiveXmlNamesThePtyAndThePowerButtonStopsTheGuest()
     {
@@ -99,10 +102,18 @@ public sealed class DomainManagerKvmTests
         using var pty = new FileStream(match.Groups[1].Value, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1, useAsync: false);
         await _f.Manager.ResumeAsync(uuid, s_none); // the console is open before the guest runs: a pty keeps nothing for an absent reader
         var console = new System.Text.StringBuilder();
+        string Text()
+        {
+            lock (console)
+            {
+                return console.ToString();
+            }
+        }
+
         var ready = Task.Run(() =>
         {
             var buffer = new byte[4096];
-            while (!console.ToString().Contains(GuestImages.PowerButtonReady, StringComparison.Ordinal))
+            while (!Text().Contains(GuestImages.PowerButtonReady, StringComparison.Ordinal))
             {
                 int n;
                 try
@@ -119,12 +130,16 @@ public sealed class DomainManagerKvmTests
                     return false;
                 }
 
-                console.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+                lock (console)
+                {
+                    console.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+                }
             }
 
             return true;
         });
-        Assert.That(await ready.WaitAsync(s_boot), Is.True, "console: " + console + "\nevents: " + _f.EventsOf(uuid));
+        bool reached = await Task.WhenAny(ready, Task.Delay(s_boot)) == ready && await ready;
+        Assert.That(reached, Is.True, "the guest did not get ready (its pty closed or time ran out); console: " + Text() + "\nevents: " + _f.EventsOf(uuid));
 
         await _f.Manager.ShutdownAsync(uuid, s_none);
         bool stopped = await _f.WaitForEventsAsync(uuid, "5/0", s_boot);
@@ -143,6 +158,7 @@ public sealed class DomainManagerKvmTests
     /// the domain stays running and clients see only the Reboot signal. The Shutdown after it really powers it off, so
     /// the VMM's power-off action was given back.
     /// </summary>
+    [EmulatorRetry]
     [Test]
     public async Task Reboot_GuestPowersOffOnTheButtonThenBootsAgainAndShutdownStillPowersOff()
     {

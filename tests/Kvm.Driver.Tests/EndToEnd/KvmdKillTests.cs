@@ -61,6 +61,7 @@ public sealed class KvmdKillTests
         Directory.Delete(_directory, recursive: true);
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task KillNine_WhileAGuestRuns_NewKvmdReattachesAndControlsIt()
     {

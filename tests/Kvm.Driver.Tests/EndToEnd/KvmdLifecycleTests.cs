@@ -56,6 +56,7 @@ public sealed class KvmdLifecycleTests
         Directory.Delete(_directory, recursive: true);
     }
 
+    [EmulatorRetry]
     [Test]
     public async Task Lifecycle_OverDBus_SignalsStatesAndPropertiesAsLibvirt()
     {
