@@ -46,6 +46,7 @@ public sealed class DebugExitProcessTests
     [TearDown]
     public void TearDown()
     {
+        VmmProcessTests.KillLeftoverVmms();
         if (_directory is not null && Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);

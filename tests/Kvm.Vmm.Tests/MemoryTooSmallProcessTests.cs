@@ -27,6 +27,7 @@ public sealed class MemoryTooSmallProcessTests
     [TearDown]
     public void TearDown()
     {
+        VmmProcessTests.KillLeftoverVmms();
         if (_directory is not null && Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);

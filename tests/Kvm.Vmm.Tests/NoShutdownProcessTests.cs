@@ -34,6 +34,7 @@ public sealed class NoShutdownProcessTests
     [TearDown]
     public void TearDown()
     {
+        VmmProcessTests.KillLeftoverVmms();
         if (_directory is not null && Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);

@@ -31,6 +31,7 @@ public sealed class ResetRebuildProcessTests
     [TearDown]
     public void TearDown()
     {
+        VmmProcessTests.KillLeftoverVmms();
         if (_directory is not null && Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);

@@ -32,6 +32,7 @@ public sealed class UnixSerialBootTests
     [TearDown]
     public void TearDown()
     {
+        VmmProcessTests.KillLeftoverVmms();
         if (_directory is not null)
         {
             Directory.Delete(_directory, recursive: true);

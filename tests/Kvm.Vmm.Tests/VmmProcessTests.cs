@@ -16,6 +16,8 @@ public sealed class VmmProcessTests
     // Everything is emulated in the nested-KVM guest: kvm-vmm takes many seconds to start there.
     private static readonly QmpClientOptions s_options = new() { ConnectTimeout = TimeSpan.FromMinutes(2), CommandTimeout = TimeSpan.FromMinutes(1) };
 
+    private static readonly List<(int Pid, DateTime Start)> s_started = [];
+
     private string _directory = null!;
 
     [SetUp]
@@ -32,6 +34,7 @@ public sealed class VmmProcessTests
     [TearDown]
     public void TearDown()
     {
+        KillLeftoverVmms();
         if (_directory is not null && Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);
@@ -316,7 +319,45 @@ public sealed class VmmProcessTests
             info.ArgumentList.Add(argument);
         }
 
-        return Process.Start(info)!;
+        var process = Process.Start(info)!;
+        lock (s_started)
+        {
+            s_started.Add((process.Id, process.StartTime));
+        }
+
+        return process;
+    }
+
+    /// <summary>
+    /// Kills the kvm-vmm processes a test started and left running (a failed test leaves its guest up; inside the
+    /// emulated outer guest it would slow every test after it). For the Kvm fixtures' TearDown.
+    /// </summary>
+    internal static void KillLeftoverVmms()
+    {
+        (int Pid, DateTime Start)[] started;
+        lock (s_started)
+        {
+            started = [.. s_started];
+            s_started.Clear();
+        }
+
+        foreach (var (pid, start) in started)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                if (process.StartTime == start && !process.HasExited)
+                {
+                    TestContext.Progress.WriteLine($"killing kvm-vmm {pid}, left running by {TestContext.CurrentContext.Test.Name}");
+                    process.Kill();
+                    process.WaitForExit(10_000);
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone.
+            }
+        }
     }
 
     private static bool WaitForFile(string path, string marker, TimeSpan timeout)
