@@ -18,7 +18,7 @@ public sealed class EmulatorRetryAttribute : NUnitAttribute, IRepeatTest
     private const int EmulatedTries = 2;
 
     /// <summary>True inside the nested-KVM harness's emulated guest.</summary>
-    public static bool Emulated => Environment.GetEnvironmentVariable("KVM_NESTED_EMULATED") == "1";
+    private static bool Emulated => Environment.GetEnvironmentVariable("KVM_NESTED_EMULATED") == "1";
 
     public TestCommand Wrap(TestCommand command) => new RetryCommand(command, Emulated ? EmulatedTries : 1);
 
@@ -62,7 +62,7 @@ public sealed class EmulatorRetryAttribute : NUnitAttribute, IRepeatTest
                 {
                     File.AppendAllText(log, text + "\n");
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     TestContext.Progress.WriteLine($"cannot append to {log}: {e.Message}");
                 }

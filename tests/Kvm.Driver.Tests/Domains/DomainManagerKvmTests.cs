@@ -146,7 +146,7 @@ public sealed class DomainManagerKvmTests
         if (!stopped)
         {
             string log = Path.Combine(_f.Options.RuntimeDirectory, "nested-pty.log");
-            Assert.Fail($"shutdown through the power button: {_f.EventsOf(uuid)}\nconsole: {console}\nlog: {(File.Exists(log) ? File.ReadAllText(log) : "(none)")}");
+            Assert.Fail($"shutdown through the power button: {_f.EventsOf(uuid)}\nconsole: {Text()}\nlog: {(File.Exists(log) ? File.ReadAllText(log) : "(none)")}");
         }
 
         var off = _f.Manager.LookupByUuid(uuid);
