@@ -5,7 +5,8 @@ namespace Kvm.Vmm.Devices;
 
 /// <summary>
 /// Port I/O dispatch: each device owns a range of ports. A port nobody owns reads as all ones and ignores writes,
-/// as on a PC's ISA bus; the guest cannot make the VMM fail by probing.
+/// as on a PC's ISA bus; the guest cannot make the VMM fail by probing. The ranges are kept sorted by base port and
+/// searched by bisection, replaced as a whole when one is added, so the vCPU threads' lookups never lock.
 /// </summary>
 public sealed class IoBus
 {
@@ -13,10 +14,11 @@ public sealed class IoBus
 
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
-    private readonly List<(ushort Base, ushort Length, IPortDevice Device)> _ranges = [];
+    private readonly Lock _writers = new();
+    private (ushort Base, ushort Length, IPortDevice Device)[] _ranges = [];
 
-    /// <summary>The registered ranges, in registration order.</summary>
-    internal IEnumerable<(ushort Base, ushort Length)> Ranges => _ranges.Select(r => (r.Base, r.Length));
+    /// <summary>The registered ranges, in port order.</summary>
+    internal IEnumerable<(ushort Base, ushort Length)> Ranges => Volatile.Read(ref _ranges).Select(r => (r.Base, r.Length));
 
     /// <summary>Gives <paramref name="device"/> ports <paramref name="basePort"/> to basePort + length - 1.</summary>
     /// <exception cref="ArgumentException">The range is empty, runs past port 0xffff or overlaps a registered one.</exception>
@@ -37,16 +39,22 @@ public sealed class IoBus
             return false;
         }
 
-        foreach (var (b, l, _) in _ranges)
+        lock (_writers)
         {
-            if (basePort < b + l && b < basePort + length)
+            foreach (var (b, l, _) in _ranges)
             {
-                error = $"ports 0x{basePort:x}-0x{basePort + length - 1:x} overlap 0x{b:x}-0x{b + l - 1:x}";
-                return false;
+                if (basePort < b + l && b < basePort + length)
+                {
+                    error = $"ports 0x{basePort:x}-0x{basePort + length - 1:x} overlap 0x{b:x}-0x{b + l - 1:x}";
+                    return false;
+                }
             }
+
+            (ushort, ushort, IPortDevice)[] updated = [.. _ranges, (basePort, length, device)];
+            Array.Sort(updated, static (x, y) => x.Item1.CompareTo(y.Item1));
+            Volatile.Write(ref _ranges, updated);
         }
 
-        _ranges.Add((basePort, length, device));
         error = null;
         return true;
     }
@@ -82,9 +90,21 @@ public sealed class IoBus
 
     private bool Find(ushort port, out IPortDevice device, out ushort offset)
     {
-        foreach (var (b, l, d) in _ranges)
+        var ranges = Volatile.Read(ref _ranges);
+        int low = 0, high = ranges.Length - 1;
+        while (low <= high)
         {
-            if (port >= b && port - b < l)
+            int middle = low + ((high - low) >> 1);
+            var (b, l, d) = ranges[middle];
+            if (port < b)
+            {
+                high = middle - 1;
+            }
+            else if (port - b >= l)
+            {
+                low = middle + 1;
+            }
+            else
             {
                 device = d;
                 offset = (ushort)(port - b);

@@ -4,7 +4,7 @@ using Kvm.Vmm.Memory;
 namespace Kvm.Vmm.Hypervisor;
 
 /// <summary>A KVM virtual machine (the VM file descriptor): memory slots, the in-kernel irqchip and PIT, vCPUs.</summary>
-public sealed unsafe class VirtualMachine : IDisposable
+public sealed unsafe class VirtualMachine : IVm, IDisposable
 {
     /// <summary>Where the VMX/SVM task-state area and the identity-map page go: three pages and one page just below 4 GiB's BIOS.</summary>
     public const ulong TssAddress = 0xfffb_d000;
@@ -19,7 +19,10 @@ public sealed unsafe class VirtualMachine : IDisposable
     {
         _kvm = kvm;
         _fd = fd;
+        Routes = new GsiRouter(SetGsiRouting);
     }
+
+    public GsiRouter Routes { get; }
 
     /// <summary>Places the TSS and identity map (needed before the first KVM_RUN on Intel; harmless on AMD).</summary>
     public void SetSystemAddresses()
@@ -60,6 +63,60 @@ public sealed unsafe class VirtualMachine : IDisposable
     {
         var level = new KvmIrqLevel { Irq = gsi, Level = asserted ? 1u : 0u };
         KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.IrqLine, &level), $"KVM_IRQ_LINE {gsi}");
+    }
+
+    public void AttachIrqfd(EventFd eventFd, uint gsi)
+    {
+        var irqfd = new KvmIrqfd { Fd = (uint)eventFd.Fd, Gsi = gsi };
+        KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.Irqfd, &irqfd), $"KVM_IRQFD (GSI {gsi})");
+    }
+
+    public void DetachIrqfd(EventFd eventFd, uint gsi)
+    {
+        var irqfd = new KvmIrqfd { Fd = (uint)eventFd.Fd, Gsi = gsi, Flags = KvmIrqfd.FlagDeassign };
+        _ = Libc.Ioctl(_fd, KvmIoctl.Irqfd, &irqfd);
+    }
+
+    public bool TryAttachIoeventfd(EventFd eventFd, ulong address, uint length, bool pio, out string? error)
+    {
+        var request = new KvmIoeventfd { Addr = address, Len = length, Fd = eventFd.Fd, Flags = pio ? KvmIoeventfd.FlagPio : 0 };
+        if (Libc.Ioctl(_fd, KvmIoctl.Ioeventfd, &request) < 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            error = $"KVM_IOEVENTFD at 0x{address:x}: {Libc.ErrorText(errno)}";
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    public void DetachIoeventfd(EventFd eventFd, ulong address, uint length, bool pio)
+    {
+        var request = new KvmIoeventfd
+        {
+            Addr = address, Len = length, Fd = eventFd.Fd,
+            Flags = KvmIoeventfd.FlagDeassign | (pio ? KvmIoeventfd.FlagPio : 0),
+        };
+        _ = Libc.Ioctl(_fd, KvmIoctl.Ioeventfd, &request);
+    }
+
+    /// <summary>KVM_SET_GSI_ROUTING with the whole table (struct kvm_irq_routing: nr, flags, then the entries).</summary>
+    private void SetGsiRouting(ReadOnlySpan<KvmIrqRoutingEntry> entries)
+    {
+        int size = 8 + (entries.Length * KvmIrqRoutingEntry.Size);
+        byte* buffer = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)size);
+        try
+        {
+            // SAFETY: buffer holds the 8-byte header and every entry; the kernel reads exactly nr entries.
+            *(uint*)buffer = (uint)entries.Length;
+            entries.CopyTo(new Span<KvmIrqRoutingEntry>(buffer + 8, entries.Length));
+            KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetGsiRouting, buffer), $"KVM_SET_GSI_ROUTING ({entries.Length} routes)");
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(buffer);
+        }
     }
 
     public Vcpu CreateVcpu(int id)

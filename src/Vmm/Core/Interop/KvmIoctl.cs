@@ -25,6 +25,9 @@ internal static class KvmIoctl
     public static readonly nuint CreateIrqchip = Io(0x60);
     public static readonly nuint CreatePit2 = Ioc(Write, 0x77, KvmPitConfig.Size);
     public static readonly nuint IrqLine = Ioc(Write, 0x61, 8);
+    public static readonly nuint SetGsiRouting = Ioc(Write, 0x6a, 8);
+    public static readonly nuint Irqfd = Ioc(Write, 0x76, KvmIrqfd.Size);
+    public static readonly nuint Ioeventfd = Ioc(Write, 0x79, KvmIoeventfd.Size);
 
     // vCPU ioctls.
     public static readonly nuint Run = Io(0x80);
