@@ -8,7 +8,7 @@ namespace Kvm.Vmm.Memory;
 /// addresses. The only way devices and loaders touch guest memory: every access is checked against the regions, and
 /// an address or length the guest made up that falls outside them is refused, never followed.
 /// </summary>
-public sealed unsafe class GuestMemory : IDisposable
+public sealed unsafe partial class GuestMemory : IDisposable
 {
     private readonly GuestRegion[] _regions;
     private bool _disposed;
