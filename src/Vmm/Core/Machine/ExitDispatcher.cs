@@ -1,3 +1,4 @@
+using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
 using Kvm.Vmm.Hypervisor;
 using NLog;
@@ -5,12 +6,12 @@ using NLog;
 namespace Kvm.Vmm.Machine;
 
 /// <summary>
-/// Handles one vCPU exit: port I/O goes to the bus, memory-mapped I/O (nothing claims any yet) reads as all ones, and
+/// Handles one vCPU exit: port I/O goes to the port bus, memory-mapped I/O to the MMIO bus, and
 /// halts, resets, system events and exits it does not know end the machine. Everything it reads comes from a
 /// <see cref="KvmRunView"/>, so it runs without KVM in tests; it never throws on what the guest or KVM put there, and
 /// it allocates only when the machine ends.
 /// </summary>
-internal sealed class ExitDispatcher(IoBus io)
+internal sealed class ExitDispatcher(IoBus io, MmioBus mmio)
 {
     private const uint SystemEventShutdown = 1; // KVM_SYSTEM_EVENT_SHUTDOWN
     private const uint SystemEventReset = 2; // KVM_SYSTEM_EVENT_RESET
@@ -50,15 +51,14 @@ internal sealed class ExitDispatcher(IoBus io)
 
                 return ExitAction.Continue;
             case VcpuExit.Mmio:
-                var mmio = run.Mmio;
-                if (!mmio.IsWrite)
+                var mmioAccess = run.Mmio;
+                if (mmioAccess.IsWrite)
                 {
-                    mmio.Data.Fill(0xff);
+                    mmio.Write(mmioAccess.Address, mmioAccess.Data);
                 }
-
-                if (s_log.IsTraceEnabled)
+                else
                 {
-                    s_log.Trace("Unclaimed MMIO {Kind} at 0x{Address:x}", mmio.IsWrite ? "write" : "read", mmio.Address);
+                    mmio.Read(mmioAccess.Address, mmioAccess.Data);
                 }
 
                 return ExitAction.Continue;

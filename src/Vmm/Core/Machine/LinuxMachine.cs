@@ -1,5 +1,6 @@
 using Kvm.Vmm.Boot;
 using Kvm.Vmm.Boot.Acpi;
+using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
 using Kvm.Vmm.Hypervisor;
 using Kvm.Vmm.Interop;
@@ -22,6 +23,8 @@ public sealed partial class LinuxMachine : IDisposable
     private readonly GuestMemory _memory;
     private readonly Vcpu[] _vcpus;
     private readonly PortDevices _ports;
+    private readonly MmioBus _mmio = new();
+    private readonly PciDevices _pci;
     private readonly ExitDispatcher _dispatcher;
     private readonly TaskCompletionSource<MachineExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Thread> _threads = [];
@@ -38,7 +41,17 @@ public sealed partial class LinuxMachine : IDisposable
         _memory = memory;
         _vcpus = vcpus;
         _ports = PortDevices.Create(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq), TimeProvider.System, config.DebugExit, End);
-        _dispatcher = new ExitDispatcher(_ports.Bus);
+        try
+        {
+            _pci = PciDevices.Create(config, _ports.Bus, _mmio, memory, vm, memory.Regions.Max(r => r.End));
+        }
+        catch
+        {
+            _ports.Serial.Dispose();
+            throw;
+        }
+
+        _dispatcher = new ExitDispatcher(_ports.Bus, _mmio);
     }
 
     /// <summary>The most vCPUs a machine gets: xAPIC ids in the MADT, with one id left for the I/O APIC.</summary>
@@ -50,6 +63,12 @@ public sealed partial class LinuxMachine : IDisposable
     public PostCodePort PostCode => _ports.PostCode;
 
     public CpuTopology Topology { get; }
+
+    /// <summary>The virtio-blk disks with their PCI addresses, in the configuration's order.</summary>
+    public IReadOnlyList<(Pci.PciAddress Address, Devices.Virtio.Block.VirtioBlock Disk)> Disks => _pci.Disks;
+
+    /// <summary>The functions on PCI bus 0.</summary>
+    public Pci.PciRootBus PciBus => _pci.Bus;
 
     /// <summary>The vCPUs' Linux thread ids, in vCPU order (0 for a thread that has not started yet).</summary>
     public IReadOnlyList<int> VcpuThreadIds => [.. _vcpus.Select(v => v.ThreadId)];
@@ -89,8 +108,12 @@ public sealed partial class LinuxMachine : IDisposable
             var regions = GuestLayout.RamRegions(config.MemoryBytes);
             memory = GuestMemory.Allocate(regions);
             vm.MapMemory(memory);
-            ulong entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, GuestLayout.E820(regions));
-            AcpiTables.Write(memory, apicIds);
+            var e820 = GuestLayout.E820(regions);
+            e820.Add(new E820Entry(PciLayout.EcamBase, PciLayout.EcamSize, E820Entry.Reserved));
+            ulong entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, e820);
+            ulong ramEnd = regions.Max(r => r.GuestAddress + r.Size);
+            AcpiTables.Write(memory, apicIds, new AcpiPci(PciLayout.EcamBase, PciLayout.Window32Base, PciLayout.Window32Size,
+                PciLayout.Window64Base(ramEnd), PciLayout.Window64Size));
 
             var cpuid = kvm.GetSupportedCpuid();
             for (int index = 0; index < config.Vcpus; index++)
@@ -211,8 +234,10 @@ public sealed partial class LinuxMachine : IDisposable
             }
         }
 
-        // Before the VM goes: the serial output's writer may raise COM1's interrupt until the UART lets go of it.
+        // Before the VM goes: the serial output's writer may raise COM1's interrupt until the UART lets go of it, and
+        // the devices' threads use guest memory and interrupts until they stop.
         Serial.Dispose();
+        _pci.Dispose();
         if (running > 0)
         {
             // A vCPU thread still inside KVM_RUN or a device would fault on an unmapped kvm_run or guest page: leave

@@ -27,4 +27,7 @@ public sealed record MachineConfig
     /// (<see cref="MachineExitReason.GuestDebugExit"/>); null, the default, gives the guest no such power.
     /// </summary>
     public DebugExitConfig? DebugExit { get; init; }
+
+    /// <summary>virtio-blk disks on the PCI bus.</summary>
+    public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
 }

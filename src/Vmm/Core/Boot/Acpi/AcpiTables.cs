@@ -34,7 +34,7 @@ public static class AcpiTables
     private const ushort BootArchVgaNotPresent = 1 << 2;
 
     /// <summary>Writes all tables from <see cref="RsdpAddress"/> on; returns the address after the last one.</summary>
-    public static ulong Write(GuestMemory memory, IReadOnlyList<int> apicIds)
+    public static ulong Write(GuestMemory memory, IReadOnlyList<int> apicIds, AcpiPci? pci = null)
     {
         ulong next = RsdpAddress + 64;
         ulong Place(byte[] table)
@@ -45,10 +45,16 @@ public static class AcpiTables
             return at;
         }
 
-        ulong dsdt = Place(Dsdt());
+        ulong dsdt = Place(Dsdt(pci));
         ulong fadt = Place(Fadt(dsdt));
         ulong madt = Place(Madt(apicIds));
-        ulong xsdt = Place(new AcpiTable("XSDT", 1).Append64(fadt).Append64(madt).ToArray());
+        var xsdtTable = new AcpiTable("XSDT", 1).Append64(fadt).Append64(madt);
+        if (pci is not null)
+        {
+            xsdtTable.Append64(Place(Mcfg(pci)));
+        }
+
+        ulong xsdt = Place(xsdtTable.ToArray());
         memory.Write(RsdpAddress, Rsdp(xsdt));
         return next;
     }
@@ -73,10 +79,10 @@ public static class AcpiTables
     /// whose <c>_EVT</c> notifies the button. A hardware-reduced machine has no fixed-feature button, so this is how
     /// the host's power-down request reaches the guest (Linux's evged and button drivers).
     /// </summary>
-    private static byte[] Dsdt()
+    private static byte[] Dsdt(AcpiPci? pci)
     {
         return new AcpiTable("DSDT", 2).Append(Aml.Name("_S5_", Aml.Package(Aml.Byte(S5SleepType), Aml.Byte(S5SleepType))))
-            .Append(Aml.Scope("_SB_",
+            .Append(Aml.Scope("_SB_", [.. PciDevices(pci),
                 Aml.Device("COM1",
                     Aml.Name("_HID", Aml.EisaId("PNP0501")),
                     Aml.Name("_UID", Aml.Byte(1)),
@@ -88,8 +94,52 @@ public static class AcpiTables
                     Aml.Name("_HID", Aml.String("ACPI0013")),
                     Aml.Name("_UID", Aml.Byte(0)),
                     Aml.Name("_CRS", Aml.Buffer(Aml.ExtendedInterrupt(PowerButtonGsi), Aml.EndTag())),
-                    Aml.Method("_EVT", 1, Aml.Notify("_SB_", "PWRB", NotifyPowerButton)))))
+                    Aml.Method("_EVT", 1, Aml.Notify("_SB_", "PWRB", NotifyPowerButton)))]))
             .ToArray();
+    }
+
+    /// <summary>
+    /// The PCI Express host bridge (PNP0A08, compatible with PNP0A03) for segment 0, bus 0, whose _CRS gives the bus, the
+    /// I/O ports around the configuration ports and the two memory windows; and a motherboard resource (PNP0C02) that
+    /// reserves ECAM, where Linux looks before it trusts MCFG.
+    /// </summary>
+    private static byte[][] PciDevices(AcpiPci? pci)
+    {
+        if (pci is null)
+        {
+            return [];
+        }
+
+        return
+        [
+            Aml.Device("PCI0",
+                Aml.Name("_HID", Aml.EisaId("PNP0A08")),
+                Aml.Name("_CID", Aml.EisaId("PNP0A03")),
+                Aml.Name("_SEG", Aml.Byte(0)),
+                Aml.Name("_BBN", Aml.Byte(0)),
+                Aml.Name("_UID", Aml.Byte(0)),
+                Aml.Name("_CRS", Aml.Buffer(
+                    Aml.WordBusNumber(0, 0),
+                    Aml.IoPort(0xcf8, 8),
+                    Aml.WordIo(0x0000, 0x0cf7),
+                    Aml.WordIo(0x0d00, 0xffff),
+                    Aml.DWordMemory((uint)pci.Window32Base, (uint)pci.Window32Size),
+                    Aml.QWordMemory(pci.Window64Base, pci.Window64Size),
+                    Aml.EndTag()))),
+            Aml.Device("RES0",
+                Aml.Name("_HID", Aml.EisaId("PNP0C02")),
+                Aml.Name("_UID", Aml.Byte(0)),
+                Aml.Name("_CRS", Aml.Buffer(Aml.Memory32Fixed((uint)pci.EcamBase, (uint)Machine.PciLayout.EcamSize), Aml.EndTag()))),
+        ];
+    }
+
+    /// <summary>MCFG (PCI Firmware 3.2, 4.1.2): one ECAM allocation, segment 0, buses 0 to 0.</summary>
+    private static byte[] Mcfg(AcpiPci pci)
+    {
+        var mcfg = new AcpiTable("MCFG", 1);
+        mcfg.Append64(0); // reserved
+        mcfg.Append64(pci.EcamBase).Append16(0).Append8(0).Append8(0).Append32(0);
+        return mcfg.ToArray();
     }
 
     /// <summary>FADT, ACPI 6 layout (276 bytes), hardware-reduced: no PM1 blocks, no SCI, sleep registers on I/O ports.</summary>

@@ -98,6 +98,34 @@ internal static class Aml
 
     public static byte[] EndTag() => [0x79, 0x00];
 
+    // Address space descriptor flags (ACPI 6.4, 6.4.3.5): a producer whose minimum and maximum addresses are fixed.
+    private const byte ProducerFixed = (1 << 2) | (1 << 3);
+
+    /// <summary>Word bus number descriptor (6.4.3.5.3, resource type 2): the buses behind a host bridge.</summary>
+    public static byte[] WordBusNumber(ushort first, ushort last) =>
+        [0x88, 13, 0, 2, ProducerFixed, 0, .. U16(0), .. U16(first), .. U16(last), .. U16(0), .. U16((ushort)(last - first + 1))];
+
+    /// <summary>Word I/O descriptor (resource type 1): a window of ports the bridge forwards (ISA and non-ISA ranges).</summary>
+    public static byte[] WordIo(ushort first, ushort last) =>
+        [0x88, 13, 0, 1, ProducerFixed, 3, .. U16(0), .. U16(first), .. U16(last), .. U16(0), .. U16((ushort)(last - first + 1))];
+
+    /// <summary>DWord memory descriptor (6.4.3.5.2): a 32-bit window, read-write, non-cacheable.</summary>
+    public static byte[] DWordMemory(uint first, uint length) =>
+        [0x87, 23, 0, 0, ProducerFixed, 1, .. U32(0), .. U32(first), .. U32(first + length - 1), .. U32(0), .. U32(length)];
+
+    /// <summary>QWord memory descriptor (6.4.3.5.1): a 64-bit window, read-write, cacheable and prefetchable.</summary>
+    public static byte[] QWordMemory(ulong first, ulong length) =>
+        [0x8a, 43, 0, 0, ProducerFixed, 1 | (3 << 1), .. U64(0), .. U64(first), .. U64(first + length - 1), .. U64(0), .. U64(length)];
+
+    /// <summary>32-bit fixed memory range descriptor (6.4.3.4), read-write: a range a device consumes.</summary>
+    public static byte[] Memory32Fixed(uint address, uint length) => [0x86, 9, 0, 1, .. U32(address), .. U32(length)];
+
+    private static byte[] U16(ushort value) => [(byte)value, (byte)(value >> 8)];
+
+    private static byte[] U32(uint value) => [(byte)value, (byte)(value >> 8), (byte)(value >> 16), (byte)(value >> 24)];
+
+    private static byte[] U64(ulong value) => [.. U32((uint)value), .. U32((uint)(value >> 32))];
+
     /// <summary>A four-character name segment.</summary>
     private static byte[] Seg(string name) =>
         name.Length == 4 ? System.Text.Encoding.ASCII.GetBytes(name) : throw new ArgumentException($"AML name '{name}' is not 4 characters");

@@ -1,0 +1,19 @@
+namespace Kvm.Vmm.Devices.Virtio.Block;
+
+/// <summary>What a virtio-blk device is given besides its image: its serial, queues and limits.</summary>
+public sealed record VirtioBlockConfig
+{
+    /// <summary>The <c>&lt;serial&gt;</c>, answered to GET_ID (at most 20 bytes are sent, as the specification says).</summary>
+    public string? Serial { get; init; }
+
+    /// <summary><c>&lt;driver queues='N'&gt;</c>: request queues (VIRTIO_BLK_F_MQ when more than one).</summary>
+    public int Queues { get; init; } = 1;
+
+    public ushort QueueSize { get; init; } = 256;
+
+    /// <summary>Whether FLUSH is offered (the image's cache mode has a write-back cache to flush).</summary>
+    public bool WriteCache { get; init; } = true;
+
+    /// <summary>The device name for logs and QMP, e.g. the target dev "vda".</summary>
+    public string Name { get; init; } = "virtio-blk";
+}

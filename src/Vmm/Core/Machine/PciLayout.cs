@@ -1,0 +1,23 @@
+namespace Kvm.Vmm.Machine;
+
+/// <summary>
+/// Where PCI lives in guest physical memory: ECAM for bus 0 and the 32-bit BAR window in the hole below 4 GiB, and a
+/// 64-bit window above RAM. The hole starts at 3 GiB (<see cref="Boot.GuestLayout.PciHoleStart"/>).
+/// </summary>
+public static class PciLayout
+{
+    public const ulong Window32Base = 0xc000_0000;
+    public const ulong Window32Size = 0x2000_0000;
+
+    /// <summary>ECAM (memory-mapped configuration) for bus 0: 1 MiB, reserved in the E820 map and named by MCFG.</summary>
+    public const ulong EcamBase = 0xe000_0000;
+    public const ulong EcamSize = 0x10_0000;
+
+    /// <summary>The 64-bit window: 64 GiB from the first 1 GiB boundary above RAM (and above 4 GiB).</summary>
+    public const ulong Window64Size = 64UL << 30;
+
+    /// <summary>The first slot devices without an address get: slot 0 is the host bridge and slot 1 is kept free, as on QEMU's pc machine (its ISA bridge).</summary>
+    public const byte FirstFreeSlot = 2;
+
+    public static ulong Window64Base(ulong ramEnd) => (Math.Max(ramEnd, Boot.GuestLayout.FourGiB) + (1UL << 30) - 1) & ~((1UL << 30) - 1);
+}
