@@ -1,0 +1,291 @@
+using System.Buffers.Binary;
+
+namespace Kvm.Vmm.Block;
+
+/// <summary>
+/// The refcount side: reading and writing single refcount entries of any width (1 to 64 bits; below 8 bits the
+/// entries fill each byte from its least significant bit), appending clusters at the end of the file, new refcount
+/// blocks, and growing the refcount table. Everything here holds <see cref="_gate"/>.
+/// </summary>
+internal sealed partial class Qcow2Image
+{
+    private const int MaxAllocationProbes = 1 << 16;
+
+    private readonly int _refcountBits;
+    private readonly long _refBlockEntries;
+    private ulong[] _refTable;
+    private ulong _refTableOffset;
+    private ulong _nextFree;
+
+    /// <summary>
+    /// Takes one cluster at the end of the file and sets its refcount to 1 (written before anything refers to it).
+    /// Returns its offset, or 0 when the refcount structures are corrupt or the file cannot be written.
+    /// </summary>
+    private ulong AllocateCluster()
+    {
+        for (int probe = 0; probe < MaxAllocationProbes; probe++)
+        {
+            ulong host = _nextFree;
+            ulong cluster = host >> _clusterBits;
+            ulong blockIndex = cluster / (ulong)_refBlockEntries;
+            if (blockIndex >= (ulong)_refTable.Length)
+            {
+                if (GrowRefTable() != BlockStatus.Ok)
+                {
+                    return 0;
+                }
+
+                continue;
+            }
+
+            ulong block = _refTable[blockIndex] & OffsetMask;
+            if (block == 0)
+            {
+                // A new refcount block in the cluster itself, counting itself: written whole, then the table entry.
+                var content = new byte[_clusterSize];
+                SetEntry(content, (long)(cluster % (ulong)_refBlockEntries), 1);
+                if (Check(_file.Write(host, content), "write new refcount block") != BlockStatus.Ok ||
+                    WriteEntry(_refTableOffset + blockIndex * 8, host, "write refcount table entry") != BlockStatus.Ok)
+                {
+                    return 0;
+                }
+
+                _refTable[blockIndex] = host;
+                _nextFree = host + (ulong)_clusterSize;
+                continue;
+            }
+
+            if (!TryGetRefcount(host, out ulong refcount))
+            {
+                return 0;
+            }
+
+            _nextFree = host + (ulong)_clusterSize;
+            if (refcount != 0)
+            {
+                continue; // Counted although past the end of the file: leave it alone.
+            }
+
+            return SetRefcount(host, 1) ? host : 0;
+        }
+
+        Fail("no free cluster found", "allocate", $"after 0x{_nextFree:x}");
+        return 0;
+    }
+
+    /// <summary>Lowers a cluster's refcount by one; at zero the space is punched out when discards unmap.</summary>
+    private void Free(ulong host)
+    {
+        if (!TryGetRefcount(host, out ulong refcount))
+        {
+            return;
+        }
+
+        if (refcount == 0)
+        {
+            Fail("refcount underflow", "free", $"0x{host:x}");
+            return;
+        }
+
+        if (SetRefcount(host, refcount - 1) && refcount == 1 && SupportsDiscard)
+        {
+            _file.PunchHole(host, (ulong)_clusterSize);
+        }
+    }
+
+    private bool TryGetRefcount(ulong host, out ulong refcount)
+    {
+        refcount = 0;
+        if (!TryLocate(host, out ulong fileOffset, out int byteCount, out int shift))
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[8];
+        if (Check(_file.Read(fileOffset, bytes[..byteCount]), "read refcount") != BlockStatus.Ok)
+        {
+            return false;
+        }
+
+        refcount = _refcountBits >= 8 ? ReadBigEndian(bytes[..byteCount]) : (ulong)((bytes[0] >> shift) & ((1 << _refcountBits) - 1));
+        return true;
+    }
+
+    private bool SetRefcount(ulong host, ulong refcount)
+    {
+        if (_refcountBits < 64 && refcount >> _refcountBits != 0)
+        {
+            Fail("refcount overflow", "allocate", $"0x{host:x}");
+            return false;
+        }
+
+        if (!TryLocate(host, out ulong fileOffset, out int byteCount, out int shift))
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[8];
+        if (_refcountBits >= 8)
+        {
+            WriteBigEndian(bytes[..byteCount], refcount);
+        }
+        else
+        {
+            if (Check(_file.Read(fileOffset, bytes[..1]), "read refcount") != BlockStatus.Ok)
+            {
+                return false;
+            }
+
+            int mask = ((1 << _refcountBits) - 1) << shift;
+            bytes[0] = (byte)((bytes[0] & ~mask) | ((int)refcount << shift));
+        }
+
+        return Check(_file.Write(fileOffset, bytes[..byteCount]), "write refcount") == BlockStatus.Ok;
+    }
+
+    /// <summary>Where the refcount of <paramref name="host"/> lives: the bytes to read and, below 8 bits, the shift in the byte.</summary>
+    private bool TryLocate(ulong host, out ulong fileOffset, out int byteCount, out int shift)
+    {
+        fileOffset = 0;
+        shift = 0;
+        byteCount = Math.Max(_refcountBits / 8, 1);
+        ulong cluster = host >> _clusterBits;
+        ulong blockIndex = cluster / (ulong)_refBlockEntries;
+        if (blockIndex >= (ulong)_refTable.Length)
+        {
+            Fail("cluster beyond the refcount table", "refcount", $"0x{host:x}");
+            return false;
+        }
+
+        ulong block = _refTable[blockIndex] & OffsetMask;
+        if (block == 0 || (block & (ulong)(_clusterSize - 1)) != 0)
+        {
+            Fail("missing or unaligned refcount block", "refcount", $"0x{host:x}");
+            return false;
+        }
+
+        ulong bitIndex = (cluster % (ulong)_refBlockEntries) * (ulong)_refcountBits;
+        fileOffset = block + bitIndex / 8;
+        shift = (int)(bitIndex % 8);
+        return true;
+    }
+
+    /// <summary>
+    /// Moves the refcount table to a larger one at the end of the file. The new table, and the refcount blocks that
+    /// count it and themselves, are written first; then the header's offset and size in one write; then the old
+    /// table's clusters are freed.
+    /// </summary>
+    private BlockStatus GrowRefTable()
+    {
+        ulong first = _nextFree >> _clusterBits;
+        ulong entriesPerCluster = (ulong)_l2Entries;
+        ulong tableClusters = Math.Max((ulong)_refTable.Length / entriesPerCluster * 2, 1);
+        ulong blocks = 0;
+        for (int round = 0; ; round++)
+        {
+            ulong end = first + tableClusters + blocks;
+            ulong lastBlock = (end - 1) / (ulong)_refBlockEntries;
+            if (tableClusters * entriesPerCluster <= lastBlock)
+            {
+                tableClusters = (lastBlock + entriesPerCluster) / entriesPerCluster;
+            }
+
+            ulong needed = lastBlock - first / (ulong)_refBlockEntries + 1;
+            if (needed == blocks && tableClusters * entriesPerCluster > lastBlock)
+            {
+                break;
+            }
+
+            blocks = needed;
+            if (round > 64 || tableClusters * (ulong)_clusterSize > Qcow2Header.MaxRefTableBytes)
+            {
+                return Fail("refcount table would grow too large", "allocate", $"{tableClusters} clusters");
+            }
+        }
+
+        ulong firstBlockIndex = first / (ulong)_refBlockEntries;
+        ulong tableOffset = first << _clusterBits;
+        ulong blocksOffset = tableOffset + (tableClusters << _clusterBits);
+        ulong endCluster = first + tableClusters + blocks;
+        var newTable = new ulong[tableClusters * entriesPerCluster];
+        _refTable.CopyTo(newTable, 0);
+        for (ulong b = 0; b < blocks; b++)
+        {
+            var content = new byte[_clusterSize];
+            ulong blockIndex = firstBlockIndex + b;
+            for (ulong c = Math.Max(first, blockIndex * (ulong)_refBlockEntries); c < endCluster && c / (ulong)_refBlockEntries == blockIndex; c++)
+            {
+                SetEntry(content, (long)(c % (ulong)_refBlockEntries), 1);
+            }
+
+            ulong blockOffset = blocksOffset + (b << _clusterBits);
+            if (Check(_file.Write(blockOffset, content), "write refcount block") != BlockStatus.Ok)
+            {
+                return BlockStatus.IoError;
+            }
+
+            newTable[blockIndex] = blockOffset;
+        }
+
+        BlockStatus status = WriteTable(tableOffset, newTable, "write refcount table");
+        if (status != BlockStatus.Ok)
+        {
+            return status;
+        }
+
+        Span<byte> header = stackalloc byte[12];
+        BinaryPrimitives.WriteUInt64BigEndian(header, tableOffset);
+        BinaryPrimitives.WriteUInt32BigEndian(header[8..], (uint)tableClusters);
+        status = Check(_file.Write(48, header), "write header refcount table fields");
+        if (status != BlockStatus.Ok)
+        {
+            return status;
+        }
+
+        ulong oldOffset = _refTableOffset;
+        ulong oldClusters = (ulong)_refTable.Length / entriesPerCluster;
+        _refTable = newTable;
+        _refTableOffset = tableOffset;
+        _nextFree = endCluster << _clusterBits;
+        for (ulong c = 0; c < oldClusters; c++)
+        {
+            Free(oldOffset + (c << _clusterBits));
+        }
+
+        return BlockStatus.Ok;
+    }
+
+    /// <summary>Sets entry <paramref name="index"/> of a refcount block held in memory.</summary>
+    private void SetEntry(Span<byte> block, long index, ulong value)
+    {
+        long bit = index * _refcountBits;
+        if (_refcountBits >= 8)
+        {
+            WriteBigEndian(block.Slice((int)(bit / 8), _refcountBits / 8), value);
+        }
+        else
+        {
+            block[(int)(bit / 8)] |= (byte)(value << (int)(bit % 8));
+        }
+    }
+
+    private static ulong ReadBigEndian(ReadOnlySpan<byte> bytes)
+    {
+        ulong value = 0;
+        foreach (byte b in bytes)
+        {
+            value = (value << 8) | b;
+        }
+
+        return value;
+    }
+
+    private static void WriteBigEndian(Span<byte> bytes, ulong value)
+    {
+        for (int i = bytes.Length - 1; i >= 0; i--)
+        {
+            bytes[i] = (byte)value;
+            value >>= 8;
+        }
+    }
+}
