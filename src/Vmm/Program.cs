@@ -74,7 +74,19 @@ public static class Program
 
             using (plan.Serial)
             {
-                return await Monitor.VmHost.RunAsync(plan, monitors, parse.GetValue(paused), parse.GetValue(noShutdown), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await Monitor.VmHost.RunAsync(plan, monitors, parse.GetValue(paused), parse.GetValue(noShutdown), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // The machine is gone (its device threads stopped): the images are flushed and unlocked.
+                    foreach (var disk in plan.Machine.Disks)
+                    {
+                        disk.Backend.Flush();
+                        disk.Backend.Dispose();
+                    }
+                }
             }
         });
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

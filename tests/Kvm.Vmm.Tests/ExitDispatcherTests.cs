@@ -24,7 +24,7 @@ public sealed class ExitDispatcherTests
         _irq = new FakeInterruptLine();
         _ends = [];
         _ports = PortDevices.Create(new FakeSerialOutput(Serial8250.TransmitHeadroom), _irq, TimeProvider.System, new DebugExitConfig(), _ends.Add);
-        _dispatcher = new ExitDispatcher(_ports.Bus);
+        _dispatcher = new ExitDispatcher(_ports.Bus, new Bus.MmioBus());
     }
 
     [TearDown]

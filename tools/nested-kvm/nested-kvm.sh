@@ -24,14 +24,22 @@
 #
 # Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs. Inside,
 # KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM,
-# KVM_NESTED_MODULES a directory with the few of its modules those guests load (button.ko, evdev.ko), and
+# KVM_NESTED_MODULES a directory with the modules those guests load (button, evdev, virtio-pci, virtio-blk, ext4, ...;
+# its file "order" lists them in load order), and
 # KVM_NESTED_EMULATED=1 says the KVM is the emulated one of 'run' (not set by 'host').
 set -euo pipefail
 
 cache="${KVM_NESTED_CACHE:-${HOME:-/root}/.cache/kvm-nested}"
 
-# Modules the stock kernel needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio).
-guest_modules=(drivers/acpi/button drivers/input/evdev)
+# Modules the inner test guests load themselves, in dependency order (guest-modules/order lists them): the ACPI power
+# button and its input events; virtio-pci with virtio-blk and virtio-rng; ext4 for root filesystems on virtio disks.
+guest_modules=(
+  drivers/acpi/button drivers/input/evdev
+  drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev
+  drivers/virtio/virtio_pci drivers/block/virtio_blk drivers/char/hw_random/virtio-rng
+  lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
+)
+# Modules the outer guest needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio).
 modules=(
   virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd
   drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
@@ -68,7 +76,9 @@ prepare() {
   package="$(kernel_package)"
   [ -n "$package" ] || die "cannot resolve linux-image-amd64's kernel package (apt-get update first?)"
   local dir="$cache/$package"
-  if [ -f "$dir/initramfs.cpio.gz" ] && [ -f "$dir/vmlinuz" ] && [ -d "$dir/guest-modules" ]; then
+  # A cache from before the guest module list last changed is prepared again.
+  if [ -f "$dir/initramfs.cpio.gz" ] && [ -f "$dir/vmlinuz" ] \
+    && [ "$(cat "$dir/guest-modules/order" 2>/dev/null)" = "$(printf '%s\n' "${guest_modules[@]##*/}")" ]; then
     echo "$dir"
     return
   fi
@@ -80,11 +90,12 @@ prepare() {
   local version
   version="$(ls "$dir/root/lib/modules")"
   cp "$dir/root/boot/vmlinuz-$version" "$dir/vmlinuz"
-  # Modules the inner test guests load themselves (the ACPI power button and its input events).
+  # Modules the inner test guests load themselves, and the order to load them in.
   mkdir -p "$dir/guest-modules"
   for m in "${guest_modules[@]}"; do
     cp "$dir/root/lib/modules/$version/kernel/$m.ko" "$dir/guest-modules/" || die "module $m.ko not in $package"
   done
+  printf '%s\n' "${guest_modules[@]##*/}" >"$dir/guest-modules/order"
 
   local initrd="$dir/initrd"
   mkdir -p "$initrd"/{bin,dev,proc,sys,mnt,modules}

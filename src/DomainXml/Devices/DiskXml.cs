@@ -59,6 +59,33 @@ internal static class DiskXml
             Shareable = disk.Element(XmlNames.Shareable) is not null,
             Serial = disk.Element(XmlNames.Serial)?.Text(),
             BootOrder = disk.Element(XmlNames.Boot)?.UInt(XmlNames.Order),
+            Discard = driver?.Attr(XmlNames.Discard),
+            Queues = driver?.UInt(XmlNames.Queues),
+            PciAddress = disk.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) == "pci"
+                ? new HostPciAddress(address.UInt(XmlNames.Domain) ?? 0, address.UInt(XmlNames.Bus) ?? 0,
+                    address.UInt(XmlNames.Slot) ?? 0, address.UInt(XmlNames.Function) ?? 0)
+                : null,
+            BackingChain = BackingChain(disk),
         };
+    }
+
+    /// <summary>The nested <c>&lt;backingStore&gt;</c> elements, top-down, up to the first empty one (bounded by the document's nesting limit).</summary>
+    private static List<DiskBackingDef>? BackingChain(XElement disk)
+    {
+        if (disk.Element(XmlNames.BackingStore) is not { } store)
+        {
+            return null;
+        }
+
+        var chain = new List<DiskBackingDef>();
+        while (store is not null && store.Attr(XmlNames.Type) is { } type)
+        {
+            var source = store.Element(XmlNames.Source);
+            chain.Add(new DiskBackingDef(type, type == "block" ? source?.Attr(XmlNames.Dev) : source?.Attr(XmlNames.File),
+                store.Element(XmlNames.Format)?.Attr(XmlNames.Type)));
+            store = store.Element(XmlNames.BackingStore);
+        }
+
+        return chain;
     }
 }

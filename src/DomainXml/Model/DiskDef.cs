@@ -33,4 +33,19 @@ public sealed record DiskDef
     public string? Serial { get; init; }
 
     public uint? BootOrder { get; init; }
+
+    /// <summary><c>&lt;driver discard&gt;</c>: unmap or ignore.</summary>
+    public string? Discard { get; init; }
+
+    /// <summary><c>&lt;driver queues&gt;</c>: virtio-blk request queues.</summary>
+    public uint? Queues { get; init; }
+
+    /// <summary>The device's <c>&lt;address type='pci'&gt;</c>, when it names one.</summary>
+    public HostPciAddress? PciAddress { get; init; }
+
+    /// <summary>
+    /// The <c>&lt;backingStore&gt;</c> chain, top-down: null when the XML gives none (the image's header decides), empty
+    /// when it says there is no backing image (<c>&lt;backingStore/&gt;</c>).
+    /// </summary>
+    public IReadOnlyList<DiskBackingDef>? BackingChain { get; init; }
 }

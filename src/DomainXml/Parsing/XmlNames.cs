@@ -36,6 +36,7 @@ internal static class XmlNames
     public static readonly XName Boot = "boot";
     public static readonly XName Bootmenu = "bootmenu";
     public static readonly XName Bridge = "bridge";
+    public static readonly XName BackingStore = "backingStore";
     public static readonly XName Bus = "bus";
     public static readonly XName BusNr = "busNr";
     public static readonly XName Cache = "cache";

@@ -42,7 +42,18 @@ internal static class DomainMapping
 
         // Everything that can refuse the domain comes before the serial endpoint, which opens files and sockets.
         var topology = TopologyOf(domain, file);
-        var serial = SerialFor(SerialDevice(domain.Devices));
+        var disks = DiskMapping.Open(domain.Devices.Disks, file);
+        SerialEndpoint serial;
+        try
+        {
+            serial = SerialFor(SerialDevice(domain.Devices));
+        }
+        catch
+        {
+            disks.ForEach(d => d.Backend.Dispose());
+            throw;
+        }
+
         var config = new MachineConfig
         {
             MemoryBytes = domain.Memory.CurrentKiB * 1024,
@@ -52,6 +63,7 @@ internal static class DomainMapping
             InitrdPath = domain.Os.Initrd,
             CommandLine = domain.Os.Cmdline ?? string.Empty,
             SerialOutput = serial.Output,
+            Disks = disks,
         };
         var lifecycle = new LifecyclePolicy(Choice(domain.Lifecycle.OnPoweroff), Choice(domain.Lifecycle.OnReboot), Choice(domain.Lifecycle.OnCrash));
         return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial, "charserial0");
@@ -104,7 +116,10 @@ internal static class DomainMapping
     {
         foreach (var disk in devices.Disks)
         {
-            yield return $"disk {disk.TargetDev}";
+            if (DiskMapping.Unsupported(disk) is { } reason)
+            {
+                yield return reason;
+            }
         }
 
         foreach (var nic in devices.Interfaces)

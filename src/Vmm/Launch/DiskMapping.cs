@@ -1,0 +1,98 @@
+using Kvm.DomainXml.Model;
+using Kvm.Vmm.Block;
+using Kvm.Vmm.Devices.Virtio.Block;
+using Kvm.Vmm.Machine;
+
+namespace Kvm.Vmm.Launch;
+
+/// <summary>
+/// A domain's <c>&lt;disk&gt;</c> elements as kvm-vmm's virtio-blk disks: which ones it can run (file or block
+/// sources, raw or qcow2, on the virtio bus, at a slot of PCI bus 0) and how their images are opened, as libvirt's
+/// QEMU driver maps <c>&lt;driver cache discard queues&gt;</c>, <c>&lt;readonly/&gt;</c>, <c>&lt;shareable/&gt;</c>,
+/// <c>&lt;serial&gt;</c> and <c>&lt;backingStore&gt;</c>.
+/// </summary>
+internal static class DiskMapping
+{
+    /// <summary>Why kvm-vmm cannot run <paramref name="disk"/>, or null when it can.</summary>
+    public static string? Unsupported(DiskDef disk)
+    {
+        string bus = Bus(disk);
+        return disk switch
+        {
+            { Device: not "disk" } => $"disk {disk.TargetDev} (device '{disk.Device}')",
+            { Type: not ("file" or "block") } => $"disk {disk.TargetDev} (type '{disk.Type}')",
+            _ when bus != "virtio" => $"disk {disk.TargetDev} on bus '{bus}'",
+            { DriverType: not (null or "raw" or "qcow2") } => $"disk {disk.TargetDev} (format '{disk.DriverType}')",
+            { Source: null } => $"disk {disk.TargetDev} without a source",
+            { PciAddress: { } a } when a.Domain != 0 || a.Bus != 0 || a.Function != 0 || a.Slot >= 32 =>
+                $"disk {disk.TargetDev} at PCI address {a} (kvm-vmm has slots 0x00-0x1f of bus 0, function 0)",
+            { BackingChain: { } chain } when chain.Any(b => b.Type is not ("file" or "block") || b.Format is not (null or "raw" or "qcow2") || b.Source is null) =>
+                $"disk {disk.TargetDev} (a backing image that is not a raw or qcow2 file or block device)",
+            _ => null,
+        };
+    }
+
+    /// <summary>Opens the images of the disks kvm-vmm runs; on failure closes what it opened and says which disk failed.</summary>
+    public static List<DiskConfig> Open(IEnumerable<DiskDef> disks, string file)
+    {
+        var opened = new List<DiskConfig>();
+        try
+        {
+            foreach (var disk in disks.Where(d => Unsupported(d) is null))
+            {
+                IBlockBackend backend;
+                try
+                {
+                    backend = BlockBackends.Open(Options(disk));
+                }
+                catch (BlockException e)
+                {
+                    throw new LaunchException($"{file}: disk {disk.TargetDev}: {e.Message}");
+                }
+
+                opened.Add(new DiskConfig(backend, new VirtioBlockConfig
+                {
+                    Name = disk.TargetDev,
+                    Serial = disk.Serial,
+                    Queues = (int)Math.Clamp(disk.Queues ?? 1, 1, 64),
+                    WriteCache = disk.Cache is not ("writethrough" or "directsync"),
+                }, disk.PciAddress is { } address ? (byte)address.Slot : null));
+            }
+
+            return opened;
+        }
+        catch
+        {
+            foreach (var disk in opened)
+            {
+                disk.Backend.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    public static BlockOpenOptions Options(DiskDef disk) => new()
+    {
+        Path = disk.Source!,
+        Format = Format(disk.DriverType),
+        ReadOnly = disk.ReadOnly,
+        Direct = disk.Cache is "none" or "directsync",
+        IgnoreFlush = disk.Cache == "unsafe",
+        DiscardUnmap = disk.Discard == "unmap",
+        Shareable = disk.Shareable,
+        Backing = disk.BackingChain?.Select(b => new BackingImage(b.Source!, Format(b.Format))).ToList(),
+    };
+
+    /// <summary>The bus, or the one libvirt derives from the target name (vdX: virtio, sdX: scsi, hdX: ide).</summary>
+    private static string Bus(DiskDef disk) => disk.TargetBus ?? disk.TargetDev switch
+    {
+        var dev when dev.StartsWith("vd", StringComparison.Ordinal) => "virtio",
+        var dev when dev.StartsWith("sd", StringComparison.Ordinal) => "scsi",
+        var dev when dev.StartsWith("hd", StringComparison.Ordinal) => "ide",
+        var dev when dev.StartsWith("fd", StringComparison.Ordinal) => "fdc",
+        _ => "unknown",
+    };
+
+    private static ImageFormat Format(string? type) => type == "qcow2" ? ImageFormat.Qcow2 : ImageFormat.Raw;
+}

@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Kvm.Vmm.Hypervisor;
+using NUnit.Framework;
+
+namespace Kvm.Vmm.Tests;
+
+/// <summary>
+/// kvm-vmm runs a domain whose root filesystem is a virtio disk, on real KVM, as a user would: Debian's kernel with its
+/// own virtio_pci, virtio_blk and ext4 modules mounts /dev/vda read-write, writes a file and random data and powers
+/// off; the host then reads them back out of the image with e2fsprogs and qemu-img.
+/// </summary>
+[Category("Kvm")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed partial class VirtioBlockBootTests
+{
+    private static readonly TimeSpan s_bootTimeout = TimeSpan.FromMinutes(5);
+
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        if (!File.Exists(KvmSystem.DefaultPath) || GuestImages.KernelPath() is null || GuestImages.ModulesPath() is null)
+        {
+            Assert.Ignore("needs /dev/kvm, KVM_NESTED_KERNEL and KVM_NESTED_MODULES: run the Kvm category inside tools/nested-kvm/nested-kvm.sh");
+        }
+
+        foreach (string tool in new[] { "mke2fs", "debugfs", "qemu-img" })
+        {
+            if (DiskGuest.Find(tool) is null)
+            {
+                Assert.Fail($"{tool} is missing: apt-get install e2fsprogs qemu-utils");
+            }
+        }
+
+        _directory = Directory.CreateTempSubdirectory("kvm-vmm-disk-").FullName;
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        VmmProcessTests.KillLeftoverVmms();
+        if (_directory is not null && Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [EmulatorRetry]
+    [TestCase("raw")]
+    [TestCase("qcow2")]
+    [TestCase("qcow2-over-raw")]
+    public void RootOnVirtioDisk_GuestWritesAndPowersOff_HostReadsTheFilesBack(string layout)
+    {
+        string baseImage = DiskGuest.BuildRootImage(_directory, "root");
+        string image = baseImage;
+        string format = "raw";
+        string? baseHash = null;
+        if (layout == "qcow2")
+        {
+            image = Path.Combine(_directory, "root.qcow2");
+            DiskGuest.Run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", baseImage, image);
+            format = "qcow2";
+        }
+        else if (layout == "qcow2-over-raw")
+        {
+            image = Path.Combine(_directory, "overlay.qcow2");
+            DiskGuest.Run("qemu-img", "create", "-q", "-f", "qcow2", "-b", baseImage, "-F", "raw", image);
+            format = "qcow2";
+            baseHash = Hash(baseImage);
+        }
+
+        string console = Path.Combine(_directory, "console.log");
+        string xml = Path.Combine(_directory, "guest.xml");
+        File.WriteAllText(xml, $"""
+            <domain type='kvm'>
+              <name>disk-guest</name>
+              <memory unit='MiB'>256</memory>
+              <vcpu>1</vcpu>
+              <os>
+                <type arch='x86_64' machine='pc'>hvm</type>
+                <kernel>{GuestImages.KernelPath()}</kernel>
+                <initrd>{DiskGuest.BuildInitramfs(_directory)}</initrd>
+                <cmdline>console=ttyS0 root=/dev/vda rw panic=1 no_timer_check</cmdline>
+              </os>
+              <on_poweroff>destroy</on_poweroff>
+              <devices>
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='{format}' cache='writeback' discard='unmap'/>
+                  <source file='{image}'/>
+                  <target dev='vda' bus='virtio'/>
+                  <serial>disk-serial-1</serial>
+                  <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>
+                </disk>
+                <serial type='file'>
+                  <source path='{console}'/>
+                </serial>
+              </devices>
+            </domain>
+            """);
+        using var vmm = VmmProcessTests.StartVmm("--domain-xml", xml);
+        bool exited = vmm.WaitForExit((int)s_bootTimeout.TotalMilliseconds);
+        string output = File.Exists(console) ? File.ReadAllText(console) : "(no console file)";
+        Assert.That(exited, Is.True, "the guest did not power off in time; its console:\n" + output);
+        string log = vmm.StandardError.ReadToEnd();
+        Assert.That(vmm.ExitCode, Is.EqualTo(0), log);
+        Assert.That(output, Does.Contain(DiskGuest.DoneMarker), "the guest did not finish; its console:\n" + output + "\nkvm-vmm:\n" + log);
+        Assert.That(output, Does.Match(DiskGuest.RootMarker + @" /dev/vda / ext4 rw"), "the root filesystem is the virtio disk, mounted read-write");
+        Assert.That(output, Does.Contain("pci 0000:00:05.0 0x1af4 0x1042"), "virtio-blk at the slot its XML names");
+        Assert.That(output, Does.Contain("pci 0000:00:00.0 0x1b36 0x0008"), "the host bridge");
+
+        // What the guest wrote, read back on the host: through qemu-img for qcow2 (checked first), directly for raw.
+        string raw = image;
+        if (format == "qcow2")
+        {
+            var (status, check) = DiskGuest.RunChecked(false, "qemu-img", "check", image);
+            Assert.That(status, Is.EqualTo(0), "qemu-img check:\n" + check);
+            raw = Path.Combine(_directory, "readback.raw");
+            DiskGuest.Run("qemu-img", "convert", "-O", "raw", image, raw);
+            Assert.That(DiskGuest.RunChecked(false, "qemu-img", "compare", "-f", "qcow2", "-F", "raw", image, raw).Status, Is.EqualTo(0));
+        }
+
+        Assert.That(System.Text.Encoding.ASCII.GetString(DiskGuest.ReadFile(raw, DiskGuest.WrittenFile, _directory)),
+            Is.EqualTo(DiskGuest.WrittenText + "\n"));
+        string md5 = Md5Line().Match(output).Groups[1].Value;
+        byte[] data = DiskGuest.ReadFile(raw, "/data.bin", _directory);
+        Assert.That(data, Has.Length.EqualTo(4 << 20));
+        Assert.That(Convert.ToHexStringLower(MD5.HashData(data)), Is.EqualTo(md5), "the random data the guest wrote");
+        if (baseHash is not null)
+        {
+            Assert.That(Hash(baseImage), Is.EqualTo(baseHash), "the raw base under the overlay is untouched");
+        }
+    }
+
+    private static string Hash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    [GeneratedRegex(@"md5 ([0-9a-f]{32})")]
+    private static partial Regex Md5Line();
+}
