@@ -23,8 +23,39 @@ public sealed partial class VirtqueueTests
     [TestCase(1)]
     public void TryPop_SeededRandomGuest_KeepsEveryInvariant(int seed)
     {
-        var rng = new Random(seed);
         var violations = new List<string>();
+        (int Chains, int Valid, int Broken, int Iterations, long Ms) counts = default;
+        Exception? escaped = null;
+
+        // On its own thread so that a pop that never returns fails the test instead of hanging the run.
+        var worker = new Thread(() =>
+        {
+            try
+            {
+                counts = RunFuzz(seed, violations);
+            }
+            catch (Exception e)
+            {
+                escaped = e; // reported below, with the seed and iteration
+            }
+        })
+        { IsBackground = true, Name = $"virtqueue-fuzz-{seed}" };
+        worker.Start();
+
+        bool finished = worker.Join(TimeSpan.FromMinutes(2));
+        _keepMemoryMapped = !finished; // the stuck worker still reads it: unmapping would crash the test host
+        Assert.That(finished, Is.True, "a pop did not terminate");
+        Assert.That(escaped, Is.Null);
+        TestContext.Out.WriteLine(
+            $"{counts.Chains} chains ({counts.Valid} valid, {counts.Broken} broken) in {counts.Iterations} iterations, {counts.Ms} ms");
+        Assert.That(violations, Is.Empty);
+        Assert.That(counts.Valid, Is.GreaterThan(FuzzChains / 10), "the fuzz should reach the valid path often");
+        Assert.That(counts.Broken, Is.GreaterThan(FuzzChains / 10), "the fuzz should reach the broken path often");
+    }
+
+    private (int Chains, int Valid, int Broken, int Iterations, long Ms) RunFuzz(int seed, List<string> violations)
+    {
+        var rng = new Random(seed);
         var scratch = new byte[64];
         ushort size = 0;
         bool active = false;
@@ -46,7 +77,11 @@ public sealed partial class VirtqueueTests
                 if (!active || rng.Next(64) == 0)
                 {
                     size = (ushort)(1 << rng.Next(9)); // 1 .. 256
-                    ActivateForFuzz(rng, size);
+                    if (!ActivateForFuzz(rng, size))
+                    {
+                        Violation("valid rings were refused");
+                    }
+
                     active = true;
                 }
 
@@ -109,15 +144,12 @@ public sealed partial class VirtqueueTests
             }
         }
 
-        TestContext.Out.WriteLine($"{chains} chains ({valid} valid, {broken} broken) in {iteration} iterations, {clock.ElapsedMilliseconds} ms");
-        Assert.That(violations, Is.Empty);
-        Assert.That(valid, Is.GreaterThan(FuzzChains / 10), "the fuzz should reach the valid path often");
-        Assert.That(broken, Is.GreaterThan(FuzzChains / 10), "the fuzz should reach the broken path often");
+        return (chains, valid, broken, iteration, clock.ElapsedMilliseconds);
     }
 
     private static ulong UsedBytes(ushort size) => 6 + 8UL * size;
 
-    private void ActivateForFuzz(Random rng, ushort size)
+    private bool ActivateForFuzz(Random rng, ushort size)
     {
         _queue.Reset();
         _queue.Size = size;
@@ -125,7 +157,7 @@ public sealed partial class VirtqueueTests
         _queue.AvailableRing = Avail;
         _queue.UsedRing = FuzzUsed;
         FillCanary(size);
-        Assert.That(_queue.TryActivate(_memory, rng.Next(2) == 0, rng.Next(5) != 0, out string? error), Is.True, error);
+        bool activated = _queue.TryActivate(_memory, rng.Next(2) == 0, rng.Next(5) != 0, out _);
 
         _driver = new SplitRingDriver(_memory, size, Desc, Avail, FuzzUsed);
         ushort start = rng.Next(3) switch
@@ -136,6 +168,7 @@ public sealed partial class VirtqueueTests
         };
         _driver.StartAt(start);
         _queue.SetRingPositions(start, start);
+        return activated;
     }
 
     private void FillCanary(ushort size)

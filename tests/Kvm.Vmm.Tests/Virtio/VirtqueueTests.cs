@@ -20,6 +20,7 @@ public sealed partial class VirtqueueTests
     private Virtqueue _queue = null!;
     private DescriptorChain _chain = null!;
     private SplitRingDriver _driver = null!;
+    private bool _keepMemoryMapped;
 
     [SetUp]
     public void SetUp()
@@ -30,7 +31,13 @@ public sealed partial class VirtqueueTests
     }
 
     [TearDown]
-    public void TearDown() => _memory.Dispose();
+    public void TearDown()
+    {
+        if (!_keepMemoryMapped)
+        {
+            _memory.Dispose();
+        }
+    }
 
     [Test]
     public void TryActivate_ValidRings_EnablesTheQueue()
