@@ -3,7 +3,7 @@ using NUnit.Framework;
 
 namespace Kvm.Vmm.Tests;
 
-public sealed class GuestMemoryTests
+public sealed partial class GuestMemoryTests
 {
     private const ulong Mib = 1024 * 1024;
 

@@ -78,10 +78,14 @@ public sealed partial class Virtqueue
         return QueuePop.Chain;
     }
 
+    /// <summary>Descriptors the last pop visited (tests check the walk stays bounded).</summary>
+    internal int LastWalkLength { get; private set; }
+
     /// <summary>Walks and validates the chain from head; returns why it is invalid, or null.</summary>
     private string? Walk(GuestMemory memory, ushort head, DescriptorChain chain)
     {
         chain.Start(head);
+        LastWalkLength = 0;
         ulong table = _descriptorTable;
         int tableLength = _size;
         int budget = _size; // descriptors left to visit in the current table: a loop runs out of it
@@ -99,6 +103,7 @@ public sealed partial class Virtqueue
                     : $"Chain at head {head} is longer than the queue size {_size} (a loop)";
             }
 
+            LastWalkLength++;
             if (index >= tableLength)
             {
                 return $"Chain at head {head} names descriptor {index}, beyond its table of {tableLength}";

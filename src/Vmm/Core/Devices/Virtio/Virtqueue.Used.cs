@@ -38,14 +38,14 @@ public sealed partial class Virtqueue
 
     /// <summary>
     /// Whether the driver wants an interrupt for the used elements published since the last call (call it after one
-    /// or several <see cref="TryAddUsed"/>): with VIRTIO_F_EVENT_IDX, when the used idx moved past used_event
+    /// or several <see cref="TryAddUsed"/>; false on a failed queue): with VIRTIO_F_EVENT_IDX, when the used idx moved past used_event
     /// (vring_need_event); without it, unless the driver set VIRTQ_AVAIL_F_NO_INTERRUPT. False when nothing was added.
     /// </summary>
     public bool NeedsInterrupt()
     {
-        if (!Enabled || _memory is null || _addedSinceSignal == 0)
+        if (!Enabled || _failure is not null || _memory is null || _addedSinceSignal == 0)
         {
-            return false;
+            return false; // a failed queue is reported by DEVICE_NEEDS_RESET's config interrupt instead
         }
 
         // §2.7.10: the used idx store must be visible before used_event / flags are read, or a driver that just
