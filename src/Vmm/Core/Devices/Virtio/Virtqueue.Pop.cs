@@ -161,7 +161,7 @@ public sealed partial class Virtqueue
             }
 
             seenWritable |= writable;
-            total += length; // at most 2^16 + 2^15 descriptors of < 2^32 bytes: no wrap
+            total = checked(total + length); // at most 32768 + 32768 descriptors of < 2^32 bytes: cannot throw
             if (total > MaxChainBytes)
             {
                 return $"Chain at head {head} is longer than 4 GiB";

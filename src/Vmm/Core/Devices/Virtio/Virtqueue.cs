@@ -17,7 +17,11 @@ public sealed partial class Virtqueue
 {
     public const ushort NoVector = 0xffff; // §4.1.5.1.2 VIRTIO_MSI_NO_VECTOR
 
+    private const long WarnIntervalMs = 10_000;
+
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+    private static long s_nextWarn; // Environment.TickCount64 before which guest-caused warnings are only counted
+    private static long s_suppressedWarns;
 
     // Snapshot of the registers taken by TryActivate: the guest rewriting them afterwards changes nothing.
     private GuestMemory? _memory;
@@ -93,7 +97,7 @@ public sealed partial class Virtqueue
         error = Validate(memory);
         if (error is not null)
         {
-            s_log.Warn("Virtqueue not activated: {Reason}", error);
+            WarnRateLimited("Virtqueue not activated: {Reason} ({Suppressed} similar warnings suppressed)", error);
             return false;
         }
 
@@ -175,10 +179,28 @@ public sealed partial class Virtqueue
         if (_failure is null)
         {
             _failure = reason;
-            s_log.Warn("Virtqueue broken by the guest, the device needs a reset: {Reason}", reason);
+            WarnRateLimited("Virtqueue broken by the guest, the device needs a reset: {Reason} ({Suppressed} similar warnings suppressed)", reason);
         }
 
         chain.Fail(_failure);
         return QueuePop.Broken;
+    }
+
+    /// <summary>
+    /// Guest misbehaviour is logged at Warn at most once per interval across all queues (a guest that resets and
+    /// breaks its queues in a loop must not flood the log); the rest are counted and the count reported next time.
+    /// </summary>
+    private static void WarnRateLimited(string template, string reason)
+    {
+        long now = Environment.TickCount64;
+        long next = Volatile.Read(ref s_nextWarn);
+        if (now >= next && Interlocked.CompareExchange(ref s_nextWarn, now + WarnIntervalMs, next) == next)
+        {
+            s_log.Warn(template, reason, Interlocked.Exchange(ref s_suppressedWarns, 0));
+        }
+        else
+        {
+            Interlocked.Increment(ref s_suppressedWarns);
+        }
     }
 }
