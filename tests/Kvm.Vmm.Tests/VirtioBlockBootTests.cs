@@ -96,6 +96,10 @@ public sealed partial class VirtioBlockBootTests
                 <serial type='file'>
                   <source path='{console}'/>
                 </serial>
+                <rng model='virtio'>
+                  <rate bytes='4096' period='1000'/>
+                  <backend model='random'>/dev/urandom</backend>
+                </rng>
               </devices>
             </domain>
             """);
@@ -109,6 +113,8 @@ public sealed partial class VirtioBlockBootTests
         Assert.That(output, Does.Match(DiskGuest.RootMarker + @" /dev/vda / ext4 rw"), "the root filesystem is the virtio disk, mounted read-write");
         Assert.That(output, Does.Contain("pci 0000:00:05.0 0x1af4 0x1042"), "virtio-blk at the slot its XML names");
         Assert.That(output, Does.Contain("pci 0000:00:00.0 0x1b36 0x0008"), "the host bridge");
+        Assert.That(output, Does.Contain("pci 0000:00:02.0 0x1af4 0x1044"), "virtio-rng in the first free slot");
+        Assert.That(output, Does.Match(@"hwrng virtio_rng\.0 [0-9a-f]{32}"), "the guest reads /dev/hwrng");
 
         // What the guest wrote, read back on the host: through qemu-img for qcow2 (checked first), directly for raw.
         string raw = image;

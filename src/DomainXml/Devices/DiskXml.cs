@@ -61,10 +61,7 @@ internal static class DiskXml
             BootOrder = disk.Element(XmlNames.Boot)?.UInt(XmlNames.Order),
             Discard = driver?.Attr(XmlNames.Discard),
             Queues = driver?.UInt(XmlNames.Queues),
-            PciAddress = disk.Element(XmlNames.Address) is { } address && address.Attr(XmlNames.Type) == "pci"
-                ? new HostPciAddress(address.UInt(XmlNames.Domain) ?? 0, address.UInt(XmlNames.Bus) ?? 0,
-                    address.UInt(XmlNames.Slot) ?? 0, address.UInt(XmlNames.Function) ?? 0)
-                : null,
+            PciAddress = DeviceAddressXml.Pci(disk),
             BackingChain = BackingChain(disk),
         };
     }

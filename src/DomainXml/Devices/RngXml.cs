@@ -46,7 +46,7 @@ internal static class RngXml
         }
 
         var backendModel = backend.EnumNamed("model", s_backend, "RNG backend model")!.Value;
-        var result = new RngDef { Model = model, Backend = backendModel, RateBytes = bytes, RatePeriod = period };
+        var result = new RngDef { Model = model, Backend = backendModel, RateBytes = bytes, RatePeriod = period, PciAddress = DeviceAddressXml.Pci(rng) };
         switch (backendModel)
         {
             case RngBackendModel.Random:

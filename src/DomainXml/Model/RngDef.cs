@@ -37,4 +37,7 @@ public sealed record RngDef
     public uint? RateBytes { get; init; }
 
     public uint? RatePeriod { get; init; }
+
+    /// <summary>The device's <c>&lt;address type='pci'&gt;</c>, when it names one.</summary>
+    public HostPciAddress? PciAddress { get; init; }
 }

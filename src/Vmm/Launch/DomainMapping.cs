@@ -64,6 +64,7 @@ internal static class DomainMapping
             CommandLine = domain.Os.Cmdline ?? string.Empty,
             SerialOutput = serial.Output,
             Disks = disks,
+            Rngs = RngMapping.Map(domain.Devices.Rngs),
         };
         var lifecycle = new LifecyclePolicy(Choice(domain.Lifecycle.OnPoweroff), Choice(domain.Lifecycle.OnReboot), Choice(domain.Lifecycle.OnCrash));
         return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial, "charserial0");
@@ -157,6 +158,14 @@ internal static class DomainMapping
             yield return $"memballoon model '{devices.Memballoon.Model.ToXml()}'";
         }
 
+        foreach (var rng in devices.Rngs)
+        {
+            if (RngMapping.Unsupported(rng) is { } reason)
+            {
+                yield return reason;
+            }
+        }
+
         foreach (string kind in Kinds(devices))
         {
             yield return kind;
@@ -167,7 +176,7 @@ internal static class DomainMapping
     {
         (int Count, string Name)[] kinds =
         [
-            (devices.Sounds.Count, "sound"), (devices.Audios.Count, "audio"), (devices.Rngs.Count, "rng"),
+            (devices.Sounds.Count, "sound"), (devices.Audios.Count, "audio"),
             (devices.Watchdogs.Count, "watchdog"), (devices.Panics.Count, "panic"), (devices.Filesystems.Count, "filesystem"),
             (devices.Hostdevs.Count, "hostdev"), (devices.Tpms.Count, "tpm"), (devices.Vsock is null ? 0 : 1, "vsock"),
             (devices.Iommu is null ? 0 : 1, "iommu"),

@@ -30,4 +30,7 @@ public sealed record MachineConfig
 
     /// <summary>virtio-blk disks on the PCI bus.</summary>
     public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
+
+    /// <summary>virtio-rng devices on the PCI bus.</summary>
+    public IReadOnlyList<RngConfig> Rngs { get; init; } = [];
 }

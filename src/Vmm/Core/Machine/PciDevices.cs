@@ -1,7 +1,9 @@
 using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
+using Kvm.Vmm.Devices.Virtio;
 using Kvm.Vmm.Devices.Virtio.Block;
 using Kvm.Vmm.Devices.Virtio.Pci;
+using Kvm.Vmm.Devices.Virtio.Rng;
 using Kvm.Vmm.Hypervisor;
 using Kvm.Vmm.Memory;
 using Kvm.Vmm.Pci;
@@ -10,13 +12,25 @@ namespace Kvm.Vmm.Machine;
 
 /// <summary>
 /// The machine's PCI side: bus 0 behind the host bridge, reachable through ports 0xCF8-0xCFF and ECAM, with each
-/// virtio device at its slot and its BAR placed in the windows, as firmware would leave them.
+/// virtio device at its slot and its BAR placed in the windows, as firmware would leave them. Devices whose XML names
+/// a slot go there; the others take the first free slots in libvirt's order (disks, then RNGs).
 /// </summary>
 internal sealed class PciDevices : IDisposable
 {
     private readonly List<VirtioPciTransport> _transports = [];
+    private readonly GuestMemory _memory;
+    private readonly MmioBus _mmio;
+    private readonly IVm? _vm;
+    private readonly PciWindows _windows;
 
-    private PciDevices(PciRootBus bus) => Bus = bus;
+    private PciDevices(PciRootBus bus, GuestMemory memory, MmioBus mmio, IVm? vm, PciWindows windows)
+    {
+        Bus = bus;
+        _memory = memory;
+        _mmio = mmio;
+        _vm = vm;
+        _windows = windows;
+    }
 
     public PciRootBus Bus { get; }
 
@@ -28,28 +42,37 @@ internal sealed class PciDevices : IDisposable
     public static PciDevices Create(MachineConfig config, IoBus ports, MmioBus mmio, GuestMemory memory, IVm? vm, ulong ramEnd)
     {
         var bus = new PciRootBus();
-        var devices = new PciDevices(bus);
+        var windows = new PciWindows(PciLayout.Window32Base, PciLayout.Window32Size, PciLayout.Window64Base(ramEnd), PciLayout.Window64Size);
+        var devices = new PciDevices(bus, memory, mmio, vm, windows);
         try
         {
             bus.Add(0, new PciHostBridge());
             ports.Register(PciConfigPorts.BasePort, PciConfigPorts.PortCount, new PciConfigPorts(bus));
             mmio.Register(PciLayout.EcamBase, PciLayout.EcamSize, new PciEcam(bus));
-            var windows = new PciWindows(PciLayout.Window32Base, PciLayout.Window32Size, PciLayout.Window64Base(ramEnd), PciLayout.Window64Size);
 
-            // Devices whose XML names a slot go there first; the others take the first free slots, in order.
-            foreach (var disk in config.Disks.Where(d => d.Slot is not null))
+            var requested = config.Disks.Select(d => (Slot: d.Slot, Name: d.Device.Name))
+                .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name))).Where(d => d.Slot is not null).ToList();
+            foreach (var (slot, name) in requested)
             {
-                devices.AddDisk(disk, disk.Slot!.Value, memory, mmio, vm, windows);
+                if (requested.Count(r => r.Slot == slot) > 1)
+                {
+                    throw new Boot.BootException($"{name}: PCI slot 0x{slot:x2} is given to more than one device");
+                }
             }
 
-            foreach (var disk in config.Disks.Where(d => d.Slot is null))
+            var slots = new Queue<byte>(Enumerable.Range(PciLayout.FirstFreeSlot, PciAddress.SlotsPerBus - PciLayout.FirstFreeSlot)
+                .Select(s => (byte)s).Where(s => requested.All(r => r.Slot != s)));
+            foreach (var disk in config.Disks)
             {
-                devices.AddDisk(disk, devices.FreeSlot(disk.Device.Name), memory, mmio, vm, windows);
+                var address = devices.Add(new VirtioBlock(disk.Backend, disk.Device), disk.Slot ?? Next(slots, disk.Device.Name));
+                devices.Disks.Add((address, (VirtioBlock)devices._transports[^1].Device));
             }
 
-            // Keep the configuration's order for reports.
-            devices.Disks.Sort((a, b) => config.Disks.Select(d => d.Device.Name).ToList().IndexOf(a.Disk.Name)
-                .CompareTo(config.Disks.Select(d => d.Device.Name).ToList().IndexOf(b.Disk.Name)));
+            foreach (var rng in config.Rngs)
+            {
+                devices.Add(OpenRng(rng.Device), rng.Slot ?? Next(slots, rng.Device.Name));
+            }
+
             return devices;
         }
         catch
@@ -69,33 +92,35 @@ internal sealed class PciDevices : IDisposable
         _transports.Clear();
     }
 
-    private byte FreeSlot(string device)
+    private static VirtioRng OpenRng(VirtioRngConfig config)
     {
-        for (byte slot = PciLayout.FirstFreeSlot; slot < PciAddress.SlotsPerBus; slot++)
+        try
         {
-            if (Bus.IsFree(slot))
-            {
-                return slot;
-            }
+            return new VirtioRng(config);
         }
-
-        throw new Boot.BootException($"no free PCI slot on bus 0 for {device}");
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Boot.BootException($"{config.Name}: cannot open {config.SourcePath}: {e.Message}");
+        }
     }
 
-    private void AddDisk(DiskConfig disk, byte slot, GuestMemory memory, MmioBus mmio, IVm? vm, PciWindows windows)
+    private static byte Next(Queue<byte> slots, string device) =>
+        slots.TryDequeue(out byte slot) ? slot : throw new Boot.BootException($"no free PCI slot on bus 0 for {device}");
+
+    private PciAddress Add(IVirtioDevice device, byte slot)
     {
         if (!Bus.IsFree(slot))
         {
+            device.Dispose();
             throw new Boot.BootException(slot >= PciAddress.SlotsPerBus
-                ? $"{disk.Device.Name}: PCI slot 0x{slot:x2} does not exist (bus 0 has slots 0x00 to 0x1f)"
-                : $"{disk.Device.Name}: PCI slot 0x{slot:x2} is already taken");
+                ? $"{device.Name}: PCI slot 0x{slot:x2} does not exist (bus 0 has slots 0x00 to 0x1f)"
+                : $"{device.Name}: PCI slot 0x{slot:x2} is already taken");
         }
 
-        var device = new VirtioBlock(disk.Backend, disk.Device);
-        var transport = new VirtioPciTransport(device, memory, mmio, vm);
+        var transport = new VirtioPciTransport(device, _memory, _mmio, _vm);
         _transports.Add(transport);
         Bus.Add(slot, transport);
-        transport.Place(windows.Allocate(transport.Config.Bars[VirtioPciLayout.Bar]!));
-        Disks.Add((new PciAddress(0, slot, 0), device));
+        transport.Place(_windows.Allocate(transport.Config.Bars[VirtioPciLayout.Bar]!));
+        return new PciAddress(0, slot, 0);
     }
 }

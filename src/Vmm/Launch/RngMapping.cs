@@ -1,0 +1,34 @@
+using Kvm.DomainXml.Model;
+using Kvm.Vmm.Devices.Virtio.Rng;
+using Kvm.Vmm.Machine;
+
+namespace Kvm.Vmm.Launch;
+
+/// <summary>
+/// <c>&lt;rng model='virtio'&gt;</c> as kvm-vmm's virtio-rng: a random backend reads its host device (libvirt allows
+/// /dev/random, /dev/urandom and /dev/hwrng; the default is /dev/urandom), the builtin one /dev/urandom (QEMU's uses
+/// getrandom), with the XML's rate limit (libvirt's default period is one second).
+/// </summary>
+internal static class RngMapping
+{
+    private static readonly string[] s_sources = ["/dev/random", "/dev/urandom", "/dev/hwrng"];
+
+    public static string? Unsupported(RngDef rng) => rng switch
+    {
+        { Backend: RngBackendModel.Egd } => "rng backend 'egd'",
+        { Backend: RngBackendModel.Random, SourcePath: { } path } when !s_sources.Contains(path) =>
+            $"rng backend source '{path}' (/dev/random, /dev/urandom and /dev/hwrng are)",
+        { PciAddress: { } a } when a.Domain != 0 || a.Bus != 0 || a.Function != 0 || a.Slot >= 32 =>
+            $"rng at PCI address {a} (kvm-vmm has slots 0x00-0x1f of bus 0, function 0)",
+        _ => null,
+    };
+
+    public static List<RngConfig> Map(IEnumerable<RngDef> rngs) =>
+        [.. rngs.Where(r => Unsupported(r) is null).Select((rng, index) => new RngConfig(new VirtioRngConfig
+        {
+            Name = $"rng{index}",
+            SourcePath = rng.Backend == RngBackendModel.Random ? rng.SourcePath ?? "/dev/urandom" : "/dev/urandom",
+            RateBytes = rng.RateBytes,
+            RatePeriodMilliseconds = rng.RateBytes is null ? null : rng.RatePeriod ?? 1000,
+        }, rng.PciAddress is { } address ? (byte)address.Slot : null))];
+}
