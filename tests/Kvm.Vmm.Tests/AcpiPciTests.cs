@@ -61,7 +61,7 @@ public sealed class AcpiPciTests
     {
         string dsl = Disassemble("MCFG");
         Assert.That(dsl, Does.Match(@"Base Address : 00000000E0000000"));
-        Assert.That(dsl, Does.Match(@"PCI Segment Group Number : 0000"));
+        Assert.That(dsl, Does.Match(@"Segment Group Number : 0000"));
         Assert.That(dsl, Does.Match(@"Start Bus Number : 00"));
         Assert.That(dsl, Does.Match(@"End Bus Number : 00"));
     }
