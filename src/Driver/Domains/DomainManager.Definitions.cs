@@ -258,11 +258,19 @@ public sealed partial class DomainManager
         }
     }
 
+    /// <summary>
+    /// Parses a new definition as <c>virsh define</c> does, then gives the devices on kvm-vmm's PCI bus their addresses
+    /// (<see cref="PciAddressAssignment"/>), as libvirt's QEMU driver does at define time.
+    /// </summary>
     private static DomainDocument ParseNew(string xml)
     {
         try
         {
-            return DomainXmlParser.Parse(xml, null, DomainParseFlags.Inactive);
+            var document = DomainXmlParser.Parse(xml, null, DomainParseFlags.Inactive);
+            var tree = XDocument.Parse(Format(document));
+            return PciAddressAssignment.Assign(tree)
+                ? DomainXmlParser.Parse(tree.ToString(SaveOptions.DisableFormatting), null, DomainParseFlags.Inactive)
+                : document;
         }
         catch (DomainXmlException e)
         {

@@ -24,8 +24,6 @@ internal static class DiskMapping
             _ when bus != "virtio" => $"disk {disk.TargetDev} on bus '{bus}'",
             { DriverType: not (null or "raw" or "qcow2") } => $"disk {disk.TargetDev} (format '{disk.DriverType}')",
             { Source: null } => $"disk {disk.TargetDev} without a source",
-            { PciAddress: { } a } when a.Domain != 0 || a.Bus != 0 || a.Function != 0 || a.Slot >= 32 =>
-                $"disk {disk.TargetDev} at PCI address {a} (kvm-vmm has slots 0x00-0x1f of bus 0, function 0)",
             { BackingChain: { } chain } when chain.Any(b => b.Type is not ("file" or "block") || b.Format is not (null or "raw" or "qcow2") || b.Source is null) =>
                 $"disk {disk.TargetDev} (a backing image that is not a raw or qcow2 file or block device)",
             _ => null,
@@ -33,7 +31,7 @@ internal static class DiskMapping
     }
 
     /// <summary>Opens the images of the disks kvm-vmm runs; on failure closes what it opened and says which disk failed.</summary>
-    public static List<DiskConfig> Open(IEnumerable<DiskDef> disks, string file)
+    public static List<DiskConfig> Open(IEnumerable<DiskDef> disks, string file, Action<string> warn)
     {
         var opened = new List<DiskConfig>();
         try
@@ -56,7 +54,7 @@ internal static class DiskMapping
                     Serial = disk.Serial,
                     Queues = (int)Math.Clamp(disk.Queues ?? 1, 1, 64),
                     WriteCache = disk.Cache is not ("writethrough" or "directsync"),
-                }, disk.PciAddress is { } address ? (byte)address.Slot : null));
+                }, PciSlotMapping.Slot(disk.PciAddress, $"disk {disk.TargetDev}", warn)));
             }
 
             return opened;

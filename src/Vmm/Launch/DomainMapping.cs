@@ -42,7 +42,7 @@ internal static class DomainMapping
 
         // Everything that can refuse the domain comes before the serial endpoint, which opens files and sockets.
         var topology = TopologyOf(domain, file);
-        var disks = DiskMapping.Open(domain.Devices.Disks, file);
+        var disks = DiskMapping.Open(domain.Devices.Disks, file, warn);
         SerialEndpoint serial;
         try
         {
@@ -64,7 +64,7 @@ internal static class DomainMapping
             CommandLine = domain.Os.Cmdline ?? string.Empty,
             SerialOutput = serial.Output,
             Disks = disks,
-            Rngs = RngMapping.Map(domain.Devices.Rngs),
+            Rngs = RngMapping.Map(domain.Devices.Rngs, warn),
         };
         var lifecycle = new LifecyclePolicy(Choice(domain.Lifecycle.OnPoweroff), Choice(domain.Lifecycle.OnReboot), Choice(domain.Lifecycle.OnCrash));
         return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial, "charserial0");

@@ -18,17 +18,15 @@ internal static class RngMapping
         { Backend: RngBackendModel.Egd } => "rng backend 'egd'",
         { Backend: RngBackendModel.Random, SourcePath: { } path } when !s_sources.Contains(path) =>
             $"rng backend source '{path}' (/dev/random, /dev/urandom and /dev/hwrng are)",
-        { PciAddress: { } a } when a.Domain != 0 || a.Bus != 0 || a.Function != 0 || a.Slot >= 32 =>
-            $"rng at PCI address {a} (kvm-vmm has slots 0x00-0x1f of bus 0, function 0)",
         _ => null,
     };
 
-    public static List<RngConfig> Map(IEnumerable<RngDef> rngs) =>
+    public static List<RngConfig> Map(IEnumerable<RngDef> rngs, Action<string> warn) =>
         [.. rngs.Where(r => Unsupported(r) is null).Select((rng, index) => new RngConfig(new VirtioRngConfig
         {
             Name = $"rng{index}",
             SourcePath = rng.Backend == RngBackendModel.Random ? rng.SourcePath ?? "/dev/urandom" : "/dev/urandom",
             RateBytes = rng.RateBytes,
             RatePeriodMilliseconds = rng.RateBytes is null ? null : rng.RatePeriod ?? 1000,
-        }, rng.PciAddress is { } address ? (byte)address.Slot : null))];
+        }, PciSlotMapping.Slot(rng.PciAddress, $"rng{index}", warn)))];
 }
