@@ -17,15 +17,7 @@ internal static class DiskGuest
     public const string WrittenText = "hello from the guest";
 
     /// <summary>The initramfs: modules in order, wait for the root device, mount it, switch_root to its /sbin/init-disk.</summary>
-    public static string BuildInitramfs(string directory)
-    {
-        string modules = GuestImages.ModulesPath() ?? throw new InvalidOperationException("KVM_NESTED_MODULES is not set");
-        const string init = """
-            #!/bin/busybox sh
-            /bin/busybox mount -t proc proc /proc
-            /bin/busybox mount -t sysfs sys /sys
-            /bin/busybox mount -t devtmpfs dev /dev
-            for m in $(/bin/busybox cat /modules/order); do /bin/busybox insmod /modules/$m.ko || echo "insmod $m failed"; done
+    public static string BuildInitramfs(string directory) => BuildInitramfs(directory, """
             root=$(/bin/busybox sed -n 's/.*root=\([^ ]*\).*/\1/p' /proc/cmdline)
             for i in $(/bin/busybox seq 1 600); do [ -b "$root" ] && break; /bin/busybox sleep 0.1; done
             /bin/busybox mkdir -p /newroot
@@ -33,7 +25,20 @@ internal static class DiskGuest
             /bin/busybox umount /proc /sys
             /bin/busybox mount --move /dev /newroot/dev
             exec /bin/busybox switch_root /newroot /sbin/init-disk
-            """;
+            """);
+
+    /// <summary>An initramfs whose /init mounts proc, sys and dev, loads the harness's modules in order, then runs <paramref name="script"/>.</summary>
+    public static string BuildInitramfs(string directory, string script)
+    {
+        string modules = GuestImages.ModulesPath() ?? throw new InvalidOperationException("KVM_NESTED_MODULES is not set");
+        string init = """
+            #!/bin/busybox sh
+            /bin/busybox mount -t proc proc /proc
+            /bin/busybox mount -t sysfs sys /sys
+            /bin/busybox mount -t devtmpfs dev /dev
+            for m in $(/bin/busybox cat /modules/order); do /bin/busybox insmod /modules/$m.ko || echo "insmod $m failed"; done
+
+            """ + script;
         var cpio = new CpioArchive()
             .Directory("bin").Directory("dev").Directory("proc").Directory("sys").Directory("modules")
             .CharDevice("dev/console", 5, 1)
@@ -45,6 +50,7 @@ internal static class DiskGuest
             cpio.File("modules/" + Path.GetFileName(module), File.ReadAllBytes(module));
         }
 
+        Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, "disk-initramfs.cpio");
         File.WriteAllBytes(path, cpio.ToArray());
         return path;
