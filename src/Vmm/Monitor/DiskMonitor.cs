@@ -35,8 +35,22 @@ internal sealed partial class DiskMonitor
     /// <summary>The device id of the disk at <paramref name="address"/>, or null.</summary>
     public string? DeviceIdAt(PciAddress address) => Array.Find(_disks, d => d.Address == address)?.Info.DeviceId;
 
-    /// <summary>The disk whose image failed, with the node names BLOCK_IO_ERROR reports.</summary>
-    public IEnumerable<(VirtioBlock Disk, string NodeName)> Devices => _disks.Select(d => (d.Device, FormatNode(d.Info.NodeIndex)));
+    /// <summary>
+    /// Turns the disks' image errors into BLOCK_IO_ERROR as QEMU sends it for a virtio disk under libvirt: action
+    /// "report" (the guest gets the error), the format node's name, nospace false (the backend's status carries no
+    /// errno, so ENOSPC cannot be told apart) and reason "Input/output error".
+    /// </summary>
+    public void ReportErrorsTo(IQmpEventSink events)
+    {
+        foreach (var disk in _disks)
+        {
+            string nodeName = FormatNode(disk.Info.NodeIndex);
+            disk.Device.IoError += operation => events.Emit(
+                "BLOCK_IO_ERROR",
+                new QmpBlockIoErrorEventData(string.Empty, false, nodeName, "Input/output error", operation == BlockIoOperation.Read ? "read" : "write", "report"),
+                QmpJsonContext.Default.QmpBlockIoErrorEventData);
+        }
+    }
 
     public IReadOnlyList<QmpBlockInfo> QueryBlock() => [.. _disks.Select(Describe)];
 

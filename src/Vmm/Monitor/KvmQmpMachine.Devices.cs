@@ -1,5 +1,4 @@
 using Kvm.Qmp.Commands;
-using Kvm.Vmm.Devices.Virtio.Block;
 using Kvm.Vmm.Machine;
 
 namespace Kvm.Vmm.Monitor;
@@ -45,16 +44,7 @@ internal sealed partial class KvmQmpMachine
     private void AttachDisks(LinuxMachine machine)
     {
         var disks = new DiskMonitor(machine.Disks, _config.Disks);
-        foreach ((VirtioBlock disk, string nodeName) in disks.Devices)
-        {
-            // QEMU's default error policy for a virtio disk under libvirt reports the error to the guest (action
-            // "report"); nospace is known only as "not ENOSPC" (the backend's status does not carry errno).
-            disk.IoError += operation => _events.Emit(
-                "BLOCK_IO_ERROR",
-                new QmpBlockIoErrorEventData(string.Empty, false, nodeName, "Input/output error", operation == BlockIoOperation.Read ? "read" : "write", "report"),
-                QmpJsonContext.Default.QmpBlockIoErrorEventData);
-        }
-
+        disks.ReportErrorsTo(_events);
         _diskMonitor = disks;
     }
 }
