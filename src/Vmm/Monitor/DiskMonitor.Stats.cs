@@ -59,12 +59,12 @@ internal sealed partial class DiskMonitor
 
     /// <summary>
     /// The file node below a format node: for raw, guest offsets are file offsets and discards reach the file; for qcow2
-    /// the highest offset written is taken as the file's end (the layout is the image's).
+    /// the highest offset written is taken as the file's end once the guest has written (the layout is the image's).
     /// </summary>
     private static QmpBlockStats FileNode(BlockImageInfo image, int index, BlockStats? device)
     {
         bool raw = image.Format == ImageFormat.Raw;
-        long highest = device is null ? 0 : raw ? device.WriteHighestOffset : FileEnd(image.Path);
+        long highest = device is null || device.WriteHighestOffset == 0 ? 0 : raw ? device.WriteHighestOffset : FileEnd(image.Path);
         return new QmpBlockStats
         {
             Stats = new QmpBlockDeviceStats { WrHighestOffset = highest },
