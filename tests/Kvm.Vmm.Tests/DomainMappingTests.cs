@@ -83,6 +83,41 @@ public sealed class DomainMappingTests
             Throws.InstanceOf<LaunchException>().With.Message.Contains("input type 'tablet' on bus 'usb', memballoon model 'virtio'"));
     }
 
+    [Test]
+    public void Map_VirtioDisks_GetLibvirtsAliasesAndNodeNumbersInXmlOrder()
+    {
+        string first = Path.Combine(_directory, "b.raw");
+        string second = Path.Combine(_directory, "a.raw");
+        File.WriteAllBytes(first, new byte[1 << 16]);
+        File.WriteAllBytes(second, new byte[1 << 16]);
+        var plan = Plan($"""
+            <disk type='file' device='disk'><driver name='qemu' type='raw' cache='none'/><source file='{first}'/><target dev='vdb' bus='virtio'/></disk>
+            <disk type='file' device='disk'><driver name='qemu' type='raw' cache='unsafe'/><source file='{second}'/><target dev='vda' bus='virtio'/></disk>
+            """);
+        try
+        {
+            var infos = plan.Machine.Disks.Select(d => d.Monitor!).ToList();
+            Assert.That(infos.Select(i => (i.DeviceId, i.NodeIndex)), Is.EqualTo(new[] { ("virtio-disk1", 1), ("virtio-disk0", 2) }));
+            Assert.That(infos.Select(i => (i.Direct, i.NoFlush)), Is.EqualTo(new[] { (true, false), (false, true) }));
+        }
+        finally
+        {
+            foreach (var disk in plan.Machine.Disks)
+            {
+                disk.Backend.Dispose();
+            }
+        }
+    }
+
+    [TestCase("vda", "virtio-disk0")]
+    [TestCase("vdz", "virtio-disk25")]
+    [TestCase("vdaa", "virtio-disk26")]
+    [TestCase("vdab", "virtio-disk27")]
+    public void Alias_TargetName_IsLibvirtsDiskIndex(string target, string alias)
+    {
+        Assert.That(DiskMapping.Alias(target), Is.EqualTo(alias));
+    }
+
     private LaunchPlan Plan(string serial)
     {
         string xml = Path.Combine(_directory, "guest.xml");

@@ -38,7 +38,7 @@ public sealed class QmpCommandRegistry
         }
     }
 
-    /// <summary>A registry with the core commands (protocol, introspection, run control, HMP) and lifecycle events.</summary>
+    /// <summary>A registry with the core commands (protocol, introspection, run control, HMP, disks and PCI) and their events.</summary>
     public static QmpCommandRegistry CreateDefault()
     {
         var registry = new QmpCommandRegistry();
@@ -59,8 +59,17 @@ public sealed class QmpCommandRegistry
         registry.Add(new MachineActionCommand("system_powerdown", static (m, ct) => m.SystemPowerdownAsync(ct)));
         registry.Add(new MachineActionCommand("quit", static (m, ct) => m.QuitAsync(ct), closeAfterReply: true));
         registry.Add(new SetActionCommand());
+        registry.Add(new QueryBlockCommand());
+        registry.Add(new QueryBlockstatsCommand());
+        registry.Add(new BlockResizeCommand());
+        registry.Add(new QueryPciCommand());
         registry.Add(new HumanMonitorCommand());
         foreach (QmpEventDefinition definition in QmpCoreSchema.LifecycleEvents)
+        {
+            registry.AddEvent(definition);
+        }
+
+        foreach (QmpEventDefinition definition in QmpBlockSchema.Events)
         {
             registry.AddEvent(definition);
         }

@@ -20,6 +20,12 @@ namespace Kvm.Qmp.Commands;
 [JsonSerializable(typeof(HumanMonitorCommandArguments))]
 [JsonSerializable(typeof(SetActionArguments))]
 [JsonSerializable(typeof(QmpShutdownEventData))]
+[JsonSerializable(typeof(IReadOnlyList<QmpBlockInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<QmpBlockStats>))]
+[JsonSerializable(typeof(IReadOnlyList<QmpPciInfo>))]
+[JsonSerializable(typeof(QueryBlockstatsArguments))]
+[JsonSerializable(typeof(BlockResizeArguments))]
+[JsonSerializable(typeof(QmpBlockIoErrorEventData))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(string))]
 public sealed partial class QmpJsonContext : JsonSerializerContext;

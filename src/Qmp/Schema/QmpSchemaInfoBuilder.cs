@@ -12,6 +12,7 @@ public sealed class QmpSchemaInfoBuilder
 {
     private readonly Dictionary<QmpType, string> _masked = new(ReferenceEqualityComparer.Instance);
     private readonly List<QmpType> _pending = [];
+    private readonly HashSet<string> _arrays = [];
     private readonly JsonArray _entries = [];
 
     public QmpSchemaInfoBuilder()
@@ -103,7 +104,12 @@ public sealed class QmpSchemaInfoBuilder
             _ => _masked.Count(p => p.Key is not (QmpBuiltinType or QmpArrayType)).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         _masked[type] = masked;
-        _pending.Add(type);
+        if (type is not QmpArrayType || _arrays.Add(masked))
+        {
+            // Two array instances of one element type are one schema entry, as in QEMU.
+            _pending.Add(type);
+        }
+
         return masked;
     }
 }

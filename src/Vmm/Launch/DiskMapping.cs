@@ -34,10 +34,18 @@ internal static class DiskMapping
     public static List<DiskConfig> Open(IEnumerable<DiskDef> disks, string file, Action<string> warn)
     {
         var opened = new List<DiskConfig>();
+        int nodeIndex = 1;
         try
         {
-            foreach (var disk in disks.Where(d => Unsupported(d) is null))
+            foreach (var disk in disks)
             {
+                if (Unsupported(disk) is not null)
+                {
+                    // libvirt numbers the nodes of every disk's chain, ours or not.
+                    nodeIndex += 1 + (disk.BackingChain?.Count ?? 0);
+                    continue;
+                }
+
                 IBlockBackend backend;
                 try
                 {
@@ -54,7 +62,17 @@ internal static class DiskMapping
                     Serial = disk.Serial,
                     Queues = (int)Math.Clamp(disk.Queues ?? 1, 1, 64),
                     WriteCache = disk.Cache is not ("writethrough" or "directsync"),
-                }, PciSlotMapping.Slot(disk.PciAddress, $"disk {disk.TargetDev}", warn)));
+                }, PciSlotMapping.Slot(disk.PciAddress, $"disk {disk.TargetDev}", warn))
+                {
+                    Monitor = new DiskMonitorInfo
+                    {
+                        DeviceId = Alias(disk.TargetDev),
+                        NodeIndex = nodeIndex,
+                        Direct = disk.Cache is "none" or "directsync",
+                        NoFlush = disk.Cache == "unsafe",
+                    },
+                });
+                nodeIndex += 1 + (BlockImageInfo.Of(backend)?.Depth ?? 0);
             }
 
             return opened;
@@ -81,6 +99,32 @@ internal static class DiskMapping
         Shareable = disk.Shareable,
         Backing = disk.BackingChain?.Select(b => new BackingImage(b.Source!, Format(b.Format))).ToList(),
     };
+
+    /// <summary>
+    /// libvirt's alias of a virtio disk: <c>virtio-disk</c> and the index its target name stands for (vda 0, vdb 1, vdz
+    /// 25, vdaa 26; virDiskNameToIndex), so vdb alone is virtio-disk1, as under libvirt.
+    /// </summary>
+    public static string Alias(string targetDev)
+    {
+        string letters = targetDev.StartsWith("vd", StringComparison.Ordinal) ? targetDev[2..] : targetDev;
+        int index = 0;
+        if (letters.Length == 0)
+        {
+            return $"virtio-disk-{targetDev}";
+        }
+
+        foreach (char c in letters)
+        {
+            if (c is < 'a' or > 'z' || index > 100_000)
+            {
+                return $"virtio-disk-{targetDev}";
+            }
+
+            index = (index * 26) + (c - 'a' + 1);
+        }
+
+        return $"virtio-disk{index - 1}";
+    }
 
     /// <summary>The bus, or the one libvirt derives from the target name (vdX: virtio, sdX: scsi, hdX: ide).</summary>
     private static string Bus(DiskDef disk) => disk.TargetBus ?? disk.TargetDev switch

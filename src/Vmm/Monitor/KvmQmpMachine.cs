@@ -12,7 +12,7 @@ namespace Kvm.Vmm.Monitor;
 /// The guest's power-off, reset and crash follow the domain's on_poweroff / on_reboot / on_crash; a reset (guest or
 /// system_reset) rebuilds the machine from its configuration and boots the kernel again.
 /// </summary>
-internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
+internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine, IDisposable
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
@@ -239,6 +239,7 @@ internal sealed class KvmQmpMachine : IQmpMachine, IDisposable
     {
         var machine = LinuxMachine.Create(_config);
         machine.Serial.ReceiveRoomFreed += () => _inputRoom.Set();
+        AttachDisks(machine);
         _inputRoom.Set();
         _ = machine.Exited.ContinueWith(t => OnExited(machine, t.Result), TaskScheduler.Default);
         return machine;

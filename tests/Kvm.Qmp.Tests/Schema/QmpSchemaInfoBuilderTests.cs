@@ -66,17 +66,27 @@ public sealed class QmpSchemaInfoBuilderTests
     private static Dictionary<string, JsonObject> Index(JsonArray schema) =>
         schema.Select(e => e!.AsObject()).ToDictionary(e => e["name"]!.GetValue<string>());
 
-    private static string Normalize(Dictionary<string, JsonObject> schema, string name)
+    /// <summary>A type written out structurally; a type met again inside itself (ImageInfo, BlockStats) is written as "self".</summary>
+    private static string Normalize(Dictionary<string, JsonObject> schema, string name, HashSet<string>? open = null)
     {
         JsonObject entry = schema[name];
-        return entry["meta-type"]!.GetValue<string>() switch
+        open ??= [];
+        string meta = entry["meta-type"]!.GetValue<string>();
+        if (meta == "object" && !open.Add(name))
+        {
+            return "self";
+        }
+
+        string normalized = meta switch
         {
             "builtin" => name,
-            "array" => "[" + Normalize(schema, entry["element-type"]!.GetValue<string>()) + "]",
+            "array" => "[" + Normalize(schema, entry["element-type"]!.GetValue<string>(), open) + "]",
             "enum" => "enum(" + string.Join(",", entry["values"]!.AsArray().Select(v => v!.GetValue<string>())) + ")",
             "object" => "{" + string.Join(",", entry["members"]!.AsArray().Select(m =>
-                m!["name"]!.GetValue<string>() + (m.AsObject().ContainsKey("default") ? "?" : string.Empty) + ":" + Normalize(schema, m["type"]!.GetValue<string>()))) + "}",
+                m!["name"]!.GetValue<string>() + (m.AsObject().ContainsKey("default") ? "?" : string.Empty) + ":" + Normalize(schema, m["type"]!.GetValue<string>(), open))) + "}",
             var other => other,
         };
+        open.Remove(name);
+        return normalized;
     }
 }

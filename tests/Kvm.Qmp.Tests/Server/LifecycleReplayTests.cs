@@ -26,6 +26,7 @@ public sealed class LifecycleReplayTests
                     new QmpCpuInfoFast(32233, new QmpCpuInstanceProperties(0, 0, 1), "/machine/unattached/device[2]", 1, "x86_64"),
                 ],
                 Chardevs = [new QmpChardevInfo(true, "unix:/tmp/qmp-peer.sock,server=on", "charmonitor")],
+                Blocks = [Commands.BlockCommandTests.Transcript06Disk, Commands.BlockCommandTests.Transcript06Cdrom],
             });
         using RawQmpConnection connection = await fixture.ConnectAsync();
         var skippedIds = new HashSet<string>();
@@ -74,7 +75,7 @@ public sealed class LifecycleReplayTests
             compared++;
         }
 
-        Assert.That(compared, Is.EqualTo(27), "every reply to a command we implement, query-cpus-fast and query-chardev included");
+        Assert.That(compared, Is.EqualTo(28), "every reply to a command we implement, query-cpus-fast, query-chardev and query-block included");
         Assert.That(fixture.Machine.Calls, Is.EqualTo(new[] { "cont", "stop", "cont", "system_reset", "system_powerdown", "stop", "quit" }));
     }
 }

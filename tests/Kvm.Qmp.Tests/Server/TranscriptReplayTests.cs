@@ -12,7 +12,7 @@ public sealed class TranscriptReplayTests
     /// <summary>Commands of -machine none that our core does not implement (device and block layers belong to the VMM).</summary>
     private static readonly HashSet<string> s_notOurs =
     [
-        "query-block", "query-iothreads",
+        "query-iothreads",
         "query-hotpluggable-cpus", "query-current-machine", "device_add",
     ];
 

@@ -4,7 +4,7 @@ using Kvm.Qmp.Server;
 namespace Kvm.Qmp.Tests.Support;
 
 /// <summary>A machine for tests: QEMU's -machine none behaviour plus a record of the calls it received.</summary>
-internal sealed class TestMachine : IQmpMachine
+internal sealed class TestMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine
 {
     private readonly QmpNoneMachine _inner;
 
@@ -33,6 +33,43 @@ internal sealed class TestMachine : IQmpMachine
 
     /// <summary>What query-chardev reports; none by default.</summary>
     public IReadOnlyList<QmpChardevInfo>? Chardevs { get; init; }
+
+    /// <summary>What query-block reports; none by default, as -machine none.</summary>
+    public IReadOnlyList<QmpBlockInfo> Blocks { get; init; } = [];
+
+    /// <summary>What query-blockstats reports (either mode); none by default.</summary>
+    public IReadOnlyList<QmpBlockStats> BlockStats { get; init; } = [];
+
+    /// <summary>What query-pci reports; none by default, as -machine none (no host bridge).</summary>
+    public IReadOnlyList<QmpPciInfo> Pci { get; init; } = [];
+
+    /// <summary>The node name block_resize accepts (null: none, every resize fails as QEMU's lookup does).</summary>
+    public string? ResizableNode { get; init; }
+
+    /// <summary>The sizes block_resize was given for <see cref="ResizableNode"/>.</summary>
+    public List<long> Resizes { get; } = [];
+
+    public IReadOnlyList<QmpBlockInfo> QueryBlock() => Blocks;
+
+    public IReadOnlyList<QmpBlockStats> QueryBlockstats(bool queryNodes) => BlockStats;
+
+    public IReadOnlyList<QmpPciInfo> QueryPci() => Pci;
+
+    public ValueTask BlockResizeAsync(string? device, string? nodeName, long size, CancellationToken cancellationToken)
+    {
+        if (ResizableNode is null || nodeName != ResizableNode)
+        {
+            throw QmpBlockErrors.NotFound(device, nodeName);
+        }
+
+        if (size < 0)
+        {
+            throw QmpBlockErrors.NegativeSize();
+        }
+
+        Resizes.Add(size);
+        return Record("block_resize", ValueTask.CompletedTask);
+    }
 
     public IReadOnlyList<QmpCpuInfoFast> QueryCpusFast() => Cpus ?? _inner.QueryCpusFast();
 

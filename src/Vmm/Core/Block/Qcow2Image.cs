@@ -74,6 +74,13 @@ internal sealed partial class Qcow2Image : IBlockBackend
 
     public string Path => _file.Path;
 
+    /// <summary>The image below this one, or null (for reports).</summary>
+    internal IBlockBackend? Backing => _backing;
+
+    internal int ClusterSize => _clusterSize;
+
+    internal ImageFile File => _file;
+
     public BlockStatus Read(ulong offset, Span<byte> destination)
     {
         if (!InRange(offset, (ulong)destination.Length))

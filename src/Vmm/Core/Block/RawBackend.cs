@@ -31,6 +31,9 @@ internal sealed class RawBackend : IBlockBackend
 
     public ulong Size => Volatile.Read(ref _size);
 
+    /// <summary>The image file (for reports: its path and whether it is a block device).</summary>
+    internal ImageFile File => _file;
+
     public bool ReadOnly { get; }
 
     public bool SupportsDiscard { get; }

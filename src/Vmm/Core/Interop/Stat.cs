@@ -11,6 +11,7 @@ internal static unsafe partial class Stat
     private const int StructSize = 144;
     private const int ModeOffset = 24;
     private const int GidOffset = 32;
+    private const int BlocksOffset = 64; // st_blocks: 512-byte units allocated
     private const uint TypeMask = 0xf000; // S_IFMT
     private const uint TypeSocket = 0xc000; // S_IFSOCK
 
@@ -26,6 +27,14 @@ internal static unsafe partial class Stat
         // SAFETY: buffer is StructSize bytes of this frame's stack, the size of struct stat; lstat writes only within it.
         byte* buffer = stackalloc byte[StructSize];
         return NativeLstat(path, buffer) == 0 && (*(uint*)(buffer + ModeOffset) & TypeMask) == TypeSocket;
+    }
+
+    /// <summary>The bytes the file takes on its file system (st_blocks × 512), or null when stat fails.</summary>
+    public static long? AllocatedBytes(string path)
+    {
+        // SAFETY: buffer is StructSize bytes of this frame's stack, the size of struct stat; stat writes only within it.
+        byte* buffer = stackalloc byte[StructSize];
+        return NativeStat(path, buffer) == 0 ? *(long*)(buffer + BlocksOffset) * 512 : null;
     }
 
     public static uint? GroupOf(string path)

@@ -17,6 +17,7 @@ public sealed partial class VirtioBlock
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     private long _lastWarning;
+    private long _lastIoError = long.MinValue / 2;
 
     private uint Serve(VirtioActivation activation, DescriptorChain chain)
     {
@@ -48,6 +49,11 @@ public sealed partial class VirtioBlock
                 long start = Stopwatch.GetTimestamp();
                 var flushed = _config.WriteCache ? _backend.Flush() : BlockStatus.Ok;
                 Stats.Flush(Nanos(start), flushed == BlockStatus.Ok);
+                if (flushed == BlockStatus.IoError)
+                {
+                    ReportIoError(BlockIoOperation.Write);
+                }
+
                 status = ToStatus(flushed);
                 break;
             case R.GetId:
@@ -73,6 +79,7 @@ public sealed partial class VirtioBlock
         if (length % R.SectorSize != 0 || !InDisk(sector, length))
         {
             Warn(length % R.SectorSize != 0 ? "a transfer that is not whole sectors" : "a transfer past the end of the disk");
+            Stats.Invalid(write);
             return R.StatusIoError;
         }
 
@@ -81,9 +88,10 @@ public sealed partial class VirtioBlock
         ulong skip = write ? R.HeaderSize : 0UL;
         ulong remaining = length;
         bool ok = true;
+        bool imageFailed = false;
         if (!WholeSectors(chain, skip, length, write))
         {
-            ok = Bounce(memory, chain, offset, length, write);
+            ok = Bounce(memory, chain, offset, length, write, out imageFailed);
         }
         else
         {
@@ -112,6 +120,7 @@ public sealed partial class VirtioBlock
                 if (result != BlockStatus.Ok)
                 {
                     ok = false;
+                    imageFailed = result == BlockStatus.IoError;
                     break;
                 }
 
@@ -122,11 +131,16 @@ public sealed partial class VirtioBlock
 
         if (write)
         {
-            Stats.Write((long)length, Nanos(start), ok);
+            Stats.Write((long)(sector * R.SectorSize), (long)length, Nanos(start), ok);
         }
         else
         {
             Stats.Read((long)length, Nanos(start), ok);
+        }
+
+        if (imageFailed)
+        {
+            ReportIoError(write ? BlockIoOperation.Write : BlockIoOperation.Read);
         }
 
         return ok ? R.StatusOk : R.StatusIoError;
@@ -156,8 +170,9 @@ public sealed partial class VirtioBlock
     }
 
     /// <summary>The slow path for segments that are not whole sectors: one buffer for the whole transfer.</summary>
-    private bool Bounce(GuestMemory memory, DescriptorChain chain, ulong offset, ulong length, bool write)
+    private bool Bounce(GuestMemory memory, DescriptorChain chain, ulong offset, ulong length, bool write, out bool imageFailed)
     {
+        imageFailed = false;
         if (length > MaxBounceBytes)
         {
             Warn("an unaligned transfer larger than 16 MiB");
@@ -170,10 +185,19 @@ public sealed partial class VirtioBlock
             var data = buffer.AsSpan(0, (int)length);
             if (write)
             {
-                return chain.CopyFromReadable(memory, R.HeaderSize, data) == data.Length && _backend.Write(offset, data) == BlockStatus.Ok;
+                if (chain.CopyFromReadable(memory, R.HeaderSize, data) != data.Length)
+                {
+                    return false;
+                }
+
+                var written = _backend.Write(offset, data);
+                imageFailed = written == BlockStatus.IoError;
+                return written == BlockStatus.Ok;
             }
 
-            return _backend.Read(offset, data) == BlockStatus.Ok && chain.CopyToWritable(memory, 0, data) == data.Length;
+            var read = _backend.Read(offset, data);
+            imageFailed = read == BlockStatus.IoError;
+            return read == BlockStatus.Ok && chain.CopyToWritable(memory, 0, data) == data.Length;
         }
         finally
         {
@@ -223,15 +247,30 @@ public sealed partial class VirtioBlock
                 return R.StatusIoError;
             }
 
+            long start = Stopwatch.GetTimestamp();
             var result = discard
                 ? _backend.Discard(sector * R.SectorSize, bytes)
                 : _backend.WriteZeroes(sector * R.SectorSize, bytes, (flags & R.FlagUnmap) != 0);
-            if (result != BlockStatus.Ok)
+            bool ok = result == BlockStatus.Ok;
+            if (discard)
             {
-                return ToStatus(result);
+                Stats.Discard((long)(sector * R.SectorSize), (long)bytes, Nanos(start), ok);
+            }
+            else
+            {
+                // As QEMU's virtio-blk: WRITE_ZEROES is a write of no data bytes.
+                Stats.Write((long)(sector * R.SectorSize), 0, Nanos(start), ok);
             }
 
-            Stats.Discard((long)bytes);
+            if (!ok)
+            {
+                if (result == BlockStatus.IoError)
+                {
+                    ReportIoError(BlockIoOperation.Write);
+                }
+
+                return ToStatus(result);
+            }
         }
 
         return R.StatusOk;
@@ -251,6 +290,20 @@ public sealed partial class VirtioBlock
     };
 
     private static long Nanos(long start) => (long)Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+
+    /// <summary>
+    /// Tells <see cref="IoError"/> that the image failed a request (at most once a second per disk: a guest retrying a
+    /// broken disk in a loop must not flood the monitors). Runs on the queue thread; only the failure path gets here.
+    /// </summary>
+    private void ReportIoError(BlockIoOperation operation)
+    {
+        long now = Environment.TickCount64;
+        long last = Interlocked.Read(ref _lastIoError);
+        if (IoError is { } handler && now - last >= 1000 && Interlocked.CompareExchange(ref _lastIoError, now, last) == last)
+        {
+            handler(operation);
+        }
+    }
 
     /// <summary>Guest mistakes are logged at most once a second per disk.</summary>
     private void Warn(string what)

@@ -54,6 +54,12 @@ public sealed partial class VirtioBlock : IVirtioDevice
 
     public BlockStats Stats { get; } = new();
 
+    /// <summary>
+    /// The image failed a read or write (the host's I/O error, not the guest's mistake); raised on a queue thread, at
+    /// most once a second. The monitor turns it into QMP BLOCK_IO_ERROR.
+    /// </summary>
+    public event Action<BlockIoOperation>? IoError;
+
     /// <summary>The disk's size in bytes, as the guest sees it.</summary>
     public ulong CapacityBytes => Volatile.Read(ref _capacitySectors) * R.SectorSize;
 
