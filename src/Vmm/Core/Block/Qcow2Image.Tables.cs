@@ -61,7 +61,7 @@ internal sealed partial class Qcow2Image
             return new ClusterMapping(ClusterKind.Unallocated, 0, entry, false);
         }
 
-        if ((host & (ulong)(_clusterSize - 1)) != 0 || (entry & 0x3fe) != 0)
+        if ((host & (ulong)(_clusterSize - 1)) != 0 || (entry & 0x1fe) != 0)
         {
             return new ClusterMapping(ClusterKind.Corrupt, 0, entry, false);
         }
