@@ -17,18 +17,49 @@ internal sealed partial class Qcow2Image
     private ulong _refTableOffset;
     private ulong _nextFree;
 
+    /// <summary>Takes one cluster at the end of the file; see <see cref="AllocateRun"/>.</summary>
+    private ulong AllocateCluster() => AllocateRun(1);
+
     /// <summary>
-    /// Takes one cluster at the end of the file and sets its refcount to 1 (written before anything refers to it).
-    /// Returns its offset, or 0 when the refcount structures are corrupt or the file cannot be written.
+    /// Takes <paramref name="count"/> adjacent clusters at the end of the file and sets their refcounts to 1 before
+    /// anything refers to them: first in the refcount blocks that exist, then new refcount blocks placed right after
+    /// the run (counting the run and themselves) are written whole, then the refcount table entries that point at
+    /// them. Returns the run's offset, or 0 when the refcount structures are corrupt or the file cannot be written.
     /// </summary>
-    private ulong AllocateCluster()
+    private ulong AllocateRun(int count)
     {
-        for (int probe = 0; probe < MaxAllocationProbes; probe++)
+        ulong perBlock = (ulong)_refBlockEntries;
+        for (int attempt = 0; attempt < MaxAllocationProbes; attempt++)
         {
-            ulong host = _nextFree;
-            ulong cluster = host >> _clusterBits;
-            ulong blockIndex = cluster / (ulong)_refBlockEntries;
-            if (blockIndex >= (ulong)_refTable.Length)
+            ulong first = _nextFree >> _clusterBits;
+            ulong runEnd = first + (ulong)count;
+            ulong newBlocks = 0;
+            ulong end;
+            bool grow = false;
+            while (true)
+            {
+                end = runEnd + newBlocks;
+                ulong missing = 0;
+                for (ulong block = first / perBlock; block <= (end - 1) / perBlock; block++)
+                {
+                    if (block >= (ulong)_refTable.Length)
+                    {
+                        grow = true;
+                        break;
+                    }
+
+                    missing += (_refTable[block] & OffsetMask) == 0 ? 1UL : 0;
+                }
+
+                if (grow || missing == newBlocks)
+                {
+                    break;
+                }
+
+                newBlocks = missing;
+            }
+
+            if (grow)
             {
                 if (GrowRefTable() != BlockStatus.Ok)
                 {
@@ -38,39 +69,86 @@ internal sealed partial class Qcow2Image
                 continue;
             }
 
-            ulong block = _refTable[blockIndex] & OffsetMask;
-            if (block == 0)
+            ulong taken = TakeRun(first, runEnd, end);
+            if (taken == ulong.MaxValue)
             {
-                // A new refcount block in the cluster itself, counting itself: written whole, then the table entry.
-                var content = new byte[_clusterSize];
-                SetEntry(content, (long)(cluster % (ulong)_refBlockEntries), 1);
-                if (Check(_file.Write(host, content), "write new refcount block") != BlockStatus.Ok ||
-                    WriteEntry(_refTableOffset + blockIndex * 8, host, "write refcount table entry") != BlockStatus.Ok)
-                {
-                    return 0;
-                }
+                continue; // A cluster past the end of the file was counted already: start after it.
+            }
 
-                _refTable[blockIndex] = host;
-                _nextFree = host + (ulong)_clusterSize;
+            return taken;
+        }
+
+        Fail("no free clusters found", "allocate", $"after 0x{_nextFree:x}");
+        return 0;
+    }
+
+    /// <summary>Sets the refcounts of clusters [first, runEnd) and writes the new blocks at [runEnd, end); see <see cref="AllocateRun"/>.</summary>
+    private ulong TakeRun(ulong first, ulong runEnd, ulong end)
+    {
+        ulong perBlock = (ulong)_refBlockEntries;
+        for (ulong c = first; c < runEnd; c++)
+        {
+            if ((_refTable[c / perBlock] & OffsetMask) == 0)
+            {
                 continue;
             }
 
-            if (!TryGetRefcount(host, out ulong refcount))
+            if (!TryGetRefcount(c << _clusterBits, out ulong refcount))
             {
                 return 0;
             }
 
-            _nextFree = host + (ulong)_clusterSize;
             if (refcount != 0)
             {
-                continue; // Counted although past the end of the file: leave it alone.
+                _nextFree = (c + 1) << _clusterBits;
+                return ulong.MaxValue;
             }
-
-            return SetRefcount(host, 1) ? host : 0;
         }
 
-        Fail("no free cluster found", "allocate", $"after 0x{_nextFree:x}");
-        return 0;
+        var placed = new List<(ulong Index, ulong Offset)>();
+        ulong next = runEnd;
+        for (ulong block = first / perBlock; block <= (end - 1) / perBlock; block++)
+        {
+            if ((_refTable[block] & OffsetMask) == 0)
+            {
+                placed.Add((block, next++ << _clusterBits));
+            }
+        }
+
+        for (ulong c = first; c < runEnd; c++)
+        {
+            if ((_refTable[c / perBlock] & OffsetMask) != 0 && !SetRefcount(c << _clusterBits, 1))
+            {
+                return 0;
+            }
+        }
+
+        foreach ((ulong index, ulong offset) in placed)
+        {
+            var content = new byte[_clusterSize];
+            for (ulong c = Math.Max(first, index * perBlock); c < end && c / perBlock == index; c++)
+            {
+                SetEntry(content, (long)(c % perBlock), 1);
+            }
+
+            if (Check(_file.Write(offset, content), "write new refcount block") != BlockStatus.Ok)
+            {
+                return 0;
+            }
+        }
+
+        foreach ((ulong index, ulong offset) in placed)
+        {
+            if (WriteEntry(_refTableOffset + index * 8, offset, "write refcount table entry") != BlockStatus.Ok)
+            {
+                return 0;
+            }
+
+            _refTable[index] = offset;
+        }
+
+        _nextFree = end << _clusterBits;
+        return first << _clusterBits;
     }
 
     /// <summary>Lowers a cluster's refcount by one; at zero the space is punched out when discards unmap.</summary>
