@@ -111,7 +111,8 @@ public sealed class ImageLockTests
         info.ArgumentList.Add(_image);
         var process = Process.Start(info)!;
         var deadline = Stopwatch.StartNew();
-        while (QemuTools.Img("info", _image).ExitCode == 0)
+        string inode = $":{QemuTools.Run("/usr/bin/stat", "-c", "%i", _image).Stdout.Trim()} ";
+        while (!File.ReadAllText("/proc/locks").Contains(inode, StringComparison.Ordinal))
         {
             Assert.That(deadline.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "qemu-io never locked the image");
             Thread.Sleep(50);

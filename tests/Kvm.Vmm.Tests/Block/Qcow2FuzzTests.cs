@@ -174,7 +174,7 @@ public sealed class Qcow2FuzzTests
                     break;
                 case 4: // a table entry (L1, L2, refcount table or block): an offset in, past or inside the file, with flags
                     int at = random.Next(512, image.Length - 8) & ~7;
-                    ulong value = Interesting(random, image.Length) | ((ulong)random.Next(16) << 60) | (ulong)random.Next(2);
+                    ulong value = Interesting(random, image.Length) | ((ulong)(uint)random.Next(16) << 60) | (uint)random.Next(2);
                     BinaryPrimitives.WriteUInt64BigEndian(image.AsSpan(at), value);
                     break;
                 case 5: // truncation
