@@ -21,8 +21,8 @@ public sealed unsafe class ImageFileTests
     {
         var request = default(FileLockRequest);
         Assert.That(Unsafe.SizeOf<FileLockRequest>(), Is.EqualTo(32));
-        Assert.That((nint)Unsafe.ByteOffset(ref Unsafe.As<FileLockRequest, byte>(ref request), ref Unsafe.As<long, byte>(ref request.Start)), Is.EqualTo(8));
-        Assert.That((nint)Unsafe.ByteOffset(ref Unsafe.As<FileLockRequest, byte>(ref request), ref Unsafe.As<int, byte>(ref request.Pid)), Is.EqualTo(24));
+        Assert.That((int)Unsafe.ByteOffset(ref Unsafe.As<FileLockRequest, byte>(ref request), ref Unsafe.As<long, byte>(ref request.Start)), Is.EqualTo(8));
+        Assert.That((int)Unsafe.ByteOffset(ref Unsafe.As<FileLockRequest, byte>(ref request), ref Unsafe.As<int, byte>(ref request.Pid)), Is.EqualTo(24));
     }
 
     [TestCase(false)]

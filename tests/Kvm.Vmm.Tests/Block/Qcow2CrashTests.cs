@@ -57,7 +57,7 @@ public sealed class Qcow2CrashTests
             }
 
             var output = process.StandardOutput.ReadToEndAsync();
-            Thread.Sleep(random.Next(20, 300));
+            Thread.Sleep(random.Next(20, 220));
             bool exited = process.HasExited;
             process.Kill(); // SIGKILL
             process.WaitForExit();
