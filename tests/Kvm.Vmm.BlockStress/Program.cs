@@ -7,7 +7,7 @@ namespace Kvm.Vmm.BlockStress;
 /// changes its metadata as fast as it can until killed (or MAX-OPS requests): allocating writes scattered over the
 /// disk (new L2 tables, new refcount blocks, a growing refcount table), writes that run across L2 table boundaries,
 /// single-sector writes (copy-on-write from a backing file), zeroing and discards that free clusters, and now and then
-/// a resize that moves the L1 table. Prints "ready" once open, then "ops N" every 64 requests.
+/// a resize that moves the L1 table. Prints "ready" once open, then "ops N" every 16 requests.
 /// </summary>
 public static class Program
 {
@@ -47,7 +47,7 @@ public static class Program
                 return 1;
             }
 
-            if (op % 64 == 0)
+            if (op % 16 == 0)
             {
                 Console.Out.WriteLine($"ops {op}");
                 Console.Out.Flush();

@@ -33,6 +33,20 @@ public static class QemuTools
         {
             Directory.Delete(dir, recursive: true);
         }
+
+        // The per-process parent goes with its last scratch directory.
+        string? parent = Path.GetDirectoryName(dir);
+        try
+        {
+            if (parent is not null && !Directory.EnumerateFileSystemEntries(parent).Any())
+            {
+                Directory.Delete(parent);
+            }
+        }
+        catch (IOException)
+        {
+            // Another test made a scratch directory in it meanwhile, or removed it first.
+        }
     }
 
     public static Result Img(params string[] args) => Run(QemuImg, args);
