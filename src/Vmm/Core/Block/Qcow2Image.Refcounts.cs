@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Kvm.Vmm.Block;
 
 /// <summary>
@@ -17,18 +15,49 @@ internal sealed partial class Qcow2Image
     private ulong _refTableOffset;
     private ulong _nextFree;
 
+    /// <summary>Takes one cluster at the end of the file; see <see cref="AllocateRun"/>.</summary>
+    private ulong AllocateCluster() => AllocateRun(1);
+
     /// <summary>
-    /// Takes one cluster at the end of the file and sets its refcount to 1 (written before anything refers to it).
-    /// Returns its offset, or 0 when the refcount structures are corrupt or the file cannot be written.
+    /// Takes <paramref name="count"/> adjacent clusters at the end of the file and sets their refcounts to 1 before
+    /// anything refers to them: first in the refcount blocks that exist, then new refcount blocks placed right after
+    /// the run (counting the run and themselves) are written whole, then the refcount table entries that point at
+    /// them. Returns the run's offset, or 0 when the refcount structures are corrupt or the file cannot be written.
     /// </summary>
-    private ulong AllocateCluster()
+    private ulong AllocateRun(int count)
     {
-        for (int probe = 0; probe < MaxAllocationProbes; probe++)
+        ulong perBlock = (ulong)_refBlockEntries;
+        for (int attempt = 0; attempt < MaxAllocationProbes; attempt++)
         {
-            ulong host = _nextFree;
-            ulong cluster = host >> _clusterBits;
-            ulong blockIndex = cluster / (ulong)_refBlockEntries;
-            if (blockIndex >= (ulong)_refTable.Length)
+            ulong first = _nextFree >> _clusterBits;
+            ulong runEnd = first + (ulong)count;
+            ulong newBlocks = 0;
+            ulong end;
+            bool grow = false;
+            while (true)
+            {
+                end = runEnd + newBlocks;
+                ulong missing = 0;
+                for (ulong block = first / perBlock; block <= (end - 1) / perBlock; block++)
+                {
+                    if (block >= (ulong)_refTable.Length)
+                    {
+                        grow = true;
+                        break;
+                    }
+
+                    missing += (_refTable[block] & OffsetMask) == 0 ? 1UL : 0;
+                }
+
+                if (grow || missing == newBlocks)
+                {
+                    break;
+                }
+
+                newBlocks = missing;
+            }
+
+            if (grow)
             {
                 if (GrowRefTable() != BlockStatus.Ok)
                 {
@@ -38,39 +67,86 @@ internal sealed partial class Qcow2Image
                 continue;
             }
 
-            ulong block = _refTable[blockIndex] & OffsetMask;
-            if (block == 0)
+            ulong taken = TakeRun(first, runEnd, end);
+            if (taken == ulong.MaxValue)
             {
-                // A new refcount block in the cluster itself, counting itself: written whole, then the table entry.
-                var content = new byte[_clusterSize];
-                SetEntry(content, (long)(cluster % (ulong)_refBlockEntries), 1);
-                if (Check(_file.Write(host, content), "write new refcount block") != BlockStatus.Ok ||
-                    WriteEntry(_refTableOffset + blockIndex * 8, host, "write refcount table entry") != BlockStatus.Ok)
-                {
-                    return 0;
-                }
+                continue; // A cluster past the end of the file was counted already: start after it.
+            }
 
-                _refTable[blockIndex] = host;
-                _nextFree = host + (ulong)_clusterSize;
+            return taken;
+        }
+
+        Fail("no free clusters found", "allocate", $"after 0x{_nextFree:x}");
+        return 0;
+    }
+
+    /// <summary>Sets the refcounts of clusters [first, runEnd) and writes the new blocks at [runEnd, end); see <see cref="AllocateRun"/>.</summary>
+    private ulong TakeRun(ulong first, ulong runEnd, ulong end)
+    {
+        ulong perBlock = (ulong)_refBlockEntries;
+        for (ulong c = first; c < runEnd; c++)
+        {
+            if ((_refTable[c / perBlock] & OffsetMask) == 0)
+            {
                 continue;
             }
 
-            if (!TryGetRefcount(host, out ulong refcount))
+            if (!TryGetRefcount(c << _clusterBits, out ulong refcount))
             {
                 return 0;
             }
 
-            _nextFree = host + (ulong)_clusterSize;
             if (refcount != 0)
             {
-                continue; // Counted although past the end of the file: leave it alone.
+                _nextFree = (c + 1) << _clusterBits;
+                return ulong.MaxValue;
             }
-
-            return SetRefcount(host, 1) ? host : 0;
         }
 
-        Fail("no free cluster found", "allocate", $"after 0x{_nextFree:x}");
-        return 0;
+        var placed = new List<(ulong Index, ulong Offset)>();
+        ulong next = runEnd;
+        for (ulong block = first / perBlock; block <= (end - 1) / perBlock; block++)
+        {
+            if ((_refTable[block] & OffsetMask) == 0)
+            {
+                placed.Add((block, next++ << _clusterBits));
+            }
+        }
+
+        for (ulong c = first; c < runEnd; c++)
+        {
+            if ((_refTable[c / perBlock] & OffsetMask) != 0 && !SetRefcount(c << _clusterBits, 1))
+            {
+                return 0;
+            }
+        }
+
+        foreach ((ulong index, ulong offset) in placed)
+        {
+            var content = new byte[_clusterSize];
+            for (ulong c = Math.Max(first, index * perBlock); c < end && c / perBlock == index; c++)
+            {
+                SetEntry(content, (long)(c % perBlock), 1);
+            }
+
+            if (Check(_file.Write(offset, content), "write new refcount block") != BlockStatus.Ok)
+            {
+                return 0;
+            }
+        }
+
+        foreach ((ulong index, ulong offset) in placed)
+        {
+            if (WriteEntry(_refTableOffset + index * 8, offset, "write refcount table entry") != BlockStatus.Ok)
+            {
+                return 0;
+            }
+
+            _refTable[index] = offset;
+        }
+
+        _nextFree = end << _clusterBits;
+        return first << _clusterBits;
     }
 
     /// <summary>Lowers a cluster's refcount by one; at zero the space is punched out when discards unmap.</summary>
@@ -168,91 +244,6 @@ internal sealed partial class Qcow2Image
         fileOffset = block + bitIndex / 8;
         shift = (int)(bitIndex % 8);
         return true;
-    }
-
-    /// <summary>
-    /// Moves the refcount table to a larger one at the end of the file. The new table, and the refcount blocks that
-    /// count it and themselves, are written first; then the header's offset and size in one write; then the old
-    /// table's clusters are freed.
-    /// </summary>
-    private BlockStatus GrowRefTable()
-    {
-        ulong first = _nextFree >> _clusterBits;
-        ulong entriesPerCluster = (ulong)_l2Entries;
-        ulong tableClusters = Math.Max((ulong)_refTable.Length / entriesPerCluster * 2, 1);
-        ulong blocks = 0;
-        for (int round = 0; ; round++)
-        {
-            ulong end = first + tableClusters + blocks;
-            ulong lastBlock = (end - 1) / (ulong)_refBlockEntries;
-            if (tableClusters * entriesPerCluster <= lastBlock)
-            {
-                tableClusters = (lastBlock + entriesPerCluster) / entriesPerCluster;
-            }
-
-            ulong needed = lastBlock - first / (ulong)_refBlockEntries + 1;
-            if (needed == blocks && tableClusters * entriesPerCluster > lastBlock)
-            {
-                break;
-            }
-
-            blocks = needed;
-            if (round > 64 || tableClusters * (ulong)_clusterSize > Qcow2Header.MaxRefTableBytes)
-            {
-                return Fail("refcount table would grow too large", "allocate", $"{tableClusters} clusters");
-            }
-        }
-
-        ulong firstBlockIndex = first / (ulong)_refBlockEntries;
-        ulong tableOffset = first << _clusterBits;
-        ulong blocksOffset = tableOffset + (tableClusters << _clusterBits);
-        ulong endCluster = first + tableClusters + blocks;
-        var newTable = new ulong[tableClusters * entriesPerCluster];
-        _refTable.CopyTo(newTable, 0);
-        for (ulong b = 0; b < blocks; b++)
-        {
-            var content = new byte[_clusterSize];
-            ulong blockIndex = firstBlockIndex + b;
-            for (ulong c = Math.Max(first, blockIndex * (ulong)_refBlockEntries); c < endCluster && c / (ulong)_refBlockEntries == blockIndex; c++)
-            {
-                SetEntry(content, (long)(c % (ulong)_refBlockEntries), 1);
-            }
-
-            ulong blockOffset = blocksOffset + (b << _clusterBits);
-            if (Check(_file.Write(blockOffset, content), "write refcount block") != BlockStatus.Ok)
-            {
-                return BlockStatus.IoError;
-            }
-
-            newTable[blockIndex] = blockOffset;
-        }
-
-        BlockStatus status = WriteTable(tableOffset, newTable, "write refcount table");
-        if (status != BlockStatus.Ok)
-        {
-            return status;
-        }
-
-        Span<byte> header = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt64BigEndian(header, tableOffset);
-        BinaryPrimitives.WriteUInt32BigEndian(header[8..], (uint)tableClusters);
-        status = Check(_file.Write(48, header), "write header refcount table fields");
-        if (status != BlockStatus.Ok)
-        {
-            return status;
-        }
-
-        ulong oldOffset = _refTableOffset;
-        ulong oldClusters = (ulong)_refTable.Length / entriesPerCluster;
-        _refTable = newTable;
-        _refTableOffset = tableOffset;
-        _nextFree = endCluster << _clusterBits;
-        for (ulong c = 0; c < oldClusters; c++)
-        {
-            Free(oldOffset + (c << _clusterBits));
-        }
-
-        return BlockStatus.Ok;
     }
 
     /// <summary>Sets entry <paramref name="index"/> of a refcount block held in memory.</summary>

@@ -152,11 +152,7 @@ internal sealed partial class Qcow2Image
         var table = new ulong[entries];
         _l1.CopyTo(table, 0);
         int clusters = (entries * 8 + _clusterSize - 1) / _clusterSize;
-        ulong start = 0;
-        for (int attempt = 0; attempt < 8 && start == 0; attempt++)
-        {
-            start = AllocateRun(clusters);
-        }
+        ulong start = AllocateRun(clusters);
 
         if (start == 0)
         {
@@ -190,31 +186,5 @@ internal sealed partial class Qcow2Image
         }
 
         return BlockStatus.Ok;
-    }
-
-    /// <summary>Allocates <paramref name="count"/> adjacent clusters, or frees what it took and returns 0 when a refcount block came between.</summary>
-    private ulong AllocateRun(int count)
-    {
-        ulong start = AllocateCluster();
-        for (int i = 1; i < count && start != 0; i++)
-        {
-            ulong next = AllocateCluster();
-            if (next != start + ((ulong)i << _clusterBits))
-            {
-                for (int j = 0; j < i; j++)
-                {
-                    Free(start + ((ulong)j << _clusterBits));
-                }
-
-                if (next != 0)
-                {
-                    Free(next);
-                }
-
-                return 0;
-            }
-        }
-
-        return start;
     }
 }

@@ -152,17 +152,3 @@ internal static unsafe partial class FileIo
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int NativeFcntl(int fd, int command, FileLockRequest* request);
 }
-
-/// <summary>What fstat says about an image file.</summary>
-internal readonly record struct FileStatus(long Size, ulong Device, ulong Inode, bool IsBlockDevice, bool IsRegular);
-
-/// <summary>struct flock on x86-64 (32 bytes): l_type, l_whence, l_start, l_len, l_pid.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal struct FileLockRequest
-{
-    public short Type;
-    public short Whence;
-    public long Start;
-    public long Length;
-    public int Pid;
-}
