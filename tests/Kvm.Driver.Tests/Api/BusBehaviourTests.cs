@@ -7,7 +7,7 @@ namespace Kvm.Driver.Tests.Api;
 /// <summary>
 /// kvmd's service on a real dbus-daemon, for what its D-Bus library (Tmds.DBus.Protocol) does below the org.libvirt
 /// objects: Peer on every path, introspection of the nodes above the objects, large messages both ways, a slow
-/// call beside quick ones, and the loss of the bus. (These were the retired Kvm.DBus library's bus tests.)
+/// call beside quick ones, and the loss of the bus. (What the bus tests of our former D-Bus library checked, now of kvmd.)
 /// </summary>
 [TestFixture]
 [Category("DBusDaemon")]
