@@ -64,12 +64,15 @@ internal sealed class LibvirtClient : IAsyncDisposable
     /// <summary>org.freedesktop.DBus.Peer.Ping() at the Connect path: no libvirt work, only the bus and the server's D-Bus library.</summary>
     public async Task<bool> PingAsync()
     {
-        using (MessageWriter writer = _connection.GetMessageWriter())
-        {
-            writer.WriteMethodCallHeader(Destination, _connectPath, "org.freedesktop.DBus.Peer", "Ping");
-            await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
-        }
+        await CallPingAsync().ConfigureAwait(false);
         return true;
+    }
+
+    private Task CallPingAsync()
+    {
+        using MessageWriter writer = _connection.GetMessageWriter();
+        writer.WriteMethodCallHeader(Destination, _connectPath, "org.freedesktop.DBus.Peer", "Ping");
+        return _connection.CallMethodAsync(writer.CreateMessage());
     }
 
     /// <summary>Connect.ListDomains(u 0) → ao; returns the number of paths.</summary>
