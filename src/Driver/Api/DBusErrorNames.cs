@@ -9,4 +9,5 @@ public static class DBusErrorNames
     public const string UnknownObject = "org.freedesktop.DBus.Error.UnknownObject";
     public const string ServiceUnknown = "org.freedesktop.DBus.Error.ServiceUnknown";
     public const string NameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner";
+    public const string NoReply = "org.freedesktop.DBus.Error.NoReply";
 }

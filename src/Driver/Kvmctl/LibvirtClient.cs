@@ -144,7 +144,7 @@ internal sealed partial class LibvirtClient : IAsyncDisposable
         {
             writer.WriteMethodCallHeader(ServiceName, path, @interface, member, signature);
             body?.Invoke(ref writer);
-            return _connection.CallMethodAsync(writer.CreateMessage(), read).WaitAsync(CallTimeout, cancellationToken);
+            return WithTimeoutAsync(_connection.CallMethodAsync(writer.CreateMessage(), read), cancellationToken);
         }
         finally
         {
@@ -159,11 +159,36 @@ internal sealed partial class LibvirtClient : IAsyncDisposable
         {
             writer.WriteMethodCallHeader(ServiceName, path, @interface, member, signature);
             body?.Invoke(ref writer);
-            return _connection.CallMethodAsync(writer.CreateMessage()).WaitAsync(CallTimeout, cancellationToken);
+            return WithTimeoutAsync(_connection.CallMethodAsync(writer.CreateMessage()), cancellationToken);
         }
         finally
         {
             writer.Dispose();
+        }
+    }
+
+    /// <summary>Tmds waits for a reply as long as the bus lets it; past <see cref="CallTimeout"/> a call fails as libdbus's do (NoReply).</summary>
+    private static async Task<T> WithTimeoutAsync<T>(Task<T> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new DBusErrorReplyException(DBusErrorNames.NoReply, $"No reply within {CallTimeout.TotalMilliseconds} ms");
+        }
+    }
+
+    private static async Task WithTimeoutAsync(Task call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new DBusErrorReplyException(DBusErrorNames.NoReply, $"No reply within {CallTimeout.TotalMilliseconds} ms");
         }
     }
 }
