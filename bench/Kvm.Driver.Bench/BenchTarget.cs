@@ -88,7 +88,7 @@ internal sealed class BenchTarget : IAsyncDisposable
                     Workload.GetXmlDesc => await Client.GetXmlDescAsync(_paths[d]).ConfigureAwait(false) > 0,
                 };
             }
-            catch (Kvm.DBus.DBusException e)
+            catch (Tmds.DBus.Protocol.DBusExceptionBase e)
             {
                 if (errors == 0)
                 {

@@ -1,12 +1,11 @@
 using System.Text;
-using Kvm.DBus;
-using Kvm.DBus.Protocol;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Bench;
 
 /// <summary>
-/// The measured client: our Kvm.DBus connection to one server's bus, making the org.libvirt calls one at a time.
-/// Each call reads its reply as a client would (every object path of ListDomains, the path of a lookup, the
+/// The measured client: a Tmds.DBus.Protocol connection to one server's bus, making the org.libvirt calls one at a
+/// time. Each call reads its reply as a client would (every object path of ListDomains, the path of a lookup, the
 /// bytes of the XML) and returns a small number the caller checks outside the timed region.
 /// </summary>
 internal sealed class LibvirtClient : IAsyncDisposable
@@ -27,13 +26,14 @@ internal sealed class LibvirtClient : IAsyncDisposable
 
     public static async Task<LibvirtClient> ConnectAsync(ServerProcess server, TimeSpan timeout)
     {
-        DBusConnection connection = await DBusConnection.ConnectAsync(server.Bus.Address).ConfigureAwait(false);
+        var connection = new DBusConnection(new DBusConnectionOptions(server.Bus.Address) { AutoConnect = false });
+        await connection.ConnectAsync().ConfigureAwait(false);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             try
             {
-                await connection.GetNameOwnerAsync(Destination).ConfigureAwait(false);
+                await GetNameOwnerAsync(connection, Destination).ConfigureAwait(false);
                 break;
             }
             catch (DBusErrorReplyException e) when (e.ErrorName == NameHasNoOwner && DateTime.UtcNow < deadline && !server.HasExited)
@@ -44,33 +44,44 @@ internal sealed class LibvirtClient : IAsyncDisposable
         return new LibvirtClient(connection, server.ConnectPath);
     }
 
-    /// <summary>Connect.DomainDefineXML(s) → o.</summary>
-    public async Task<string> DefineAsync(string xml)
+    private static Task<string> GetNameOwnerAsync(DBusConnection connection, string name)
     {
-        MessageWriter writer = _connection.GetMessageWriter();
+        using MessageWriter writer = connection.GetMessageWriter();
+        writer.WriteMethodCallHeader("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetNameOwner", "s");
+        writer.WriteString(name);
+        return connection.CallMethodAsync(writer.CreateMessage(), static (Message reply, object? _) => reply.GetBodyReader().ReadString());
+    }
+
+    /// <summary>Connect.DomainDefineXML(s) → o.</summary>
+    public Task<string> DefineAsync(string xml)
+    {
+        using MessageWriter writer = _connection.GetMessageWriter();
         writer.WriteMethodCallHeader(Destination, _connectPath, ConnectInterface, "DomainDefineXML", "s");
         writer.WriteString(xml);
-        using Message reply = await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
-        return reply.GetBodyReader().ReadObjectPath();
+        return _connection.CallMethodAsync(writer.CreateMessage(), static (Message reply, object? _) => reply.GetBodyReader().ReadObjectPathAsString());
     }
 
     /// <summary>org.freedesktop.DBus.Peer.Ping() at the Connect path: no libvirt work, only the bus and the server's D-Bus library.</summary>
     public async Task<bool> PingAsync()
     {
-        MessageWriter writer = _connection.GetMessageWriter();
-        writer.WriteMethodCallHeader(Destination, _connectPath, "org.freedesktop.DBus.Peer", "Ping");
-        using Message reply = await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
+        await CallPingAsync().ConfigureAwait(false);
         return true;
     }
 
-    /// <summary>Connect.ListDomains(u 0) → ao; returns the number of paths.</summary>
-    public async Task<int> ListDomainsAsync()
+    private Task CallPingAsync()
     {
-        MessageWriter writer = _connection.GetMessageWriter();
+        using MessageWriter writer = _connection.GetMessageWriter();
+        writer.WriteMethodCallHeader(Destination, _connectPath, "org.freedesktop.DBus.Peer", "Ping");
+        return _connection.CallMethodAsync(writer.CreateMessage());
+    }
+
+    /// <summary>Connect.ListDomains(u 0) → ao; returns the number of paths.</summary>
+    public Task<int> ListDomainsAsync()
+    {
+        using MessageWriter writer = _connection.GetMessageWriter();
         writer.WriteMethodCallHeader(Destination, _connectPath, ConnectInterface, "ListDomains", "u");
         writer.WriteUInt32(0);
-        using Message reply = await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
-        return CountPaths(reply);
+        return _connection.CallMethodAsync(writer.CreateMessage(), static (Message reply, object? _) => CountPaths(reply));
     }
 
     private static int CountPaths(Message reply)
@@ -80,50 +91,48 @@ internal sealed class LibvirtClient : IAsyncDisposable
         int count = 0;
         while (reader.HasNext(end))
         {
-            reader.ReadStringAsSpan();
+            reader.ReadObjectPathAsSpan();
             count++;
         }
         return count;
     }
 
     /// <summary>Connect.DomainLookupByName(s) → o; true when the path is <paramref name="expectedPath"/>.</summary>
-    public async Task<bool> LookupByNameAsync(string name, byte[] expectedPath)
+    public Task<bool> LookupByNameAsync(string name, byte[] expectedPath)
     {
-        MessageWriter writer = _connection.GetMessageWriter();
+        using MessageWriter writer = _connection.GetMessageWriter();
         writer.WriteMethodCallHeader(Destination, _connectPath, ConnectInterface, "DomainLookupByName", "s");
         writer.WriteString(name);
-        using Message reply = await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
-        return reply.GetBodyReader().ReadStringAsSpan().SequenceEqual(expectedPath);
+        return _connection.CallMethodAsync(writer.CreateMessage(),
+            static (Message reply, object? expected) => reply.GetBodyReader().ReadObjectPathAsSpan().SequenceEqual((byte[])expected!), expectedPath);
     }
 
     /// <summary>Connect.DomainLookupByName(s) → o, the path (for set-up, outside the measurement).</summary>
-    public async Task<string> LookupPathAsync(string name)
+    public Task<string> LookupPathAsync(string name)
     {
-        MessageWriter writer = _connection.GetMessageWriter();
+        using MessageWriter writer = _connection.GetMessageWriter();
         writer.WriteMethodCallHeader(Destination, _connectPath, ConnectInterface, "DomainLookupByName", "s");
         writer.WriteString(name);
-        using Message reply = await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
-        return reply.GetBodyReader().ReadObjectPath();
+        return _connection.CallMethodAsync(writer.CreateMessage(), static (Message reply, object? _) => reply.GetBodyReader().ReadObjectPathAsString());
     }
 
     /// <summary>Domain.GetXMLDesc(u 0) → s on a domain's path; returns the XML's length in bytes.</summary>
-    public async Task<int> GetXmlDescAsync(string domainPath)
+    public Task<int> GetXmlDescAsync(string domainPath)
     {
-        MessageWriter writer = _connection.GetMessageWriter();
+        using MessageWriter writer = _connection.GetMessageWriter();
         writer.WriteMethodCallHeader(Destination, domainPath, DomainInterface, "GetXMLDesc", "u");
         writer.WriteUInt32(0);
-        using Message reply = await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
-        return reply.GetBodyReader().ReadStringAsSpan().Length;
+        return _connection.CallMethodAsync(writer.CreateMessage(), static (Message reply, object? _) => reply.GetBodyReader().ReadStringAsSpan().Length);
     }
 
     /// <summary>Domain.GetXMLDesc(u 0) as a string (for checks outside the measurement).</summary>
-    public async Task<string> GetXmlDescStringAsync(string domainPath)
+    public Task<string> GetXmlDescStringAsync(string domainPath)
     {
-        MessageWriter writer = _connection.GetMessageWriter();
+        using MessageWriter writer = _connection.GetMessageWriter();
         writer.WriteMethodCallHeader(Destination, domainPath, DomainInterface, "GetXMLDesc", "u");
         writer.WriteUInt32(0);
-        using Message reply = await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
-        return Encoding.UTF8.GetString(reply.GetBodyReader().ReadStringAsSpan());
+        return _connection.CallMethodAsync(writer.CreateMessage(),
+            static (Message reply, object? _) => Encoding.UTF8.GetString(reply.GetBodyReader().ReadStringAsSpan()));
     }
 
     /// <summary>Domain.Destroy(u 0) then Domain.Undefine(u 0) (the test driver's own running domain "test").</summary>
@@ -131,12 +140,21 @@ internal sealed class LibvirtClient : IAsyncDisposable
     {
         foreach (string member in new[] { "Destroy", "Undefine" })
         {
-            MessageWriter writer = _connection.GetMessageWriter();
-            writer.WriteMethodCallHeader(Destination, domainPath, DomainInterface, member, "u");
-            writer.WriteUInt32(0);
-            using Message reply = await _connection.CallMethodAsync(writer.CreateMessage()).ConfigureAwait(false);
+            await CallFlagsAsync(domainPath, member).ConfigureAwait(false);
         }
     }
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    private Task CallFlagsAsync(string domainPath, string member)
+    {
+        using MessageWriter writer = _connection.GetMessageWriter();
+        writer.WriteMethodCallHeader(Destination, domainPath, DomainInterface, member, "u");
+        writer.WriteUInt32(0);
+        return _connection.CallMethodAsync(writer.CreateMessage());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _connection.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

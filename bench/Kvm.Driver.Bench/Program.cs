@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Kvm.Driver.Bench;
 
 // kvmd-bench: with N defined domains, the latency of ListDomains, DomainLookupByName and GetXMLDesc from one
-// client (our Kvm.DBus connection) against kvmd and against Debian's libvirt-dbus serving libvirt's test driver
+// client (a Tmds.DBus.Protocol connection) against kvmd and against Debian's libvirt-dbus serving libvirt's test driver
 // holding the same definitions, each server on its own private dbus-daemon, rounds alternating, in one run.
 var options = BenchOptions.Parse(args, out int exitCode);
 if (options is null)

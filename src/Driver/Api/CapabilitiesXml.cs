@@ -1,5 +1,4 @@
 using System.Xml.Linq;
-using Kvm.DBus.Service;
 using Kvm.Driver.Domains;
 
 namespace Kvm.Driver.Api;

@@ -1,6 +1,5 @@
-using Kvm.DBus.Protocol;
-using Kvm.DBus.Service;
 using Kvm.Driver.Domains;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
@@ -25,19 +24,19 @@ internal sealed class ConnectObject : ILibvirtObject
 
     public LibvirtInterface Interface => LibvirtInterface.Connect;
 
-    public DBusValue GetProperty(string path, string name) => name switch
+    public VariantValue GetProperty(string path, string name) => name switch
     {
-        "Encrypted" => DBusValue.Bool(false), // a local connection; D-Bus traffic is out of its scope
-        "Hostname" => DBusValue.String(_manager.Hostname),
-        "LibVersion" => DBusValue.UInt64(_options.LibVersion),
-        "Secure" => DBusValue.Bool(false), // libvirt-dbus answers virConnectIsEncrypted here too: copied
-        "Version" => DBusValue.UInt64(_options.HypervisorVersion),
+        "Encrypted" => VariantValue.Bool(false), // a local connection; D-Bus traffic is out of its scope
+        "Hostname" => VariantValue.String(_manager.Hostname),
+        "LibVersion" => VariantValue.UInt64(_options.LibVersion),
+        "Secure" => VariantValue.Bool(false), // libvirt-dbus answers virConnectIsEncrypted here too: copied
+        "Version" => VariantValue.UInt64(_options.HypervisorVersion),
         _ => throw new ArgumentException($"No property {name} in {Interface.Name}", nameof(name)),
     };
 
-    public IEnumerable<KeyValuePair<string, DBusValue>> GetAllProperties(string path)
+    public IEnumerable<KeyValuePair<string, VariantValue>> GetAllProperties(string path)
     {
-        var values = new List<KeyValuePair<string, DBusValue>>();
+        var values = new List<KeyValuePair<string, VariantValue>>();
         foreach (PropertyDescription property in Interface.Description.Properties)
         {
             try
@@ -52,13 +51,12 @@ internal sealed class ConnectObject : ILibvirtObject
         return values;
     }
 
-    public void SetProperty(string path, string name, DBusValue value) =>
+    public void SetProperty(string path, string name, ref Reader value) =>
         throw new InvalidOperationException($"{Interface.Name} has no writable property {name}");
 
-    public async ValueTask CallAsync(MethodContext context)
+    public ValueTask CallAsync(MethodContext context, LibvirtCall call)
     {
-        Message call = context.Request;
-        Reader args = call.GetBodyReader();
+        Reader args = context.Request.GetBodyReader();
         switch ((call.Member, call.Signature))
         {
             case ("ListDomains", "u"):
@@ -72,9 +70,7 @@ internal sealed class ConnectObject : ILibvirtObject
                 string xml = args.ReadString();
                 uint flags = args.ReadUInt32();
                 LibvirtErrors.CheckFlags(flags, LibvirtErrors.StartPaused, "qemuDomainCreateXML");
-                DomainInfo created = await _manager.CreateTransientAsync(xml, (flags & LibvirtErrors.StartPaused) != 0, _stopping).ConfigureAwait(false);
-                Replies.ObjectPath(context, LibvirtPaths.Domain(created.Uuid));
-                break;
+                return CreateXmlAsync(context, xml, (flags & LibvirtErrors.StartPaused) != 0);
             }
             case ("DomainLookupByName", "s"):
                 Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.LookupByName(args.ReadString()).Uuid));
@@ -103,11 +99,17 @@ internal sealed class ConnectObject : ILibvirtObject
                 Replies.UInt64(context, HostInfo.ReadFreeMemoryBytes());
                 break;
             case ("GetAllDomainStats", "uu"):
-                await GetAllDomainStatsAsync(context, args.ReadUInt32(), args.ReadUInt32()).ConfigureAwait(false);
-                break;
+                return GetAllDomainStatsAsync(context, args.ReadUInt32(), args.ReadUInt32());
             default:
-                throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member!));
+                throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member));
         }
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask CreateXmlAsync(MethodContext context, string xml, bool paused)
+    {
+        DomainInfo created = await _manager.CreateTransientAsync(xml, paused, _stopping).ConfigureAwait(false);
+        Replies.ObjectPath(context, LibvirtPaths.Domain(created.Uuid));
     }
 
     private void ListDomains(MethodContext context, uint flags)
@@ -122,22 +124,29 @@ internal sealed class ConnectObject : ILibvirtObject
     {
         DomainStatsGroups groups = DomainStats.Validate(stats, flags, "qemuConnectGetAllDomainStats");
         var filter = (DomainListFlags)flags & DomainListFilter.StateFilters;
-        var records = new List<(string Name, List<KeyValuePair<string, DBusValue>> Stats)>();
+        var records = new List<(string Name, List<KeyValuePair<string, VariantValue>> Stats)>();
         foreach (DomainInfo domain in _manager.List().Where(d => DomainListFilter.Matches(d, filter)))
         {
             IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
             records.Add((domain.Name, DomainStats.Collect(domain, groups, vcpus)));
         }
         MessageWriter writer = context.CreateReplyWriter("a(sa{sv})");
-        ArrayStart array = writer.WriteArrayStart(DBusType.Struct);
-        foreach ((string name, List<KeyValuePair<string, DBusValue>> domainStats) in records)
+        try
         {
-            writer.WriteStructStart();
-            writer.WriteString(name); // libvirt-dbus gives names here, not object paths
-            DomainStats.WriteDoubleWrapped(ref writer, domainStats);
+            ArrayStart array = writer.WriteArrayStart(DBusType.Struct);
+            foreach ((string name, List<KeyValuePair<string, VariantValue>> domainStats) in records)
+            {
+                writer.WriteStructureStart();
+                writer.WriteString(name); // libvirt-dbus gives names here, not object paths
+                Replies.WriteDoubleWrapped(ref writer, domainStats);
+            }
+            writer.WriteArrayEnd(array);
+            context.Reply(writer.CreateMessage());
         }
-        writer.WriteArrayEnd(array);
-        context.Reply(writer.CreateMessage());
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
     private static Guid ParseUuid(string text) => LibvirtUuid.TryParse(text, out Guid uuid) ? uuid : throw LibvirtErrors.InvalidUuid();

@@ -1,8 +1,7 @@
 using System.Threading.Channels;
-using Kvm.DBus;
-using Kvm.DBus.Protocol;
 using Kvm.Driver.Domains;
 using NLog;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
@@ -51,25 +50,33 @@ internal sealed class DomainEventEmitter : IAsyncDisposable
         {
             string domainPath = LibvirtPaths.Domain(uuid);
             MessageWriter writer = _connection.GetMessageWriter();
-            if (reboot)
+            MessageBuffer signal;
+            try
             {
-                writer.WriteSignalHeader(null, domainPath, LibvirtInterface.Domain.Name, "Reboot");
+                if (reboot)
+                {
+                    writer.WriteSignalHeader(null, domainPath, LibvirtInterface.Domain.Name, "Reboot");
+                }
+                else
+                {
+                    writer.WriteSignalHeader(null, LibvirtPaths.Connect, LibvirtInterface.Connect.Name, "DomainEvent", "oii");
+                    writer.WriteObjectPath(domainPath);
+                    writer.WriteInt32(@event);
+                    writer.WriteInt32(detail);
+                }
+                signal = writer.CreateMessage();
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+            if (_connection.TrySendMessage(signal))
+            {
+                s_log.Debug("Signal {Signal} for {Domain}: event {Event} detail {Detail}", reboot ? "Reboot" : "DomainEvent", uuid, @event, detail);
             }
             else
             {
-                writer.WriteSignalHeader(null, LibvirtPaths.Connect, LibvirtInterface.Connect.Name, "DomainEvent", "oii");
-                writer.WriteObjectPath(domainPath);
-                writer.WriteInt32(@event);
-                writer.WriteInt32(detail);
-            }
-            try
-            {
-                await _connection.EmitSignalAsync(writer.CreateMessage()).ConfigureAwait(false);
-                s_log.Debug("Signal {Signal} for {Domain}: event {Event} detail {Detail}", reboot ? "Reboot" : "DomainEvent", uuid, @event, detail);
-            }
-            catch (DBusConnectionException e)
-            {
-                s_log.Warn(e, "Could not emit the signal for domain {Domain}: the bus connection is gone", uuid);
+                s_log.Warn("Could not emit the signal for domain {Domain}: the bus connection is gone", uuid);
             }
         }
     }

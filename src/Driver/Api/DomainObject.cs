@@ -1,6 +1,5 @@
-using Kvm.DBus.Protocol;
-using Kvm.DBus.Service;
 using Kvm.Driver.Domains;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
@@ -28,36 +27,35 @@ internal sealed class DomainObject : ILibvirtObject
 
     public LibvirtInterface Interface => LibvirtInterface.Domain;
 
-    public DBusValue GetProperty(string path, string name) => Property(Resolve(path), name);
+    public VariantValue GetProperty(string path, string name) => Property(Resolve(path), name);
 
-    public IEnumerable<KeyValuePair<string, DBusValue>> GetAllProperties(string path)
+    public IEnumerable<KeyValuePair<string, VariantValue>> GetAllProperties(string path)
     {
         if (!TryDecode(path, out Guid uuid) || !_manager.TryGet(uuid, out DomainInfo domain))
         {
             return []; // libvirt-dbus answers GetAll of a vanished domain with no properties, not an error
         }
-        return Interface.Description.Properties.Select(p => new KeyValuePair<string, DBusValue>(p.Name, Property(domain, p.Name))).ToArray();
+        return Interface.Description.Properties.Select(p => new KeyValuePair<string, VariantValue>(p.Name, Property(domain, p.Name))).ToArray();
     }
 
-    public void SetProperty(string path, string name, DBusValue value)
+    public void SetProperty(string path, string name, ref Reader value)
     {
         DomainInfo domain = Resolve(path);
         switch (name)
         {
             case "Autostart":
-                _manager.SetAutostart(domain.Uuid, (bool)value.Scalar!);
+                _manager.SetAutostart(domain.Uuid, value.ReadBool());
                 break;
             default:
                 throw new InvalidOperationException($"{Interface.Name}.{name} is not writable");
         }
     }
 
-    public async ValueTask CallAsync(MethodContext context)
+    public async ValueTask CallAsync(MethodContext context, LibvirtCall call)
     {
-        Message call = context.Request;
-        DomainInfo domain = Resolve(call.Path!);
+        DomainInfo domain = Resolve(call.Path);
         Guid uuid = domain.Uuid;
-        Reader args = call.GetBodyReader();
+        Reader args = context.Request.GetBodyReader();
         switch ((call.Member, call.Signature))
         {
             case ("Create", "u"):
@@ -102,7 +100,7 @@ internal sealed class DomainObject : ILibvirtObject
             }
             case ("GetState", "u"):
                 LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainGetState");
-                Replies.Value(context, DBusValue.Struct(DBusValue.Int32((int)domain.State), DBusValue.Int32(domain.Reason)));
+                Replies.Int32Pair(context, (int)domain.State, domain.Reason);
                 return;
             case ("GetStats", "uu"):
             {
@@ -121,7 +119,7 @@ internal sealed class DomainObject : ILibvirtObject
                     throw NotRunning();
                 }
                 // VIR_DOMAIN_CONTROL_OK: kvmd answers QMP commands as they come, there is no job or error state to report.
-                Replies.Value(context, DBusValue.Struct(DBusValue.UInt32(0), DBusValue.UInt32(0), DBusValue.UInt64(0)));
+                Replies.ControlInfo(context, 0, 0, 0);
                 return;
             case ("GetMetadata", "isu"):
             {
@@ -144,9 +142,9 @@ internal sealed class DomainObject : ILibvirtObject
                 break;
             }
             default:
-                throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member!));
+                throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member));
         }
-        context.ReplyEmpty();
+        Replies.Empty(context);
     }
 
     /// <summary>virDomainGetVcpusFlags: the current count, or (MAXIMUM) the most the definition allows; LIVE asks the running VM.</summary>
@@ -165,18 +163,18 @@ internal sealed class DomainObject : ILibvirtObject
         return domain.Vcpus;
     }
 
-    private static DBusValue Property(DomainInfo domain, string name) => name switch
+    private static VariantValue Property(DomainInfo domain, string name) => name switch
     {
-        "Active" => DBusValue.Bool(domain.Active),
-        "Autostart" => DBusValue.Bool(domain.Autostart),
-        "Id" => DBusValue.UInt32(domain.Active ? (uint)domain.Id : 0), // libvirt-dbus turns an inactive domain's -1 into 0
-        "Name" => DBusValue.String(domain.Name),
-        "OSType" => DBusValue.String(domain.OsType),
-        "Persistent" => DBusValue.Bool(domain.Persistent),
+        "Active" => VariantValue.Bool(domain.Active),
+        "Autostart" => VariantValue.Bool(domain.Autostart),
+        "Id" => VariantValue.UInt32(domain.Active ? (uint)domain.Id : 0), // libvirt-dbus turns an inactive domain's -1 into 0
+        "Name" => VariantValue.String(domain.Name),
+        "OSType" => VariantValue.String(domain.OsType),
+        "Persistent" => VariantValue.Bool(domain.Persistent),
         // libvirt's QEMU driver says "posix"; kvmd has no scheduler parameters (GetSchedulerParameters is not supported): 0 of them.
-        "SchedulerType" => DBusValue.Struct(DBusValue.String("posix"), DBusValue.Int32(0)),
-        "Updated" => DBusValue.Bool(domain.Updated),
-        "UUID" => DBusValue.String(LibvirtUuid.Format(domain.Uuid)),
+        "SchedulerType" => VariantValue.Struct(VariantValue.String("posix"), VariantValue.Int32(0)),
+        "Updated" => VariantValue.Bool(domain.Updated),
+        "UUID" => VariantValue.String(LibvirtUuid.Format(domain.Uuid)),
         _ => throw new ArgumentException($"No property {name} in org.libvirt.Domain", nameof(name)),
     };
 

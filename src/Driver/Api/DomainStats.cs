@@ -1,5 +1,5 @@
-using Kvm.DBus.Protocol;
 using Kvm.Driver.Domains;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
@@ -28,31 +28,31 @@ public static class DomainStats
         return requested == DomainStatsGroups.None ? DomainStatsGroups.Supported : requested & DomainStatsGroups.Supported;
     }
 
-    public static List<KeyValuePair<string, DBusValue>> Collect(DomainInfo domain, DomainStatsGroups groups, IReadOnlyList<DomainVcpuInfo>? vcpus)
+    public static List<KeyValuePair<string, VariantValue>> Collect(DomainInfo domain, DomainStatsGroups groups, IReadOnlyList<DomainVcpuInfo>? vcpus)
     {
-        var records = new List<KeyValuePair<string, DBusValue>>();
+        var records = new List<KeyValuePair<string, VariantValue>>();
         if ((groups & DomainStatsGroups.State) != 0)
         {
-            Add(records, "state.state", DBusValue.Int32((int)domain.State));
-            Add(records, "state.reason", DBusValue.Int32(domain.Reason));
+            Add(records, "state.state", VariantValue.Int32((int)domain.State));
+            Add(records, "state.reason", VariantValue.Int32(domain.Reason));
         }
         if ((groups & DomainStatsGroups.CpuTotal) != 0 && domain.Active)
         {
-            Add(records, "cpu.time", DBusValue.UInt64(domain.CpuTimeNs));
+            Add(records, "cpu.time", VariantValue.UInt64(domain.CpuTimeNs));
         }
         if ((groups & DomainStatsGroups.Balloon) != 0)
         {
-            Add(records, "balloon.current", DBusValue.UInt64(domain.MemoryKiB));
-            Add(records, "balloon.maximum", DBusValue.UInt64(domain.MaxMemoryKiB));
+            Add(records, "balloon.current", VariantValue.UInt64(domain.MemoryKiB));
+            Add(records, "balloon.maximum", VariantValue.UInt64(domain.MaxMemoryKiB));
         }
         if ((groups & DomainStatsGroups.Vcpu) != 0)
         {
-            Add(records, "vcpu.current", DBusValue.UInt32(domain.Vcpus));
-            Add(records, "vcpu.maximum", DBusValue.UInt32(domain.Vcpus));
+            Add(records, "vcpu.current", VariantValue.UInt32(domain.Vcpus));
+            Add(records, "vcpu.maximum", VariantValue.UInt32(domain.Vcpus));
             foreach (DomainVcpuInfo vcpu in vcpus ?? [])
             {
-                Add(records, $"vcpu.{vcpu.Number}.state", DBusValue.Int32(vcpu.State));
-                Add(records, $"vcpu.{vcpu.Number}.time", DBusValue.UInt64(vcpu.CpuTimeNs));
+                Add(records, $"vcpu.{vcpu.Number}.state", VariantValue.Int32(vcpu.State));
+                Add(records, $"vcpu.{vcpu.Number}.time", VariantValue.UInt64(vcpu.CpuTimeNs));
             }
         }
         return records;
@@ -76,18 +76,5 @@ public static class DomainStats
         }
     }
 
-    /// <summary>Writes an a{sv} of typed parameters the way libvirt-dbus does: each value wrapped in two variants.</summary>
-    public static void WriteDoubleWrapped(ref MessageWriter writer, IEnumerable<KeyValuePair<string, DBusValue>> records)
-    {
-        ArrayStart dict = writer.WriteArrayStart(DBusType.DictEntry);
-        foreach ((string name, DBusValue value) in records)
-        {
-            writer.WriteDictEntryStart();
-            writer.WriteString(name);
-            writer.WriteVariant(DBusValue.Variant(value));
-        }
-        writer.WriteArrayEnd(dict);
-    }
-
-    private static void Add(List<KeyValuePair<string, DBusValue>> records, string name, DBusValue value) => records.Add(new(name, value));
+    private static void Add(List<KeyValuePair<string, VariantValue>> records, string name, VariantValue value) => records.Add(new(name, value));
 }

@@ -1,5 +1,3 @@
-using Kvm.DBus;
-
 namespace Kvm.Driver.Api;
 
 /// <summary>

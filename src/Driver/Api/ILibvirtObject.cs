@@ -1,5 +1,4 @@
-using Kvm.DBus.Protocol;
-using Kvm.DBus.Service;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
@@ -13,14 +12,14 @@ internal interface ILibvirtObject
     LibvirtInterface Interface { get; }
 
     /// <summary>One property's value (Properties.Get, wrapped once); throws when libvirt's getter would fail.</summary>
-    DBusValue GetProperty(string path, string name);
+    VariantValue GetProperty(string path, string name);
 
     /// <summary>The properties that can be read now, in interface order (GetAll skips the failing ones).</summary>
-    IEnumerable<KeyValuePair<string, DBusValue>> GetAllProperties(string path);
+    IEnumerable<KeyValuePair<string, VariantValue>> GetAllProperties(string path);
 
-    /// <summary>Sets a writable property from a value already checked to have the declared type.</summary>
-    void SetProperty(string path, string name, DBusValue value);
+    /// <summary>Sets a writable property; <paramref name="value"/> is positioned at a value already checked to have the declared type.</summary>
+    void SetProperty(string path, string name, ref Reader value);
 
     /// <summary>Handles a method call of <see cref="Interface"/> with the right signature; must reply.</summary>
-    ValueTask CallAsync(MethodContext context);
+    ValueTask CallAsync(MethodContext context, LibvirtCall call);
 }

@@ -1,13 +1,13 @@
-using Kvm.DBus;
 using Kvm.Driver.Domains;
 using NLog;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
 /// <summary>
-/// kvmd's org.libvirt D-Bus service: connects to a bus, exports the Connect object at /org/libvirt/QEMU and the
-/// domain objects below /org/libvirt/QEMU/domain, forwards domain events as signals, then owns the bus name
-/// (org.libvirt), failing when another process owns it. Dispose to release the name and leave the bus.
+/// kvmd's org.libvirt D-Bus service on Tmds.DBus.Protocol: connects to a bus, exports the Connect object at
+/// /org/libvirt/QEMU and the domain objects below /org/libvirt/QEMU/domain, forwards domain events as signals, then
+/// owns the bus name (org.libvirt), failing when another process owns it. Dispose to release the name and leave the bus.
 /// </summary>
 public sealed class KvmdApiService : IAsyncDisposable
 {
@@ -23,6 +23,7 @@ public sealed class KvmdApiService : IAsyncDisposable
         _events = events;
         _stopping = stopping;
         Options = options;
+        Completion = WatchAsync(connection);
     }
 
     public KvmdApiOptions Options { get; }
@@ -31,7 +32,7 @@ public sealed class KvmdApiService : IAsyncDisposable
     public string? UniqueName => _connection.UniqueName;
 
     /// <summary>Completes when the bus connection ends (faulted when it was lost rather than disposed).</summary>
-    public Task Completion => _connection.Completion;
+    public Task Completion { get; }
 
     /// <summary>
     /// Starts serving <paramref name="manager"/> on the bus at <paramref name="busAddress"/> (a D-Bus address such as
@@ -43,22 +44,24 @@ public sealed class KvmdApiService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(manager);
         options ??= new KvmdApiOptions();
-        DBusConnection connection = await DBusConnection.ConnectAsync(busAddress, cancellationToken).ConfigureAwait(false);
+        var connection = new DBusConnection(new DBusConnectionOptions(busAddress) { AutoConnect = false, OnException = OnException });
         var stopping = new CancellationTokenSource();
         DomainEventEmitter? events = null;
         try
         {
+            await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token);
             var domain = new DomainObject(manager, stopping.Token);
-            connection.AddMethodHandler(new MissingObjectHandler());
-            connection.AddMethodHandler(new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => ["domain"]));
-            connection.AddMethodHandler(new LibvirtObjectHandler(LibvirtPaths.DomainRoot, subtree: true, domain,
-                path => path == LibvirtPaths.DomainRoot ? manager.List().Select(d => LibvirtPaths.EncodeUuid(d.Uuid)).ToArray() : []));
+            connection.AddMethodHandler(new LibvirtObjectTree(
+                new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => ["domain"]),
+                new LibvirtObjectHandler(LibvirtPaths.DomainRoot, subtree: true, domain,
+                    path => path == LibvirtPaths.DomainRoot ? manager.List().Select(d => LibvirtPaths.EncodeUuid(d.Uuid)).ToArray() : [])));
             events = new DomainEventEmitter(manager, connection);
-            RequestNameReply reply = await connection.RequestNameAsync(options.BusName, RequestNameFlags.DoNotQueue, cancellationToken).ConfigureAwait(false);
-            if (reply is not (RequestNameReply.PrimaryOwner or RequestNameReply.AlreadyOwner))
+            // DoNotQueue: RequestNameOptions.None (no AllowReplacement, no ReplaceExisting); Tmds never queues with TryRequestNameAsync.
+            bool owned = await connection.TryRequestNameAsync(options.BusName, RequestNameOptions.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!owned)
             {
-                string owner = await connection.GetNameOwnerAsync(options.BusName, cancellationToken).ConfigureAwait(false);
+                string owner = await BusCalls.GetNameOwnerAsync(connection, options.BusName).WaitAsync(cancellationToken).ConfigureAwait(false);
                 throw new BusNameTakenException(options.BusName, owner);
             }
             s_log.Info("Serving {BusName} as {UniqueName} on {Address}", options.BusName, connection.UniqueName, busAddress);
@@ -70,7 +73,7 @@ public sealed class KvmdApiService : IAsyncDisposable
             {
                 await events.DisposeAsync().ConfigureAwait(false);
             }
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
             stopping.Dispose();
             throw;
         }
@@ -85,19 +88,31 @@ public sealed class KvmdApiService : IAsyncDisposable
         }
         try
         {
-            if (!_connection.Completion.IsCompleted)
+            if (!Completion.IsCompleted)
             {
-                await _connection.ReleaseNameAsync(Options.BusName).ConfigureAwait(false);
+                await _connection.ReleaseNameAsync(Options.BusName).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
         }
-        catch (DBusException e)
+        catch (Exception e) when (e is DBusExceptionBase or TimeoutException)
         {
             s_log.Debug(e, "Could not release {BusName}", Options.BusName);
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _events.DisposeAsync().ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        _connection.Dispose();
         _stopping.Dispose();
         s_log.Info("Stopped serving {BusName}", Options.BusName);
     }
+
+    private static async Task WatchAsync(DBusConnection connection)
+    {
+        Exception? reason = await connection.DisconnectedAsync().ConfigureAwait(false);
+        if (reason is not null)
+        {
+            throw new DBusConnectionClosedException("The bus connection was lost", reason);
+        }
+    }
+
+    private static void OnException(DBusConnection.ExceptionContext context) =>
+        s_log.Warn(context.Exception, "D-Bus {Source} failed", context.Source);
 }

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Xml.Linq;
-using Kvm.DBus.Service;
 
 namespace Kvm.Driver.Api;
 
@@ -40,7 +39,7 @@ public sealed class LibvirtInterface
     public static LibvirtInterface Parse(string xml)
     {
         XElement element = XDocument.Parse(xml).Descendants("interface").Single();
-        InterfaceDescription description = InterfaceDescription.ParseXml(xml).Single();
+        InterfaceDescription description = InterfaceDescription.Parse(element);
         var apiNames = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (XElement method in element.Elements("method"))
         {

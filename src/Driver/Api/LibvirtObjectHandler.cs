@@ -1,7 +1,6 @@
-using Kvm.DBus.Protocol;
-using Kvm.DBus.Service;
 using Kvm.Driver.Domains;
 using NLog;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
@@ -11,7 +10,7 @@ namespace Kvm.Driver.Api;
 /// fails), Set only for writable properties of the declared type, no PropertiesChanged, and every libvirt failure
 /// as org.libvirt.Error. A subtree serves only the direct children of its path (and the path itself).
 /// </summary>
-internal sealed class LibvirtObjectHandler : IMethodHandler
+internal sealed class LibvirtObjectHandler
 {
     private const string Introspectable = "org.freedesktop.DBus.Introspectable";
     private const string Properties = "org.freedesktop.DBus.Properties";
@@ -32,14 +31,29 @@ internal sealed class LibvirtObjectHandler : IMethodHandler
 
     public bool HandlesChildPaths { get; }
 
-    public IEnumerable<string> GetChildNames(string path) => path == Path ? _children(path) : [];
-
     /// <summary>
-    /// Lookups, listings, properties and XML are answered from memory on the connection's reader; what writes a
-    /// definition to disk or starts, stops or signals a VMM goes to the thread pool, so that it never holds up the
-    /// calls behind it.
+    /// Lookups, listings, properties and XML are answered from memory on the connection's reader (Tmds reads the
+    /// next message once this returns); what writes a definition to disk or starts, stops or signals a VMM goes to
+    /// the thread pool and answers from there, so that it never holds up the calls behind it.
     /// </summary>
-    public bool RunsInline(Message call) => call.Interface switch
+    public ValueTask HandleMethodAsync(MethodContext context, LibvirtCall call)
+    {
+        if (RunsInline(call))
+        {
+            return GuardAsync(context, call);
+        }
+        context.DisposesAsynchronously = true;
+        _ = Task.Run(async () =>
+        {
+            using (context)
+            {
+                await GuardAsync(context, call).ConfigureAwait(false);
+            }
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    private static bool RunsInline(LibvirtCall call) => call.Interface switch
     {
         Introspectable => true,
         Properties => call.Member != "Set",
@@ -47,77 +61,58 @@ internal sealed class LibvirtObjectHandler : IMethodHandler
             or "Reset" or "Suspend" or "Resume" or "Undefine" or "SetMetadata" or "Rename"),
     };
 
-    public async ValueTask HandleMethodAsync(MethodContext context)
+    private ValueTask HandleCoreAsync(MethodContext context, LibvirtCall call)
     {
-        Message call = context.Request;
-        string path = call.Path!;
-        if (HandlesChildPaths && path != Path && path.AsSpan(Path.Length + 1).Contains('/'))
+        if (HandlesChildPaths && call.Path != Path && call.Path.AsSpan(Path.Length + 1).Contains('/'))
         {
-            Reply(context, GDBusErrors.ObjectDoesNotExist(path));
-            return;
+            Replies.Error(context, GDBusErrors.ObjectDoesNotExist(call.Path));
+            return ValueTask.CompletedTask;
         }
         if (s_log.IsDebugEnabled)
         {
-            s_log.Debug("Call {Interface}.{Member}({Signature}) at {Path}", call.Interface, call.Member, call.Signature, path);
+            s_log.Debug("Call {Interface}.{Member}({Signature}) at {Path}", call.Interface, call.Member, call.Signature, call.Path);
         }
-        try
+        switch ((call.Interface, call.Member, call.Signature))
         {
-            switch ((call.Interface, call.Member, call.Signature))
+            case (Introspectable, "Introspect", ""):
+                Replies.String(context, GDBusIntrospection.Build(_object.Interface, _children(call.Path)));
+                return ValueTask.CompletedTask;
+            case (Properties, "Get", "ss"):
+                Get(context, call.Path);
+                return ValueTask.CompletedTask;
+            case (Properties, "GetAll", "s"):
+                GetAll(context, call.Path);
+                return ValueTask.CompletedTask;
+            case (Properties, "Set", "ssv"):
+                Set(context, call.Path);
+                return ValueTask.CompletedTask;
+        }
+        if (call.Interface is null || call.Interface == _object.Interface.Name)
+        {
+            MethodDescription? method = _object.Interface.Description.FindMethod(call.Member);
+            if (method is null)
             {
-                case (Introspectable, "Introspect", ""):
-                    ReplyString(context, GDBusIntrospection.Build(_object.Interface, _children(path)));
-                    break;
-                case (Properties, "Get", "ss"):
-                    Get(context);
-                    break;
-                case (Properties, "GetAll", "s"):
-                    GetAll(context);
-                    break;
-                case (Properties, "Set", "ssv"):
-                    Set(context);
-                    break;
-                default:
-                    if (call.Interface is null || call.Interface == _object.Interface.Name)
-                    {
-                        await CallAsync(context).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        Reply(context, HandlesChildPaths
-                            ? GDBusErrors.MethodDoesNotExist(call.Member, call.Interface, call.Signature)
-                            : GDBusErrors.NoSuchInterfaceOnObject(call.Interface, path));
-                    }
-                    break;
+                Replies.Error(context, GDBusErrors.NoSuchMethod(call.Member));
+            }
+            else if (method.InSignature != call.Signature)
+            {
+                Replies.Error(context, GDBusErrors.WrongSignature(call.Signature, method.InSignature));
+            }
+            else
+            {
+                return _object.CallAsync(context, call);
             }
         }
-        catch (DomainOperationException e)
+        else
         {
-            s_log.Debug("{Interface}.{Member} at {Path} failed: {Message}", call.Interface, call.Member, path, e.Message);
-            if (!context.ReplySent)
-            {
-                context.ReplyError(LibvirtErrors.ErrorName, e.Message);
-            }
+            Replies.Error(context, HandlesChildPaths
+                ? GDBusErrors.MethodDoesNotExist(call.Member, call.Interface, call.Signature)
+                : GDBusErrors.NoSuchInterfaceOnObject(call.Interface, call.Path));
         }
+        return ValueTask.CompletedTask;
     }
 
-    private ValueTask CallAsync(MethodContext context)
-    {
-        Message call = context.Request;
-        MethodDescription? method = _object.Interface.Description.FindMethod(call.Member!);
-        if (method is null)
-        {
-            Reply(context, GDBusErrors.NoSuchMethod(call.Member));
-            return ValueTask.CompletedTask;
-        }
-        if (method.InSignature != call.Signature)
-        {
-            Reply(context, GDBusErrors.WrongSignature(call.Signature, method.InSignature));
-            return ValueTask.CompletedTask;
-        }
-        return _object.CallAsync(context);
-    }
-
-    private void Get(MethodContext context)
+    private void Get(MethodContext context, string path)
     {
         Reader reader = context.Request.GetBodyReader();
         string interfaceName = reader.ReadString();
@@ -126,33 +121,24 @@ internal sealed class LibvirtObjectHandler : IMethodHandler
         {
             return;
         }
-        DBusValue value = _object.GetProperty(context.Request.Path!, name);
-        MessageWriter writer = context.CreateReplyWriter("v");
+        VariantValue value = _object.GetProperty(path, name);
+        using MessageWriter writer = context.CreateReplyWriter("v");
         writer.WriteVariant(value);
         context.Reply(writer.CreateMessage());
     }
 
-    private void GetAll(MethodContext context)
+    private void GetAll(MethodContext context, string path)
     {
         string interfaceName = context.Request.GetBodyReader().ReadString();
         if (interfaceName != _object.Interface.Name)
         {
-            Reply(context, GDBusErrors.NoSuchInterface(interfaceName));
+            Replies.Error(context, GDBusErrors.NoSuchInterface(interfaceName));
             return;
         }
-        MessageWriter writer = context.CreateReplyWriter("a{sv}");
-        ArrayStart dict = writer.WriteArrayStart(DBusType.DictEntry);
-        foreach ((string name, DBusValue value) in _object.GetAllProperties(context.Request.Path!))
-        {
-            writer.WriteDictEntryStart();
-            writer.WriteString(name);
-            writer.WriteVariant(DBusValue.Variant(value)); // libvirt-dbus wraps every GetAll value twice
-        }
-        writer.WriteArrayEnd(dict);
-        context.Reply(writer.CreateMessage());
+        Replies.TypedParameters(context, _object.GetAllProperties(path)); // libvirt-dbus wraps every GetAll value twice
     }
 
-    private void Set(MethodContext context)
+    private void Set(MethodContext context, string path)
     {
         Reader reader = context.Request.GetBodyReader();
         string interfaceName = reader.ReadString();
@@ -164,40 +150,66 @@ internal sealed class LibvirtObjectHandler : IMethodHandler
         }
         if (!property.IsWritable)
         {
-            Reply(context, GDBusErrors.NotWritable(name));
+            Replies.Error(context, GDBusErrors.NotWritable(name));
             return;
         }
-        DBusValue value = reader.ReadVariant().Items[0];
-        if (value.Signature != property.Signature)
+        string signature = reader.ReadSignatureAsString();
+        if (signature != property.Signature)
         {
-            Reply(context, GDBusErrors.WrongPropertyType(name, property.Signature, value.Signature));
+            Replies.Error(context, GDBusErrors.WrongPropertyType(name, property.Signature, signature));
             return;
         }
-        _object.SetProperty(context.Request.Path!, name, value);
-        context.ReplyEmpty();
+        _object.SetProperty(path, name, ref reader);
+        Replies.Empty(context);
+    }
+
+    /// <summary>
+    /// Handles a call and answers what it threw (synchronously or not): libvirt's failures as org.libvirt.Error, arguments that do
+    /// not read as InvalidArgs, anything else as Failed (logged). Tmds leaves the connection open either way.
+    /// </summary>
+    private async ValueTask GuardAsync(MethodContext context, LibvirtCall call)
+    {
+        try
+        {
+            await HandleCoreAsync(context, call).ConfigureAwait(false);
+        }
+        catch (DomainOperationException e)
+        {
+            s_log.Debug("{Interface}.{Member} at {Path} failed: {Message}", call.Interface, call.Member, call.Path, e.Message);
+            TryReplyError(context, LibvirtErrors.ErrorName, e.Message);
+        }
+        catch (Exception e) when (e is DBusReadException or DBusUnexpectedValueException)
+        {
+            s_log.Debug(e, "Malformed arguments to {Member} at {Path}", call.Member, call.Path);
+            TryReplyError(context, DBusErrorNames.InvalidArgs, e.Message);
+        }
+        catch (Exception e)
+        {
+            s_log.Error(e, "Handler for {Interface}.{Member} at {Path} failed", call.Interface, call.Member, call.Path);
+            TryReplyError(context, DBusErrorNames.Failed, e.Message);
+        }
+    }
+
+    private static void TryReplyError(MethodContext context, string name, string message)
+    {
+        if (!context.ReplySent && !context.NoReplyExpected)
+        {
+            context.ReplyError(name, message);
+        }
     }
 
     private PropertyDescription? FindProperty(MethodContext context, string interfaceName, string name)
     {
         if (interfaceName != _object.Interface.Name)
         {
-            Reply(context, GDBusErrors.NoSuchInterface(interfaceName));
+            Replies.Error(context, GDBusErrors.NoSuchInterface(interfaceName));
             return null;
         }
         PropertyDescription? property = _object.Interface.Description.FindProperty(name);
         if (property is null)
         {
-            Reply(context, GDBusErrors.NoSuchProperty(name));
+            Replies.Error(context, GDBusErrors.NoSuchProperty(name));
         }
         return property;
     }
-
-    internal static void ReplyString(MethodContext context, string value)
-    {
-        MessageWriter writer = context.CreateReplyWriter("s");
-        writer.WriteString(value);
-        context.Reply(writer.CreateMessage());
-    }
-
-    private static void Reply(MethodContext context, (string Name, string Message) error) => context.ReplyError(error.Name, error.Message);
 }

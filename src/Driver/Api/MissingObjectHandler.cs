@@ -1,5 +1,4 @@
-using Kvm.DBus.Protocol;
-using Kvm.DBus.Service;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
@@ -7,26 +6,19 @@ namespace Kvm.Driver.Api;
 /// Everything under /org/libvirt that no object serves: GDBus answers Introspect with the children there are (none
 /// for a path that does not exist) and every other call with "Object does not exist at path “…”".
 /// </summary>
-internal sealed class MissingObjectHandler : IMethodHandler
+internal static class MissingObjectHandler
 {
-    public string Path => LibvirtPaths.Root;
-
-    public bool HandlesChildPaths => true;
-
-    public IEnumerable<string> GetChildNames(string path) => [];
-
-    public ValueTask HandleMethodAsync(MethodContext context)
+    public static void HandleMethod(MethodContext context, LibvirtCall call)
     {
-        Message call = context.Request;
         if (call.Interface is null or "org.freedesktop.DBus.Introspectable" && call.Member == "Introspect" && call.Signature.Length == 0)
         {
-            LibvirtObjectHandler.ReplyString(context, GDBusIntrospection.Build(null, context.Connection.GetChildNames(call.Path!)));
+            // The only node between the root and the objects: /org/libvirt holds the Connect object's node.
+            string[] children = call.Path == LibvirtPaths.Root ? [LibvirtPaths.Connect[(LibvirtPaths.Root.Length + 1)..]] : [];
+            Replies.String(context, GDBusIntrospection.Build(null, children));
         }
         else
         {
-            (string name, string message) = GDBusErrors.ObjectDoesNotExist(call.Path!);
-            context.ReplyError(name, message);
+            Replies.Error(context, GDBusErrors.ObjectDoesNotExist(call.Path));
         }
-        return ValueTask.CompletedTask;
     }
 }

@@ -1,14 +1,21 @@
-using Kvm.DBus.Protocol;
-using Kvm.DBus.Service;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
 
-/// <summary>The reply shapes the org.libvirt methods use.</summary>
+/// <summary>The reply shapes the org.libvirt methods use, written with Tmds.DBus.Protocol's <see cref="MessageWriter"/>.</summary>
 internal static class Replies
 {
+    public static void Empty(MethodContext context)
+    {
+        using MessageWriter writer = context.CreateReplyWriter(null);
+        context.Reply(writer.CreateMessage());
+    }
+
+    public static void Error(MethodContext context, (string Name, string Message) error) => context.ReplyError(error.Name, error.Message);
+
     public static void ObjectPath(MethodContext context, string path)
     {
-        MessageWriter writer = context.CreateReplyWriter("o");
+        using MessageWriter writer = context.CreateReplyWriter("o");
         writer.WriteObjectPath(path);
         context.Reply(writer.CreateMessage());
     }
@@ -16,44 +23,103 @@ internal static class Replies
     public static void ObjectPaths(MethodContext context, IEnumerable<string> paths)
     {
         MessageWriter writer = context.CreateReplyWriter("ao");
-        ArrayStart array = writer.WriteArrayStart(DBusType.ObjectPath);
-        foreach (string path in paths)
+        try
         {
-            writer.WriteObjectPath(path);
+            ArrayStart array = writer.WriteArrayStart(DBusType.ObjectPath);
+            foreach (string path in paths)
+            {
+                writer.WriteObjectPath(path);
+            }
+            writer.WriteArrayEnd(array);
+            context.Reply(writer.CreateMessage());
         }
-        writer.WriteArrayEnd(array);
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    public static void String(MethodContext context, string value)
+    {
+        using MessageWriter writer = context.CreateReplyWriter("s");
+        writer.WriteString(value);
         context.Reply(writer.CreateMessage());
     }
 
-    public static void String(MethodContext context, string value) => LibvirtObjectHandler.ReplyString(context, value);
-
     public static void UInt32(MethodContext context, uint value)
     {
-        MessageWriter writer = context.CreateReplyWriter("u");
+        using MessageWriter writer = context.CreateReplyWriter("u");
         writer.WriteUInt32(value);
         context.Reply(writer.CreateMessage());
     }
 
     public static void UInt64(MethodContext context, ulong value)
     {
-        MessageWriter writer = context.CreateReplyWriter("t");
+        using MessageWriter writer = context.CreateReplyWriter("t");
         writer.WriteUInt64(value);
         context.Reply(writer.CreateMessage());
     }
 
-    /// <summary>A value of any type (structs such as (ii) and (uut)).</summary>
-    public static void Value(MethodContext context, DBusValue value)
+    /// <summary>A struct of two int32s, (ii): GetState's (state, reason).</summary>
+    public static void Int32Pair(MethodContext context, int first, int second)
     {
-        MessageWriter writer = context.CreateReplyWriter(value.Signature);
-        writer.WriteValue(value);
-        context.Reply(writer.CreateMessage());
+        MessageWriter writer = context.CreateReplyWriter("(ii)");
+        try
+        {
+            writer.WriteStructureStart();
+            writer.WriteInt32(first);
+            writer.WriteInt32(second);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
-    /// <summary>Typed parameters: a{sv} with every value wrapped twice, as libvirt-dbus sends them.</summary>
-    public static void TypedParameters(MethodContext context, IEnumerable<KeyValuePair<string, DBusValue>> parameters)
+    /// <summary>GetControlInfo's (state, details, stateTime), (uut).</summary>
+    public static void ControlInfo(MethodContext context, uint state, uint details, ulong stateTime)
+    {
+        MessageWriter writer = context.CreateReplyWriter("(uut)");
+        try
+        {
+            writer.WriteStructureStart();
+            writer.WriteUInt32(state);
+            writer.WriteUInt32(details);
+            writer.WriteUInt64(stateTime);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Typed parameters (and GetAll's properties): a{sv} with every value wrapped twice, as libvirt-dbus sends them.</summary>
+    public static void TypedParameters(MethodContext context, IEnumerable<KeyValuePair<string, VariantValue>> parameters)
     {
         MessageWriter writer = context.CreateReplyWriter("a{sv}");
-        DomainStats.WriteDoubleWrapped(ref writer, parameters);
-        context.Reply(writer.CreateMessage());
+        try
+        {
+            WriteDoubleWrapped(ref writer, parameters);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Writes an a{sv} the way libvirt-dbus does: each value wrapped in two variants.</summary>
+    public static void WriteDoubleWrapped(ref MessageWriter writer, IEnumerable<KeyValuePair<string, VariantValue>> records)
+    {
+        ArrayStart dict = writer.WriteDictionaryStart();
+        foreach ((string name, VariantValue value) in records)
+        {
+            writer.WriteDictionaryEntryStart();
+            writer.WriteString(name);
+            writer.WriteVariant(VariantValue.Variant(value));
+        }
+        writer.WriteDictionaryEnd(dict);
     }
 }

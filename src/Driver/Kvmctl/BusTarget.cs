@@ -1,4 +1,4 @@
-using Kvm.DBus.Transport;
+using Kvm.Driver.Api;
 
 namespace Kvm.Kvmctl;
 
@@ -18,7 +18,7 @@ internal sealed record BusTarget(bool IsSystem, string Address, string ConnectPa
         string? choice = connect ?? NullIfEmpty(Environment.GetEnvironmentVariable(BusVariable));
         bool system = choice is null ? Environment.IsPrivilegedProcess : ParseBus(choice);
         string path = objectPath ?? NullIfEmpty(Environment.GetEnvironmentVariable(ObjectPathVariable)) ?? DefaultConnectPath;
-        string? address = system ? DBusAddress.GetSystemBusAddress() : DBusAddress.GetSessionBusAddress();
+        string? address = system ? BusAddress.System : BusAddress.Session;
         if (address is null)
         {
             throw new VirshErrorException("failed to connect to the hypervisor", "no session bus: DBUS_SESSION_BUS_ADDRESS is not set");

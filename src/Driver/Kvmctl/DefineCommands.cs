@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Kvm.DBus;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Kvmctl;
 

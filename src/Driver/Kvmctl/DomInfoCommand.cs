@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Kvm.DBus;
-using Kvm.DBus.Protocol;
+using Kvm.Driver.Api;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Kvmctl;
 
@@ -61,7 +61,7 @@ internal static class DomInfoCommand
     private static async Task PrintInfoAsync(LibvirtClient client, string path, VirshOutput output, CancellationToken token)
     {
         (int state, _) = await client.GetStateAsync(path, token).ConfigureAwait(false);
-        Dictionary<string, DBusValue> stats = await TryObjectAsync<Dictionary<string, DBusValue>>(async () => await client.GetStatsAsync(path, StatsGroups, token).ConfigureAwait(false)).ConfigureAwait(false) ?? [];
+        Dictionary<string, VariantValue> stats = await TryObjectAsync<Dictionary<string, VariantValue>>(async () => await client.GetStatsAsync(path, StatsGroups, token).ConfigureAwait(false)).ConfigureAwait(false) ?? [];
         DomainXmlFacts? xml = null;
         async Task<DomainXmlFacts?> XmlAsync() =>
             xml ??= await TryObjectAsync<DomainXmlFacts>(async () => DomainXmlFacts.Parse(await client.GetXmlDescAsync(path, 0, token).ConfigureAwait(false))).ConfigureAwait(false);
@@ -117,8 +117,8 @@ internal static class DomInfoCommand
         e.ErrorName == DBusErrorNames.UnknownMethod ||
         (e.ErrorName == LibvirtClient.LibvirtError && e.ErrorMessage?.StartsWith(NotSupported, StringComparison.Ordinal) == true);
 
-    private static ulong? Number(Dictionary<string, DBusValue> stats, string key) =>
-        stats.TryGetValue(key, out DBusValue? value) ? value.Scalar switch
+    private static ulong? Number(Dictionary<string, VariantValue> stats, string key) =>
+        stats.TryGetValue(key, out VariantValue value) ? LibvirtClient.ScalarOf(value) switch
         {
             ulong u => u,
             uint u => u,

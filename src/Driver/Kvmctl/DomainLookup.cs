@@ -1,5 +1,6 @@
 using System.Globalization;
-using Kvm.DBus;
+using Kvm.Driver.Api;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Kvmctl;
 

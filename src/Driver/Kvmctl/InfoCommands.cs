@@ -64,10 +64,10 @@ internal static class InfoCommands
     private static Command Version() =>
         VerbRunner.Verb("version", "Print the versions of the daemon's library and hypervisor", async (_, context) =>
         {
-            ulong library = (ulong)LibvirtClient.Unwrap(await context.Client.GetConnectPropertyAsync("LibVersion", context.CancellationToken)
-                .ConfigureAwait(false)).Scalar!;
-            ulong hypervisor = (ulong)LibvirtClient.Unwrap(await context.Client.GetConnectPropertyAsync("Version", context.CancellationToken)
-                .ConfigureAwait(false)).Scalar!;
+            ulong library = (ulong)LibvirtClient.ScalarOf(await context.Client.GetConnectPropertyAsync("LibVersion", context.CancellationToken)
+                .ConfigureAwait(false))!;
+            ulong hypervisor = (ulong)LibvirtClient.ScalarOf(await context.Client.GetConnectPropertyAsync("Version", context.CancellationToken)
+                .ConfigureAwait(false))!;
             string driver = context.Client.ConnectPath[(context.Client.ConnectPath.LastIndexOf('/') + 1)..].ToUpperInvariant();
             context.Output.Print($"Using library: libvirt {FormatVersion(library)}\n");
             context.Output.Print($"Running hypervisor: {driver} {FormatVersion(hypervisor)}\n");

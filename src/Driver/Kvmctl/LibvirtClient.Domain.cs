@@ -1,15 +1,12 @@
-using Kvm.DBus.Protocol;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Kvmctl;
 
 internal sealed partial class LibvirtClient
 {
-    public async Task<DomainProperties> GetDomainPropertiesAsync(string path, CancellationToken cancellationToken)
-    {
-        using Message reply = await CallAsync(path, PropertiesInterface, "GetAll", "s", (ref MessageWriter w) => w.WriteString(DomainInterface), cancellationToken)
-            .ConfigureAwait(false);
-        return DomainProperties.From(reply.GetBodyReader().ReadDictionaryOfStringToVariant());
-    }
+    public Task<DomainProperties> GetDomainPropertiesAsync(string path, CancellationToken cancellationToken) =>
+        CallAsync(path, PropertiesInterface, "GetAll", "s", (ref MessageWriter w) => w.WriteString(DomainInterface),
+            static (Message reply, object? _) => DomainProperties.From(reply.GetBodyReader().ReadDictionaryOfStringToVariantValue()), cancellationToken);
 
     public Task SetAutostartAsync(string path, bool autostart, CancellationToken cancellationToken) =>
         CallVoidAsync(path, PropertiesInterface, "Set", "ssv", (ref MessageWriter w) =>
@@ -20,58 +17,45 @@ internal sealed partial class LibvirtClient
         }, cancellationToken);
 
     /// <summary>virDomainGetState: (state, reason).</summary>
-    public async Task<(int State, int Reason)> GetStateAsync(string path, CancellationToken cancellationToken)
-    {
-        using Message reply = await CallAsync(path, DomainInterface, "GetState", "u", (ref MessageWriter w) => w.WriteUInt32(0), cancellationToken)
-            .ConfigureAwait(false);
-        Reader reader = reply.GetBodyReader();
-        reader.AlignStruct();
-        return (reader.ReadInt32(), reader.ReadInt32());
-    }
+    public Task<(int State, int Reason)> GetStateAsync(string path, CancellationToken cancellationToken) =>
+        CallAsync(path, DomainInterface, "GetState", "u", (ref MessageWriter w) => w.WriteUInt32(0), static (Message reply, object? _) =>
+        {
+            Reader reader = reply.GetBodyReader();
+            reader.AlignStruct();
+            return (reader.ReadInt32(), reader.ReadInt32());
+        }, cancellationToken);
 
-    public async Task<string> GetXmlDescAsync(string path, uint flags, CancellationToken cancellationToken)
-    {
-        using Message reply = await CallAsync(path, DomainInterface, "GetXMLDesc", "u", (ref MessageWriter w) => w.WriteUInt32(flags), cancellationToken)
-            .ConfigureAwait(false);
-        return reply.GetBodyReader().ReadString();
-    }
+    public Task<string> GetXmlDescAsync(string path, uint flags, CancellationToken cancellationToken) =>
+        CallAsync(path, DomainInterface, "GetXMLDesc", "u", (ref MessageWriter w) => w.WriteUInt32(flags),
+            static (Message reply, object? _) => reply.GetBodyReader().ReadString(), cancellationToken);
 
-    /// <summary>virDomainListGetStats for one domain: typed parameters with every wrapping variant removed.</summary>
-    public async Task<Dictionary<string, DBusValue>> GetStatsAsync(string path, uint stats, CancellationToken cancellationToken)
-    {
-        using Message reply = await CallAsync(path, DomainInterface, "GetStats", "uu", (ref MessageWriter w) => { w.WriteUInt32(stats); w.WriteUInt32(0); },
-            cancellationToken).ConfigureAwait(false);
-        return reply.GetBodyReader().ReadDictionaryOfStringToVariant().ToDictionary(p => p.Key, p => Unwrap(p.Value), StringComparer.Ordinal);
-    }
+    /// <summary>virDomainListGetStats for one domain: typed parameters (each value still in libvirt-dbus's variants; see <see cref="ScalarOf"/>).</summary>
+    public Task<Dictionary<string, VariantValue>> GetStatsAsync(string path, uint stats, CancellationToken cancellationToken) =>
+        CallAsync(path, DomainInterface, "GetStats", "uu", (ref MessageWriter w) => { w.WriteUInt32(stats); w.WriteUInt32(0); },
+            static (Message reply, object? _) => reply.GetBodyReader().ReadDictionaryOfStringToVariantValue(), cancellationToken);
 
-    public async Task<uint> GetVcpusAsync(string path, uint flags, CancellationToken cancellationToken)
-    {
-        using Message reply = await CallAsync(path, DomainInterface, "GetVcpus", "u", (ref MessageWriter w) => w.WriteUInt32(flags), cancellationToken)
-            .ConfigureAwait(false);
-        return reply.GetBodyReader().ReadUInt32();
-    }
+    public Task<uint> GetVcpusAsync(string path, uint flags, CancellationToken cancellationToken) =>
+        CallAsync(path, DomainInterface, "GetVcpus", "u", (ref MessageWriter w) => w.WriteUInt32(flags),
+            static (Message reply, object? _) => reply.GetBodyReader().ReadUInt32(), cancellationToken);
 
-    public async Task<bool> HasManagedSaveImageAsync(string path, CancellationToken cancellationToken)
-    {
-        using Message reply = await CallAsync(path, DomainInterface, "HasManagedSaveImage", "u", (ref MessageWriter w) => w.WriteUInt32(0), cancellationToken)
-            .ConfigureAwait(false);
-        return reply.GetBodyReader().ReadBool();
-    }
+    public Task<bool> HasManagedSaveImageAsync(string path, CancellationToken cancellationToken) =>
+        CallAsync(path, DomainInterface, "HasManagedSaveImage", "u", (ref MessageWriter w) => w.WriteUInt32(0),
+            static (Message reply, object? _) => reply.GetBodyReader().ReadBool(), cancellationToken);
 
     /// <summary>virDomainGetSecurityLabelList: (label, enforcing) per security driver.</summary>
-    public async Task<IReadOnlyList<(string Label, bool Enforcing)>> GetSecurityLabelListAsync(string path, CancellationToken cancellationToken)
-    {
-        using Message reply = await CallAsync(path, DomainInterface, "GetSecurityLabelList", null, null, cancellationToken).ConfigureAwait(false);
-        Reader reader = reply.GetBodyReader();
-        var labels = new List<(string, bool)>();
-        ArrayEnd end = reader.ReadArrayStart(DBusType.Struct);
-        while (reader.HasNext(end))
+    public Task<IReadOnlyList<(string Label, bool Enforcing)>> GetSecurityLabelListAsync(string path, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<(string Label, bool Enforcing)>>(path, DomainInterface, "GetSecurityLabelList", null, null, static (Message reply, object? _) =>
         {
-            reader.AlignStruct();
-            labels.Add((reader.ReadString(), reader.ReadBool()));
-        }
-        return labels;
-    }
+            Reader reader = reply.GetBodyReader();
+            var labels = new List<(string, bool)>();
+            ArrayEnd end = reader.ReadArrayStart(DBusType.Struct);
+            while (reader.HasNext(end))
+            {
+                reader.AlignStruct();
+                labels.Add((reader.ReadString(), reader.ReadBool()));
+            }
+            return labels;
+        }, cancellationToken);
 
     /// <summary>A Domain method taking only <c>flags</c> (Create, Destroy, Shutdown, Reboot, Reset, Undefine).</summary>
     public Task CallWithFlagsAsync(string path, string member, uint flags, CancellationToken cancellationToken) =>
@@ -80,9 +64,4 @@ internal sealed partial class LibvirtClient
     /// <summary>A Domain method without arguments (Suspend, Resume).</summary>
     public Task CallWithoutArgumentsAsync(string path, string member, CancellationToken cancellationToken) =>
         CallVoidAsync(path, DomainInterface, member, null, null, cancellationToken);
-
-    private async Task CallVoidAsync(string path, string @interface, string member, string? signature, BodyWriter? body, CancellationToken cancellationToken)
-    {
-        using Message reply = await CallAsync(path, @interface, member, signature, body, cancellationToken).ConfigureAwait(false);
-    }
 }

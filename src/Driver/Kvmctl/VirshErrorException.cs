@@ -1,4 +1,4 @@
-using Kvm.DBus;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Kvmctl;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Kvm.DBus.Transport;
 using Kvm.Driver.Api;
 using Kvm.Driver.Domains;
 using Kvm.Driver.Logging;
@@ -41,7 +40,7 @@ public static class Program
                 return 2;
             }
 
-            string? address = isSystem ? DBusAddress.GetSystemBusAddress() : DBusAddress.GetSessionBusAddress();
+            string? address = isSystem ? BusAddress.System : BusAddress.Session;
             if (address is null)
             {
                 Console.Error.WriteLine("kvmd: no session bus: DBUS_SESSION_BUS_ADDRESS is not set");
@@ -87,7 +86,7 @@ public static class Program
             s_log.Error("{Error}", e.Message);
             return 1;
         }
-        catch (Exception e) when (e is Kvm.DBus.DBusException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is Tmds.DBus.Protocol.DBusExceptionBase or IOException or System.Net.Sockets.SocketException)
         {
             s_log.Error("Cannot connect to the bus at {Address}: {Error}", address, e.Message);
             return 1;

@@ -1,5 +1,5 @@
-using Kvm.DBus;
 using Kvm.Driver.Api;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Tests.Api;
 
@@ -30,7 +30,7 @@ public abstract class ApiBusFixture
     {
         Manager = new FakeDomainManager();
         Service = await KvmdApiService.StartAsync(Manager, Bus.Address);
-        Client = await DBusConnection.ConnectAsync(Bus.Address);
+        Client = await BusClient.ConnectAsync(Bus.Address);
     }
 
     [TearDown]
@@ -38,7 +38,7 @@ public abstract class ApiBusFixture
     {
         if (Client is not null)
         {
-            await Client.DisposeAsync();
+            Client.Dispose();
         }
         if (Service is not null)
         {

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Kvm.DBus;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Tests.Api;
 
@@ -28,13 +28,13 @@ internal static class BusDaemonProcess
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
-        await using DBusConnection client = await DBusConnection.ConnectAsync(busAddress);
+        using DBusConnection client = await BusClient.ConnectAsync(busAddress);
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             try
             {
-                await client.GetNameOwnerAsync("org.libvirt");
+                await BusClient.GetNameOwnerAsync(client, "org.libvirt");
                 return process;
             }
             catch (DBusErrorReplyException)

@@ -1,6 +1,5 @@
-using Kvm.DBus;
-using Kvm.DBus.Protocol;
 using Kvm.Driver.Api;
+using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Tests.Api;
 
@@ -23,16 +22,16 @@ public sealed class ComparisonTests : ApiBusFixture
 
     public enum Target { Connect, Domain, MissingDomain, BogusDomain, DomainRoot, DeepDomain, Nope }
 
-    public sealed record Probe(string Name, Target Target, string Interface, string Member, DBusValue[] Args, bool SameMessage = false)
+    public sealed record Probe(string Name, Target Target, string Interface, string Member, Arg[] Args, bool SameMessage = false)
     {
         public override string ToString() => Name;
     }
 
     public static IEnumerable<Probe> Probes()
     {
-        static DBusValue S(string v) => DBusValue.String(v);
-        static DBusValue U(uint v) => DBusValue.UInt32(v);
-        static DBusValue I(int v) => DBusValue.Int32(v);
+        static Arg S(string v) => Arg.String(v);
+        static Arg U(uint v) => Arg.UInt32(v);
+        static Arg I(int v) => Arg.Int32(v);
         yield return new("Get Connect.LibVersion", Target.Connect, Properties, "Get", [S(Connect), S("LibVersion")]);
         yield return new("GetAll Connect", Target.Connect, Properties, "GetAll", [S(Connect)]);
         yield return new("GetAll Domain", Target.Domain, Properties, "GetAll", [S(Domain)]);
@@ -41,8 +40,8 @@ public sealed class ComparisonTests : ApiBusFixture
         yield return new("GetAll missing domain", Target.MissingDomain, Properties, "GetAll", [S(Domain)]);
         yield return new("GetAll bogus domain", Target.BogusDomain, Properties, "GetAll", [S(Domain)]);
         yield return new("Get missing domain", Target.MissingDomain, Properties, "Get", [S(Domain), S("Name")]);
-        yield return new("Set read-only", Target.Domain, Properties, "Set", [S(Domain), S("Name"), DBusValue.Variant(S("x"))], SameMessage: true);
-        yield return new("Set wrong type", Target.Domain, Properties, "Set", [S(Domain), S("Autostart"), DBusValue.Variant(S("x"))], SameMessage: true);
+        yield return new("Set read-only", Target.Domain, Properties, "Set", [S(Domain), S("Name"), Arg.VariantString("x")], SameMessage: true);
+        yield return new("Set wrong type", Target.Domain, Properties, "Set", [S(Domain), S("Autostart"), Arg.VariantString("x")], SameMessage: true);
         yield return new("Get unknown interface", Target.Connect, Properties, "Get", [S("org.foo.Bar"), S("Name")], SameMessage: true);
         yield return new("GetAll unknown interface", Target.Domain, Properties, "GetAll", [S("org.foo.Bar")], SameMessage: true);
         yield return new("Get unknown property", Target.Connect, Properties, "Get", [S(Connect), S("Nope")], SameMessage: true);
@@ -90,7 +89,7 @@ public sealed class ComparisonTests : ApiBusFixture
     {
         ReferencePeer.Require();
         _peerBus = PrivateBus.Start();
-        _peerClient = await DBusConnection.ConnectAsync(_peerBus.Address);
+        _peerClient = await BusClient.ConnectAsync(_peerBus.Address);
         _peer = await ReferencePeer.StartAsync(_peerBus.Address);
     }
 
@@ -103,7 +102,7 @@ public sealed class ComparisonTests : ApiBusFixture
         }
         if (_peerClient is not null)
         {
-            await _peerClient.DisposeAsync();
+            _peerClient.Dispose();
         }
         _peerBus?.Dispose();
     }
@@ -136,12 +135,11 @@ public sealed class ComparisonTests : ApiBusFixture
         }
     }
 
-    private static async Task<string> IntrospectAsync(DBusConnection client, string path)
+    private static Task<string> IntrospectAsync(DBusConnection client, string path)
     {
-        MessageWriter writer = client.GetMessageWriter();
+        using MessageWriter writer = client.GetMessageWriter();
         writer.WriteMethodCallHeader("org.libvirt", path, "org.freedesktop.DBus.Introspectable", "Introspect");
-        using Message reply = await client.CallMethodAsync(writer.CreateMessage());
-        return reply.GetBodyReader().ReadString();
+        return client.CallMethodAsync(writer.CreateMessage(), static (Message reply, object? _) => reply.GetBodyReader().ReadString());
     }
 
     private static string[] Members(string xml, string interfaceName)

@@ -92,8 +92,16 @@ internal sealed class FakeDomainManager : IDomainManager
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask SuspendAsync(Guid uuid, CancellationToken cancellationToken) =>
-        Change(uuid, e => e.Active ? null : NotRunning(), e =>
+    /// <summary>When set, Suspend waits for it first: a slow VMM command, for the tests of what runs beside it.</summary>
+    public Task? SuspendHold { get; set; }
+
+    public async ValueTask SuspendAsync(Guid uuid, CancellationToken cancellationToken)
+    {
+        if (SuspendHold is { } hold)
+        {
+            await hold.WaitAsync(cancellationToken);
+        }
+        await Change(uuid, e => e.Active ? null : NotRunning(), e =>
         {
             if (e.State == DomainState.Paused)
             {
@@ -102,6 +110,7 @@ internal sealed class FakeDomainManager : IDomainManager
             e.SetState(DomainState.Paused, DomainStateReason.PausedUser);
             return (DomainEventType.Suspended, DomainEventDetail.SuspendedPaused);
         });
+    }
 
     public ValueTask ResumeAsync(Guid uuid, CancellationToken cancellationToken) =>
         Change(uuid, e => e.Active ? null : NotRunning(), e =>

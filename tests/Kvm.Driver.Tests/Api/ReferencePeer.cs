@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Kvm.DBus;
 
 namespace Kvm.Driver.Tests.Api;
 

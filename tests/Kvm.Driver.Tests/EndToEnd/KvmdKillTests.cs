@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Kvm.DBus;
 using Kvm.Driver.Tests.Api;
 using Kvm.Driver.Tests.Kvmctl;
 using Kvm.Vmm.Tests;

@@ -1,4 +1,3 @@
-using Kvm.DBus;
 using Kvm.Driver.Tests.Api;
 
 namespace Kvm.Driver.Tests.Kvmctl;
