@@ -267,6 +267,7 @@ public sealed class VmmProcessTests
               <memory unit='MiB'>128</memory>
               <os><type arch='x86_64'>hvm</type><kernel>{GuestImages.KernelPath()}</kernel></os>
               <devices>
+                <disk type='file' device='disk'><source file='/nonexistent.img'/><target dev='sda' bus='sata'/></disk>
                 <disk type='file' device='disk'><source file='/nonexistent.img'/><target dev='vda' bus='virtio'/></disk>
               </devices>
             </domain>
@@ -276,7 +277,17 @@ public sealed class VmmProcessTests
         Assert.Multiple(() =>
         {
             Assert.That(vmm.ExitCode, Is.EqualTo(2));
-            Assert.That(vmm.StandardError.ReadToEnd(), Does.Contain("not supported by kvm-vmm yet: disk vda"));
+            Assert.That(vmm.StandardError.ReadToEnd(), Does.Contain("not supported by kvm-vmm yet: disk sda on bus 'sata'"));
+        });
+
+        // Without the SATA disk the virtio one is taken, and its missing image is named.
+        File.WriteAllText(xml, File.ReadAllText(xml).Replace("<target dev='sda' bus='sata'/>", "<target dev='vdb' bus='virtio'/>", StringComparison.Ordinal));
+        using var second = StartVmm("--domain-xml", xml);
+        Assert.That(second.WaitForExit(60_000), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.ExitCode, Is.EqualTo(2));
+            Assert.That(second.StandardError.ReadToEnd(), Does.Contain("disk vdb: ").And.Contain("/nonexistent.img"));
         });
     }
 
