@@ -128,7 +128,8 @@ internal sealed class ConnectObject : ILibvirtObject
         foreach (DomainInfo domain in _manager.List().Where(d => DomainListFilter.Matches(d, filter)))
         {
             IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
-            records.Add((domain.Name, DomainStats.Collect(domain, groups, vcpus)));
+            IReadOnlyList<DomainBlockStats>? disks = await DomainStats.GetDisksAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
+            records.Add((domain.Name, DomainStats.Collect(domain, groups, vcpus, disks)));
         }
         MessageWriter writer = context.CreateReplyWriter("a(sa{sv})");
         try

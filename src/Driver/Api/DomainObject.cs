@@ -106,9 +106,20 @@ internal sealed class DomainObject : ILibvirtObject
             {
                 DomainStatsGroups groups = DomainStats.Validate(args.ReadUInt32(), args.ReadUInt32(), "qemuConnectGetAllDomainStats");
                 IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
-                Replies.TypedParameters(context, DomainStats.Collect(domain, groups, vcpus));
+                IReadOnlyList<DomainBlockStats>? disks = await DomainStats.GetDisksAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
+                Replies.TypedParameters(context, DomainStats.Collect(domain, groups, vcpus, disks));
                 return;
             }
+            case ("BlockResize", "stu"):
+            {
+                (string disk, ulong size, uint flags) = (args.ReadString(), args.ReadUInt64(), args.ReadUInt32());
+                await _manager.BlockResizeAsync(uuid, disk, size, flags, _stopping).ConfigureAwait(false);
+                break;
+            }
+            case ("GetDiskErrors", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainGetDiskErrors");
+                Replies.DiskErrors(context, await _manager.GetDiskErrorsAsync(uuid, _stopping).ConfigureAwait(false));
+                return;
             case ("GetVcpus", "u"):
                 Replies.UInt32(context, await GetVcpusAsync(domain, args.ReadUInt32()).ConfigureAwait(false));
                 return;

@@ -6,7 +6,8 @@ namespace Kvm.Driver.Api;
 /// <summary>
 /// The typed parameters of virDomainListGetStats / virConnectGetAllDomainStats for one domain, with libvirt's names
 /// and types: state.state/reason (int), cpu.time (ullong ns), balloon.current/maximum (ullong KiB),
-/// vcpu.current/maximum (uint), vcpu.&lt;n&gt;.state (int) and vcpu.&lt;n&gt;.time (ullong ns) while active.
+/// vcpu.current/maximum (uint), vcpu.&lt;n&gt;.state (int) and vcpu.&lt;n&gt;.time (ullong ns) while active, and the
+/// block group (block.count, block.&lt;n&gt;.name/path, rd/wr/fl counters, allocation/capacity/physical).
 /// </summary>
 public static class DomainStats
 {
@@ -28,7 +29,8 @@ public static class DomainStats
         return requested == DomainStatsGroups.None ? DomainStatsGroups.Supported : requested & DomainStatsGroups.Supported;
     }
 
-    public static List<KeyValuePair<string, VariantValue>> Collect(DomainInfo domain, DomainStatsGroups groups, IReadOnlyList<DomainVcpuInfo>? vcpus)
+    public static List<KeyValuePair<string, VariantValue>> Collect(DomainInfo domain, DomainStatsGroups groups, IReadOnlyList<DomainVcpuInfo>? vcpus,
+        IReadOnlyList<DomainBlockStats>? disks = null)
     {
         var records = new List<KeyValuePair<string, VariantValue>>();
         if ((groups & DomainStatsGroups.State) != 0)
@@ -55,7 +57,71 @@ public static class DomainStats
                 Add(records, $"vcpu.{vcpu.Number}.time", VariantValue.UInt64(vcpu.CpuTimeNs));
             }
         }
+        if ((groups & DomainStatsGroups.Block) != 0 && disks is not null)
+        {
+            AddBlock(records, disks);
+        }
         return records;
+    }
+
+    /// <summary>
+    /// The block group as libvirt's QEMU driver reports it: block.count, then per disk name, path, the rd/wr/fl
+    /// counters (times in ns) while the domain runs, and allocation, capacity and physical sizes when known.
+    /// </summary>
+    private static void AddBlock(List<KeyValuePair<string, VariantValue>> records, IReadOnlyList<DomainBlockStats> disks)
+    {
+        Add(records, "block.count", VariantValue.UInt32((uint)disks.Count));
+        for (int i = 0; i < disks.Count; i++)
+        {
+            var disk = disks[i];
+            string prefix = $"block.{i}.";
+            Add(records, prefix + "name", VariantValue.String(disk.Name));
+            if (disk.Path is { } path)
+            {
+                Add(records, prefix + "path", VariantValue.String(path));
+            }
+            if (disk.HasCounters)
+            {
+                Add(records, prefix + "rd.reqs", VariantValue.UInt64(disk.ReadRequests));
+                Add(records, prefix + "rd.bytes", VariantValue.UInt64(disk.ReadBytes));
+                Add(records, prefix + "rd.times", VariantValue.UInt64(disk.ReadTimeNs));
+                Add(records, prefix + "wr.reqs", VariantValue.UInt64(disk.WriteRequests));
+                Add(records, prefix + "wr.bytes", VariantValue.UInt64(disk.WriteBytes));
+                Add(records, prefix + "wr.times", VariantValue.UInt64(disk.WriteTimeNs));
+                Add(records, prefix + "fl.reqs", VariantValue.UInt64(disk.FlushRequests));
+                Add(records, prefix + "fl.times", VariantValue.UInt64(disk.FlushTimeNs));
+            }
+            if (disk.Allocation is { } allocation)
+            {
+                Add(records, prefix + "allocation", VariantValue.UInt64(allocation));
+            }
+            if (disk.Capacity is { } capacity)
+            {
+                Add(records, prefix + "capacity", VariantValue.UInt64(capacity));
+            }
+            if (disk.Physical is { } physical)
+            {
+                Add(records, prefix + "physical", VariantValue.UInt64(physical));
+            }
+        }
+    }
+
+    /// <summary>The disks when the block group is wanted; null otherwise (or when the domain vanished meanwhile).</summary>
+    public static async ValueTask<IReadOnlyList<DomainBlockStats>?> GetDisksAsync(IDomainManager manager, DomainInfo domain,
+        DomainStatsGroups groups, CancellationToken cancellationToken)
+    {
+        if ((groups & DomainStatsGroups.Block) == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return await manager.GetBlockStatsAsync(domain.Uuid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DomainOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The vCPUs of an active domain when the vcpu group is wanted; null when not wanted or the domain stopped meanwhile.</summary>

@@ -95,6 +95,29 @@ internal static class Replies
         }
     }
 
+    /// <summary>GetDiskErrors: a(si), one (disk, error code) per disk in error.</summary>
+    public static void DiskErrors(MethodContext context, IReadOnlyList<(string Disk, int Error)> errors)
+    {
+        MessageWriter writer = context.CreateReplyWriter("a(si)");
+        try
+        {
+            ArrayStart array = writer.WriteArrayStart(DBusType.Struct);
+            foreach (var (disk, error) in errors)
+            {
+                writer.WriteStructureStart();
+                writer.WriteString(disk);
+                writer.WriteInt32(error);
+            }
+
+            writer.WriteArrayEnd(array);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
     /// <summary>Typed parameters (and GetAll's properties): a{sv} with every value wrapped twice, as libvirt-dbus sends them.</summary>
     public static void TypedParameters(MethodContext context, IEnumerable<KeyValuePair<string, VariantValue>> parameters)
     {

@@ -15,6 +15,9 @@ public enum DomainOperation
     SetAutostart,
     GetVcpus,
 
+    /// <summary>Asking a running domain's VMM about its disks, or resizing one (block stats, disk errors, BlockResize).</summary>
+    Block,
+
     /// <summary>CreateXML of a definition whose name and uuid match an existing domain.</summary>
     CreateOver,
 }

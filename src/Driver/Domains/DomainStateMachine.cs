@@ -15,7 +15,8 @@ public static partial class DomainStateMachine
         return operation switch
         {
             DomainOperation.Start => active ? DomainVerdict.Invalid("domain is already running") : DomainVerdict.Proceed,
-            DomainOperation.Shutdown or DomainOperation.Destroy or DomainOperation.Reboot or DomainOperation.Reset or DomainOperation.GetVcpus =>
+            DomainOperation.Shutdown or DomainOperation.Destroy or DomainOperation.Reboot or DomainOperation.Reset or DomainOperation.GetVcpus
+                or DomainOperation.Block =>
                 active ? DomainVerdict.Proceed : DomainVerdict.Invalid("domain is not running"),
             DomainOperation.Suspend => !active ? DomainVerdict.Invalid("domain is not running")
                 : state == DomainState.PmSuspended ? DomainVerdict.Invalid("domain is pmsuspended")

@@ -68,6 +68,15 @@ public interface IDomainManager
 
     ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken);
 
+    /// <summary>The domain's disks: names and sources, and the VMM's counters and sizes while it runs.</summary>
+    ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken);
+
+    /// <summary>virDomainGetDiskErrors of a running domain: the disks in error and the error (1 unspecified, 2 no space).</summary>
+    ValueTask<IReadOnlyList<(string Disk, int Error)>> GetDiskErrorsAsync(Guid uuid, CancellationToken cancellationToken);
+
+    /// <summary>virDomainBlockResize of a running domain's disk (by target or source path).</summary>
+    ValueTask BlockResizeAsync(Guid uuid, string disk, ulong size, uint flags, CancellationToken cancellationToken);
+
     /// <summary>Lifecycle events, in order per domain.</summary>
     event Action<DomainLifecycleEvent>? LifecycleEvent;
 

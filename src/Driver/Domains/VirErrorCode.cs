@@ -14,4 +14,5 @@ public enum VirErrorCode
     OperationTimeout = 68,
     InvalidDomain = 7,
     NoDomainMetadata = 80,
+    Overflow = 82,
 }

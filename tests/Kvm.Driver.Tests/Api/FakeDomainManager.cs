@@ -204,6 +204,44 @@ internal sealed class FakeDomainManager : IDomainManager
         }
     }
 
+    /// <summary>Disks the fake reports for every domain: one virtio disk with counters while it runs.</summary>
+    public ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken)
+    {
+        DomainInfo info = LookupByUuid(uuid);
+        var disk = new DomainBlockStats("vda", "/var/lib/images/disk.qcow2");
+        if (info.Active)
+        {
+            disk = disk with
+            {
+                HasCounters = true, ReadRequests = 10, ReadBytes = 40960, ReadTimeNs = 1000, WriteRequests = 5, WriteBytes = 20480,
+                WriteTimeNs = 2000, FlushRequests = 2, FlushTimeNs = 300, Allocation = 65536, Capacity = 1 << 30, Physical = 196608,
+            };
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<DomainBlockStats>>([disk]);
+    }
+
+    public ValueTask<IReadOnlyList<(string Disk, int Error)>> GetDiskErrorsAsync(Guid uuid, CancellationToken cancellationToken)
+    {
+        RequireActive(uuid);
+        return ValueTask.FromResult<IReadOnlyList<(string, int)>>([]);
+    }
+
+    public ValueTask BlockResizeAsync(Guid uuid, string disk, ulong size, uint flags, CancellationToken cancellationToken)
+    {
+        RequireActive(uuid);
+        if (disk != "vda")
+        {
+            throw new DomainOperationException(VirErrorCode.InvalidArg, $"invalid argument: disk '{disk}' was not found in the domain config");
+        }
+
+        ResizedTo = (flags & 1) != 0 ? size : size * 1024;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The size in bytes of the last BlockResize.</summary>
+    public ulong? ResizedTo { get; private set; }
+
     public ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken)
     {
         DomainInfo info = RequireActive(uuid);

@@ -1,0 +1,190 @@
+using System.Text.Json.Nodes;
+using Kvm.DomainXml.Model;
+using Kvm.Driver.Vmm;
+using Kvm.Qmp;
+using Kvm.Qmp.Client;
+
+namespace Kvm.Driver.Domains;
+
+/// <summary>
+/// A domain's disks through its VMM's QMP monitor, as libvirt's QEMU driver asks QEMU: query-block and
+/// query-blockstats for the block stats and disk errors, block_resize by node name. Disks are matched to the
+/// definition by libvirt's device alias (virtio-diskN, N from the target name), which kvm-vmm and QEMU both report.
+/// </summary>
+public sealed partial class DomainManager
+{
+    private const uint BlockResizeBytes = 1; // VIR_DOMAIN_BLOCK_RESIZE_BYTES
+
+    /// <summary>The disks of the domain: names and sources always, the VMM's counters and sizes while it runs.</summary>
+    public async ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken)
+    {
+        var entry = Find(uuid);
+        VmmInstance? vmm;
+        IReadOnlyList<DiskDef> disks;
+        lock (_gate)
+        {
+            vmm = entry.Active ? entry.Vmm : null;
+            disks = entry.Current.Definition.Devices.Disks;
+        }
+
+        var stats = disks.Select(d => new DomainBlockStats(d.TargetDev, d.Source)).ToList();
+        if (vmm is null)
+        {
+            return stats;
+        }
+
+        JsonArray block, blockstats;
+        try
+        {
+            block = (await vmm.ExecuteAsync("query-block", null, cancellationToken).ConfigureAwait(false)) as JsonArray ?? [];
+            blockstats = (await vmm.ExecuteAsync("query-blockstats", null, cancellationToken).ConfigureAwait(false)) as JsonArray ?? [];
+        }
+        catch (QmpException e) when (e.ErrorClass == QmpErrorClass.CommandNotFound)
+        {
+            return stats;
+        }
+        catch (QmpConnectionException)
+        {
+            return stats; // stopped meanwhile: what the definition says
+        }
+
+        for (int i = 0; i < stats.Count; i++)
+        {
+            string qdev = QdevPath(stats[i].Name);
+            var info = block.OfType<JsonObject>().FirstOrDefault(b => b["qdev"]?.GetValue<string>() == qdev);
+            var counters = blockstats.OfType<JsonObject>().FirstOrDefault(b => b["qdev"]?.GetValue<string>() == qdev)?["stats"] as JsonObject;
+            if (info is null || counters is null)
+            {
+                continue;
+            }
+
+            var image = info["inserted"]?["image"];
+            stats[i] = stats[i] with
+            {
+                HasCounters = true,
+                ReadRequests = Number(counters, "rd_operations"),
+                ReadBytes = Number(counters, "rd_bytes"),
+                ReadTimeNs = Number(counters, "rd_total_time_ns"),
+                WriteRequests = Number(counters, "wr_operations"),
+                WriteBytes = Number(counters, "wr_bytes"),
+                WriteTimeNs = Number(counters, "wr_total_time_ns"),
+                FlushRequests = Number(counters, "flush_operations"),
+                FlushTimeNs = Number(counters, "flush_total_time_ns"),
+                Allocation = Number(counters, "wr_highest_offset"),
+                Capacity = image?["virtual-size"] is { } size ? (ulong)size.GetValue<long>() : null,
+                Physical = image?["actual-size"] is { } actual ? (ulong)actual.GetValue<long>() : PhysicalSize(stats[i].Path),
+            };
+        }
+
+        return stats;
+    }
+
+    /// <summary>The disks the VMM reports an I/O error for (virDomainGetDiskErrors: 1 unspecified, 2 no space).</summary>
+    public async ValueTask<IReadOnlyList<(string Disk, int Error)>> GetDiskErrorsAsync(Guid uuid, CancellationToken cancellationToken)
+    {
+        var (vmm, disks) = RunningDisks(uuid);
+        var block = await ExecuteBlockAsync(vmm, "query-block", null, cancellationToken).ConfigureAwait(false) as JsonArray ?? [];
+        var errors = new List<(string, int)>();
+        foreach (var disk in disks)
+        {
+            var info = block.OfType<JsonObject>().FirstOrDefault(b => b["qdev"]?.GetValue<string>() == QdevPath(disk.TargetDev));
+            string? status = info?["io-status"]?.GetValue<string>();
+            if (status is "failed" or "nospace")
+            {
+                errors.Add((disk.Source ?? disk.TargetDev, status == "nospace" ? 2 : 1));
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>virDomainBlockResize: <paramref name="size"/> in KiB, or bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES.</summary>
+    public async ValueTask BlockResizeAsync(Guid uuid, string disk, ulong size, uint flags, CancellationToken cancellationToken)
+    {
+        if ((flags & ~BlockResizeBytes) != 0)
+        {
+            throw new DomainOperationException(VirErrorCode.InvalidArg, $"unsupported flags (0x{flags & ~BlockResizeBytes:x}) in function qemuDomainBlockResize");
+        }
+
+        var (vmm, disks) = RunningDisks(uuid);
+        var target = disks.FirstOrDefault(d => d.TargetDev == disk || d.Source == disk)
+            ?? throw new DomainOperationException(VirErrorCode.InvalidArg, $"invalid argument: disk '{disk}' was not found in the domain config");
+        ulong bytes = (flags & BlockResizeBytes) != 0 ? size : checked(size * 1024);
+        if (bytes > long.MaxValue)
+        {
+            throw new DomainOperationException(VirErrorCode.Overflow, $"value too large: size must be less than {long.MaxValue}");
+        }
+
+        var block = await ExecuteBlockAsync(vmm, "query-block", null, cancellationToken).ConfigureAwait(false) as JsonArray ?? [];
+        string? node = block.OfType<JsonObject>().FirstOrDefault(b => b["qdev"]?.GetValue<string>() == QdevPath(target.TargetDev))?["inserted"]?["node-name"]?.GetValue<string>();
+        if (node is null)
+        {
+            throw DomainErrors.OperationFailed($"disk '{target.TargetDev}' is not known to the VMM");
+        }
+
+        // QEMU (and so libvirt) wants whole sectors: libvirt rounds a raw image's size up to 512 bytes.
+        bytes = (bytes + 511) & ~511UL;
+        await ExecuteBlockAsync(vmm, "block_resize", new JsonObject { ["node-name"] = node, ["size"] = (long)bytes }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>libvirt's qdev path of a virtio disk: /machine/peripheral/virtio-diskN/virtio-backend.</summary>
+    internal static string QdevPath(string targetDev) => $"/machine/peripheral/virtio-disk{DiskIndex(targetDev)}/virtio-backend";
+
+    /// <summary>virDiskNameToIndex: the letters after the prefix as a bijective base-26 number (vda 0, vdz 25, vdaa 26).</summary>
+    internal static int DiskIndex(string targetDev)
+    {
+        int index = 0;
+        foreach (char c in targetDev.AsSpan(Math.Min(2, targetDev.Length)))
+        {
+            if (c is < 'a' or > 'z')
+            {
+                break;
+            }
+
+            index = (index * 26) + (c - 'a' + 1);
+        }
+
+        return index - 1;
+    }
+
+    private (VmmInstance Vmm, IReadOnlyList<DiskDef> Disks) RunningDisks(Guid uuid)
+    {
+        var entry = Find(uuid);
+        lock (_gate)
+        {
+            DomainStateMachine.Decide(DomainOperation.Block, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
+            var vmm = entry.Vmm ?? throw DomainErrors.OperationFailed("domain is no longer running");
+            return (vmm, entry.Current.Definition.Devices.Disks);
+        }
+    }
+
+    private static async ValueTask<JsonNode?> ExecuteBlockAsync(VmmInstance vmm, string command, JsonObject? arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await vmm.ExecuteAsync(command, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QmpException e)
+        {
+            throw DomainErrors.OperationFailed($"{command}: {e.Message}", e);
+        }
+        catch (QmpConnectionException e)
+        {
+            throw DomainErrors.OperationFailed("domain is no longer running", e);
+        }
+    }
+
+    private static ulong Number(JsonObject counters, string name) => counters[name] is { } value ? (ulong)Math.Max(0, value.GetValue<long>()) : 0;
+
+    private static ulong? PhysicalSize(string? path)
+    {
+        try
+        {
+            return path is not null && File.Exists(path) ? (ulong)new FileInfo(path).Length : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
