@@ -69,10 +69,10 @@ public sealed class VirtioBlockCrashTests
         for (int kill = 1; kill <= kills; kill++)
         {
             string console = Path.Combine(_directory, $"writer-{kill}.log");
-            using (var vmm = VmmProcessTests.StartVmm(DomainXml(kill, image, writer, console)))
+            using (var vmm = VmmProcessTests.StartVmm("--domain-xml", DomainXml(kill, image, writer, console)))
             {
                 Assert.That(WaitFor(console, Writing, TimeSpan.FromMinutes(4), vmm), Is.True,
-                    $"kill {kill}: the writer never started; console:\n{Read(console)}");
+                    $"kill {kill}: the writer never started; console:\n{Read(console)}\nkvm-vmm:\n{(vmm.HasExited ? vmm.StandardError.ReadToEnd() : "(running)")}");
                 Thread.Sleep(random.Next(500, 4000));
                 vmm.Kill();
                 vmm.WaitForExit();
@@ -85,7 +85,7 @@ public sealed class VirtioBlockCrashTests
 
         // The image still boots and reads back from end to end.
         string last = Path.Combine(_directory, "reader.log");
-        using var final = VmmProcessTests.StartVmm(DomainXml(0, image, reader, last));
+        using var final = VmmProcessTests.StartVmm("--domain-xml", DomainXml(0, image, reader, last));
         Assert.That(final.WaitForExit((int)TimeSpan.FromMinutes(5).TotalMilliseconds), Is.True, "the reader did not finish; console:\n" + Read(last));
         Assert.That(Read(last), Does.Contain(ReadOk), Read(last) + final.StandardError.ReadToEnd());
         Assert.That(Read(last), Does.Not.Contain("I/O error"));

@@ -101,18 +101,24 @@ public sealed partial class DomainManager
     /// <summary>virDomainBlockResize: <paramref name="size"/> in KiB, or bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES.</summary>
     public async ValueTask BlockResizeAsync(Guid uuid, string disk, ulong size, uint flags, CancellationToken cancellationToken)
     {
+        // In libvirt's order: flags, the size, then the domain and its disk.
         if ((flags & ~BlockResizeBytes) != 0)
         {
-            throw new DomainOperationException(VirErrorCode.InvalidArg, $"unsupported flags (0x{flags & ~BlockResizeBytes:x}) in function qemuDomainBlockResize");
+            throw DomainErrors.InvalidArg($"unsupported flags (0x{flags & ~BlockResizeBytes:x}) in function qemuDomainBlockResize");
         }
 
+        if ((flags & BlockResizeBytes) == 0 && size > ulong.MaxValue / 1024)
+        {
+            throw new DomainOperationException(VirErrorCode.Overflow, $"value too large: size must be less than {ulong.MaxValue / 1024}");
+        }
+
+        ulong bytes = (flags & BlockResizeBytes) != 0 ? size : size * 1024;
         var (vmm, disks) = RunningDisks(uuid);
         var target = disks.FirstOrDefault(d => d.TargetDev == disk || d.Source == disk)
-            ?? throw new DomainOperationException(VirErrorCode.InvalidArg, $"invalid argument: disk '{disk}' was not found in the domain config");
-        ulong bytes = (flags & BlockResizeBytes) != 0 ? size : checked(size * 1024);
-        if (bytes > long.MaxValue)
+            ?? throw DomainErrors.InvalidArg($"disk '{disk}' was not found in the domain config");
+        if (bytes > long.MaxValue - 511)
         {
-            throw new DomainOperationException(VirErrorCode.Overflow, $"value too large: size must be less than {long.MaxValue}");
+            throw DomainErrors.InvalidArg($"size {bytes} is larger than a disk can be");
         }
 
         var block = await ExecuteBlockAsync(vmm, "query-block", null, cancellationToken).ConfigureAwait(false) as JsonArray ?? [];

@@ -22,7 +22,7 @@ public static class Program
             DomInfoCommand.Create(),
             ConsoleCommand.Create(),
         };
-        foreach (Command command in DefineCommands.Create().Concat(LifecycleCommands.Create()).Concat(InfoCommands.Create()))
+        foreach (Command command in DefineCommands.Create().Concat(LifecycleCommands.Create()).Concat(InfoCommands.Create()).Concat(BlockCommands.Create()))
         {
             root.Add(command);
         }

@@ -53,6 +53,10 @@ public sealed class ReferencePeerVerbTests
             "list --all", "destroy foo", "undefine foo", "list --all");
         yield return Case("create {FILE}", "list --all", "domstate --reason foo", "destroy foo", "list --all");
         yield return Case("define /nonexistent/domain.xml");
+        yield return Case("domblklist test");
+        yield return Case("domblklist --details test");
+        yield return Case("domblklist --inactive test");
+        yield return Case("domblklist nosuch");
     }
 
     [SetUp]
