@@ -31,9 +31,19 @@ mount -t 9p -o "$opts" control /mnt/run/nested-kvm || fail "cannot mount the con
 share="$(cat /mnt/run/nested-kvm/share)"
 mkdir -p "/mnt$share" 2>/dev/null
 mount -t 9p -o "$opts" rwshare "/mnt$share" || fail "cannot mount the share at $share"
+# nested-kvm.sh run --scratch-disk: the outer guest's virtio disk holds an ext4 filesystem, mounted where the control
+# share's file "scratch" says.
+scratch=""
+if [ -f /mnt/run/nested-kvm/scratch ]; then
+  scratch="$(cat /mnt/run/nested-kvm/scratch)"
+  for i in $(seq 1 100); do [ -b /dev/vda ] && break; sleep 0.1; done
+  mkdir -p "/mnt$scratch"
+  mount -t ext4 /dev/vda "/mnt$scratch" || fail "cannot mount the scratch disk at $scratch"
+fi
 
 chroot /mnt /bin/sh -c 'sh /run/nested-kvm/command.sh >/run/nested-kvm/output 2>&1; echo $? >/run/nested-kvm/status.tmp'
 mv /mnt/run/nested-kvm/status.tmp /mnt/run/nested-kvm/status
 sync
+[ -n "$scratch" ] && umount "/mnt$scratch"
 umount "/mnt$share" /mnt/run/nested-kvm 2>/dev/null
 poweroff -f

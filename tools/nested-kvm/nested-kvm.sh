@@ -11,6 +11,11 @@
 #     --timeout SECS   bound on the whole guest run (default 900); on expiry the exit status is 124
 #     --memory MIB     outer guest memory (default 4096)
 #     --cpus N         outer guest vCPUs (default 2)
+#     --scratch-disk FILE  a raw host file attached to the outer guest as a virtio disk (cache=unsafe) holding an
+#                      ext4 filesystem, mounted read-write inside at $KVM_NESTED_SCRATCH (/run/scratch): a real
+#                      filesystem, where O_DIRECT works (the 9p root and the tmpfs /tmp refuse it). A missing FILE
+#                      is created (sparse) and formatted with mke2fs; an existing one is used as it is
+#     --scratch-size MIB   the size of a scratch disk created by --scratch-disk (default 4096)
 #   nested-kvm.sh host -- CMD...              on a machine with a working /dev/kvm: prepare, then run CMD here with
 #                                             the same environment (KVM_NESTED_KERNEL, KVM_NESTED_MODULES)
 #   nested-kvm.sh has-kvm                     exit 0 when this machine's own /dev/kvm can run guests: it exists and
@@ -39,12 +44,14 @@ guest_modules=(
   drivers/virtio/virtio_pci drivers/block/virtio_blk drivers/char/hw_random/virtio-rng
   lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
 )
-# Modules the outer guest needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio).
+# Modules the outer guest needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio; virtio-blk and ext4
+# for --scratch-disk).
 modules=(
   virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd
   drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
   drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/9p/9pnet fs/netfs/netfs
   fs/fscache/fscache fs/9p/9p net/9p/9pnet_virtio
+  drivers/block/virtio_blk lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
 )
 
 log() { echo "nested-kvm: $*" >&2; }
@@ -69,6 +76,36 @@ kernel_package() {
   apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'
 }
 
+# The outer initramfs is named after what goes into it (the module list and init.sh), so that a change to either
+# builds a new one beside the old (another checkout running at the same time may still use the old one).
+initramfs_name() {
+  local sum
+  sum="$({ printf '%s\n' "${modules[@]}"; cat "$(dirname "$(readlink -f "$0")")/init.sh"; } | sha256sum | cut -c1-12)"
+  echo "initramfs-$sum.cpio.gz"
+}
+
+# Builds the outer initramfs $2 in directory $1 from the extracted kernel package root $3 (atomically: a temporary
+# file renamed into place).
+build_initramfs() {
+  local dir="$1" name="$2" root="$3" version
+  version="$(ls "$root/lib/modules")"
+  local initrd
+  initrd="$(mktemp -d "$dir/initrd.XXXXXX")"
+  mkdir -p "$initrd"/{bin,dev,proc,sys,mnt,modules}
+  cp /bin/busybox "$initrd/bin/busybox"
+  local m
+  for m in "${modules[@]}"; do
+    cp "$root/lib/modules/$version/kernel/$m.ko" "$initrd/modules/$(basename "$m").ko" \
+      || die "module $m.ko not in the kernel package"
+  done
+  printf '%s\n' "${modules[@]##*/}" >"$initrd/modules/order"
+  cp "$(dirname "$(readlink -f "$0")")/init.sh" "$initrd/init"
+  chmod +x "$initrd/init"
+  (cd "$initrd" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/$name.tmp.$$"
+  mv "$dir/$name.tmp.$$" "$dir/$name"
+  rm -rf "$initrd"
+}
+
 prepare() {
   need_packages
   mkdir -p "$cache"
@@ -79,6 +116,18 @@ prepare() {
   # A cache from before the guest module list last changed is prepared again.
   if [ -f "$dir/initramfs.cpio.gz" ] && [ -f "$dir/vmlinuz" ] \
     && [ "$(cat "$dir/guest-modules/order" 2>/dev/null)" = "$(printf '%s\n' "${guest_modules[@]##*/}")" ]; then
+    local name
+    name="$(initramfs_name)"
+    if [ ! -f "$dir/$name" ]; then
+      # This module list or init.sh is new to the cache: build its initramfs beside the others.
+      log "building the outer initramfs $name"
+      local tmp
+      tmp="$(mktemp -d "$dir/deb.XXXXXX")"
+      (cd "$tmp" && apt-get download "$package" >/dev/null 2>&1) || { rm -rf "$tmp"; die "apt-get download $package failed"; }
+      dpkg -x "$tmp"/*.deb "$tmp/root"
+      build_initramfs "$dir" "$name" "$tmp/root"
+      rm -rf "$tmp"
+    fi
     echo "$dir"
     return
   fi
@@ -97,36 +146,40 @@ prepare() {
   done
   printf '%s\n' "${guest_modules[@]##*/}" >"$dir/guest-modules/order"
 
-  local initrd="$dir/initrd"
-  mkdir -p "$initrd"/{bin,dev,proc,sys,mnt,modules}
-  cp /bin/busybox "$initrd/bin/busybox"
-  local m
-  for m in "${modules[@]}"; do
-    cp "$dir/root/lib/modules/$version/kernel/$m.ko" "$initrd/modules/$(basename "$m").ko" \
-      || die "module $m.ko not in $package"
-  done
-  printf '%s\n' "${modules[@]##*/}" >"$initrd/modules/order"
-  cp "$(dirname "$(readlink -f "$0")")/init.sh" "$initrd/init"
-  chmod +x "$initrd/init"
-  (cd "$initrd" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/initramfs.cpio.gz"
-  rm -rf "$dir/deb" "$dir/root" "$initrd"
+  build_initramfs "$dir" "$(initramfs_name)" "$dir/root"
+  cp "$dir/$(initramfs_name)" "$dir/initramfs.cpio.gz"
+  rm -rf "$dir/deb" "$dir/root"
   echo "$dir"
 }
 
 run() {
-  local share="$PWD" timeout=900 memory=4096 cpus=2
+  local share="$PWD" timeout=900 memory=4096 cpus=2 scratch="" scratch_size=4096
   while [ $# -gt 0 ]; do
     case "$1" in
       --share) share="$(readlink -f "$2")"; shift 2 ;;
       --timeout) timeout="$2"; shift 2 ;;
       --memory) memory="$2"; shift 2 ;;
       --cpus) cpus="$2"; shift 2 ;;
+      --scratch-disk) scratch="$2"; shift 2 ;;
+      --scratch-size) scratch_size="$2"; shift 2 ;;
       --) shift; break ;;
       *) die "unknown option $1 (options go before --)" ;;
     esac
   done
   [ $# -gt 0 ] || die "run: no command given (nested-kvm.sh run [options] -- CMD...)"
   [ -d "$share" ] || die "run: share directory $share does not exist"
+
+  local scratch_args=()
+  if [ -n "$scratch" ]; then
+    if [ ! -e "$scratch" ]; then
+      command -v mke2fs >/dev/null || die "run: --scratch-disk needs mke2fs (e2fsprogs)"
+      log "creating the scratch disk $scratch (${scratch_size} MiB, ext4)"
+      truncate -s "${scratch_size}M" "$scratch" || die "run: cannot create $scratch"
+      mke2fs -q -F -t ext4 -E lazy_itable_init=1,lazy_journal_init=1 "$scratch" || die "run: mke2fs $scratch failed"
+    fi
+    scratch_args=(-drive "file=$scratch,format=raw,if=none,id=scratch,cache=unsafe,aio=threads"
+      -device virtio-blk-pci,drive=scratch)
+  fi
 
   local dir
   dir="$(prepare)"
@@ -140,20 +193,23 @@ run() {
     echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz") KVM_NESTED_MODULES=$(printf '%q' "$dir/guest-modules")"
     # Tests may allow for the emulated SVM's own failures here (not on a machine with hardware virtualization).
     echo "export KVM_NESTED_EMULATED=1"
+    [ -n "$scratch" ] && echo "export KVM_NESTED_SCRATCH=/run/scratch"
     printf '%q ' "$@"
     echo
   } >"$control/command.sh"
   echo "$share" >"$control/share"
+  [ -n "$scratch" ] && echo /run/scratch >"$control/scratch"
 
   log "booting the outer guest (TCG, -cpu max, ${memory} MiB, ${cpus} vCPUs; timeout ${timeout}s)"
   local status=0
   timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$memory" -smp "$cpus" \
     -nographic -no-reboot -nodefaults -serial stdio -monitor none \
-    -kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio.gz" \
+    -kernel "$dir/vmlinuz" -initrd "$dir/$(initramfs_name)" \
     -append "console=ttyS0 quiet loglevel=3 panic=-1" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$share,mount_tag=rwshare,security_model=none,multidevs=remap" \
     -virtfs "local,path=$control,mount_tag=control,security_model=none" \
+    "${scratch_args[@]}" \
     </dev/null >"$control/console.log" 2>&1 &
   local qemu=$! locked=0
   trap 'kill "$qemu" 2>/dev/null' EXIT
@@ -217,5 +273,5 @@ case "${1:-}" in
     shift
     run --share "$(mktemp -d)" --timeout 300 -- sh -c 'ls -l /dev/kvm && grep -c svm /proc/cpuinfo'
     ;;
-  *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
