@@ -100,6 +100,20 @@ internal static class DiskGuest
         return image;
     }
 
+    /// <summary>A console file the VMM may still be writing; empty while it does not exist yet.</summary>
+    public static string ReadConsole(string file)
+    {
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return new StreamReader(stream).ReadToEnd();
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
     /// <summary>A file of the ext4 image, read by debugfs (e2fsprogs) without mounting it.</summary>
     public static byte[] ReadFile(string rawImage, string path, string directory)
     {

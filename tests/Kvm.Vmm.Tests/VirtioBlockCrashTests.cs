@@ -72,7 +72,7 @@ public sealed class VirtioBlockCrashTests
             using (var vmm = VmmProcessTests.StartVmm("--domain-xml", DomainXml(kill, image, writer, console)))
             {
                 Assert.That(WaitFor(console, Writing, TimeSpan.FromMinutes(4), vmm), Is.True,
-                    $"kill {kill}: the writer never started; console:\n{Read(console)}\nkvm-vmm:\n{(vmm.HasExited ? vmm.StandardError.ReadToEnd() : "(running)")}");
+                    $"kill {kill}: the writer never started; console:\n{DiskGuest.ReadConsole(console)}\nkvm-vmm:\n{(vmm.HasExited ? vmm.StandardError.ReadToEnd() : "(running)")}");
                 Thread.Sleep(random.Next(500, 4000));
                 vmm.Kill();
                 vmm.WaitForExit();
@@ -86,9 +86,9 @@ public sealed class VirtioBlockCrashTests
         // The image still boots and reads back from end to end.
         string last = Path.Combine(_directory, "reader.log");
         using var final = VmmProcessTests.StartVmm("--domain-xml", DomainXml(0, image, reader, last));
-        Assert.That(final.WaitForExit((int)TimeSpan.FromMinutes(5).TotalMilliseconds), Is.True, "the reader did not finish; console:\n" + Read(last));
-        Assert.That(Read(last), Does.Contain(ReadOk), Read(last) + final.StandardError.ReadToEnd());
-        Assert.That(Read(last), Does.Not.Contain("I/O error"));
+        Assert.That(final.WaitForExit((int)TimeSpan.FromMinutes(5).TotalMilliseconds), Is.True, "the reader did not finish; console:\n" + DiskGuest.ReadConsole(last));
+        Assert.That(DiskGuest.ReadConsole(last), Does.Contain(ReadOk), DiskGuest.ReadConsole(last) + final.StandardError.ReadToEnd());
+        Assert.That(DiskGuest.ReadConsole(last), Does.Not.Contain("I/O error"));
     }
 
     private string DomainXml(int run, string image, string initrd, string console)
@@ -124,7 +124,7 @@ public sealed class VirtioBlockCrashTests
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline && !vmm.HasExited)
         {
-            if (Read(file).Contains(marker, StringComparison.Ordinal))
+            if (DiskGuest.ReadConsole(file).Contains(marker, StringComparison.Ordinal))
             {
                 return true;
             }
@@ -132,19 +132,7 @@ public sealed class VirtioBlockCrashTests
             Thread.Sleep(200);
         }
 
-        return Read(file).Contains(marker, StringComparison.Ordinal);
+        return DiskGuest.ReadConsole(file).Contains(marker, StringComparison.Ordinal);
     }
 
-    private static string Read(string file)
-    {
-        try
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(stream).ReadToEnd();
-        }
-        catch (IOException)
-        {
-            return string.Empty;
-        }
-    }
 }

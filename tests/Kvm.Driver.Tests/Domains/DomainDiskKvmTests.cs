@@ -84,7 +84,7 @@ public sealed class DomainDiskKvmTests
         Assert.That(idle.Single(), Is.EqualTo(new DomainBlockStats("vda", image)), "an inactive domain: names only");
 
         await _f.Manager.StartAsync(uuid, s_none);
-        Assert.That(await WaitForAsync(console, "DISK-READ 32768"), Is.True, "the guest did not read its disk; console:\n" + Read(console));
+        Assert.That(await WaitForAsync(console, "DISK-READ 32768"), Is.True, "the guest did not read its disk; console:\n" + DiskGuest.ReadConsole(console));
         var stats = (await _f.Manager.GetBlockStatsAsync(uuid, s_none)).Single();
         Assert.That(stats.HasCounters, Is.True);
         Assert.That(stats.ReadBytes, Is.GreaterThanOrEqualTo(2UL << 20), "the guest's dd went through the VMM");
@@ -92,7 +92,7 @@ public sealed class DomainDiskKvmTests
         Assert.That(stats.Capacity, Is.EqualTo(16UL << 20));
 
         await _f.Manager.BlockResizeAsync(uuid, "vda", 32 * 1024, 0, s_none);
-        Assert.That(await WaitForAsync(console, "DISK-RESIZED 65536"), Is.True, "the guest did not see the new size; console:\n" + Read(console));
+        Assert.That(await WaitForAsync(console, "DISK-RESIZED 65536"), Is.True, "the guest did not see the new size; console:\n" + DiskGuest.ReadConsole(console));
         Assert.That(new FileInfo(image).Length, Is.EqualTo(32L << 20));
         Assert.That(await _f.Manager.GetDiskErrorsAsync(uuid, s_none), Is.Empty);
         var e = await Assert.ThrowsAsync<DomainOperationException>(async () => await _f.Manager.BlockResizeAsync(uuid, "vdz", 1, 0, s_none));
@@ -105,7 +105,7 @@ public sealed class DomainDiskKvmTests
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (DateTime.UtcNow < deadline)
         {
-            if (Read(file).Contains(marker, StringComparison.Ordinal))
+            if (DiskGuest.ReadConsole(file).Contains(marker, StringComparison.Ordinal))
             {
                 return true;
             }
@@ -116,16 +116,4 @@ public sealed class DomainDiskKvmTests
         return false;
     }
 
-    private static string Read(string file)
-    {
-        try
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(stream).ReadToEnd();
-        }
-        catch (IOException)
-        {
-            return string.Empty;
-        }
-    }
 }
