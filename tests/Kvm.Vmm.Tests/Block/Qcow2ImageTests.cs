@@ -96,6 +96,45 @@ public sealed class Qcow2ImageTests
         AssertQemuSees(image, expected);
     }
 
+    /// <summary>
+    /// The refcount table grows while the refcount block covering the start of the new clusters already exists (a
+    /// many-cluster L1 table, moved by a resize, that runs past what the table covers): that block must keep the
+    /// counts of the clusters before the run. It once was replaced by a new block counting only the run, which left
+    /// every earlier cluster of that block referenced with refcount 0 (found by the kill test).
+    /// </summary>
+    [Test]
+    public void Resize_L1RunCrossingTheRefcountTableEnd_KeepsTheCountsOfTheExistingBlock()
+    {
+        // 512-byte clusters, 16-bit refcounts: a table cluster of 64 entries covers 64 blocks of 256 clusters, 8 MiB.
+        string image = Create("straddle.qcow2", "24M", "cluster_size=512");
+        var expected = new byte[48 << 20];
+        var random = new Random(11);
+        using (var disk = Open(image))
+        {
+            // Fill the file to 8 clusters short of 8 MiB: big writes first, then one sector (a cluster or two) at a time.
+            ulong offset = 0;
+            while (new FileInfo(image).Length < (8 << 20) - (8 << 9))
+            {
+                bool near = new FileInfo(image).Length >= (8 << 20) - (64 << 10);
+                var data = expected.AsSpan((int)offset, near ? 512 : 16 << 10);
+                random.NextBytes(data);
+                Assert.That(disk.Write(offset, data), Is.EqualTo(BlockStatus.Ok), $"write at {offset}");
+                offset += (ulong)data.Length;
+            }
+
+            long before = new FileInfo(image).Length;
+            Assert.That(before, Is.LessThan(8 << 20).And.GreaterThan((8 << 20) - (24 << 9)), "the L1 run should cross 8 MiB");
+
+            // 48 MiB needs 1536 L1 entries: a 24-cluster L1 table that starts below 8 MiB and ends above it.
+            Assert.That(disk.Resize(48 << 20), Is.EqualTo(BlockStatus.Ok));
+            var tail = expected.AsSpan(40 << 20, 64 << 10);
+            random.NextBytes(tail);
+            Assert.That(disk.Write(40 << 20, tail), Is.EqualTo(BlockStatus.Ok));
+        }
+
+        AssertQemuSees(image, expected);
+    }
+
     [Test]
     public void Read_CompressedImage_MatchesTheSourceAndCopiesOnWrite()
     {

@@ -1,3 +1,5 @@
+using Kvm.Vmm.Interop;
+
 namespace Kvm.Vmm.Block;
 
 /// <summary>
@@ -22,6 +24,43 @@ public interface IBlockBackend : IDisposable
     BlockStatus Read(ulong offset, Span<byte> destination);
 
     BlockStatus Write(ulong offset, ReadOnlySpan<byte> source);
+
+    /// <summary>
+    /// Reads the bytes at <paramref name="offset"/> into several buffers in order (a request's guest segments), in as
+    /// few host calls as the image allows; each buffer is a multiple of 512 bytes. The vectors may be consumed.
+    /// </summary>
+    unsafe BlockStatus ReadVectored(ulong offset, Span<IoVector> vectors)
+    {
+        foreach (var vector in vectors)
+        {
+            var status = Read(offset, new Span<byte>(vector.Base, checked((int)vector.Length)));
+            if (status != BlockStatus.Ok)
+            {
+                return status;
+            }
+
+            offset += vector.Length;
+        }
+
+        return BlockStatus.Ok;
+    }
+
+    /// <summary>Writes several buffers in order at <paramref name="offset"/>, as <see cref="ReadVectored"/> reads.</summary>
+    unsafe BlockStatus WriteVectored(ulong offset, Span<IoVector> vectors)
+    {
+        foreach (var vector in vectors)
+        {
+            var status = Write(offset, new ReadOnlySpan<byte>(vector.Base, checked((int)vector.Length)));
+            if (status != BlockStatus.Ok)
+            {
+                return status;
+            }
+
+            offset += vector.Length;
+        }
+
+        return BlockStatus.Ok;
+    }
 
     /// <summary>Makes every completed write durable (fdatasync of the image files; a no-op for cache='unsafe').</summary>
     BlockStatus Flush();

@@ -120,6 +120,16 @@ internal sealed unsafe class ImageFile : IDisposable
         return WriteBounced(offset, source);
     }
 
+    /// <summary>
+    /// Reads the bytes at <paramref name="offset"/> into the vectors, in order, with as few preadv calls as the kernel
+    /// allows (bytes past the end of the file read as zeroes). With O_DIRECT, vectors that are not all aligned go one
+    /// by one through <see cref="Read"/>. The vectors are consumed (advanced) as the reads progress.
+    /// </summary>
+    public int ReadVectored(ulong offset, Span<IoVector> vectors) => Vectored(offset, vectors, write: false);
+
+    /// <summary>Writes the vectors' bytes at <paramref name="offset"/>, as <see cref="ReadVectored"/> reads them.</summary>
+    public int WriteVectored(ulong offset, Span<IoVector> vectors) => Vectored(offset, vectors, write: true);
+
     public int Sync() => FileIo.FDataSync(_handle);
 
     public int PunchHole(ulong offset, ulong length) =>
@@ -131,6 +141,114 @@ internal sealed unsafe class ImageFile : IDisposable
     public int Truncate(ulong length) => FileIo.FTruncate(_handle, (long)length);
 
     public void Dispose() => _handle.Dispose();
+
+    private int Vectored(ulong offset, Span<IoVector> vectors, bool write)
+    {
+        ulong total = 0;
+        bool aligned = (offset & (Alignment - 1)) == 0;
+        foreach (var vector in vectors)
+        {
+            total += vector.Length;
+            aligned &= IsAligned((ulong)vector.Base, 0, vector.Length);
+        }
+
+        if (total > long.MaxValue - offset)
+        {
+            return -FileIo.EInval;
+        }
+
+        if (Direct && !aligned)
+        {
+            foreach (var vector in vectors)
+            {
+                int length = checked((int)vector.Length);
+                int result = write ? Write(offset, new ReadOnlySpan<byte>(vector.Base, length)) : Read(offset, new Span<byte>(vector.Base, length));
+                if (result != 0)
+                {
+                    return result;
+                }
+
+                offset += vector.Length;
+            }
+
+            return 0;
+        }
+
+        while (!vectors.IsEmpty)
+        {
+            int count = Math.Min(vectors.Length, IoVector.MaxPerCall);
+            ulong asked = 0;
+            foreach (var vector in vectors[..count])
+            {
+                asked += vector.Length;
+            }
+
+            long n;
+            fixed (IoVector* first = vectors)
+            {
+                n = write ? FileIo.PWriteV(_handle, first, count, (long)offset) : FileIo.PReadV(_handle, first, count, (long)offset);
+            }
+
+            if (n == -FileIo.EIntr)
+            {
+                continue;
+            }
+
+            if (n < 0)
+            {
+                return (int)n;
+            }
+
+            if (n == 0)
+            {
+                if (write)
+                {
+                    return -FileIo.EIo;
+                }
+
+                // The end of the file: the rest reads as zeroes.
+                foreach (var vector in vectors)
+                {
+                    new Span<byte>(vector.Base, checked((int)vector.Length)).Clear();
+                }
+
+                return 0;
+            }
+
+            offset += (ulong)n;
+            vectors = Advance(vectors, (ulong)n);
+            if (!write && Direct && (ulong)n < asked)
+            {
+                // O_DIRECT reads stop short only at the end of the file; the next offset may not be aligned.
+                foreach (var vector in vectors)
+                {
+                    new Span<byte>(vector.Base, checked((int)vector.Length)).Clear();
+                }
+
+                return 0;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Drops the first <paramref name="done"/> bytes from the vectors (whole ones, then part of the next).</summary>
+    private static Span<IoVector> Advance(Span<IoVector> vectors, ulong done)
+    {
+        while (!vectors.IsEmpty && done >= vectors[0].Length)
+        {
+            done -= vectors[0].Length;
+            vectors = vectors[1..];
+        }
+
+        if (!vectors.IsEmpty && done > 0)
+        {
+            vectors[0].Base += done;
+            vectors[0].Length -= (nuint)done;
+        }
+
+        return vectors;
+    }
 
     private static bool IsAligned(ulong pointer, ulong offset, ulong length) => ((pointer | offset | length) & (Alignment - 1)) == 0;
 

@@ -6,26 +6,34 @@ namespace Kvm.Vmm.Block;
 internal sealed partial class Qcow2Image
 {
     /// <summary>
-    /// Moves the refcount table to a larger one at the end of the file. The new table, and the refcount blocks that
-    /// count it and themselves, are written first; then the header's offset and size in one write; then the old
-    /// table's clusters are freed.
+    /// Moves the refcount table to a larger one at the end of the file. The clusters it takes (the new table, and new
+    /// refcount blocks for the ranges no block covers yet) are counted first: in the refcount block that already
+    /// covers the start of the range, if there is one, and in the new blocks, which count themselves; then the new
+    /// table is written; then the header's offset and size in one write; then the old table's clusters are freed.
+    /// A refcount block that exists is kept: replacing it would lose the counts of the clusters before the range.
     /// </summary>
     private BlockStatus GrowRefTable()
     {
         ulong first = _nextFree >> _clusterBits;
+        ulong perBlock = (ulong)_refBlockEntries;
         ulong entriesPerCluster = (ulong)_l2Entries;
         ulong tableClusters = Math.Max((ulong)_refTable.Length / entriesPerCluster * 2, 1);
         ulong blocks = 0;
         for (int round = 0; ; round++)
         {
             ulong end = first + tableClusters + blocks;
-            ulong lastBlock = (end - 1) / (ulong)_refBlockEntries;
+            ulong lastBlock = (end - 1) / perBlock;
             if (tableClusters * entriesPerCluster <= lastBlock)
             {
                 tableClusters = (lastBlock + entriesPerCluster) / entriesPerCluster;
             }
 
-            ulong needed = lastBlock - first / (ulong)_refBlockEntries + 1;
+            ulong needed = 0;
+            for (ulong block = first / perBlock; block <= lastBlock; block++)
+            {
+                needed += HasRefBlock(block) ? 0UL : 1UL;
+            }
+
             if (needed == blocks && tableClusters * entriesPerCluster > lastBlock)
             {
                 break;
@@ -38,22 +46,35 @@ internal sealed partial class Qcow2Image
             }
         }
 
-        ulong firstBlockIndex = first / (ulong)_refBlockEntries;
         ulong tableOffset = first << _clusterBits;
-        ulong blocksOffset = tableOffset + (tableClusters << _clusterBits);
         ulong endCluster = first + tableClusters + blocks;
         var newTable = new ulong[tableClusters * entriesPerCluster];
         _refTable.CopyTo(newTable, 0);
-        for (ulong b = 0; b < blocks; b++)
+        ulong nextBlock = first + tableClusters;
+        for (ulong blockIndex = first / perBlock; blockIndex <= (endCluster - 1) / perBlock; blockIndex++)
         {
-            var content = new byte[_clusterSize];
-            ulong blockIndex = firstBlockIndex + b;
-            for (ulong c = Math.Max(first, blockIndex * (ulong)_refBlockEntries); c < endCluster && c / (ulong)_refBlockEntries == blockIndex; c++)
+            ulong from = Math.Max(first, blockIndex * perBlock);
+            ulong to = Math.Min(endCluster, (blockIndex + 1) * perBlock);
+            if (HasRefBlock(blockIndex))
             {
-                SetEntry(content, (long)(c % (ulong)_refBlockEntries), 1);
+                for (ulong c = from; c < to; c++)
+                {
+                    if (!SetRefcount(c << _clusterBits, 1))
+                    {
+                        return BlockStatus.IoError;
+                    }
+                }
+
+                continue;
             }
 
-            ulong blockOffset = blocksOffset + (b << _clusterBits);
+            var content = new byte[_clusterSize];
+            for (ulong c = from; c < to; c++)
+            {
+                SetEntry(content, (long)(c % perBlock), 1);
+            }
+
+            ulong blockOffset = nextBlock++ << _clusterBits;
             if (Check(_file.Write(blockOffset, content), "write refcount block") != BlockStatus.Ok)
             {
                 return BlockStatus.IoError;
@@ -89,4 +110,8 @@ internal sealed partial class Qcow2Image
 
         return BlockStatus.Ok;
     }
+
+    /// <summary>Whether the current refcount table points at a refcount block for <paramref name="blockIndex"/>.</summary>
+    private bool HasRefBlock(ulong blockIndex) =>
+        blockIndex < (ulong)_refTable.Length && (_refTable[blockIndex] & OffsetMask) != 0;
 }

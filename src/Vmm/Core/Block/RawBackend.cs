@@ -63,6 +63,23 @@ internal sealed class RawBackend : IBlockBackend
         return Status(_file.Write(offset, source), "write", offset);
     }
 
+    public BlockStatus ReadVectored(ulong offset, Span<IoVector> vectors)
+    {
+        ulong length = TotalLength(vectors);
+        return InRange(offset, length) ? Status(_file.ReadVectored(offset, vectors), "read", offset) : BlockStatus.OutOfRange;
+    }
+
+    public BlockStatus WriteVectored(ulong offset, Span<IoVector> vectors)
+    {
+        if (ReadOnly)
+        {
+            return BlockStatus.Unsupported;
+        }
+
+        ulong length = TotalLength(vectors);
+        return InRange(offset, length) ? Status(_file.WriteVectored(offset, vectors), "write", offset) : BlockStatus.OutOfRange;
+    }
+
     public BlockStatus Flush() => _ignoreFlush || ReadOnly ? BlockStatus.Ok : Status(_file.Sync(), "flush", 0);
 
     public BlockStatus Discard(ulong offset, ulong length)
@@ -161,6 +178,17 @@ internal sealed class RawBackend : IBlockBackend
         }
 
         return 0;
+    }
+
+    private static ulong TotalLength(Span<IoVector> vectors)
+    {
+        ulong length = 0;
+        foreach (var vector in vectors)
+        {
+            length += vector.Length; // a chain has at most 32768 segments of 32-bit lengths: no overflow
+        }
+
+        return length;
     }
 
     private bool InRange(ulong offset, ulong length)

@@ -74,6 +74,22 @@ internal static unsafe partial class FileIo
         return n >= 0 ? n : -Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>preadv(2) once over <paramref name="count"/> vectors: the count read (0 at EOF), or -errno.</summary>
+    public static long PReadV(SafeHandle file, IoVector* vectors, int count, long offset)
+    {
+        // SAFETY: the caller guarantees each vector names writable memory of its length for the call.
+        long n = NativePReadV(Fd(file), vectors, count, offset);
+        return n >= 0 ? n : -Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>pwritev(2) once over <paramref name="count"/> vectors: the count written, or -errno.</summary>
+    public static long PWriteV(SafeHandle file, IoVector* vectors, int count, long offset)
+    {
+        // SAFETY: the caller guarantees each vector names readable memory of its length for the call.
+        long n = NativePWriteV(Fd(file), vectors, count, offset);
+        return n >= 0 ? n : -Marshal.GetLastPInvokeError();
+    }
+
     public static int FDataSync(SafeHandle file) => Result(NativeFDataSync(Fd(file)));
 
     public static int FAllocate(SafeHandle file, int mode, long offset, long length) => Result(NativeFAllocate(Fd(file), mode, offset, length));
@@ -136,6 +152,12 @@ internal static unsafe partial class FileIo
 
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     private static partial nint NativePWrite(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "preadv", SetLastError = true)]
+    private static partial nint NativePReadV(int fd, IoVector* vectors, int count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pwritev", SetLastError = true)]
+    private static partial nint NativePWriteV(int fd, IoVector* vectors, int count, long offset);
 
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     private static partial int NativeFDataSync(int fd);

@@ -6,8 +6,9 @@ namespace Kvm.Vmm.Devices.Virtio.Block;
 
 /// <summary>
 /// virtio-blk (virtio 1.2, 5.2) over an <see cref="IBlockBackend"/>: reads, writes, flush, GET_ID, discard and write
-/// zeroes, one thread per request queue. Data moves between the image and guest memory directly (the segments were
-/// checked to lie in RAM); a request the guest got wrong fails with IOERR or UNSUPP, never the device.
+/// zeroes; each request queue has its own thread and up to <see cref="VirtioBlockConfig.MaxInFlight"/> requests in
+/// flight. Data moves between the image and guest memory directly (the segments were checked to lie in RAM); a
+/// request the guest got wrong fails with IOERR or UNSUPP, never the device.
 /// </summary>
 public sealed partial class VirtioBlock : IVirtioDevice
 {
@@ -25,6 +26,11 @@ public sealed partial class VirtioBlock : IVirtioDevice
         if (config.Queues is < 1 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(config), config.Queues, "virtio-blk takes 1 to 64 queues");
+        }
+
+        if (config.MaxInFlight < 1 || config.MaxInFlight > config.QueueSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(config), config.MaxInFlight, "virtio-blk serves 1 to queue-size requests at once");
         }
 
         _backend = backend;
@@ -98,7 +104,7 @@ public sealed partial class VirtioBlock : IVirtioDevice
             {
                 if (activation.Queues[i] is { } queue)
                 {
-                    workers.Add(new QueueWorker(Name, i, queue, activation.Kicks[i], activation.Interrupt, chain => Serve(activation, chain)));
+                    workers.Add(new QueueWorker(Name, i, queue, activation.Kicks[i], activation.Interrupt, chain => Serve(activation, chain), _config.MaxInFlight));
                 }
             }
 
