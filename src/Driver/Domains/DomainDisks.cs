@@ -11,17 +11,24 @@ namespace Kvm.Driver.Domains;
 /// query-blockstats for the block stats and disk errors, block_resize by node name. Disks are matched to the
 /// definition by libvirt's device alias (virtio-diskN, N from the target name), which kvm-vmm and QEMU both report.
 /// </summary>
-public sealed partial class DomainManager
+internal sealed class DomainDisks
 {
     private const uint BlockResizeBytes = 1; // VIR_DOMAIN_BLOCK_RESIZE_BYTES
+
+    private readonly DomainTable _table;
+
+    public DomainDisks(DomainTable table)
+    {
+        _table = table;
+    }
 
     /// <summary>The disks of the domain: names and sources always, the VMM's counters and sizes while it runs.</summary>
     public async ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken)
     {
-        var entry = Find(uuid);
+        var entry = _table.Find(uuid);
         VmmInstance? vmm;
         IReadOnlyList<DiskDef> disks;
-        lock (_gate)
+        lock (_table.Gate)
         {
             vmm = entry.Active ? entry.Vmm : null;
             disks = entry.Current.Definition.Devices.Disks;
@@ -155,8 +162,8 @@ public sealed partial class DomainManager
 
     private (VmmInstance Vmm, IReadOnlyList<DiskDef> Disks) RunningDisks(Guid uuid)
     {
-        var entry = Find(uuid);
-        lock (_gate)
+        var entry = _table.Find(uuid);
+        lock (_table.Gate)
         {
             DomainStateMachine.Decide(DomainOperation.Block, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
             var vmm = entry.Vmm ?? throw DomainErrors.OperationFailed("domain is no longer running");
