@@ -133,14 +133,15 @@ internal sealed partial class DomainLifecycle
             SetReboot(entry, vmm, RebootPhase.None);
             s_log.Info("Domain {Domain} rebooted", entry.Name);
         }
-        catch (Exception e) when (e is QmpException or QmpConnectionException or TimeoutException or IOException && !_supervisor.Stopping.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or QmpException or QmpConnectionException or TimeoutException or IOException
+            && _supervisor.Stopping.IsCancellationRequested)
+        {
+            // kvmd is going away mid-reboot (its monitor may have closed under it); the next one finds it in the runtime status.
+        }
+        catch (Exception e) when (e is QmpException or QmpConnectionException or TimeoutException or IOException)
         {
             s_log.Error("Domain {Domain} powered off for a reboot but cannot be reset ({Error}); killing kvm-vmm {Pid}", entry.Name, e.Message, vmm.Process.Pid);
             VmmSupervisor.Kill(vmm);
-        }
-        catch (Exception e) when (e is OperationCanceledException or QmpConnectionException && _supervisor.Stopping.IsCancellationRequested)
-        {
-            // kvmd is going away mid-reboot (its monitor closed under it); the next one finds it in the runtime status.
         }
         finally
         {

@@ -33,12 +33,13 @@ internal sealed class VmmSupervisor : IAsyncDisposable
         Runtime = runtime;
         _options = options;
         _qmpOptions = new QmpClientOptions { ConnectTimeout = options.ConnectTimeout, CommandTimeout = options.CommandTimeout };
+        Stopping = _stopping.Token;
     }
 
     public RuntimeDirectory Runtime { get; }
 
     /// <summary>Cancelled when kvmd goes away: work on a VMM's behalf stops, and the VMM keeps running.</summary>
-    public CancellationToken Stopping => _stopping.Token;
+    public CancellationToken Stopping { get; }
 
     /// <summary>
     /// Writes the live definition and starts kvm-vmm on it, paused, connected to its monitor; its console pty comes
@@ -210,7 +211,7 @@ internal sealed class VmmSupervisor : IAsyncDisposable
             }
         }
 
-        if (_stopping.IsCancellationRequested)
+        if (Stopping.IsCancellationRequested)
         {
             return; // kvmd is going away; the VM keeps running.
         }
@@ -233,7 +234,7 @@ internal sealed class VmmSupervisor : IAsyncDisposable
                 s_log.Error("kvm-vmm {Pid} did not exit after SIGKILL; treating domain {Domain} as stopped", vmm.Process.Pid, name);
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
         {
             return; // the watch on an adopted process ended with kvmd
         }
