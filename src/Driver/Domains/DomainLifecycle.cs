@@ -132,6 +132,21 @@ internal sealed partial class DomainLifecycle
         }
     }
 
+    /// <summary>
+    /// virDomainGetControlInfo: always OK (VIR_DOMAIN_CONTROL_OK), as kvmd sends a VMM's commands as they come and has
+    /// no monitor job or monitor error state to report.
+    /// </summary>
+    public DomainControlInfo GetControlInfo(Guid uuid)
+    {
+        var entry = _table.Find(uuid);
+        lock (_table.Gate)
+        {
+            DomainStateMachine.Decide(DomainOperation.GetControlInfo, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
+        }
+
+        return DomainControlInfo.Ok;
+    }
+
     /// <summary>Marks a domain as starting (paused, starting up) with the next id; called under the gate.</summary>
     private int BeginStartLocked(DomainEntry entry)
     {

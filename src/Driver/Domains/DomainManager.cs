@@ -134,6 +134,8 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
 
     public ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken) => _vcpus.GetVcpusAsync(uuid, cancellationToken);
 
+    public DomainControlInfo GetControlInfo(Guid uuid) => _lifecycle.GetControlInfo(uuid);
+
     public ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken) =>
         _disks.GetBlockStatsAsync(uuid, cancellationToken);
 

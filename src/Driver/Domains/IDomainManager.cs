@@ -68,6 +68,10 @@ public interface IDomainManager
 
     ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken);
 
+    /// <summary>virDomainGetControlInfo of a running domain.</summary>
+    /// <exception cref="DomainOperationException">OperationInvalid: "domain is not running".</exception>
+    DomainControlInfo GetControlInfo(Guid uuid);
+
     /// <summary>The domain's disks: names and sources, and the VMM's counters and sizes while it runs.</summary>
     ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken);
 

@@ -102,6 +102,16 @@ public sealed class DomainLifecycleTests
         Assert.That(_core.Table.LookupByUuid(uuid).State, Is.EqualTo(DomainState.Paused));
     }
 
+    [Test]
+    public async Task GetControlInfo_InactiveThenRunning_NotRunningThenOk()
+    {
+        var uuid = _core.Definitions.Define(TestDomains.Xml("a")).Uuid;
+        Assert.That(() => _core.Lifecycle.GetControlInfo(uuid), Throws.TypeOf<DomainOperationException>()
+            .With.Message.EqualTo("Requested operation is not valid: domain is not running"));
+        await _core.Lifecycle.StartAsync(uuid, paused: false, CancellationToken.None);
+        Assert.That(_core.Lifecycle.GetControlInfo(uuid), Is.EqualTo(DomainControlInfo.Ok));
+    }
+
     [TestCase(QmpRunState.Running, DomainState.Running, DomainStateReason.RunningBooted)]
     [TestCase(QmpRunState.Shutdown, DomainState.Shutdown, DomainStateReason.Unknown)]
     [TestCase(QmpRunState.GuestPanicked, DomainState.Crashed, DomainStateReason.CrashedPanicked)]
