@@ -19,4 +19,12 @@ public sealed partial class QmpClient
     /// <summary>query-cpus-fast: one entry per vCPU with its host thread.</summary>
     public Task<IReadOnlyList<QmpCpuInfoFast>> QueryCpusFastAsync(CancellationToken cancellationToken = default) =>
         ExecuteAsync("query-cpus-fast", null, QmpJsonContext.Default.IReadOnlyListQmpCpuInfoFast, cancellationToken);
+
+    /// <summary>query-block: the block backends, their devices (by qdev path) and the images inserted in them.</summary>
+    public Task<IReadOnlyList<QmpBlockInfo>> QueryBlockAsync(CancellationToken cancellationToken = default) =>
+        ExecuteAsync("query-block", null, QmpJsonContext.Default.IReadOnlyListQmpBlockInfo, cancellationToken);
+
+    /// <summary>query-blockstats: each backend's I/O counters.</summary>
+    public Task<IReadOnlyList<QmpBlockStats>> QueryBlockstatsAsync(CancellationToken cancellationToken = default) =>
+        ExecuteAsync("query-blockstats", null, QmpJsonContext.Default.IReadOnlyListQmpBlockStats, cancellationToken);
 }

@@ -41,4 +41,30 @@ public sealed class QmpClientQueryTests
         await using QmpClient client = await QmpClient.ConnectAsync(fixture.EndPoint);
         Assert.That(await client.QueryCpusFastAsync(), Is.EqualTo(cpus));
     }
+
+    [Test]
+    public async Task QueryBlockAsync_VirtioDiskAndEmptyCdrom_ReturnsTheServersRecords()
+    {
+        QmpBlockInfo[] blocks = [Commands.BlockCommandTests.Transcript06Disk, Commands.BlockCommandTests.Transcript06Cdrom];
+        await using ServerFixture fixture = ServerFixture.Start(machineFactory: events => new TestMachine(events) { Blocks = blocks });
+        await using QmpClient client = await QmpClient.ConnectAsync(fixture.EndPoint);
+        Assert.That(await client.QueryBlockAsync(), Is.EqualTo(blocks));
+    }
+
+    [Test]
+    public async Task QueryBlockstatsAsync_OneDisk_CountersAndQdevReadBack()
+    {
+        var stats = new QmpBlockStats
+        {
+            Device = string.Empty,
+            Stats = new QmpBlockDeviceStats { RdOperations = 3, RdBytes = 1536, WrOperations = 2, WrBytes = 1024, WrHighestOffset = 8192, FlushOperations = 1 },
+            NodeName = "libvirt-1-format",
+            Qdev = "/machine/peripheral/virtio-disk0/virtio-backend",
+        };
+        await using ServerFixture fixture = ServerFixture.Start(machineFactory: events => new TestMachine(events) { BlockStats = [stats] });
+        await using QmpClient client = await QmpClient.ConnectAsync(fixture.EndPoint);
+        QmpBlockStats read = (await client.QueryBlockstatsAsync()).Single();
+        Assert.That((read.Qdev, read.NodeName, read.Stats.RdOperations, read.Stats.RdBytes, read.Stats.WrOperations, read.Stats.WrBytes, read.Stats.WrHighestOffset, read.Stats.FlushOperations),
+            Is.EqualTo((stats.Qdev, stats.NodeName, 3L, 1536L, 2L, 1024L, 8192L, 1L)));
+    }
 }
