@@ -1,7 +1,6 @@
 using System.Xml;
 using System.Xml.Linq;
 using Kvm.DomainXml;
-using Kvm.Driver.Runtime;
 
 namespace Kvm.Driver.Domains;
 

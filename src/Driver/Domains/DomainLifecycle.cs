@@ -1,10 +1,8 @@
 using System.Text.Json.Nodes;
 using Kvm.DomainXml;
-using Kvm.Driver.Runtime;
 using Kvm.Driver.Vmm;
 using Kvm.Qmp;
 using Kvm.Qmp.Client;
-using Kvm.Qmp.Commands;
 using NLog;
 
 namespace Kvm.Driver.Domains;
