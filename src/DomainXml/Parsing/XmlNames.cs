@@ -285,6 +285,7 @@ internal static class XmlNames
     public static readonly XName Transport = "transport";
     public static readonly XName Tray = "tray";
     public static readonly XName Tseg = "tseg";
+    public static readonly XName Tty = "tty";
     public static readonly XName Type = "type";
     public static readonly XName Uid = "uid";
     public static readonly XName Unit = "unit";

@@ -124,14 +124,12 @@ internal sealed class DomainObject : ILibvirtObject
                 Replies.UInt32(context, await GetVcpusAsync(domain, args.ReadUInt32()).ConfigureAwait(false));
                 return;
             case ("GetControlInfo", "u"):
+            {
                 LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainGetControlInfo");
-                if (!domain.Active)
-                {
-                    throw NotRunning();
-                }
-                // VIR_DOMAIN_CONTROL_OK: kvmd answers QMP commands as they come, there is no job or error state to report.
-                Replies.ControlInfo(context, 0, 0, 0);
+                DomainControlInfo control = _manager.GetControlInfo(uuid);
+                Replies.ControlInfo(context, control.State, control.Details, control.StateTimeMs);
                 return;
+            }
             case ("GetMetadata", "isu"):
             {
                 (int type, string uri, uint flags) = (args.ReadInt32(), args.ReadString(), args.ReadUInt32());
@@ -197,9 +195,6 @@ internal sealed class DomainObject : ILibvirtObject
         uuid = Guid.Empty;
         return LibvirtPaths.TryGetDomainNode(path, out string node) && LibvirtUuid.TryParse(LibvirtPaths.DecodeUuid(node), out uuid);
     }
-
-    private static DomainOperationException NotRunning() =>
-        new(VirErrorCode.OperationInvalid, "Requested operation is not valid: domain is not running");
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

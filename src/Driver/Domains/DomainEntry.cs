@@ -4,8 +4,8 @@ using Kvm.Driver.Vmm;
 namespace Kvm.Driver.Domains;
 
 /// <summary>
-/// One domain inside the manager. Its fields are guarded by the manager's gate; <see cref="Job"/> serialises the
-/// API operations that talk to the VMM (libvirt's domain job), and is never held by the VMM's event handling.
+/// One domain of the driver core. Its fields are guarded by <see cref="DomainTable.Gate"/>; <see cref="Job"/> serialises
+/// the operations that talk to the VMM or rename it (libvirt's domain job), and is never held by the VMM's event handling.
 /// </summary>
 internal sealed class DomainEntry
 {
@@ -47,7 +47,7 @@ internal sealed class DomainEntry
     /// <summary>Completes when the running VMM's exit has been handled (state shut off, files cleaned).</summary>
     public TaskCompletionSource? Stopped { get; set; }
 
-    /// <summary>Removed from the manager (undefined or a transient domain that stopped).</summary>
+    /// <summary>Removed from the table (undefined, or a transient domain that stopped).</summary>
     public bool Removed { get; set; }
 
     public SemaphoreSlim Job { get; } = new(1, 1);

@@ -1,100 +1,151 @@
-using Kvm.DomainXml;
 using Kvm.Driver.Runtime;
 using Kvm.Driver.Storage;
-using Kvm.Qmp.Client;
+using Kvm.Driver.Vmm;
 using NLog;
 
 namespace Kvm.Driver.Domains;
 
 /// <summary>
-/// The domain service: persistent definitions (<see cref="DomainStore"/>), the lifecycle (<see cref="DomainStateMachine"/>),
-/// one kvm-vmm per running domain (QMP), runtime status for re-attaching after a restart.
+/// The driver core's one entry point for the front ends (the org.libvirt D-Bus objects, libvirt's RPC protocol): it
+/// composes the core's services and forwards each call to the one that owns it, deciding nothing itself.
+/// <list type="bullet">
+/// <item><see cref="DomainTable"/>: the domains by uuid and name, and the gate over their fields.</item>
+/// <item><see cref="DomainDefinitions"/>: the state directory, define/undefine, autostart, rename, metadata.</item>
+/// <item><see cref="DomainLifecycle"/>: jobs and the state machine: start, stop, suspend, reboot; VMM events applied.</item>
+/// <item><see cref="VmmSupervisor"/>: the kvm-vmm processes, their QMP connections, re-attach, exits.</item>
+/// <item><see cref="DomainEvents"/>: lifecycle and reboot events, in order.</item>
+/// <item><see cref="DomainDisks"/> and <see cref="DomainVcpus"/>: what a running domain's monitor reports.</item>
+/// </list>
 /// Create, then <see cref="InitializeAsync"/> (loads, re-attaches, autostarts); <see cref="DisposeAsync"/> detaches
 /// from the running VMs without stopping them, as libvirtd does when it exits.
 /// </summary>
-public sealed partial class DomainManager : IDomainManager, IAsyncDisposable
+public sealed class DomainManager : IDomainManager, IAsyncDisposable
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
-    private readonly Lock _gate = new();
-    private readonly Lock _storeLock = new();
-    private readonly Dictionary<Guid, DomainEntry> _byUuid = [];
-    private readonly Dictionary<string, DomainEntry> _byName = new(StringComparer.Ordinal);
-    private readonly DomainEventDispatcher _events = new();
-    private readonly QmpClientOptions _qmpOptions;
-    private readonly CancellationTokenSource _disposing = new();
-    private readonly List<Task> _pumps = [];
-    private int _lastId;
+    private readonly DomainTable _table = new();
+    private readonly DomainEvents _events = new();
+    private readonly DomainDefinitions _definitions;
+    private readonly VmmSupervisor _supervisor;
+    private readonly DomainLifecycle _lifecycle;
+    private readonly DomainDisks _disks;
+    private readonly DomainVcpus _vcpus;
     private bool _disposed;
 
     public DomainManager(DomainManagerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        Store = new DomainStore(options.StateDirectory);
         Runtime = new RuntimeDirectory(options.RuntimeDirectory);
-        _qmpOptions = new QmpClientOptions { ConnectTimeout = options.ConnectTimeout, CommandTimeout = options.CommandTimeout };
+        _definitions = new DomainDefinitions(new DomainStore(options.StateDirectory), _table, _events, Runtime);
+        _supervisor = new VmmSupervisor(Runtime, VmmSupervisorOptions.From(options));
+        _lifecycle = new DomainLifecycle(_table, _definitions, _events, _supervisor, options.KillTimeout);
+        _disks = new DomainDisks(_table);
+        _vcpus = new DomainVcpus(_table);
     }
 
     public DomainManagerOptions Options { get; }
 
-    public DomainStore Store { get; }
+    public DomainStore Store => _definitions.Store;
 
     public RuntimeDirectory Runtime { get; }
 
     public string Hostname { get; } = System.Net.Dns.GetHostName();
 
-    public event Action<DomainLifecycleEvent>? LifecycleEvent;
-
-    public event Action<Guid>? Rebooted;
-
-    public IReadOnlyList<DomainInfo> List()
+    public event Action<DomainLifecycleEvent>? LifecycleEvent
     {
-        DomainEntry[] entries;
-        lock (_gate)
-        {
-            entries = [.. _byName.Values];
-        }
-
-        return entries.Select(Snapshot).Where(i => i is not null).Select(i => i!).OrderBy(i => i.Name, StringComparer.Ordinal).ToArray();
+        add => _events.LifecycleEvent += value;
+        remove => _events.LifecycleEvent -= value;
     }
 
-    public bool TryGet(Guid uuid, out DomainInfo info)
+    public event Action<Guid>? Rebooted
     {
-        DomainEntry? entry;
-        lock (_gate)
-        {
-            _byUuid.TryGetValue(uuid, out entry);
-        }
-
-        info = entry is null ? null! : Snapshot(entry)!;
-        return info is not null;
+        add => _events.Rebooted += value;
+        remove => _events.Rebooted -= value;
     }
 
-    public DomainInfo LookupByName(string name)
+    /// <summary>Loads the definitions, re-attaches to the VMs that still run, then starts the autostart domains.</summary>
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken)
     {
-        DomainEntry? entry;
-        lock (_gate)
+        _definitions.Load();
+        Runtime.EnsureDirectory();
+        await _lifecycle.ReattachAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (uuid, name) in _definitions.InactiveAutostart())
         {
-            _byName.TryGetValue(name, out entry);
+            try
+            {
+                s_log.Info("Autostarting domain {Domain}", name);
+                await _lifecycle.StartAsync(uuid, paused: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One domain that cannot start does not keep kvmd or the other autostart domains from starting.
+                s_log.Error("Failed to autostart domain {Domain}: {Error}", name, e.Message);
+            }
         }
-
-        return (entry is null ? null : Snapshot(entry)) ?? throw DomainErrors.NoDomainByName(name);
     }
 
-    public DomainInfo LookupByUuid(Guid uuid) => Snapshot(Find(uuid)) ?? throw DomainErrors.NoDomainByUuid(uuid);
+    public IReadOnlyList<DomainInfo> List() => _table.List();
 
-    public DomainInfo LookupById(int id)
-    {
-        DomainEntry? entry;
-        lock (_gate)
-        {
-            entry = id < 0 ? null : _byUuid.Values.FirstOrDefault(e => e.Id == id);
-        }
+    public bool TryGet(Guid uuid, out DomainInfo info) => _table.TryGet(uuid, out info);
 
-        return (entry is null ? null : Snapshot(entry)) ?? throw DomainErrors.NoDomainById(id);
-    }
+    public DomainInfo LookupByName(string name) => _table.LookupByName(name);
 
+    public DomainInfo LookupByUuid(Guid uuid) => _table.LookupByUuid(uuid);
+
+    public DomainInfo LookupById(int id) => _table.LookupById(id);
+
+    public DomainInfo Define(string xml) => _definitions.Define(xml);
+
+    public void Undefine(Guid uuid, uint flags) => _definitions.Undefine(uuid, flags);
+
+    public string GetXmlDesc(Guid uuid, DomainXmlFlags flags) => _definitions.GetXmlDesc(uuid, flags);
+
+    public void SetAutostart(Guid uuid, bool autostart) => _definitions.SetAutostart(uuid, autostart);
+
+    public void Rename(Guid uuid, string newName) => _definitions.Rename(uuid, newName);
+
+    public string GetMetadata(Guid uuid, int type, string? uri, uint flags) => _definitions.GetMetadata(uuid, type, uri, flags);
+
+    public void SetMetadata(Guid uuid, int type, string? metadata, string? key, string? uri, uint flags) =>
+        _definitions.SetMetadata(uuid, type, metadata, key, uri, flags);
+
+    public ValueTask<DomainInfo> CreateTransientAsync(string xml, CancellationToken cancellationToken) =>
+        _lifecycle.CreateTransientAsync(xml, paused: false, cancellationToken);
+
+    public ValueTask<DomainInfo> CreateTransientAsync(string xml, bool paused, CancellationToken cancellationToken) =>
+        _lifecycle.CreateTransientAsync(xml, paused, cancellationToken);
+
+    public ValueTask StartAsync(Guid uuid, CancellationToken cancellationToken) => _lifecycle.StartAsync(uuid, paused: false, cancellationToken);
+
+    public ValueTask StartAsync(Guid uuid, bool paused, CancellationToken cancellationToken) => _lifecycle.StartAsync(uuid, paused, cancellationToken);
+
+    public ValueTask ShutdownAsync(Guid uuid, CancellationToken cancellationToken) => _lifecycle.ShutdownAsync(uuid, cancellationToken);
+
+    public ValueTask DestroyAsync(Guid uuid, CancellationToken cancellationToken) => _lifecycle.DestroyAsync(uuid, cancellationToken);
+
+    public ValueTask RebootAsync(Guid uuid, CancellationToken cancellationToken) => _lifecycle.RebootAsync(uuid, cancellationToken);
+
+    public ValueTask ResetAsync(Guid uuid, CancellationToken cancellationToken) => _lifecycle.ResetAsync(uuid, cancellationToken);
+
+    public ValueTask SuspendAsync(Guid uuid, CancellationToken cancellationToken) => _lifecycle.SuspendAsync(uuid, cancellationToken);
+
+    public ValueTask ResumeAsync(Guid uuid, CancellationToken cancellationToken) => _lifecycle.ResumeAsync(uuid, cancellationToken);
+
+    public ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken) => _vcpus.GetVcpusAsync(uuid, cancellationToken);
+
+    public DomainControlInfo GetControlInfo(Guid uuid) => _lifecycle.GetControlInfo(uuid);
+
+    public ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken) =>
+        _disks.GetBlockStatsAsync(uuid, cancellationToken);
+
+    public ValueTask<IReadOnlyList<(string Disk, int Error)>> GetDiskErrorsAsync(Guid uuid, CancellationToken cancellationToken) =>
+        _disks.GetDiskErrorsAsync(uuid, cancellationToken);
+
+    public ValueTask BlockResizeAsync(Guid uuid, string disk, ulong size, uint flags, CancellationToken cancellationToken) =>
+        _disks.BlockResizeAsync(uuid, disk, size, flags, cancellationToken);
+
+    /// <summary>Detaches from the VMs (they keep running), then delivers the events already queued.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -103,73 +154,7 @@ public sealed partial class DomainManager : IDomainManager, IAsyncDisposable
         }
 
         _disposed = true;
-        await _disposing.CancelAsync().ConfigureAwait(false);
-        List<Vmm.VmmInstance> instances;
-        lock (_gate)
-        {
-            instances = _byUuid.Values.Select(e => e.Vmm).Where(v => v is not null).Select(v => v!).ToList();
-        }
-
-        foreach (var instance in instances)
-        {
-            await instance.DisposeAsync().ConfigureAwait(false);
-        }
-
-        Task[] pumps;
-        lock (_gate)
-        {
-            pumps = [.. _pumps];
-        }
-
-        await Task.WhenAll(pumps).ConfigureAwait(false);
+        await _supervisor.DisposeAsync().ConfigureAwait(false);
         await _events.DisposeAsync().ConfigureAwait(false);
-        _disposing.Dispose();
     }
-
-    /// <summary>The entry for a uuid, or libvirt's "no domain with matching uuid".</summary>
-    private DomainEntry Find(Guid uuid)
-    {
-        lock (_gate)
-        {
-            return _byUuid.TryGetValue(uuid, out DomainEntry? entry) ? entry : throw DomainErrors.NoDomainByUuid(uuid);
-        }
-    }
-
-    private DomainInfo? Snapshot(DomainEntry entry)
-    {
-        DomainInfo info;
-        Vmm.VmmInstance? vmm;
-        lock (_gate)
-        {
-            if (entry.Removed)
-            {
-                return null;
-            }
-
-            var def = entry.Current.Definition;
-            vmm = entry.Vmm;
-            info = new DomainInfo(entry.Uuid, entry.Name, entry.Id, entry.Persistent is not null, entry.Autostart, entry.Updated,
-                entry.State, entry.Reason, def.Os.Type, def.Memory.TotalKiB, def.Memory.CurrentKiB, def.Vcpu.Current, 0);
-        }
-
-        return vmm is null ? info : info with { CpuTimeNs = vmm.Process.CpuTimeNs };
-    }
-
-    private void Raise(DomainEntry entry, DomainEventType type, int detail) =>
-        Raise(new DomainLifecycleEvent(entry.Uuid, type, detail));
-
-    private void Raise(DomainLifecycleEvent lifecycleEvent)
-    {
-        s_log.Info("Domain {Uuid} event {Event} detail {Detail}", lifecycleEvent.Uuid, lifecycleEvent.Event, lifecycleEvent.Detail);
-        _events.Post(() => LifecycleEvent?.Invoke(lifecycleEvent));
-    }
-
-    private void RaiseRebooted(Guid uuid)
-    {
-        s_log.Info("Domain {Uuid} rebooted", uuid);
-        _events.Post(() => Rebooted?.Invoke(uuid));
-    }
-
-    private static string Format(DomainDocument document, DomainFormatFlags flags = DomainFormatFlags.Secure) =>
-        DomainXmlFormatter.Format(document, flags);
 }

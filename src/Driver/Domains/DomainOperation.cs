@@ -20,4 +20,7 @@ public enum DomainOperation
 
     /// <summary>CreateXML of a definition whose name and uuid match an existing domain.</summary>
     CreateOver,
+
+    /// <summary>virDomainGetControlInfo: the state of a running domain's monitor.</summary>
+    GetControlInfo,
 }

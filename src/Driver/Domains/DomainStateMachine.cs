@@ -16,7 +16,7 @@ public static partial class DomainStateMachine
         {
             DomainOperation.Start => active ? DomainVerdict.Invalid("domain is already running") : DomainVerdict.Proceed,
             DomainOperation.Shutdown or DomainOperation.Destroy or DomainOperation.Reboot or DomainOperation.Reset or DomainOperation.GetVcpus
-                or DomainOperation.Block =>
+                or DomainOperation.Block or DomainOperation.GetControlInfo =>
                 active ? DomainVerdict.Proceed : DomainVerdict.Invalid("domain is not running"),
             DomainOperation.Suspend => !active ? DomainVerdict.Invalid("domain is not running")
                 : state == DomainState.PmSuspended ? DomainVerdict.Invalid("domain is pmsuspended")

@@ -1,8 +1,9 @@
 namespace Kvm.Driver.Domains;
 
 /// <summary>
-/// The daemon's domain service: definitions (state directory), lifecycle (the state machine) and the running
-/// kvm-vmm children (QMP). Every D-Bus method of org.libvirt.Connect/Domain is a thin call into this.
+/// The driver core's one entry point for the front ends: definitions (state directory), lifecycle (the state machine)
+/// and the running kvm-vmm children (QMP). Every D-Bus method of org.libvirt.Connect/Domain is a thin call into this,
+/// as libvirt's RPC procedures will be; a front end translates and never decides what a domain may do.
 /// Failures are <see cref="DomainOperationException"/>s with libvirt's code and message; nothing else escapes.
 /// Thread-safe; events are raised outside any lock, in order per domain.
 /// </summary>
@@ -67,6 +68,10 @@ public interface IDomainManager
     void SetMetadata(Guid uuid, int type, string? metadata, string? key, string? uri, uint flags);
 
     ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken);
+
+    /// <summary>virDomainGetControlInfo of a running domain.</summary>
+    /// <exception cref="DomainOperationException">OperationInvalid: "domain is not running".</exception>
+    DomainControlInfo GetControlInfo(Guid uuid);
 
     /// <summary>The domain's disks: names and sources, and the VMM's counters and sizes while it runs.</summary>
     ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken);

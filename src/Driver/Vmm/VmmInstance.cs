@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Kvm.Qmp;
 using Kvm.Qmp.Client;
+using Kvm.Qmp.Commands;
 using NLog;
 
 namespace Kvm.Driver.Vmm;
@@ -25,7 +26,7 @@ public sealed class VmmInstance : IAsyncDisposable
 
     public string QmpSocket { get; }
 
-    /// <summary>The serial console's pty when kvm-vmm made one.</summary>
+    /// <summary>The serial console's pty when kvm-vmm made one (query-chardev).</summary>
     public string? ConsolePath { get; }
 
     /// <summary>Starts kvm-vmm paused and connects to its monitor; a VMM that exits first fails with its own message.</summary>
@@ -49,7 +50,7 @@ public sealed class VmmInstance : IAsyncDisposable
             try
             {
                 File.SetUnixFileMode(request.QmpSocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                string? pty = VmmLog.PtyOf(VmmLog.ReadFrom(request.LogPath, logStart));
+                string? pty = ConsolePtyOf(await QueryChardevsAsync(qmp, cancellationToken).ConfigureAwait(false));
                 return new VmmInstance(process, qmp, request.QmpSocketPath, pty);
             }
             catch
@@ -94,6 +95,18 @@ public sealed class VmmInstance : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The pty of the domain's serial console from query-chardev, as libvirt reads it (qemuProcessLookupPTYs): the
+    /// serial's chardev (libvirt's alias <c>charserial0</c>), else the first pty; null when there is none.
+    /// </summary>
+    public static string? ConsolePtyOf(IReadOnlyList<QmpChardevInfo> chardevs)
+    {
+        const string PtyPrefix = "pty:";
+        QmpChardevInfo? serial = chardevs.FirstOrDefault(c => c.Label == "charserial0" && c.Filename.StartsWith(PtyPrefix, StringComparison.Ordinal))
+            ?? chardevs.FirstOrDefault(c => c.Filename.StartsWith(PtyPrefix, StringComparison.Ordinal));
+        return serial?.Filename[PtyPrefix.Length..];
+    }
+
     public Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments, CancellationToken cancellationToken) =>
         Qmp.ExecuteAsync(command, arguments, cancellationToken);
 
@@ -102,6 +115,19 @@ public sealed class VmmInstance : IAsyncDisposable
     {
         await Qmp.DisposeAsync().ConfigureAwait(false);
         Process.Dispose();
+    }
+
+    /// <summary>query-chardev; a VMM without it has no console kvmd could tell.</summary>
+    private static async Task<IReadOnlyList<QmpChardevInfo>> QueryChardevsAsync(QmpClient qmp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await qmp.QueryChardevAsync(cancellationToken).ConfigureAwait(false) ?? [];
+        }
+        catch (QmpException e) when (e.ErrorClass == QmpErrorClass.CommandNotFound)
+        {
+            return [];
+        }
     }
 
     private static string ExitMessage(VmmProcess process, string logPath, long logStart)

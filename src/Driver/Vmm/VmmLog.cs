@@ -3,7 +3,10 @@ using System.Text.RegularExpressions;
 
 namespace Kvm.Driver.Vmm;
 
-/// <summary>Reads what kvm-vmm wrote to its log since a start: its error for a failed start, its pty's path.</summary>
+/// <summary>
+/// Reads what kvm-vmm wrote to its log since a start: its error for a failed start (what libvirt reports from QEMU's
+/// log too). kvmd learns runtime facts such as the console's pty from QMP (query-chardev), never from here.
+/// </summary>
 public static partial class VmmLog
 {
     private const string ErrorPrefix = "kvm-vmm: ERROR ";
@@ -33,7 +36,10 @@ public static partial class VmmLog
         return errors.Length > 0 ? string.Join("; ", errors) : string.Join("; ", lines.TakeLast(3));
     }
 
-    /// <summary>The pty kvm-vmm gave the serial port ("char device redirected to /dev/pts/N (label charserial0)", as QEMU).</summary>
+    /// <summary>
+    /// The pty in kvm-vmm's "char device redirected to /dev/pts/N (label charserial0)" line, as QEMU writes it for a
+    /// person; kvmd itself asks query-chardev (<see cref="VmmInstance.ConsolePtyOf"/>).
+    /// </summary>
     public static string? PtyOf(string text) => PtyLine().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
 
     [GeneratedRegex(@"char device redirected to (\S+) \(label [^)]+\)")]

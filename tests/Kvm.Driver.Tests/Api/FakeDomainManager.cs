@@ -242,6 +242,12 @@ internal sealed class FakeDomainManager : IDomainManager
     /// <summary>The size in bytes of the last BlockResize.</summary>
     public ulong? ResizedTo { get; private set; }
 
+    public DomainControlInfo GetControlInfo(Guid uuid)
+    {
+        RequireActive(uuid);
+        return DomainControlInfo.Ok;
+    }
+
     public ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken)
     {
         DomainInfo info = RequireActive(uuid);

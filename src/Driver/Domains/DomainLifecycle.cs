@@ -1,65 +1,54 @@
 using System.Text.Json.Nodes;
 using Kvm.DomainXml;
-using Kvm.Driver.Runtime;
 using Kvm.Driver.Vmm;
 using Kvm.Qmp;
 using Kvm.Qmp.Client;
+using NLog;
 
 namespace Kvm.Driver.Domains;
 
-public sealed partial class DomainManager
+/// <summary>
+/// Jobs and lifecycle of the driver core: libvirt's per-domain job (one state-changing operation at a time per domain,
+/// <see cref="DomainEntry.Job"/>), the operations that start, stop, pause and reboot a domain, each gated by
+/// <see cref="DomainStateMachine"/>, and the VMM's events and exit applied to the domain's state through it. It asks
+/// <see cref="VmmSupervisor"/> for processes and QMP and posts the resulting events to <see cref="DomainEvents"/>.
+/// </summary>
+internal sealed partial class DomainLifecycle
 {
-    public ValueTask<DomainInfo> CreateTransientAsync(string xml, CancellationToken cancellationToken) =>
-        CreateTransientAsync(xml, paused: false, cancellationToken);
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+
+    private readonly DomainTable _table;
+    private readonly DomainDefinitions _definitions;
+    private readonly DomainEvents _events;
+    private readonly VmmSupervisor _supervisor;
+    private readonly TimeSpan _killTimeout;
+
+    public DomainLifecycle(DomainTable table, DomainDefinitions definitions, DomainEvents events, VmmSupervisor supervisor, TimeSpan killTimeout)
+    {
+        _table = table;
+        _definitions = definitions;
+        _events = events;
+        _supervisor = supervisor;
+        _killTimeout = killTimeout;
+    }
 
     public async ValueTask<DomainInfo> CreateTransientAsync(string xml, bool paused, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        DomainDocument document = ParseNew(xml);
+        DomainDocument document = DomainDefinitions.ParseNew(xml);
         var def = document.Definition;
         DomainEntry? existing;
-        lock (_gate)
+        lock (_table.Gate)
         {
-            CheckIdentity(def.Name, def.Uuid);
-            _byUuid.TryGetValue(def.Uuid, out existing);
+            _table.CheckIdentityLocked(def.Name, def.Uuid);
+            _table.TryFindLocked(def.Uuid, out existing);
         }
 
         DomainEntry entry = existing ?? new DomainEntry(def.Uuid, def.Name);
         await entry.Job.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            int id;
-            lock (_storeLock)
-            {
-                lock (_gate)
-                {
-                    CheckIdentity(def.Name, def.Uuid);
-                    if (existing is not null)
-                    {
-                        // Starting a defined, inactive domain from new XML: it runs with that XML and stays persistent.
-                        if (existing.Removed)
-                        {
-                            throw DomainErrors.NoDomainByUuid(def.Uuid);
-                        }
-
-                        DomainStateMachine.Decide(DomainOperation.CreateOver, existing.State, existing.Reason, existing.Persistent is not null, existing.Name).ThrowIfRefused();
-                    }
-                    else if (_byUuid.TryGetValue(def.Uuid, out DomainEntry? racing))
-                    {
-                        // Another CreateXML or Define of the same domain got in first.
-                        DomainStateMachine.Decide(DomainOperation.CreateOver, racing.State, racing.Reason, racing.Persistent is not null, racing.Name).ThrowIfRefused();
-                        throw DomainErrors.OperationFailed($"domain '{def.Name}' is already being defined");
-                    }
-                    else
-                    {
-                        _byUuid.Add(entry.Uuid, entry);
-                        _byName.Add(entry.Name, entry);
-                    }
-
-                    id = BeginStartLocked(entry);
-                }
-            }
-
+            int id = _definitions.AdmitForCreate(document, entry, existing, BeginStartLocked);
             await LaunchAsync(entry, document, id, paused, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -67,20 +56,18 @@ public sealed partial class DomainManager
             entry.Job.Release();
         }
 
-        return Snapshot(entry) ?? throw DomainErrors.OperationFailed("domain is no longer running");
+        return _table.Snapshot(entry) ?? throw DomainErrors.OperationFailed("domain is no longer running");
     }
-
-    public ValueTask StartAsync(Guid uuid, CancellationToken cancellationToken) => StartAsync(uuid, paused: false, cancellationToken);
 
     public async ValueTask StartAsync(Guid uuid, bool paused, CancellationToken cancellationToken)
     {
-        var entry = Find(uuid);
+        var entry = _table.Find(uuid);
         await entry.Job.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             int id;
             DomainDocument source;
-            lock (_gate)
+            lock (_table.Gate)
             {
                 if (entry.Removed)
                 {
@@ -108,13 +95,13 @@ public sealed partial class DomainManager
 
     public async ValueTask DestroyAsync(Guid uuid, CancellationToken cancellationToken)
     {
-        var entry = Find(uuid);
+        var entry = _table.Find(uuid);
         await entry.Job.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             VmmInstance? vmm;
             TaskCompletionSource? stopped;
-            lock (_gate)
+            lock (_table.Gate)
             {
                 DomainStateMachine.Decide(DomainOperation.Destroy, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
                 entry.Destroying = true;
@@ -129,8 +116,8 @@ public sealed partial class DomainManager
 
             try
             {
-                await vmm.Process.TerminateAsync(Options.DestroyGracePeriod, Options.KillTimeout).ConfigureAwait(false);
-                await stopped.Task.WaitAsync(Options.KillTimeout, cancellationToken).ConfigureAwait(false);
+                await _supervisor.TerminateAsync(vmm).ConfigureAwait(false);
+                await stopped.Task.WaitAsync(_killTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException e)
             {
@@ -143,54 +130,25 @@ public sealed partial class DomainManager
         }
     }
 
-    public async ValueTask<IReadOnlyList<DomainVcpuInfo>> GetVcpusAsync(Guid uuid, CancellationToken cancellationToken)
+    /// <summary>
+    /// virDomainGetControlInfo: always OK (VIR_DOMAIN_CONTROL_OK), as kvmd sends a VMM's commands as they come and has
+    /// no monitor job or monitor error state to report.
+    /// </summary>
+    public DomainControlInfo GetControlInfo(Guid uuid)
     {
-        var entry = Find(uuid);
-        VmmInstance vmm;
-        uint count;
-        lock (_gate)
+        var entry = _table.Find(uuid);
+        lock (_table.Gate)
         {
-            DomainStateMachine.Decide(DomainOperation.GetVcpus, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
-            vmm = entry.Vmm ?? throw DomainErrors.OperationFailed("domain is no longer running");
-            count = entry.Current.Definition.Vcpu.Current;
+            DomainStateMachine.Decide(DomainOperation.GetControlInfo, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
         }
 
-        try
-        {
-            JsonNode? cpus = await vmm.ExecuteAsync("query-cpus-fast", null, cancellationToken).ConfigureAwait(false);
-            // An empty list is a monitor without a machine (kvm-vmm --machine none): fall back to the process below.
-            if (cpus is JsonArray { Count: > 0 } array)
-            {
-                return array.OfType<JsonObject>().Select(cpu =>
-                {
-                    // QMP integers arrive as 64-bit numbers.
-                    uint index = (uint)(cpu["cpu-index"]?.GetValue<long>() ?? 0);
-                    int tid = (int)(cpu["thread-id"]?.GetValue<long>() ?? 0);
-                    return ProcStat.TryReadThread(vmm.Process.Pid, tid, out ProcStat stat)
-                        ? new DomainVcpuInfo(index, 1, stat.CpuTimeNs, stat.Processor)
-                        : new DomainVcpuInfo(index, 1, 0, -1);
-                }).ToArray();
-            }
-        }
-        catch (QmpException e) when (e.ErrorClass == QmpErrorClass.CommandNotFound)
-        {
-            // An older VMM without query-cpus-fast: the process stands for all its vCPUs.
-        }
-        catch (QmpConnectionException e)
-        {
-            throw DomainErrors.OperationFailed("domain is no longer running", e);
-        }
-
-        bool known = ProcStat.TryRead(vmm.Process.Pid, out ProcStat process);
-        return Enumerable.Range(0, (int)count)
-            .Select(i => new DomainVcpuInfo((uint)i, 1, known ? process.CpuTimeNs / Math.Max(count, 1) : 0, known ? process.Processor : -1))
-            .ToArray();
+        return DomainControlInfo.Ok;
     }
 
     /// <summary>Marks a domain as starting (paused, starting up) with the next id; called under the gate.</summary>
     private int BeginStartLocked(DomainEntry entry)
     {
-        int id = ++_lastId;
+        int id = _table.NextIdLocked();
         entry.Id = id;
         entry.State = DomainState.Paused;
         entry.Reason = DomainStateReason.PausedStartingUp;
@@ -202,12 +160,12 @@ public sealed partial class DomainManager
     /// <summary>One QMP command for a state-gated operation; <paramref name="expected"/> is applied at once on success.</summary>
     private async ValueTask CommandAsync(Guid uuid, DomainOperation operation, string command, VmmEvent? expected, CancellationToken cancellationToken)
     {
-        var entry = Find(uuid);
+        var entry = _table.Find(uuid);
         await entry.Job.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             VmmInstance? vmm;
-            lock (_gate)
+            lock (_table.Gate)
             {
                 if (!DomainStateMachine.Decide(operation, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused())
                 {

@@ -1,20 +1,20 @@
 using System.Xml;
 using System.Xml.Linq;
 using Kvm.DomainXml;
-using Kvm.Driver.Runtime;
 
 namespace Kvm.Driver.Domains;
 
-public sealed partial class DomainManager
+/// <summary>virDomainGetMetadata and virDomainSetMetadata on the persistent or the live definition.</summary>
+internal sealed partial class DomainDefinitions
 {
     private const int MetadataDescription = 0, MetadataTitle = 1, MetadataElement = 2; // virDomainMetadataType
     private const uint AffectLive = 1, AffectConfig = 2;                            // virDomainModificationImpact
 
     public string GetMetadata(Guid uuid, int type, string? uri, uint flags)
     {
-        var entry = Find(uuid);
+        var entry = _table.Find(uuid);
         DomainDocument document;
-        lock (_gate)
+        lock (_table.Gate)
         {
             document = SelectDefinition(entry, flags).Document;
         }
@@ -40,41 +40,38 @@ public sealed partial class DomainManager
     public void SetMetadata(Guid uuid, int type, string? metadata, string? key, string? uri, uint flags)
     {
         metadata = string.IsNullOrEmpty(metadata) ? null : metadata;
-        XElement? element = type switch
+        Func<DomainDocument, DomainDocument> edit = type switch
         {
-            MetadataDescription => metadata is null ? null : new XElement("description", metadata),
-            MetadataTitle => metadata is null ? null
-                : metadata.Contains('\n') ? throw DomainErrors.InvalidArg("Domain title can't contain newlines")
-                : new XElement("title", metadata),
-            MetadataElement => MetadataElementOf(metadata, key, uri),
+            MetadataDescription => document => DomainEdits.WithDescription(document, metadata),
+            MetadataTitle => metadata is not null && metadata.Contains('\n')
+                ? throw DomainErrors.InvalidArg("Domain title can't contain newlines")
+                : document => DomainEdits.WithTitle(document, metadata),
+            MetadataElement => WithMetadataElement(uri!, MetadataElementOf(metadata, key, uri)),
             _ => throw DomainErrors.InvalidArg($"unknown metadata type '{type}'"),
         };
 
         lock (_storeLock)
         {
-            var entry = Find(uuid);
+            var entry = _table.Find(uuid);
             (DomainDocument document, bool live) target;
-            lock (_gate)
+            lock (_table.Gate)
             {
                 target = SelectDefinition(entry, flags);
             }
 
             bool inactive = !target.live;
-            var root = XElement.Parse(Format(target.document, inactive ? DomainFormatFlags.Secure | DomainFormatFlags.Inactive : DomainFormatFlags.Secure));
-            Replace(root, type, element, uri);
-            var flagsForParse = DomainParseFlags.SkipValidate | (inactive ? DomainParseFlags.Inactive : 0);
-            DomainDocument updated = DomainXmlParser.Parse(root.ToString(), null, flagsForParse);
+            DomainDocument updated = edit(target.document);
             string text = Format(updated, inactive ? DomainFormatFlags.Secure | DomainFormatFlags.Inactive : DomainFormatFlags.Secure);
             if (inactive)
             {
                 Store.Save(entry.Name, text);
             }
-            else if (Runtime.ReadAll().FirstOrDefault(s => s.Uuid == uuid) is { } status)
+            else if (_runtime.ReadAll().FirstOrDefault(s => s.Uuid == uuid) is { } status)
             {
-                Runtime.WriteStatus(status with { LiveXml = text });
+                _runtime.WriteStatus(status with { LiveXml = text });
             }
 
-            lock (_gate)
+            lock (_table.Gate)
             {
                 if (inactive)
                 {
@@ -115,6 +112,9 @@ public sealed partial class DomainManager
         return live || (!config && entry.Live is not null) ? (entry.Live!, true) : (entry.Persistent!, false);
     }
 
+    private static Func<DomainDocument, DomainDocument> WithMetadataElement(string uri, XElement? element) =>
+        document => DomainEdits.WithMetadataElement(document, uri, element);
+
     private static XElement? MetadataElementOf(string? metadata, string? key, string? uri)
     {
         if (string.IsNullOrEmpty(uri))
@@ -148,36 +148,5 @@ public sealed partial class DomainManager
         parsed.Attributes().Where(a => a.IsNamespaceDeclaration).Remove();
         parsed.SetAttributeValue(XNamespace.Xmlns + key, uri);
         return parsed;
-    }
-
-    private static void Replace(XElement root, int type, XElement? element, string? uri)
-    {
-        if (type != MetadataElement)
-        {
-            root.Element(type == MetadataTitle ? "title" : "description")?.Remove();
-            if (element is not null)
-            {
-                root.Element("name")!.AddAfterSelf(element);
-            }
-
-            return;
-        }
-
-        XElement? container = root.Element("metadata");
-        container?.Elements().Where(e => e.Name.NamespaceName == uri).Remove();
-        if (element is not null)
-        {
-            if (container is null)
-            {
-                container = new XElement("metadata");
-                root.Add(container);
-            }
-
-            container.Add(element);
-        }
-        else if (container is not null && !container.HasElements)
-        {
-            container.Remove();
-        }
     }
 }

@@ -3,6 +3,7 @@ using Kvm.DomainXml.Model;
 using Kvm.Driver.Vmm;
 using Kvm.Qmp;
 using Kvm.Qmp.Client;
+using Kvm.Qmp.Commands;
 
 namespace Kvm.Driver.Domains;
 
@@ -11,17 +12,24 @@ namespace Kvm.Driver.Domains;
 /// query-blockstats for the block stats and disk errors, block_resize by node name. Disks are matched to the
 /// definition by libvirt's device alias (virtio-diskN, N from the target name), which kvm-vmm and QEMU both report.
 /// </summary>
-public sealed partial class DomainManager
+internal sealed class DomainDisks
 {
     private const uint BlockResizeBytes = 1; // VIR_DOMAIN_BLOCK_RESIZE_BYTES
+
+    private readonly DomainTable _table;
+
+    public DomainDisks(DomainTable table)
+    {
+        _table = table;
+    }
 
     /// <summary>The disks of the domain: names and sources always, the VMM's counters and sizes while it runs.</summary>
     public async ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken)
     {
-        var entry = Find(uuid);
+        var entry = _table.Find(uuid);
         VmmInstance? vmm;
         IReadOnlyList<DiskDef> disks;
-        lock (_gate)
+        lock (_table.Gate)
         {
             vmm = entry.Active ? entry.Vmm : null;
             disks = entry.Current.Definition.Devices.Disks;
@@ -33,11 +41,12 @@ public sealed partial class DomainManager
             return stats;
         }
 
-        JsonArray block, blockstats;
+        IReadOnlyList<QmpBlockInfo> block;
+        IReadOnlyList<QmpBlockStats> blockstats;
         try
         {
-            block = (await vmm.ExecuteAsync("query-block", null, cancellationToken).ConfigureAwait(false)) as JsonArray ?? [];
-            blockstats = (await vmm.ExecuteAsync("query-blockstats", null, cancellationToken).ConfigureAwait(false)) as JsonArray ?? [];
+            block = await vmm.Qmp.QueryBlockAsync(cancellationToken).ConfigureAwait(false) ?? [];
+            blockstats = await vmm.Qmp.QueryBlockstatsAsync(cancellationToken).ConfigureAwait(false) ?? [];
         }
         catch (QmpException e) when (e.ErrorClass == QmpErrorClass.CommandNotFound)
         {
@@ -51,28 +60,28 @@ public sealed partial class DomainManager
         for (int i = 0; i < stats.Count; i++)
         {
             string qdev = QdevPath(stats[i].Name);
-            var info = block.OfType<JsonObject>().FirstOrDefault(b => b["qdev"]?.GetValue<string>() == qdev);
-            var counters = blockstats.OfType<JsonObject>().FirstOrDefault(b => b["qdev"]?.GetValue<string>() == qdev)?["stats"] as JsonObject;
+            QmpBlockInfo? info = block.FirstOrDefault(b => b.Qdev == qdev);
+            QmpBlockDeviceStats? counters = blockstats.FirstOrDefault(b => b.Qdev == qdev)?.Stats;
             if (info is null || counters is null)
             {
                 continue;
             }
 
-            var image = info["inserted"]?["image"];
+            QmpImageInfo? image = info.Inserted?.Image;
             stats[i] = stats[i] with
             {
                 HasCounters = true,
-                ReadRequests = Number(counters, "rd_operations"),
-                ReadBytes = Number(counters, "rd_bytes"),
-                ReadTimeNs = Number(counters, "rd_total_time_ns"),
-                WriteRequests = Number(counters, "wr_operations"),
-                WriteBytes = Number(counters, "wr_bytes"),
-                WriteTimeNs = Number(counters, "wr_total_time_ns"),
-                FlushRequests = Number(counters, "flush_operations"),
-                FlushTimeNs = Number(counters, "flush_total_time_ns"),
-                Allocation = Number(counters, "wr_highest_offset"),
-                Capacity = image?["virtual-size"] is { } size ? (ulong)size.GetValue<long>() : null,
-                Physical = image?["actual-size"] is { } actual ? (ulong)actual.GetValue<long>() : PhysicalSize(stats[i].Path),
+                ReadRequests = Counter(counters.RdOperations),
+                ReadBytes = Counter(counters.RdBytes),
+                ReadTimeNs = Counter(counters.RdTotalTimeNs),
+                WriteRequests = Counter(counters.WrOperations),
+                WriteBytes = Counter(counters.WrBytes),
+                WriteTimeNs = Counter(counters.WrTotalTimeNs),
+                FlushRequests = Counter(counters.FlushOperations),
+                FlushTimeNs = Counter(counters.FlushTotalTimeNs),
+                Allocation = Counter(counters.WrHighestOffset),
+                Capacity = image is null ? null : (ulong)image.VirtualSize,
+                Physical = image?.ActualSize is { } actual ? (ulong)actual : PhysicalSize(stats[i].Path),
             };
         }
 
@@ -83,12 +92,11 @@ public sealed partial class DomainManager
     public async ValueTask<IReadOnlyList<(string Disk, int Error)>> GetDiskErrorsAsync(Guid uuid, CancellationToken cancellationToken)
     {
         var (vmm, disks) = RunningDisks(uuid);
-        var block = await ExecuteBlockAsync(vmm, "query-block", null, cancellationToken).ConfigureAwait(false) as JsonArray ?? [];
+        IReadOnlyList<QmpBlockInfo> block = await QueryBlockAsync(vmm, cancellationToken).ConfigureAwait(false);
         var errors = new List<(string, int)>();
         foreach (var disk in disks)
         {
-            var info = block.OfType<JsonObject>().FirstOrDefault(b => b["qdev"]?.GetValue<string>() == QdevPath(disk.TargetDev));
-            string? status = info?["io-status"]?.GetValue<string>();
+            string? status = block.FirstOrDefault(b => b.Qdev == QdevPath(disk.TargetDev))?.IoStatus;
             if (status is "failed" or "nospace")
             {
                 errors.Add((disk.Source ?? disk.TargetDev, status == "nospace" ? 2 : 1));
@@ -121,8 +129,8 @@ public sealed partial class DomainManager
             throw DomainErrors.InvalidArg($"size {bytes} is larger than a disk can be");
         }
 
-        var block = await ExecuteBlockAsync(vmm, "query-block", null, cancellationToken).ConfigureAwait(false) as JsonArray ?? [];
-        string? node = block.OfType<JsonObject>().FirstOrDefault(b => b["qdev"]?.GetValue<string>() == QdevPath(target.TargetDev))?["inserted"]?["node-name"]?.GetValue<string>();
+        IReadOnlyList<QmpBlockInfo> block = await QueryBlockAsync(vmm, cancellationToken).ConfigureAwait(false);
+        string? node = block.FirstOrDefault(b => b.Qdev == QdevPath(target.TargetDev))?.Inserted?.NodeName;
         if (node is null)
         {
             throw DomainErrors.OperationFailed($"disk '{target.TargetDev}' is not known to the VMM");
@@ -155,8 +163,8 @@ public sealed partial class DomainManager
 
     private (VmmInstance Vmm, IReadOnlyList<DiskDef> Disks) RunningDisks(Guid uuid)
     {
-        var entry = Find(uuid);
-        lock (_gate)
+        var entry = _table.Find(uuid);
+        lock (_table.Gate)
         {
             DomainStateMachine.Decide(DomainOperation.Block, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
             var vmm = entry.Vmm ?? throw DomainErrors.OperationFailed("domain is no longer running");
@@ -180,7 +188,24 @@ public sealed partial class DomainManager
         }
     }
 
-    private static ulong Number(JsonObject counters, string name) => counters[name] is { } value ? (ulong)Math.Max(0, value.GetValue<long>()) : 0;
+    /// <summary>query-block with libvirt's errors for what can go wrong.</summary>
+    private static async ValueTask<IReadOnlyList<QmpBlockInfo>> QueryBlockAsync(VmmInstance vmm, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await vmm.Qmp.QueryBlockAsync(cancellationToken).ConfigureAwait(false) ?? [];
+        }
+        catch (QmpException e)
+        {
+            throw DomainErrors.OperationFailed($"query-block: {e.Message}", e);
+        }
+        catch (QmpConnectionException e)
+        {
+            throw DomainErrors.OperationFailed("domain is no longer running", e);
+        }
+    }
+
+    private static ulong Counter(long value) => (ulong)Math.Max(0, value);
 
     private static ulong? PhysicalSize(string? path)
     {

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Kvm.DomainXml.Model;
-using Kvm.Driver.Runtime;
 using Kvm.Driver.Vmm;
 using Kvm.Qmp;
 using Kvm.Qmp.Client;
@@ -13,17 +12,17 @@ namespace Kvm.Driver.Domains;
 /// resets it and runs it again. The guest shuts down cleanly; clients see the Reboot signal and the domain stays
 /// running, without SHUTDOWN or STOPPED events.
 /// </summary>
-public sealed partial class DomainManager
+internal sealed partial class DomainLifecycle
 {
     public async ValueTask RebootAsync(Guid uuid, CancellationToken cancellationToken)
     {
-        var entry = Find(uuid);
+        var entry = _table.Find(uuid);
         await entry.Job.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             VmmInstance vmm;
             bool restart;
-            lock (_gate)
+            lock (_table.Gate)
             {
                 if (!DomainStateMachine.Decide(DomainOperation.Reboot, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused())
                 {
@@ -63,13 +62,13 @@ public sealed partial class DomainManager
     /// </summary>
     private async ValueTask PowerCommandAsync(Guid uuid, DomainOperation operation, string command, CancellationToken cancellationToken)
     {
-        var entry = Find(uuid);
+        var entry = _table.Find(uuid);
         await entry.Job.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             VmmInstance vmm;
             bool requested;
-            lock (_gate)
+            lock (_table.Gate)
             {
                 if (!DomainStateMachine.Decide(operation, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused())
                 {
@@ -103,7 +102,7 @@ public sealed partial class DomainManager
         await Task.Yield();
         try
         {
-            await entry.Job.WaitAsync(_disposing.Token).ConfigureAwait(false);
+            await entry.Job.WaitAsync(_supervisor.Stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -112,7 +111,7 @@ public sealed partial class DomainManager
 
         try
         {
-            lock (_gate)
+            lock (_table.Gate)
             {
                 if (!ReferenceEquals(entry.Vmm, vmm) || entry.Destroying)
                 {
@@ -120,10 +119,10 @@ public sealed partial class DomainManager
                 }
             }
 
-            await vmm.ExecuteAsync("set-action", ShutdownAction("poweroff"), _disposing.Token).ConfigureAwait(false);
-            await vmm.ExecuteAsync("system_reset", null, _disposing.Token).ConfigureAwait(false);
-            await vmm.ExecuteAsync("cont", null, _disposing.Token).ConfigureAwait(false);
-            lock (_gate)
+            await vmm.ExecuteAsync("set-action", ShutdownAction("poweroff"), _supervisor.Stopping).ConfigureAwait(false);
+            await vmm.ExecuteAsync("system_reset", null, _supervisor.Stopping).ConfigureAwait(false);
+            await vmm.ExecuteAsync("cont", null, _supervisor.Stopping).ConfigureAwait(false);
+            lock (_table.Gate)
             {
                 if (ReferenceEquals(entry.Vmm, vmm) && entry.State == DomainState.Running)
                 {
@@ -134,14 +133,15 @@ public sealed partial class DomainManager
             SetReboot(entry, vmm, RebootPhase.None);
             s_log.Info("Domain {Domain} rebooted", entry.Name);
         }
+        catch (Exception e) when (e is OperationCanceledException or QmpException or QmpConnectionException or TimeoutException or IOException
+            && _supervisor.Stopping.IsCancellationRequested)
+        {
+            // kvmd is going away mid-reboot (its monitor may have closed under it); the next one finds it in the runtime status.
+        }
         catch (Exception e) when (e is QmpException or QmpConnectionException or TimeoutException or IOException)
         {
             s_log.Error("Domain {Domain} powered off for a reboot but cannot be reset ({Error}); killing kvm-vmm {Pid}", entry.Name, e.Message, vmm.Process.Pid);
-            vmm.Process.Signal(Interop.LibC.SigKill);
-        }
-        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
-        {
-            // kvmd is going away mid-reboot; the next one finds it in the runtime status.
+            VmmSupervisor.Kill(vmm);
         }
         finally
         {
@@ -152,7 +152,7 @@ public sealed partial class DomainManager
     /// <summary>Records where a reboot is, in the domain and in its runtime status (for a restarted kvmd).</summary>
     private void SetReboot(DomainEntry entry, VmmInstance vmm, RebootPhase phase)
     {
-        lock (_gate)
+        lock (_table.Gate)
         {
             if (!ReferenceEquals(entry.Vmm, vmm))
             {
@@ -164,10 +164,7 @@ public sealed partial class DomainManager
 
         try
         {
-            if (Runtime.ReadAll().FirstOrDefault(s => s.Uuid == entry.Uuid) is { } status && status.FakeReboot != (phase != RebootPhase.None))
-            {
-                Runtime.WriteStatus(status with { FakeReboot = phase != RebootPhase.None });
-            }
+            _supervisor.UpdateStatus(entry.Uuid, status => status with { FakeReboot = phase != RebootPhase.None });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -179,7 +176,7 @@ public sealed partial class DomainManager
     private void BeginResetLocked(DomainEntry entry, VmmInstance vmm)
     {
         entry.Reboot = RebootPhase.GuestOff;
-        _pumps.Add(FinishRebootAsync(entry, vmm));
+        _supervisor.Track(FinishRebootAsync(entry, vmm));
     }
 
     private static JsonObject ShutdownAction(string action) => new() { ["shutdown"] = action };

@@ -1,0 +1,117 @@
+using System.Xml.Linq;
+using Kvm.DomainXml.Parsing;
+
+namespace Kvm.DomainXml;
+
+/// <summary>
+/// Typed edits of a parsed domain, for a driver that changes definitions (libvirt's virDomainDef setters, the live id,
+/// the pty a console got): each returns a new document, passed again through parse and post-parse (without
+/// validation, as a stored definition) so the typed model and the document agree. The input is never changed. An
+/// edit keeps the document's kind: an inactive (persistent) definition stays inactive, a live one stays live.
+/// </summary>
+public static class DomainEdits
+{
+    /// <summary>The running definition of <paramref name="source"/>: its inactive form with libvirt's live <c>id</c> on the root.</summary>
+    public static DomainDocument ToLive(DomainDocument source, int id)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var root = XElement.Parse(DomainXmlFormatter.Format(source, DomainFormatFlags.Secure | DomainFormatFlags.Inactive));
+        root.SetAttributeValue(XmlNames.Id, id);
+        return Reparse(root, inactive: false);
+    }
+
+    /// <summary>The definition under another name (virDomainRename).</summary>
+    public static DomainDocument WithName(DomainDocument document, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return Edit(document, root => root.Element(XmlNames.Name)!.Value = name);
+    }
+
+    /// <summary>
+    /// The definition with the pseudo-terminal the VMM gave the first pty serial port, as libvirt writes it: the serial's
+    /// <c>&lt;source path&gt;</c>, and each pty console's <c>tty</c> and source. Null when there is no pty serial.
+    /// </summary>
+    public static DomainDocument? WithSerialPty(DomainDocument document, string pty)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pty);
+        if (!document.Definition.Devices.Chardevs.Any(c => c.Kind == Model.ChardevKind.Serial && c.Source.Type == "pty"))
+        {
+            return null;
+        }
+
+        return Edit(document, root =>
+        {
+            var devices = root.Element(XmlNames.Devices)!;
+            var serial = devices.Elements(XmlNames.Serial).First(s => (string?)s.Attribute(XmlNames.Type) == "pty");
+            SetSourcePath(serial, pty);
+            foreach (var console in devices.Elements(XmlNames.Console).Where(c => (string?)c.Attribute(XmlNames.Type) == "pty"))
+            {
+                console.SetAttributeValue(XmlNames.Tty, pty);
+                SetSourcePath(console, pty);
+            }
+        });
+    }
+
+    /// <summary>The definition with a new <c>&lt;title&gt;</c>, or none (virDomainSetMetadata, VIR_DOMAIN_METADATA_TITLE).</summary>
+    public static DomainDocument WithTitle(DomainDocument document, string? title) =>
+        Edit(document, root => ReplaceAfterName(root, XmlNames.Title, title));
+
+    /// <summary>The definition with a new <c>&lt;description&gt;</c>, or none (VIR_DOMAIN_METADATA_DESCRIPTION).</summary>
+    public static DomainDocument WithDescription(DomainDocument document, string? description) =>
+        Edit(document, root => ReplaceAfterName(root, XmlNames.Description, description));
+
+    /// <summary>
+    /// The definition with the <c>&lt;metadata&gt;</c> child of namespace <paramref name="namespaceUri"/> replaced by
+    /// <paramref name="element"/>, or removed when it is null (VIR_DOMAIN_METADATA_ELEMENT); an empty container goes.
+    /// </summary>
+    public static DomainDocument WithMetadataElement(DomainDocument document, string namespaceUri, XElement? element)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(namespaceUri);
+        return Edit(document, root =>
+        {
+            XElement? container = root.Element(XmlNames.Metadata);
+            container?.Elements().Where(e => e.Name.NamespaceName == namespaceUri).Remove();
+            if (element is not null)
+            {
+                if (container is null)
+                {
+                    container = new XElement(XmlNames.Metadata);
+                    root.Add(container);
+                }
+
+                container.Add(new XElement(element));
+            }
+            else if (container is not null && !container.HasElements)
+            {
+                container.Remove();
+            }
+        });
+    }
+
+    private static DomainDocument Edit(DomainDocument document, Action<XElement> edit)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        bool inactive = (document.ParseFlags & DomainParseFlags.Inactive) != 0;
+        var root = XElement.Parse(DomainXmlFormatter.Format(document, inactive ? DomainFormatFlags.Secure | DomainFormatFlags.Inactive : DomainFormatFlags.Secure));
+        edit(root);
+        return Reparse(root, inactive);
+    }
+
+    private static DomainDocument Reparse(XElement root, bool inactive) =>
+        DomainXmlParser.Parse(root.ToString(), null, DomainParseFlags.SkipValidate | (inactive ? DomainParseFlags.Inactive : 0));
+
+    private static void ReplaceAfterName(XElement root, XName name, string? text)
+    {
+        root.Element(name)?.Remove();
+        if (text is not null)
+        {
+            root.Element(XmlNames.Name)!.AddAfterSelf(new XElement(name, text));
+        }
+    }
+
+    private static void SetSourcePath(XElement chardev, string path)
+    {
+        chardev.Element(XmlNames.Source)?.Remove();
+        chardev.AddFirst(new XElement(XmlNames.Source, new XAttribute(XmlNames.Path, path)));
+    }
+}
