@@ -41,7 +41,26 @@ if [ -f /mnt/run/nested-kvm/scratch ]; then
   mount -t ext4 /dev/vda "/mnt$scratch" || fail "cannot mount the scratch disk at $scratch"
 fi
 
+# A heartbeat the host side can read while the command runs (nested-kvm.sh shows it when the guest goes silent):
+# uptime, load, free memory and every process that is running or in uninterruptible sleep, every 15 s.
+(
+  while :; do
+    {
+      echo "uptime $(cut -d' ' -f1 /proc/uptime) s, load $(cat /proc/loadavg)"
+      grep -E 'MemAvailable|Shmem:' /proc/meminfo | tr -s ' ' | tr '\n' ' '
+      echo
+      for stat in /proc/[0-9]*/stat; do
+        read -r pid comm state rest <"$stat" 2>/dev/null || continue
+        case "$state" in R|D) echo "  $pid $comm $state $(cat "${stat%/stat}/wchan" 2>/dev/null)" ;; esac
+      done
+    } >/mnt/run/nested-kvm/heartbeat.tmp 2>/dev/null && mv /mnt/run/nested-kvm/heartbeat.tmp /mnt/run/nested-kvm/heartbeat
+    sleep 15
+  done
+) &
+heartbeat=$!
+
 chroot /mnt /bin/sh -c 'sh /run/nested-kvm/command.sh >/run/nested-kvm/output 2>&1; echo $? >/run/nested-kvm/status.tmp'
+kill "$heartbeat" 2>/dev/null
 mv /mnt/run/nested-kvm/status.tmp /mnt/run/nested-kvm/status
 sync
 [ -n "$scratch" ] && umount "/mnt$scratch"

@@ -16,6 +16,9 @@
 #                      filesystem, where O_DIRECT works (the 9p root and the tmpfs /tmp refuse it). A missing FILE
 #                      is created (sparse) and formatted with mke2fs; an existing one is used as it is
 #     --scratch-size MIB   the size of a scratch disk created by --scratch-disk (default 4096)
+#     --stall-timeout SECS once the command has started, end the run (status 125) when its output has not grown for
+#                      SECS: the emulated outer guest now and then wedges for good without a word (a vCPU stuck
+#                      running the nested guest); the guest's last heartbeat (load, memory, busy processes) is shown
 #   nested-kvm.sh host -- CMD...              on a machine with a working /dev/kvm: prepare, then run CMD here with
 #                                             the same environment (KVM_NESTED_KERNEL, KVM_NESTED_MODULES)
 #   nested-kvm.sh has-kvm                     exit 0 when this machine's own /dev/kvm can run guests: it exists and
@@ -24,8 +27,8 @@
 #   nested-kvm.sh check                       prepare, then show that /dev/kvm answers inside (KVM_GET_API_VERSION)
 #
 # Exit status: the command's; 124 when the guest did not finish in time; 125 when it ended without finishing the
-# command (the emulated outer guest itself crashed, or locked up: a CPU stuck for 100 s or more); 2 for the
-# harness's own errors.
+# command (the emulated outer guest itself crashed, or locked up: a CPU stuck for 100 s or more, or the command's
+# output silent for --stall-timeout); 2 for the harness's own errors.
 #
 # Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs. Inside,
 # KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM,
@@ -153,7 +156,7 @@ prepare() {
 }
 
 run() {
-  local share="$PWD" timeout=900 memory=4096 cpus=2 scratch="" scratch_size=4096
+  local share="$PWD" timeout=900 memory=4096 cpus=2 scratch="" scratch_size=4096 stall=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --share) share="$(readlink -f "$2")"; shift 2 ;;
@@ -162,6 +165,7 @@ run() {
       --cpus) cpus="$2"; shift 2 ;;
       --scratch-disk) scratch="$2"; shift 2 ;;
       --scratch-size) scratch_size="$2"; shift 2 ;;
+      --stall-timeout) stall="$2"; shift 2 ;;
       --) shift; break ;;
       *) die "unknown option $1 (options go before --)" ;;
     esac
@@ -205,7 +209,7 @@ run() {
   timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$memory" -smp "$cpus" \
     -nographic -no-reboot -nodefaults -serial stdio -monitor none \
     -kernel "$dir/vmlinuz" -initrd "$dir/$(initramfs_name)" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1" \
+    -append "console=ttyS0 quiet loglevel=4 panic=-1" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$share,mount_tag=rwshare,security_model=none,multidevs=remap" \
     -virtfs "local,path=$control,mount_tag=control,security_model=none" \
@@ -222,13 +226,25 @@ run() {
       kill "$qemu" 2>/dev/null
       break
     fi
+    if [ "$stall" -gt 0 ] && [ -f "$control/output" ] && [ ! -f "$control/status" ] \
+      && [ $(( $(date +%s) - $(stat -c %Y "$control/output") )) -ge "$stall" ]; then
+      locked=2
+      kill "$qemu" 2>/dev/null
+      break
+    fi
   done
   wait "$qemu" || status=$?
   trap - EXIT
 
-  if [ "$locked" = 1 ]; then
+  if [ "$locked" != 0 ]; then
     [ -f "$control/output" ] && cat "$control/output"
-    log "the outer guest locked up (its kernel reports a CPU stuck for 100 s or more); its console:"
+    if [ "$locked" = 1 ]; then
+      log "the outer guest locked up (its kernel reports a CPU stuck for 100 s or more); its console:"
+    else
+      log "the command's output stayed silent for ${stall}s: the outer guest wedged; its last heartbeat:"
+      cat "$control/heartbeat" >&2 2>/dev/null || log "(none)"
+      log "heartbeat written $(( $(date +%s) - $(stat -c %Y "$control/heartbeat" 2>/dev/null || date +%s) ))s before the end; the console:"
+    fi
     tail -n 40 "$control/console.log" >&2
     rm -rf "$control"
     return 125
