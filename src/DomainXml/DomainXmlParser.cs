@@ -76,6 +76,7 @@ public static class DomainXmlParser
             Pm = pm,
             Lifecycle = lifecycle,
             Devices = devices.Devices,
+            FwCfgEntries = General.SysinfoXml.ParseFwCfg(root),
         };
 
         // Validate: semantics. Skipped for stored definitions, so a stricter rule never makes a domain vanish.

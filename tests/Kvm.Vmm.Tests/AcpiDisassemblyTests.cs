@@ -37,6 +37,9 @@ public sealed class AcpiDisassemblyTests
                 Assert.That(dsl, Does.Match(@"Interrupt \(ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, \)\s*\{\s*0x00000010,?\s*\}"));
                 Assert.That(dsl, Does.Contain("Method (_EVT, 1, NotSerialized)"));
                 Assert.That(dsl, Does.Contain(@"Notify (\_SB.PWRB, 0x80)"));
+                Assert.That(dsl, Does.Contain("Device (FWCF)"));
+                Assert.That(dsl, Does.Contain("Name (_HID, \"QEMU0002\")"));
+                Assert.That(dsl, Does.Match(@"IO \(Decode16,\s*0x0510,\s*// Range Minimum\s*0x0510,\s*// Range Maximum\s*0x0[01],\s*// Alignment\s*0x0C,"));
             });
         }
         finally

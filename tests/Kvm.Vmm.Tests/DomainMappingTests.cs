@@ -118,7 +118,35 @@ public sealed class DomainMappingTests
         Assert.That(DiskMapping.Alias(target), Is.EqualTo(alias));
     }
 
-    private LaunchPlan Plan(string serial)
+    [Test]
+    public void Map_FwCfgEntries_TheTextOrTheFileBecomeFwCfgFiles()
+    {
+        string blob = Path.Combine(_directory, "blob.bin");
+        File.WriteAllBytes(blob, [0, 1, 2, 255]);
+        var plan = Plan("", $"""
+            <sysinfo type='fwcfg'>
+              <entry name='opt/com.example/text'>hello world</entry>
+              <entry name='opt/com.example/blob' file='{blob}'/>
+            </sysinfo>
+            """);
+        using (plan.Serial)
+        {
+            Assert.That(plan.Machine.FwCfgFiles.Select(f => f.Key), Is.EqualTo(new[] { "opt/com.example/text", "opt/com.example/blob" }));
+            Assert.That(plan.Machine.FwCfgFiles[0].Value, Is.EqualTo("hello world"u8.ToArray()), "the text, without a NUL");
+            Assert.That(plan.Machine.FwCfgFiles[1].Value, Is.EqualTo(new byte[] { 0, 1, 2, 255 }));
+            Assert.That(plan.Machine.Uuid, Is.Not.EqualTo(Guid.Empty), "the domain's UUID");
+        }
+    }
+
+    [Test]
+    public void Map_FwCfgEntryWithAMissingFile_IsRefusedWithTheEntryAndThePath()
+    {
+        string missing = Path.Combine(_directory, "missing.bin");
+        Assert.That(() => Plan("", $"<sysinfo type='fwcfg'><entry name='opt/com.example/x' file='{missing}'/></sysinfo>"),
+            Throws.InstanceOf<LaunchException>().With.Message.Contains("opt/com.example/x").And.Message.Contains(missing));
+    }
+
+    private LaunchPlan Plan(string serial, string outside = "")
     {
         string xml = Path.Combine(_directory, "guest.xml");
         File.WriteAllText(xml, $"""
@@ -126,6 +154,7 @@ public sealed class DomainMappingTests
               <name>serial-mapping</name>
               <memory unit='MiB'>128</memory>
               <os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinuz</kernel></os>
+              {outside}
               <devices>
                 {serial}
               </devices>

@@ -40,12 +40,13 @@ set -euo pipefail
 cache="${KVM_NESTED_CACHE:-${HOME:-/root}/.cache/kvm-nested}"
 
 # Modules the inner test guests load themselves, in dependency order (guest-modules/order lists them): the ACPI power
-# button and its input events; virtio-pci with virtio-blk and virtio-rng; ext4 for root filesystems on virtio disks.
+# button and its input events; virtio-pci with virtio-blk and virtio-rng; ext4 for root filesystems on virtio disks;
+# qemu_fw_cfg for the fw_cfg entries.
 guest_modules=(
   drivers/acpi/button drivers/input/evdev
   drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev
   drivers/virtio/virtio_pci drivers/block/virtio_blk drivers/char/hw_random/virtio-rng
-  lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
+  lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4 drivers/firmware/qemu_fw_cfg
 )
 # Modules the outer guest needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio; virtio-blk and ext4
 # for --scratch-disk).

@@ -38,4 +38,7 @@ public sealed record DomainDef
     public required LifecycleDef Lifecycle { get; init; }
 
     public required DevicesDef Devices { get; init; }
+
+    /// <summary>The fw_cfg entries of <c>&lt;sysinfo type='fwcfg'&gt;</c>, in document order.</summary>
+    public IReadOnlyList<FwCfgEntryDef> FwCfgEntries { get; init; } = [];
 }

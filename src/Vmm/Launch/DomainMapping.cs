@@ -42,6 +42,7 @@ internal static class DomainMapping
 
         // Everything that can refuse the domain comes before the serial endpoint, which opens files and sockets.
         var topology = TopologyOf(domain, file);
+        var fwCfgFiles = FwCfgMapping.Files(domain.FwCfgEntries, file);
         var disks = DiskMapping.Open(domain.Devices.Disks, file, warn);
         SerialEndpoint serial;
         try
@@ -65,6 +66,8 @@ internal static class DomainMapping
             SerialOutput = serial.Output,
             Disks = disks,
             Rngs = RngMapping.Map(domain.Devices.Rngs, warn),
+            Uuid = domain.Uuid,
+            FwCfgFiles = fwCfgFiles,
         };
         var lifecycle = new LifecyclePolicy(Choice(domain.Lifecycle.OnPoweroff), Choice(domain.Lifecycle.OnReboot), Choice(domain.Lifecycle.OnCrash));
         return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial, "charserial0");

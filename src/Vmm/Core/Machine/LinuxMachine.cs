@@ -2,6 +2,7 @@ using Kvm.Vmm.Boot;
 using Kvm.Vmm.Boot.Acpi;
 using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
+using Kvm.Vmm.Devices.FwCfg;
 using Kvm.Vmm.Hypervisor;
 using Kvm.Vmm.Interop;
 using Kvm.Vmm.Memory;
@@ -43,6 +44,9 @@ public sealed partial class LinuxMachine : IDisposable
         _ports = PortDevices.Create(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq), TimeProvider.System, config.DebugExit, End);
         try
         {
+            // QEMU's fw_cfg, as on every PC machine of QEMU's: the guest's qemu_fw_cfg driver (ACPI QEMU0002) reads it.
+            var fwCfg = FwCfgContent.Create(config.Uuid, config.MemoryBytes, config.Vcpus, config.FwCfgFiles);
+            _ports.Bus.Register(FwCfgDevice.IoBase, FwCfgDevice.IoSize, new FwCfgDevice(fwCfg, memory));
             _pci = PciDevices.Create(config, _ports.Bus, _mmio, memory, vm, memory.Regions.Max(r => r.End));
         }
         catch

@@ -33,4 +33,10 @@ public sealed record MachineConfig
 
     /// <summary>virtio-rng devices on the PCI bus.</summary>
     public IReadOnlyList<RngConfig> Rngs { get; init; } = [];
+
+    /// <summary>The machine's UUID (fw_cfg, and the firmware's SMBIOS tables); the domain's.</summary>
+    public Guid Uuid { get; init; }
+
+    /// <summary>Named files the fw_cfg device offers besides its standard items (<c>&lt;sysinfo type='fwcfg'&gt;</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, byte[]>> FwCfgFiles { get; init; } = [];
 }

@@ -74,7 +74,8 @@ public static class AcpiTables
 
     /// <summary>
     /// DSDT, in AML: <c>Name (_S5, Package (2) { 5, 5 })</c>; COM1 as a PNP0501 device under <c>\_SB</c> with its
-    /// ports and IRQ 4, so that a hardware-reduced guest (no legacy PIC) routes the UART's interrupt through the I/O APIC;
+    /// ports and IRQ 4, so that a hardware-reduced guest (no legacy PIC) routes the UART's interrupt through the I/O
+    /// APIC; QEMU's fw_cfg (QEMU0002) on its twelve ports, as QEMU describes it (Linux's qemu_fw_cfg finds it there);
     /// and the power button: a PNP0C0C device and a generic event device (ACPI0013) on <see cref="PowerButtonGsi"/>,
     /// whose <c>_EVT</c> notifies the button. A hardware-reduced machine has no fixed-feature button, so this is how
     /// the host's power-down request reaches the guest (Linux's evged and button drivers).
@@ -87,6 +88,10 @@ public static class AcpiTables
                     Aml.Name("_HID", Aml.EisaId("PNP0501")),
                     Aml.Name("_UID", Aml.Byte(1)),
                     Aml.Name("_CRS", Aml.Buffer(Aml.IoPort(0x3f8, 8), Aml.Irq(4), Aml.EndTag()))),
+                Aml.Device("FWCF",
+                    Aml.Name("_HID", Aml.String("QEMU0002")),
+                    Aml.Name("_STA", Aml.Byte(0x0b)),
+                    Aml.Name("_CRS", Aml.Buffer(Aml.IoPort(Devices.FwCfg.FwCfgDevice.IoBase, (byte)Devices.FwCfg.FwCfgDevice.IoSize), Aml.EndTag()))),
                 Aml.Device("PWRB",
                     Aml.Name("_HID", Aml.EisaId("PNP0C0C")),
                     Aml.Name("_UID", Aml.Byte(0))),
