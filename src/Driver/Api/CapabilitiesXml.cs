@@ -1,17 +1,19 @@
 using System.Xml.Linq;
 using Kvm.Driver.Domains;
+using Kvm.Vmm.Support;
 
 namespace Kvm.Driver.Api;
 
 /// <summary>
 /// The capability documents kvmd reports, in libvirt's formats: host capabilities (virConnectGetCapabilities),
 /// domain capabilities (virConnectGetDomainCapabilities) and host SMBIOS (virConnectGetSysinfo). The guest side
-/// says what kvm-vmm runs: hvm guests, arch x86_64, domain type kvm, machine q35.
+/// says what kvm-vmm runs: hvm guests, arch x86_64, domain type kvm, machine q35, and the devices of
+/// <see cref="VmmSupport"/>, the description kvm-vmm itself refuses domains by.
 /// </summary>
 public static class CapabilitiesXml
 {
     public const string GuestArch = "x86_64";
-    public const string Machine = "q35";
+    public const string Machine = VmmSupport.Machine;
     public const string VirtType = "kvm";
 
     public static string Capabilities(HostInfo host, KvmdApiOptions options)
@@ -96,11 +98,11 @@ public static class CapabilitiesXml
                 new XElement("mode", new XAttribute("name", "custom"), new XAttribute("supported", "no"))),
             Unsupported("memoryBacking"),
             new XElement("devices",
-                Supported("disk", Enum("diskDevice", "disk"), Enum("bus", "virtio"), Enum("model", "virtio", "virtio-transitional", "virtio-non-transitional")),
+                Supported("disk", Enum("diskDevice", [.. VmmSupport.DiskDevices]), Enum("bus", [.. VmmSupport.DiskBuses]), Enum("model", [.. VmmSupport.DiskModels])),
                 Unsupported("graphics"),
                 Unsupported("video"),
                 Unsupported("hostdev"),
-                Supported("rng", Enum("model", "virtio", "virtio-transitional", "virtio-non-transitional"), Enum("backendModel", "random", "builtin")),
+                Supported("rng", Enum("model", [.. VmmSupport.RngModels]), Enum("backendModel", [.. VmmSupport.RngBackends])),
                 Unsupported("filesystem"),
                 Unsupported("tpm"),
                 Unsupported("redirdev"),

@@ -29,6 +29,9 @@ internal static class DomainErrors
     public static DomainOperationException InvalidArg(string message) =>
         new(VirErrorCode.InvalidArg, "invalid argument: " + message);
 
+    public static DomainOperationException ConfigUnsupported(string message) =>
+        new(VirErrorCode.ConfigUnsupported, "unsupported configuration: " + message);
+
     public static DomainOperationException NoMetadata() =>
         new(VirErrorCode.NoDomainMetadata, "metadata not found: Requested metadata element is not present");
 

@@ -4,6 +4,7 @@ using Kvm.Driver.Runtime;
 using Kvm.Driver.Vmm;
 using Kvm.Qmp;
 using Kvm.Qmp.Client;
+using Kvm.Vmm.Support;
 
 namespace Kvm.Driver.Domains;
 
@@ -17,6 +18,14 @@ internal sealed partial class DomainLifecycle
     private async Task LaunchAsync(DomainEntry entry, DomainDocument source, int id, bool paused, CancellationToken cancellationToken)
     {
         string name = entry.Name;
+        // What kvm-vmm would refuse is refused here, by the same description, without starting a process.
+        var unsupported = VmmSupport.Unsupported(source.Definition.Devices).ToList();
+        if (unsupported.Count > 0)
+        {
+            FailStart(entry);
+            throw DomainErrors.ConfigUnsupported($"kvm-vmm cannot run these devices yet: {string.Join(", ", unsupported)}");
+        }
+
         DomainDocument live = DomainEdits.ToLive(source, id);
         lock (_table.Gate)
         {

@@ -2,6 +2,7 @@ using Kvm.DomainXml.Model;
 using Kvm.Vmm.Block;
 using Kvm.Vmm.Devices.Virtio.Block;
 using Kvm.Vmm.Machine;
+using Kvm.Vmm.Support;
 
 namespace Kvm.Vmm.Launch;
 
@@ -14,21 +15,7 @@ namespace Kvm.Vmm.Launch;
 internal static class DiskMapping
 {
     /// <summary>Why kvm-vmm cannot run <paramref name="disk"/>, or null when it can.</summary>
-    public static string? Unsupported(DiskDef disk)
-    {
-        string bus = Bus(disk);
-        return disk switch
-        {
-            { Device: not "disk" } => $"disk {disk.TargetDev} (device '{disk.Device}')",
-            { Type: not ("file" or "block") } => $"disk {disk.TargetDev} (type '{disk.Type}')",
-            _ when bus != "virtio" => $"disk {disk.TargetDev} on bus '{bus}'",
-            { DriverType: not (null or "raw" or "qcow2") } => $"disk {disk.TargetDev} (format '{disk.DriverType}')",
-            { Source: null } => $"disk {disk.TargetDev} without a source",
-            { BackingChain: { } chain } when chain.Any(b => b.Type is not ("file" or "block") || b.Format is not (null or "raw" or "qcow2") || b.Source is null) =>
-                $"disk {disk.TargetDev} (a backing image that is not a raw or qcow2 file or block device)",
-            _ => null,
-        };
-    }
+    public static string? Unsupported(DiskDef disk) => VmmSupport.Disk(disk);
 
     /// <summary>Opens the images of the disks kvm-vmm runs; on failure closes what it opened and says which disk failed.</summary>
     public static List<DiskConfig> Open(IEnumerable<DiskDef> disks, string file, Action<string> warn)
@@ -127,14 +114,7 @@ internal static class DiskMapping
     }
 
     /// <summary>The bus, or the one libvirt derives from the target name (vdX: virtio, sdX: scsi, hdX: ide).</summary>
-    private static string Bus(DiskDef disk) => disk.TargetBus ?? disk.TargetDev switch
-    {
-        var dev when dev.StartsWith("vd", StringComparison.Ordinal) => "virtio",
-        var dev when dev.StartsWith("sd", StringComparison.Ordinal) => "scsi",
-        var dev when dev.StartsWith("hd", StringComparison.Ordinal) => "ide",
-        var dev when dev.StartsWith("fd", StringComparison.Ordinal) => "fdc",
-        _ => "unknown",
-    };
+    private static string Bus(DiskDef disk) => VmmSupport.DiskBus(disk);
 
     private static ImageFormat Format(string? type) => type == "qcow2" ? ImageFormat.Qcow2 : ImageFormat.Raw;
 }

@@ -1,6 +1,7 @@
 using Kvm.DomainXml.Model;
 using Kvm.Vmm.Machine;
 using Kvm.Vmm.Monitor;
+using Kvm.Vmm.Support;
 
 namespace Kvm.Vmm.Launch;
 
@@ -28,7 +29,7 @@ internal static class DomainMapping
             throw new LaunchException($"{file}: no <os><kernel>: kvm-vmm boots a Linux kernel directly; firmware boot is not supported yet");
         }
 
-        var unsupported = Unsupported(domain.Devices).ToList();
+        var unsupported = VmmSupport.Unsupported(domain.Devices).ToList();
         if (unsupported.Count > 0)
         {
             string list = string.Join(", ", unsupported);
@@ -115,83 +116,4 @@ internal static class DomainMapping
         { Type: var type } => throw new LaunchException(
             $"serial type '{type}' is not supported yet (pty, file, stdio, null, and unix with a source path in mode 'bind' or 'connect' are)"),
     };
-
-    private static IEnumerable<string> Unsupported(DevicesDef devices)
-    {
-        foreach (var disk in devices.Disks)
-        {
-            if (DiskMapping.Unsupported(disk) is { } reason)
-            {
-                yield return reason;
-            }
-        }
-
-        foreach (var nic in devices.Interfaces)
-        {
-            yield return $"interface type '{nic.Type}'";
-        }
-
-        foreach (var chardev in devices.Chardevs)
-        {
-            bool firstSerial = chardev.Kind == ChardevKind.Serial && (chardev.TargetPort ?? 0) == 0;
-            bool serialConsole = chardev.Kind == ChardevKind.Console && chardev.TargetType is null or "serial";
-            if (!firstSerial && !serialConsole)
-            {
-                yield return $"{chardev.Kind.ToString().ToLowerInvariant()} (port {chardev.TargetPort ?? 0})";
-            }
-        }
-
-        foreach (var input in devices.Inputs.Where(i => i.Bus != InputBus.Ps2))
-        {
-            yield return input.Bus is { } bus ? $"input type '{input.Type.ToXml()}' on bus '{bus.ToXml()}'" : $"input type '{input.Type.ToXml()}'";
-        }
-
-        foreach (var item in devices.Graphics)
-        {
-            yield return $"graphics type '{item.Type}'";
-        }
-
-        foreach (var _ in devices.Videos)
-        {
-            yield return "video";
-        }
-
-        if (devices.Memballoon is { Model: not MemballoonModel.None })
-        {
-            yield return $"memballoon model '{devices.Memballoon.Model.ToXml()}'";
-        }
-
-        foreach (var rng in devices.Rngs)
-        {
-            if (RngMapping.Unsupported(rng) is { } reason)
-            {
-                yield return reason;
-            }
-        }
-
-        foreach (string kind in Kinds(devices))
-        {
-            yield return kind;
-        }
-    }
-
-    private static IEnumerable<string> Kinds(DevicesDef devices)
-    {
-        (int Count, string Name)[] kinds =
-        [
-            (devices.Sounds.Count, "sound"), (devices.Audios.Count, "audio"),
-            (devices.Watchdogs.Count, "watchdog"), (devices.Panics.Count, "panic"), (devices.Filesystems.Count, "filesystem"),
-            (devices.Hostdevs.Count, "hostdev"), (devices.Tpms.Count, "tpm"), (devices.Vsock is null ? 0 : 1, "vsock"),
-            (devices.Iommu is null ? 0 : 1, "iommu"),
-        ];
-        foreach (var (count, name) in kinds.Where(k => k.Count > 0))
-        {
-            yield return name;
-        }
-
-        foreach (string other in devices.OtherKinds)
-        {
-            yield return other;
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using Kvm.DomainXml.Model;
 using Kvm.Vmm.Devices.Virtio.Rng;
 using Kvm.Vmm.Machine;
+using Kvm.Vmm.Support;
 
 namespace Kvm.Vmm.Launch;
 
@@ -11,15 +12,7 @@ namespace Kvm.Vmm.Launch;
 /// </summary>
 internal static class RngMapping
 {
-    private static readonly string[] s_sources = ["/dev/random", "/dev/urandom", "/dev/hwrng"];
-
-    public static string? Unsupported(RngDef rng) => rng switch
-    {
-        { Backend: RngBackendModel.Egd } => "rng backend 'egd'",
-        { Backend: RngBackendModel.Random, SourcePath: { } path } when !s_sources.Contains(path) =>
-            $"rng backend source '{path}' (/dev/random, /dev/urandom and /dev/hwrng are)",
-        _ => null,
-    };
+    public static string? Unsupported(RngDef rng) => VmmSupport.Rng(rng);
 
     public static List<RngConfig> Map(IEnumerable<RngDef> rngs, Action<string> warn) =>
         [.. rngs.Where(r => Unsupported(r) is null).Select((rng, index) => new RngConfig(new VirtioRngConfig

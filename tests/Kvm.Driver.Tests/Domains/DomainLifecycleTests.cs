@@ -55,6 +55,23 @@ public sealed class DomainLifecycleTests
         Assert.That(await _core.WaitForEventsAsync("0/0 2/0 5/1"), Is.True, _core.Events);
     }
 
+    /// <summary>kvmd refuses what kvm-vmm cannot run by the same description (VmmSupport), before starting a process.</summary>
+    [Test]
+    public async Task StartAsync_ADeviceKvmVmmCannotRun_IsRefusedByNameWithoutAProcess()
+    {
+        string xml = TestDomains.Xml("a").Replace("<serial type='null'/>", """
+            <serial type='null'/>
+            <disk type='file' device='cdrom'><source file='/nonexistent.iso'/><target dev='sda' bus='sata'/></disk>
+            """, StringComparison.Ordinal);
+        var uuid = _core.Definitions.Define(xml).Uuid;
+        var refused = await Assert.ThrowsAsync<DomainOperationException>(async () => await _core.Lifecycle.StartAsync(uuid, paused: false, CancellationToken.None));
+        Assert.That(refused!.Code, Is.EqualTo(VirErrorCode.ConfigUnsupported));
+        Assert.That(refused.Message, Is.EqualTo("unsupported configuration: kvm-vmm cannot run these devices yet: disk sda (device 'cdrom')"));
+        var off = _core.Table.LookupByUuid(uuid);
+        Assert.That((off.State, off.Reason), Is.EqualTo((DomainState.Shutoff, DomainStateReason.ShutoffFailed)));
+        Assert.That(_core.Runtime.ReadAll(), Is.Empty, "no VMM was started");
+    }
+
     [Test]
     public async Task StartAsync_Paused_StartedBootedThenSuspendedPausedAndResumeRuns()
     {

@@ -1,0 +1,155 @@
+using Kvm.DomainXml.Model;
+
+namespace Kvm.Vmm.Support;
+
+/// <summary>
+/// What kvm-vmm can run, in the domain model's terms: the one description that kvm-vmm's mapping refuses by, that kvmd
+/// checks a domain against before it starts one, and that kvmd's capabilities XML reports, so that kvmd never claims
+/// a machine or device that the VMM then refuses. <see cref="Unsupported"/> names each device kvm-vmm cannot run as
+/// the XML spells it.
+/// </summary>
+public static class VmmSupport
+{
+    /// <summary>The machine type the capabilities report (the PCI Express host bridge machine).</summary>
+    public const string Machine = "q35";
+
+    /// <summary><c>&lt;disk device&gt;</c> values kvm-vmm runs.</summary>
+    public static IReadOnlyList<string> DiskDevices { get; } = ["disk"];
+
+    /// <summary><c>&lt;disk type&gt;</c> values kvm-vmm runs.</summary>
+    public static IReadOnlyList<string> DiskTypes { get; } = ["file", "block"];
+
+    /// <summary><c>&lt;target bus&gt;</c> values kvm-vmm runs.</summary>
+    public static IReadOnlyList<string> DiskBuses { get; } = ["virtio"];
+
+    /// <summary><c>&lt;disk model&gt;</c> values (virtio-blk-pci in all its libvirt spellings).</summary>
+    public static IReadOnlyList<string> DiskModels { get; } = ["virtio", "virtio-transitional", "virtio-non-transitional"];
+
+    /// <summary>Image formats (<c>&lt;driver type&gt;</c>), for the disk and every image of its backing chain.</summary>
+    public static IReadOnlyList<string> DiskFormats { get; } = ["raw", "qcow2"];
+
+    /// <summary><c>&lt;rng model&gt;</c> values.</summary>
+    public static IReadOnlyList<string> RngModels { get; } = ["virtio", "virtio-transitional", "virtio-non-transitional"];
+
+    /// <summary><c>&lt;rng&gt;&lt;backend model&gt;</c> values.</summary>
+    public static IReadOnlyList<string> RngBackends { get; } = ["random", "builtin"];
+
+    /// <summary>Host devices a random backend may read (libvirt allows these three).</summary>
+    public static IReadOnlyList<string> RngSources { get; } = ["/dev/random", "/dev/urandom", "/dev/hwrng"];
+
+    /// <summary>Every device of the domain kvm-vmm cannot run, named as the XML spells it; empty when it runs them all.</summary>
+    public static IEnumerable<string> Unsupported(DevicesDef devices)
+    {
+        foreach (var disk in devices.Disks)
+        {
+            if (Disk(disk) is { } reason)
+            {
+                yield return reason;
+            }
+        }
+
+        foreach (var nic in devices.Interfaces)
+        {
+            yield return $"interface type '{nic.Type}'";
+        }
+
+        foreach (var chardev in devices.Chardevs)
+        {
+            bool firstSerial = chardev.Kind == ChardevKind.Serial && (chardev.TargetPort ?? 0) == 0;
+            bool serialConsole = chardev.Kind == ChardevKind.Console && chardev.TargetType is null or "serial";
+            if (!firstSerial && !serialConsole)
+            {
+                yield return $"{chardev.Kind.ToString().ToLowerInvariant()} (port {chardev.TargetPort ?? 0})";
+            }
+        }
+
+        foreach (var input in devices.Inputs.Where(i => i.Bus != InputBus.Ps2))
+        {
+            yield return input.Bus is { } bus ? $"input type '{input.Type.ToXml()}' on bus '{bus.ToXml()}'" : $"input type '{input.Type.ToXml()}'";
+        }
+
+        foreach (var item in devices.Graphics)
+        {
+            yield return $"graphics type '{item.Type}'";
+        }
+
+        foreach (var _ in devices.Videos)
+        {
+            yield return "video";
+        }
+
+        if (devices.Memballoon is { Model: not MemballoonModel.None })
+        {
+            yield return $"memballoon model '{devices.Memballoon.Model.ToXml()}'";
+        }
+
+        foreach (var rng in devices.Rngs)
+        {
+            if (Rng(rng) is { } reason)
+            {
+                yield return reason;
+            }
+        }
+
+        foreach (string kind in Kinds(devices))
+        {
+            yield return kind;
+        }
+    }
+
+    /// <summary>Why kvm-vmm cannot run this disk, or null when it can.</summary>
+    public static string? Disk(DiskDef disk)
+    {
+        string bus = DiskBus(disk);
+        return disk switch
+        {
+            { Device: var device } when !DiskDevices.Contains(device) => $"disk {disk.TargetDev} (device '{disk.Device}')",
+            { Type: var type } when !DiskTypes.Contains(type) => $"disk {disk.TargetDev} (type '{disk.Type}')",
+            _ when !DiskBuses.Contains(bus) => $"disk {disk.TargetDev} on bus '{bus}'",
+            { DriverType: { } format } when !DiskFormats.Contains(format) => $"disk {disk.TargetDev} (format '{format}')",
+            { Source: null } => $"disk {disk.TargetDev} without a source",
+            { BackingChain: { } chain } when chain.Any(b => !DiskTypes.Contains(b.Type) || (b.Format is { } f && !DiskFormats.Contains(f)) || b.Source is null) =>
+                $"disk {disk.TargetDev} (a backing image that is not a raw or qcow2 file or block device)",
+            _ => null,
+        };
+    }
+
+    /// <summary>Why kvm-vmm cannot run this RNG, or null when it can.</summary>
+    public static string? Rng(RngDef rng) => rng switch
+    {
+        { Backend: RngBackendModel.Egd } => "rng backend 'egd'",
+        { Backend: RngBackendModel.Random, SourcePath: { } path } when !RngSources.Contains(path) =>
+            $"rng backend source '{path}' (/dev/random, /dev/urandom and /dev/hwrng are)",
+        _ => null,
+    };
+
+    /// <summary>The disk's bus: <c>&lt;target bus&gt;</c>, else what libvirt infers from the target's prefix.</summary>
+    public static string DiskBus(DiskDef disk) => disk.TargetBus ?? disk.TargetDev switch
+    {
+        var dev when dev.StartsWith("vd", StringComparison.Ordinal) => "virtio",
+        var dev when dev.StartsWith("sd", StringComparison.Ordinal) => "scsi",
+        var dev when dev.StartsWith("hd", StringComparison.Ordinal) => "ide",
+        var dev when dev.StartsWith("fd", StringComparison.Ordinal) => "fdc",
+        _ => "unknown",
+    };
+
+    private static IEnumerable<string> Kinds(DevicesDef devices)
+    {
+        (int Count, string Name)[] kinds =
+        [
+            (devices.Sounds.Count, "sound"), (devices.Audios.Count, "audio"),
+            (devices.Watchdogs.Count, "watchdog"), (devices.Panics.Count, "panic"), (devices.Filesystems.Count, "filesystem"),
+            (devices.Hostdevs.Count, "hostdev"), (devices.Tpms.Count, "tpm"), (devices.Vsock is null ? 0 : 1, "vsock"),
+            (devices.Iommu is null ? 0 : 1, "iommu"),
+        ];
+        foreach (var (count, name) in kinds.Where(k => k.Count > 0))
+        {
+            yield return name;
+        }
+
+        foreach (string other in devices.OtherKinds)
+        {
+            yield return other;
+        }
+    }
+}
