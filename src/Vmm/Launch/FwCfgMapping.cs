@@ -18,6 +18,7 @@ internal static class FwCfgMapping
     {
         var files = new List<KeyValuePair<string, byte[]>>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0;
         foreach (var entry in entries)
         {
             if (entry.Name.Length is 0 or >= FwCfgKey.MaxNameBytes || !Ascii.IsValid(entry.Name))
@@ -31,6 +32,11 @@ internal static class FwCfgMapping
             }
 
             files.Add(new(entry.Name, entry.File is { } path ? ReadFile(entry.Name, path, file) : Encoding.UTF8.GetBytes(entry.Value ?? string.Empty)));
+            total += files[^1].Value.Length;
+            if (files.Count > FwCfgContent.MaxFiles || total > FwCfgContent.MaxTotalBytes)
+            {
+                throw new LaunchException($"{file}: fw_cfg entries take at most {FwCfgContent.MaxFiles} files and {FwCfgContent.MaxTotalBytes >> 20} MiB in all");
+            }
         }
 
         return files;
