@@ -52,6 +52,9 @@ internal sealed class DomainEntry
 
     public SemaphoreSlim Job { get; } = new(1, 1);
 
+    /// <summary>The QMP events of stop and cont commands in flight, paired with the commands.</summary>
+    public CommandEchoes Echoes { get; } = new();
+
     public bool Active => DomainStateMachine.IsActive(State);
 
     public DomainDocument Current => Live ?? Persistent!;

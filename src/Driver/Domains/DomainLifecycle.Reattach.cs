@@ -68,6 +68,7 @@ internal sealed partial class DomainLifecycle
             entry.State = state;
             entry.Reason = reason;
             entry.Vmm = vmm;
+            entry.Echoes.Clear();
             entry.Reboot = status.FakeReboot ? RebootPhase.Requested : RebootPhase.None;
             entry.Stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _table.ObserveIdLocked(status.Id);

@@ -77,6 +77,7 @@ internal sealed partial class DomainLifecycle
         lock (_table.Gate)
         {
             entry.Vmm = vmm;
+            entry.Echoes.Clear();
         }
 
         Watch(entry, vmm);
@@ -164,7 +165,7 @@ internal sealed partial class DomainLifecycle
 
     /// <summary>Has the supervisor feed a VMM's events and its exit into this domain's state.</summary>
     private void Watch(DomainEntry entry, VmmInstance vmm) =>
-        _supervisor.Watch(entry.Name, vmm, vmmEvent => Apply(entry, vmm, vmmEvent), () => OnExited(entry, vmm));
+        _supervisor.Watch(entry.Name, vmm, vmmEvent => OnVmmEvent(entry, vmm, vmmEvent), () => OnExited(entry, vmm));
 
     /// <summary>The VMM is gone (its files already removed): the domain shuts off as the state machine says; a transient one is removed.</summary>
     private void OnExited(DomainEntry entry, VmmInstance vmm)
@@ -200,14 +201,33 @@ internal sealed partial class DomainLifecycle
     {
         lock (_table.Gate)
         {
-            if (ReferenceEquals(entry.Vmm, vmm))
+            ApplyVmmEventLocked(entry, vmm, vmmEvent);
+        }
+    }
+
+    /// <summary>An event from the VMM's monitor: applied, unless it is the echo of a command already applied.</summary>
+    private void OnVmmEvent(DomainEntry entry, VmmInstance vmm, VmmEvent vmmEvent)
+    {
+        lock (_table.Gate)
+        {
+            if (ReferenceEquals(entry.Vmm, vmm) && entry.Echoes.Arrived(vmmEvent.Kind))
             {
-                var transition = DomainStateMachine.OnVmmEvent(entry.State, entry.Reason, entry.Destroying, entry.Current.Definition.Lifecycle, vmmEvent, entry.Reboot);
-                ApplyLocked(entry, transition);
-                if (transition.ResetGuest)
-                {
-                    BeginResetLocked(entry, vmm);
-                }
+                return;
+            }
+
+            ApplyVmmEventLocked(entry, vmm, vmmEvent);
+        }
+    }
+
+    private void ApplyVmmEventLocked(DomainEntry entry, VmmInstance vmm, VmmEvent vmmEvent)
+    {
+        if (ReferenceEquals(entry.Vmm, vmm))
+        {
+            var transition = DomainStateMachine.OnVmmEvent(entry.State, entry.Reason, entry.Destroying, entry.Current.Definition.Lifecycle, vmmEvent, entry.Reboot);
+            ApplyLocked(entry, transition);
+            if (transition.ResetGuest)
+            {
+                BeginResetLocked(entry, vmm);
             }
         }
     }

@@ -173,12 +173,40 @@ internal sealed partial class DomainLifecycle
                 }
 
                 vmm = entry.Vmm ?? throw DomainErrors.OperationFailed("domain is no longer running");
+                if (expected is { } awaited)
+                {
+                    entry.Echoes.Expect(awaited.Kind);
+                }
             }
 
-            await ExecuteAsync(vmm, command, null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await ExecuteAsync(vmm, command, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (expected is { } failed)
+                {
+                    lock (_table.Gate)
+                    {
+                        entry.Echoes.Cancel(failed.Kind);
+                    }
+                }
+
+                throw;
+            }
+
             if (expected is { } vmmEvent)
             {
-                Apply(entry, vmm, vmmEvent);
+                // The command's effect is the domain's state when the call returns, as libvirt's: applied here unless
+                // the VMM's event for it was applied first (see CommandEchoes).
+                lock (_table.Gate)
+                {
+                    if (entry.Echoes.Returned(vmmEvent.Kind))
+                    {
+                        ApplyVmmEventLocked(entry, vmm, vmmEvent);
+                    }
+                }
             }
         }
         finally
