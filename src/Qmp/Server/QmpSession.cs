@@ -19,6 +19,10 @@ internal sealed partial class QmpSession
     private readonly QmpServer _server;
     private readonly Channel<byte[]> _outgoing;
     private readonly CancellationTokenSource _cts;
+
+    // The writer's own token: when the session ends (the client left, or the server stops) what is queued, the last
+    // events above all (SHUTDOWN before a VMM exits), still goes out for up to DrainTimeout; Abort cancels it at once.
+    private readonly CancellationTokenSource _writerCts = new();
     private readonly QmpInputParser _parser;
     private readonly QmpCommandContext _context;
     private Channel<QmpInput>? _inBand;
@@ -47,7 +51,7 @@ internal sealed partial class QmpSession
     public async Task RunAsync()
     {
         CancellationToken token = _cts.Token;
-        Task writer = WriterLoopAsync(token);
+        Task writer = WriterLoopAsync(_writerCts.Token);
         s_log.Info("QMP client connected on {Monitor}", MonitorName);
         try
         {
@@ -69,10 +73,11 @@ internal sealed partial class QmpSession
             _server.Events.Remove(this);
             _inBand?.Writer.TryComplete();
             _outgoing.Writer.TryComplete();
-            _cts.CancelAfter(_server.Options.DrainTimeout);
+            _writerCts.CancelAfter(_server.Options.DrainTimeout);
             await writer.ConfigureAwait(false);
             _socket.Dispose();
             _cts.Dispose();
+            _writerCts.Dispose();
             s_log.Info("QMP client left {Monitor}", MonitorName);
         }
     }
@@ -94,6 +99,7 @@ internal sealed partial class QmpSession
         {
             // Callbacks run on the pool: the caller may be the event hub holding its gate.
             _ = _cts.CancelAsync();
+            _ = _writerCts.CancelAsync();
         }
         catch (ObjectDisposedException)
         {

@@ -57,6 +57,29 @@ public sealed class QmpServerTests
         Assert.That(await connection.IsClosedAsync(TimeSpan.FromSeconds(5)), Is.True);
     }
 
+    /// <summary>
+    /// An event emitted just before the server stops still reaches the client (a VMM's SHUTDOWN before it exits on
+    /// SIGTERM): stopping drains each client's queue, within the drain timeout, before closing it.
+    /// </summary>
+    [Test]
+    public async Task ServerStops_RightAfterAnEvent_TheClientStillGetsItThenEof()
+    {
+        ServerFixture fixture = ServerFixture.Start();
+        using RawQmpConnection connection = await fixture.ConnectNegotiatedAsync();
+        for (int i = 0; i < 50; i++)
+        {
+            fixture.Server.Events.Emit($"LAST{i}");
+        }
+
+        await fixture.DisposeAsync();
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.That(await connection.ReadAsync(), Does.Contain($"\"event\": \"LAST{i}\""), $"event {i}");
+        }
+
+        Assert.That(await connection.IsClosedAsync(TimeSpan.FromSeconds(5)), Is.True);
+    }
+
     [Test]
     public async Task ExecOob_WhileInBandCommandBlocks_IsAnsweredFirst()
     {
