@@ -57,6 +57,18 @@ public sealed class AcpiPciTests
     }
 
     [Test]
+    public void Dsdt_RoutesEachSlotsIntxPinsToTheSwizzledIoApicInputs()
+    {
+        string dsl = Disassemble("DSDT");
+        Assert.That(dsl, Does.Contain("Name (_PRT, Package (0x7C)"), "31 slots, 4 pins each");
+        // Slot 2 (the first device's): INTA on GSI 22, INTD on GSI 21; slot 31 INTB on GSI 20.
+        Assert.That(dsl, Does.Match(@"Package \(0x04\)\s*\{\s*0x0002FFFF,\s*0x00,\s*0x00,\s*0x16\s*\}"));
+        Assert.That(dsl, Does.Match(@"Package \(0x04\)\s*\{\s*0x0002FFFF,\s*0x03,\s*0x00,\s*0x15\s*\}"));
+        Assert.That(dsl, Does.Match(@"Package \(0x04\)\s*\{\s*0x001FFFFF,\s*0x01,\s*0x00,\s*0x14\s*\}"));
+        Assert.That(Kvm.Vmm.Machine.PciLayout.IntxGsi(2, 0), Is.EqualTo(22u));
+    }
+
+    [Test]
     public void Mcfg_NamesOneEcamAllocationForBusZero()
     {
         string dsl = Disassemble("MCFG");

@@ -78,7 +78,7 @@ internal static class DiskGuest
             $B mount -t proc proc /proc
             $B mount -t sysfs sys /sys
             echo "{{RootMarker}} $($B grep ' / ' /proc/mounts)"
-            for d in /sys/bus/pci/devices/*; do echo "pci ${d##*/} $($B cat $d/vendor) $($B cat $d/device)"; done
+            for d in /sys/bus/pci/devices/*; do echo "pci ${d##*/} $($B cat $d/vendor) $($B cat $d/device)"; echo "irq ${d##*/} $($B cat $d/irq)"; done
             [ -c /dev/hwrng ] && echo "hwrng $($B cat /sys/class/misc/hw_random/rng_current) $($B dd if=/dev/hwrng bs=16 count=1 2>/dev/null | $B od -An -tx1 | $B tr -d ' \n')"
             echo "{{WrittenText}}" > {{WrittenFile}}
             $B dd if=/dev/urandom of=/data.bin bs=1M count=4 2>/dev/null

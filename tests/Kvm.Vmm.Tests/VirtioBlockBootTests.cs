@@ -48,11 +48,23 @@ public sealed partial class VirtioBlockBootTests
     }
 
     [EmulatorRetry]
-    [TestCase("raw")]
-    [TestCase("qcow2")]
-    [TestCase("qcow2-over-raw")]
-    public void RootOnVirtioDisk_GuestWritesAndPowersOff_HostReadsTheFilesBack(string layout)
+    [TestCase("raw", "writeback", "")]
+    [TestCase("qcow2", "none", "")]
+    [TestCase("qcow2-over-raw", "writeback", "")]
+    [TestCase("raw", "none", "pci=nomsi")]
+    public void RootOnVirtioDisk_GuestWritesAndPowersOff_HostReadsTheFilesBack(string layout, string cache, string extraCmdline)
     {
+        // cache='none' opens the images with O_DIRECT (reads and writes then go through Linux AIO), which needs a real
+        // file system: the harness's scratch disk (ext4) when there is one, else /var/tmp. pci=nomsi: the guest
+        // takes virtio's interrupts through INTx and the DSDT's _PRT, not MSI-X.
+        if (cache == "none")
+        {
+            string scratch = Environment.GetEnvironmentVariable("KVM_NESTED_SCRATCH") ?? "/var/tmp";
+            Directory.Delete(_directory, recursive: true);
+            _directory = Path.Combine(scratch, $"kvm-vmm-disk-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(_directory);
+        }
+
         string baseImage = DiskGuest.BuildRootImage(_directory, "root");
         string image = baseImage;
         string format = "raw";
@@ -82,12 +94,12 @@ public sealed partial class VirtioBlockBootTests
                 <type arch='x86_64' machine='pc'>hvm</type>
                 <kernel>{GuestImages.KernelPath()}</kernel>
                 <initrd>{DiskGuest.BuildInitramfs(_directory)}</initrd>
-                <cmdline>console=ttyS0 root=/dev/vda rw panic=1 no_timer_check</cmdline>
+                <cmdline>console=ttyS0 root=/dev/vda rw panic=1 no_timer_check {extraCmdline}</cmdline>
               </os>
               <on_poweroff>destroy</on_poweroff>
               <devices>
                 <disk type='file' device='disk'>
-                  <driver name='qemu' type='{format}' cache='writeback' discard='unmap'/>
+                  <driver name='qemu' type='{format}' cache='{cache}' discard='unmap'/>
                   <source file='{image}'/>
                   <target dev='vda' bus='virtio'/>
                   <serial>disk-serial-1</serial>
@@ -115,6 +127,10 @@ public sealed partial class VirtioBlockBootTests
         Assert.That(output, Does.Contain("pci 0000:00:00.0 0x1b36 0x0008"), "the host bridge");
         Assert.That(output, Does.Contain("pci 0000:00:02.0 0x1af4 0x1044"), "virtio-rng in the first free slot");
         Assert.That(output, Does.Match(@"hwrng virtio_rng\.0 [0-9a-f]{32}"), "the guest reads /dev/hwrng");
+        if (extraCmdline.Contains("pci=nomsi", StringComparison.Ordinal))
+        {
+            Assert.That(output, Does.Match(@"irq 0000:00:05\.0 2[0-3]\b"), "virtio-blk's INTx routed through _PRT to GSI 20-23");
+        }
 
         // What the guest wrote, read back on the host: through qemu-img for qcow2 (checked first), directly for raw.
         string raw = image;

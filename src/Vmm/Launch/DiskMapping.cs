@@ -49,6 +49,7 @@ internal static class DiskMapping
                     Serial = disk.Serial,
                     Queues = (int)Math.Clamp(disk.Queues ?? 1, 1, 64),
                     WriteCache = disk.Cache is not ("writethrough" or "directsync"),
+                    AsyncIo = disk.Io != "threads",
                 }, PciSlotMapping.Slot(disk.PciAddress, $"disk {disk.TargetDev}", warn))
                 {
                     Monitor = new DiskMonitorInfo

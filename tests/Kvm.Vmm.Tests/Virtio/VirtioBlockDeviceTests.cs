@@ -28,6 +28,7 @@ public sealed class VirtioBlockDeviceTests
     private IBlockBackend _backend = null!;
     private VirtioPciTransport _transport = null!;
     private SplitRingDriver _ring = null!;
+    private FakeInterruptLine _intx = null!;
 
     [SetUp]
     public void SetUp()
@@ -39,8 +40,9 @@ public sealed class VirtioBlockDeviceTests
         _memory = GuestMemory.Allocate([(0, 1 << 20)]);
         _mmio = new MmioBus();
         _backend = BlockBackends.Open(new BlockOpenOptions { Path = _image, Format = ImageFormat.Raw, DiscardUnmap = true });
+        _intx = new FakeInterruptLine();
         _transport = new VirtioPciTransport(new VirtioBlock(_backend, new VirtioBlockConfig { Serial = "serial-0123456789-abcdef", QueueSize = 16 }),
-            _memory, _mmio, vm: null);
+            _memory, _mmio, vm: null) { Intx = _intx };
         _transport.Place(Bar);
     }
 
@@ -48,6 +50,7 @@ public sealed class VirtioBlockDeviceTests
     public void TearDown()
     {
         _transport.Dispose();
+        _intx.Dispose();
         _backend.Dispose();
         _memory.Dispose();
         File.Delete(_image);
@@ -151,6 +154,61 @@ public sealed class VirtioBlockDeviceTests
         _memory.Write(Buffers + 0x1000, segment);
         Assert.That(Request(VirtioBlockRequest.Discard, 0, (Buffers + 0x1000, 16, false)), Is.EqualTo(0));
         Assert.That(File.ReadAllBytes(_image).AsSpan(16 * 512, 8 * 512).ToArray(), Is.All.EqualTo(0));
+    }
+
+    [Test]
+    public void WithoutMsix_ACompletionAssertsIntx_AndReadingTheIsrDropsIt()
+    {
+        Assert.That(Config8(PciConfigSpace.InterruptPin), Is.EqualTo(1), "INTA");
+        StartDriver();
+        Assert.That(Request(VirtioBlockRequest.In, 0, (Buffers + 0x1000, 512, true)), Is.EqualTo(0));
+        Assert.That(_intx.WaitRaised(TimeSpan.FromSeconds(10)), Is.True, "INTx raised for the used buffer");
+        Assert.That(_intx.Asserted, Is.True);
+        Assert.That(ReadIsr(), Is.EqualTo(1), "ISR: queue interrupt");
+        Assert.That(_intx.Asserted, Is.False, "reading the ISR drops the line");
+        Assert.That(ReadIsr(), Is.Zero);
+
+        // With INTx disabled in the command register the line stays low; enabling it again raises the pending ISR.
+        WriteConfig32(PciConfigSpace.Command, PciConfigSpace.CommandMemory | PciConfigSpace.CommandIntxDisable);
+        Assert.That(Request(VirtioBlockRequest.In, 0, (Buffers + 0x1000, 512, true)), Is.EqualTo(0));
+        Assert.That(_intx.Asserted, Is.False);
+        WriteConfig32(PciConfigSpace.Command, PciConfigSpace.CommandMemory);
+        Assert.That(_intx.Asserted, Is.True);
+        Assert.That(ReadIsr(), Is.EqualTo(1));
+        Assert.That(_intx.Asserted, Is.False);
+        Assert.That(_intx.RedundantSets, Is.Zero, "only level changes reach the interrupt controller");
+    }
+
+    [Test]
+    public void WithMsixEnabled_IntxStaysLow()
+    {
+        StartDriver();
+        int control = MsixCapability() + 2;
+        _transport.WriteConfig(control, BitConverter.GetBytes((ushort)0x8000));
+        Assert.That(Request(VirtioBlockRequest.In, 0, (Buffers + 0x1000, 512, true)), Is.EqualTo(0));
+        Assert.That(_intx.WaitRaised(TimeSpan.FromMilliseconds(200)), Is.False);
+        Assert.That(_intx.Asserted, Is.False);
+    }
+
+    private int MsixCapability()
+    {
+        for (int at = Config8(PciConfigSpace.CapabilitiesPointer); at != 0; at = Config8(at + 1))
+        {
+            if (Config8(at) == 0x11)
+            {
+                return at;
+            }
+        }
+
+        Assert.Fail("no MSI-X capability");
+        return 0;
+    }
+
+    private byte ReadIsr()
+    {
+        Span<byte> data = stackalloc byte[1];
+        _mmio.Read(Bar + VirtioPciLayout.IsrOffset, data);
+        return data[0];
     }
 
     /// <summary>As virtio_pci_modern: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, queue 0, DRIVER_OK.</summary>

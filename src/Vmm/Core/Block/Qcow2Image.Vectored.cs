@@ -17,6 +17,51 @@ internal sealed unsafe partial class Qcow2Image
         return ReadOnly ? BlockStatus.Unsupported : Vectored(offset, vectors, write: true);
     }
 
+    public int TryMapDirect(ulong offset, ulong length, bool write, Span<DirectExtent> extents, out ImageFile file)
+    {
+        file = _file;
+        if (!_file.Direct || (write && ReadOnly) || length == 0 || !InRange(offset, length))
+        {
+            return 0;
+        }
+
+        int count = 0;
+        lock (_gate)
+        {
+            // Every cluster of the range must be plain data of this image (owned, for a write); clusters stored one
+            // after another make one extent.
+            ulong at = 0;
+            while (at < length)
+            {
+                ulong inCluster = (offset + at) & (ulong)(_clusterSize - 1);
+                ulong take = Math.Min(length - at, (ulong)_clusterSize - inCluster);
+                var mapping = Map(offset + at);
+                if (mapping.Kind != ClusterKind.Data || (write && !mapping.Owned))
+                {
+                    return 0;
+                }
+
+                ulong host = mapping.HostOffset + inCluster;
+                if (count > 0 && extents[count - 1].HostOffset + extents[count - 1].Length == host)
+                {
+                    extents[count - 1] = extents[count - 1] with { Length = extents[count - 1].Length + take };
+                }
+                else if (count == extents.Length)
+                {
+                    return 0;
+                }
+                else
+                {
+                    extents[count++] = new DirectExtent(host, take);
+                }
+
+                at += take;
+            }
+        }
+
+        return count;
+    }
+
     private BlockStatus Vectored(ulong offset, Span<IoVector> vectors, bool write)
     {
         ulong total = 0;

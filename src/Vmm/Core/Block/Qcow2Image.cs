@@ -20,7 +20,7 @@ namespace Kvm.Vmm.Block;
 /// allocated run outside it.
 /// </para>
 /// </summary>
-internal sealed partial class Qcow2Image : IBlockBackend
+internal sealed partial class Qcow2Image : IBlockBackend, IDirectBlockBackend
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 

@@ -4,7 +4,7 @@ using NLog;
 namespace Kvm.Vmm.Block;
 
 /// <summary>A raw image: the file (or block device) is the disk, byte for byte.</summary>
-internal sealed class RawBackend : IBlockBackend
+internal sealed class RawBackend : IBlockBackend, IDirectBlockBackend
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
     private static readonly byte[] s_zeroes = new byte[256 * 1024];
@@ -78,6 +78,18 @@ internal sealed class RawBackend : IBlockBackend
 
         ulong length = TotalLength(vectors);
         return InRange(offset, length) ? Status(_file.WriteVectored(offset, vectors), "write", offset) : BlockStatus.OutOfRange;
+    }
+
+    public int TryMapDirect(ulong offset, ulong length, bool write, Span<DirectExtent> extents, out ImageFile file)
+    {
+        file = _file;
+        if (!_file.Direct || (write && ReadOnly) || extents.IsEmpty || !InRange(offset, length))
+        {
+            return 0;
+        }
+
+        extents[0] = new DirectExtent(offset, length);
+        return 1;
     }
 
     public BlockStatus Flush() => _ignoreFlush || ReadOnly ? BlockStatus.Ok : Status(_file.Sync(), "flush", 0);

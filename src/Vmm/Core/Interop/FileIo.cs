@@ -16,6 +16,7 @@ internal static unsafe partial class FileIo
 
     public const int EIntr = 4;
     public const int EIo = 5;
+    public const int EAgain = 11;
     public const int EInval = 22;
     public const int EOpNotSupp = 95;
 

@@ -117,7 +117,11 @@ internal sealed class PciDevices : IDisposable
                 : $"{device.Name}: PCI slot 0x{slot:x2} is already taken");
         }
 
-        var transport = new VirtioPciTransport(device, _memory, _mmio, _vm);
+        var transport = new VirtioPciTransport(device, _memory, _mmio, _vm)
+        {
+            // INTA, for a driver that does not enable MSI-X (pci=nomsi, an old kernel, firmware).
+            Intx = _vm is null ? null : new KvmIrqLine(_vm, PciLayout.IntxGsi(slot, 0)),
+        };
         _transports.Add(transport);
         Bus.Add(slot, transport);
         transport.Place(_windows.Allocate(transport.Config.Bars[VirtioPciLayout.Bar]!));

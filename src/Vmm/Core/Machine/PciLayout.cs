@@ -19,5 +19,14 @@ public static class PciLayout
     /// <summary>The first slot devices without an address get: slot 0 is the host bridge and slot 1 is kept free, as on QEMU's pc machine (its ISA bridge).</summary>
     public const byte FirstFreeSlot = 2;
 
+    /// <summary>The IOAPIC inputs PCI INTx lines are wired to: four, swizzled by slot (GSI 16 is the ACPI event device's).</summary>
+    public const uint IntxGsiBase = 20;
+
+    /// <summary>
+    /// The GSI of the INTx <paramref name="pin"/> (0 INTA to 3 INTD) of a device in <paramref name="slot"/> of bus 0:
+    /// the usual swizzle, (slot + pin) mod 4, over <see cref="IntxGsiBase"/>; the DSDT's _PRT says the same.
+    /// </summary>
+    public static uint IntxGsi(int slot, int pin) => IntxGsiBase + (uint)((slot + pin) & 3);
+
     public static ulong Window64Base(ulong ramEnd) => (Math.Max(ramEnd, Boot.GuestLayout.FourGiB) + (1UL << 30) - 1) & ~((1UL << 30) - 1);
 }

@@ -54,6 +54,9 @@ public sealed class MsixTable : IDisposable
 
     public int VectorCount => _vectors.Length;
 
+    /// <summary>Whether the driver turned MSI-X on (message control's enable bit); INTx is unused while it is.</summary>
+    public bool Enabled => Volatile.Read(ref _enabled);
+
     /// <summary>The table's size in bytes, and the pending bit array's.</summary>
     public int TableSize => _vectors.Length * EntrySize;
 

@@ -106,8 +106,28 @@ public static class AcpiTables
     /// <summary>
     /// The PCI Express host bridge (PNP0A08, compatible with PNP0A03) for segment 0, bus 0, whose _CRS gives the bus, the
     /// I/O ports around the configuration ports and the two memory windows; and a motherboard resource (PNP0C02) that
-    /// reserves ECAM, where Linux looks before it trusts MCFG.
+    /// reserves ECAM, where Linux looks before it trusts MCFG. Its _PRT routes each slot's INTx pins to IOAPIC inputs.
     /// </summary>
+    /// <summary>
+    /// _PRT for bus 0 (ACPI 6.4, 6.2.13): for each slot 1 to 31 and pin INTA to INTD, a package {address 0xSSSSFFFF,
+    /// pin, source 0, GSI}: static routing to a global system interrupt, as <see cref="Machine.PciLayout.IntxGsi"/>
+    /// wires it (level-triggered, active-low, as PCI interrupts are).
+    /// </summary>
+    private static byte[] IntxRouting()
+    {
+        var entries = new List<byte[]>();
+        for (int slot = 1; slot < Pci.PciAddress.SlotsPerBus; slot++)
+        {
+            for (int pin = 0; pin < 4; pin++)
+            {
+                entries.Add(Aml.Package(Aml.DWord(((uint)slot << 16) | 0xffff), Aml.Byte((byte)pin), Aml.Byte(0),
+                    Aml.Byte((byte)Machine.PciLayout.IntxGsi(slot, pin))));
+            }
+        }
+
+        return Aml.Package([.. entries]);
+    }
+
     private static byte[][] PciDevices(AcpiPci? pci)
     {
         if (pci is null)
@@ -130,7 +150,8 @@ public static class AcpiTables
                     Aml.WordIo(0x0d00, 0xffff),
                     Aml.DWordMemory((uint)pci.Window32Base, (uint)pci.Window32Size),
                     Aml.QWordMemory(pci.Window64Base, pci.Window64Size),
-                    Aml.EndTag()))),
+                    Aml.EndTag())),
+                Aml.Name("_PRT", IntxRouting())),
             Aml.Device("RES0",
                 Aml.Name("_HID", Aml.EisaId("PNP0C02")),
                 Aml.Name("_UID", Aml.Byte(0)),

@@ -10,7 +10,10 @@ namespace Kvm.Vmm.Devices.Virtio;
 /// needs them (up to maxInFlight), so that many requests wait on the host at once, as QEMU's thread pool or Linux AIO
 /// lets them. Each completed chain goes back on the used ring at once, and the driver is interrupted when it asked for
 /// it (event index or flags), so a fast request never waits for a slow one. At most maxInFlight chains are out: when all
-/// are, the ring waits until one comes back. A chain the guest malformed fails the queue and the device
+/// are, the ring waits until one comes back. With an <see cref="IAsyncChainServer"/> (Linux AIO), the chains it takes
+/// are started on the queue's thread, submitted once the ring is drained, and completed in batches when the host
+/// signals them (one interrupt per batch, as the driver asks); only the chains it declines reach the server threads.
+/// A chain the guest malformed fails the queue and the device
 /// (<see cref="IVirtioInterrupt.Fail"/>): the threads then only wait for the reset. Nothing here runs on a vCPU thread.
 /// </summary>
 public sealed class QueueWorker : IDisposable
@@ -27,6 +30,9 @@ public sealed class QueueWorker : IDisposable
     private readonly Thread _thread;
     private readonly string _name;
     private readonly int _maxInFlight;
+    private readonly IAsyncChainServer? _async;
+    private readonly Action<DescriptorChain> _declined;
+    private readonly Action<DescriptorChain, uint> _completeAsync;
 
     // The virtqueue (not thread-safe), the chains not lent out, and whether the dispatcher waits for one to come back.
     private readonly Lock _ring = new();
@@ -42,7 +48,8 @@ public sealed class QueueWorker : IDisposable
 
     /// <param name="serve">Serves one chain and returns the bytes it wrote into the chain (the used length).</param>
     /// <param name="maxInFlight">How many chains may be served at once (1: one at a time, on the queue's thread).</param>
-    public QueueWorker(string name, int index, Virtqueue queue, EventFd kick, IVirtioInterrupt interrupt, Func<DescriptorChain, uint> serve, int maxInFlight = 1)
+    /// <param name="asyncServer">Serves the chains it takes without threads; the worker owns it (disposes it).</param>
+    public QueueWorker(string name, int index, Virtqueue queue, EventFd kick, IVirtioInterrupt interrupt, Func<DescriptorChain, uint> serve, int maxInFlight = 1, IAsyncChainServer? asyncServer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
         _name = name;
@@ -52,6 +59,9 @@ public sealed class QueueWorker : IDisposable
         _interrupt = interrupt;
         _serve = serve;
         _maxInFlight = maxInFlight;
+        _async = asyncServer;
+        _declined = ServeOrDispatch;
+        _completeAsync = AddUsed;
         for (int i = 0; i < maxInFlight; i++)
         {
             _free.Push(queue.CreateChain());
@@ -101,14 +111,15 @@ public sealed class QueueWorker : IDisposable
             }
         }
 
+        _async?.Dispose();
         _stop.Dispose();
         _room.Dispose();
     }
 
     private void Run()
     {
-        EventFd[] waits = [_kick, _stop, _room];
-        Span<bool> ready = stackalloc bool[3];
+        EventFd[] waits = _async is null ? [_kick, _stop, _room] : [_kick, _stop, _room, _async.Completions];
+        Span<bool> ready = stackalloc bool[4];
         try
         {
             // Buffers made available before the device started (or before a kick we missed) are served first.
@@ -131,6 +142,11 @@ public sealed class QueueWorker : IDisposable
                     _room.TryConsume();
                 }
 
+                if (_async is not null && ready[3])
+                {
+                    ReapAsync();
+                }
+
                 Drain();
             }
         }
@@ -142,6 +158,19 @@ public sealed class QueueWorker : IDisposable
     }
 
     private void Drain()
+    {
+        try
+        {
+            DrainRing();
+        }
+        finally
+        {
+            // The chains the async server took start now, as one batch (it declines to the synchronous path).
+            _async?.Submit(_declined);
+        }
+    }
+
+    private void DrainRing()
     {
         while (true)
         {
@@ -179,15 +208,14 @@ public sealed class QueueWorker : IDisposable
                     }
                 }
 
-                if (_maxInFlight == 1)
+                if (_async?.TryStart(chain) != true)
                 {
-                    Complete(chain, _serve(chain));
-                }
-                else
-                {
-                    Dispatch(chain);
+                    ServeOrDispatch(chain);
                 }
             }
+
+            // Started chains go to the host before the ring is re-armed (the guest may wait on them).
+            _async?.Submit(_declined);
 
             lock (_ring)
             {
@@ -196,6 +224,44 @@ public sealed class QueueWorker : IDisposable
                     return;
                 }
             }
+        }
+    }
+
+    private void ServeOrDispatch(DescriptorChain chain)
+    {
+        if (_maxInFlight == 1)
+        {
+            Complete(chain, _serve(chain));
+        }
+        else
+        {
+            Dispatch(chain);
+        }
+    }
+
+    /// <summary>Collects the async server's finished chains: all on the used ring, then one interrupt if the driver asked.</summary>
+    private void ReapAsync()
+    {
+        _async!.Reap(_completeAsync);
+        bool notify;
+        lock (_ring)
+        {
+            notify = _queue.NeedsInterrupt();
+            _waitingForRoom = false; // Drain runs next on this thread
+        }
+
+        if (notify)
+        {
+            _interrupt.NotifyQueue(_index);
+        }
+    }
+
+    private void AddUsed(DescriptorChain chain, uint written)
+    {
+        lock (_ring)
+        {
+            _queue.TryAddUsed(chain.Head, written);
+            _free.Push(chain);
         }
     }
 

@@ -300,7 +300,7 @@ public sealed partial class VirtioBlock
         return R.StatusOk;
     }
 
-    private bool InDisk(ulong sector, ulong bytes)
+    internal bool InDisk(ulong sector, ulong bytes)
     {
         ulong capacity = Volatile.Read(ref _capacitySectors);
         return sector <= capacity && bytes / R.SectorSize <= capacity - sector;
@@ -319,7 +319,7 @@ public sealed partial class VirtioBlock
     /// Tells <see cref="IoError"/> that the image failed a request (at most once a second per disk: a guest retrying a
     /// broken disk in a loop must not flood the monitors). Runs on the queue thread; only the failure path gets here.
     /// </summary>
-    private void ReportIoError(BlockIoOperation operation)
+    internal void ReportIoError(BlockIoOperation operation)
     {
         long now = Environment.TickCount64;
         long last = Interlocked.Read(ref _lastIoError);

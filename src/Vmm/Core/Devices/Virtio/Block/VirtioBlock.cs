@@ -7,7 +7,8 @@ namespace Kvm.Vmm.Devices.Virtio.Block;
 /// <summary>
 /// virtio-blk (virtio 1.2, 5.2) over an <see cref="IBlockBackend"/>: reads, writes, flush, GET_ID, discard and write
 /// zeroes; each request queue has its own thread and up to <see cref="VirtioBlockConfig.MaxInFlight"/> requests in
-/// flight. Data moves between the image and guest memory directly (the segments were checked to lie in RAM); a
+/// flight: reads and writes of an O_DIRECT image through Linux AIO (<see cref="VirtioBlockAio"/>), the rest on server
+/// threads. Data moves between the image and guest memory directly (the segments were checked to lie in RAM); a
 /// request the guest got wrong fails with IOERR or UNSUPP, never the device.
 /// </summary>
 public sealed partial class VirtioBlock : IVirtioDevice
@@ -20,6 +21,7 @@ public sealed partial class VirtioBlock : IVirtioDevice
     private QueueWorker[] _workers = [];
     private VirtioActivation? _activation;
     private ulong _capacitySectors;
+    private long _asyncRequests;
 
     public VirtioBlock(IBlockBackend backend, VirtioBlockConfig config)
     {
@@ -66,6 +68,21 @@ public sealed partial class VirtioBlock : IVirtioDevice
     /// </summary>
     public event Action<BlockIoOperation>? IoError;
 
+    /// <summary>Requests served through Linux AIO so far (the rest went through server threads).</summary>
+    internal long AsyncRequests => Interlocked.Read(ref _asyncRequests);
+
+    /// <summary>Server threads the queues have started (none while every request goes through Linux AIO).</summary>
+    internal int ServerThreads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _workers.Sum(w => w.ServerThreads);
+            }
+        }
+    }
+
     /// <summary>The disk's size in bytes, as the guest sees it.</summary>
     public ulong CapacityBytes => Volatile.Read(ref _capacitySectors) * R.SectorSize;
 
@@ -104,7 +121,13 @@ public sealed partial class VirtioBlock : IVirtioDevice
             {
                 if (activation.Queues[i] is { } queue)
                 {
-                    workers.Add(new QueueWorker(Name, i, queue, activation.Kicks[i], activation.Interrupt, chain => Serve(activation, chain), _config.MaxInFlight));
+                    var aio = _config.AsyncIo ? VirtioBlockAio.TryCreate(this, _backend, activation.Memory, _config.MaxInFlight, _config.QueueSize) : null;
+                    if (aio is not null)
+                    {
+                        aio.Submitted = n => Interlocked.Add(ref _asyncRequests, n);
+                    }
+
+                    workers.Add(new QueueWorker(Name, i, queue, activation.Kicks[i], activation.Interrupt, chain => Serve(activation, chain), _config.MaxInFlight, aio));
                 }
             }
 

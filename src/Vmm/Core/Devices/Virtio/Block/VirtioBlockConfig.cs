@@ -20,6 +20,12 @@ public sealed record VirtioBlockConfig
     /// </summary>
     public int MaxInFlight { get; init; } = DefaultMaxInFlight;
 
+    /// <summary>
+    /// Reads and writes of an image opened with O_DIRECT go through Linux AIO on the queue's thread (QEMU's aio=native),
+    /// not through server threads; false for <c>io='threads'</c>. Images without O_DIRECT always use threads.
+    /// </summary>
+    public bool AsyncIo { get; init; } = true;
+
     /// <summary>Whether FLUSH is offered (the image's cache mode has a write-back cache to flush).</summary>
     public bool WriteCache { get; init; } = true;
 

@@ -202,6 +202,10 @@ public sealed partial class VirtioPciTransport
         _deviceFeatureSelect = _driverFeatureSelect = 0;
         _configVector = Virtqueue.NoVector;
         _queueSelect = 0;
-        Interlocked.Exchange(ref _isr, 0);
+        lock (_isrGate)
+        {
+            _isr = 0;
+            UpdateIntx();
+        }
     }
 }

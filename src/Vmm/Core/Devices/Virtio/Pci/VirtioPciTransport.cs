@@ -37,7 +37,9 @@ public sealed partial class VirtioPciTransport : IPciDevice, IBusDevice, IVirtio
     private int _configGeneration;
     private int _needsReset;
     private ushort _queueSelect;
+    private readonly Lock _isrGate = new();
     private int _isr;
+    private bool _intxAsserted;
     private bool _active;
 
     public VirtioPciTransport(IVirtioDevice device, GuestMemory memory, MmioBus mmio, IVm? vm)
@@ -60,10 +62,17 @@ public sealed partial class VirtioPciTransport : IPciDevice, IBusDevice, IVirtio
         AddVirtioCapability(VirtioPciLayout.NotifyCfg, VirtioPciLayout.NotifyOffset, VirtioPciLayout.NotifyLength, VirtioPciLayout.NotifyOffMultiplier);
         _msix = new MsixTable(vm, device.QueueCount + 1);
         _msix.AddCapability(Config, VirtioPciLayout.Bar, VirtioPciLayout.MsixTableOffset, VirtioPciLayout.MsixPbaOffset);
+        Config.SetInterruptPin(1); // INTA
         Config.BarsChanged += MoveBar;
     }
 
     public string Name => _device.Name;
+
+    /// <summary>
+    /// The INTx line (INTA, routed by the machine): used while MSI-X is off, asserted while the ISR has a bit set and
+    /// the command register allows INTx, dropped when the driver reads the ISR (4.1.4.5). Null: no INTx (tests).
+    /// </summary>
+    public IInterruptLine? Intx { get; init; }
 
     public PciConfigSpace Config { get; }
 
@@ -94,6 +103,14 @@ public sealed partial class VirtioPciTransport : IPciDevice, IBusDevice, IVirtio
         {
             _msix.ControlChanged();
         }
+
+        if (offset < PciConfigSpace.Command + 2 && PciConfigSpace.Command < offset + data.Length || _msix.Covers(offset, data.Length))
+        {
+            lock (_isrGate)
+            {
+                UpdateIntx(); // INTx disabled or enabled, or MSI-X turned on or off
+            }
+        }
     }
 
     /// <summary>Places the BAR (the machine does, as firmware would) and turns memory decoding on.</summary>
@@ -114,8 +131,8 @@ public sealed partial class VirtioPciTransport : IPciDevice, IBusDevice, IVirtio
                 ReadCommon((int)offset, data);
                 break;
             case >= VirtioPciLayout.IsrOffset and < VirtioPciLayout.IsrOffset + 4:
-                // Reading the ISR status clears it (4.1.4.5).
-                data[0] = offset == VirtioPciLayout.IsrOffset ? (byte)Interlocked.Exchange(ref _isr, 0) : (byte)0;
+                // Reading the ISR status clears it, and drops the INTx line (4.1.4.5).
+                data[0] = offset == VirtioPciLayout.IsrOffset ? TakeIsr() : (byte)0;
                 break;
             case >= VirtioPciLayout.DeviceOffset and < VirtioPciLayout.DeviceOffset + VirtioPciLayout.DeviceLength:
                 ReadDeviceConfig((int)(offset - VirtioPciLayout.DeviceOffset), data);
@@ -161,6 +178,12 @@ public sealed partial class VirtioPciTransport : IPciDevice, IBusDevice, IVirtio
             return;
         }
 
+        if (!_msix.Enabled)
+        {
+            RaiseIsr(1);
+            return;
+        }
+
         Interlocked.Or(ref _isr, 1);
         ushort vector = _queues[queue].MsixVector;
         if (vector != Virtqueue.NoVector)
@@ -173,6 +196,12 @@ public sealed partial class VirtioPciTransport : IPciDevice, IBusDevice, IVirtio
     {
         // Device threads call this: it takes no lock the transport holds while it stops the device.
         Interlocked.Increment(ref _configGeneration);
+        if (!_msix.Enabled)
+        {
+            RaiseIsr(2);
+            return;
+        }
+
         Interlocked.Or(ref _isr, 2);
         if (_configVector != Virtqueue.NoVector)
         {
@@ -206,6 +235,38 @@ public sealed partial class VirtioPciTransport : IPciDevice, IBusDevice, IVirtio
         }
 
         _device.Dispose();
+    }
+
+    /// <summary>Sets ISR bits and asserts INTx (MSI-X is off: 4.1.5.3, 4.1.5.4), unless the command register disables it.</summary>
+    private void RaiseIsr(int bits)
+    {
+        lock (_isrGate)
+        {
+            _isr |= bits;
+            UpdateIntx();
+        }
+    }
+
+    private byte TakeIsr()
+    {
+        lock (_isrGate)
+        {
+            int isr = _isr;
+            _isr = 0;
+            UpdateIntx();
+            return (byte)isr;
+        }
+    }
+
+    /// <summary>The INTx level follows the ISR and the command register's INTx disable bit. Holds <see cref="_isrGate"/>.</summary>
+    private void UpdateIntx()
+    {
+        bool level = _isr != 0 && !_msix.Enabled && (Config.CommandValue & PciConfigSpace.CommandIntxDisable) == 0;
+        if (level != _intxAsserted && Intx is { } line)
+        {
+            _intxAsserted = level;
+            line.Set(level);
+        }
     }
 
     private void AddVirtioCapability(byte type, uint offset, uint length, uint? notifyMultiplier = null)
