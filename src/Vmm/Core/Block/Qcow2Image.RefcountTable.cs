@@ -57,12 +57,9 @@ internal sealed partial class Qcow2Image
             ulong to = Math.Min(endCluster, (blockIndex + 1) * perBlock);
             if (HasRefBlock(blockIndex))
             {
-                for (ulong c = from; c < to; c++)
+                if (!SetRefcounts(from, to - from, 1))
                 {
-                    if (!SetRefcount(c << _clusterBits, 1))
-                    {
-                        return BlockStatus.IoError;
-                    }
+                    return BlockStatus.IoError;
                 }
 
                 continue;
@@ -79,6 +76,8 @@ internal sealed partial class Qcow2Image
             {
                 return BlockStatus.IoError;
             }
+
+            _refCache.Add(blockOffset, content);
 
             newTable[blockIndex] = blockOffset;
         }

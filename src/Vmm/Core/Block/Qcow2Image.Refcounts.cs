@@ -113,12 +113,16 @@ internal sealed partial class Qcow2Image
             }
         }
 
-        for (ulong c = first; c < runEnd; c++)
+        for (ulong c = first; c < runEnd;)
         {
-            if ((_refTable[c / perBlock] & OffsetMask) != 0 && !SetRefcount(c << _clusterBits, 1))
+            // The run's clusters counted in blocks that exist: one write per block.
+            ulong blockEnd = Math.Min((c / perBlock + 1) * perBlock, runEnd);
+            if ((_refTable[c / perBlock] & OffsetMask) != 0 && !SetRefcounts(c, blockEnd - c, 1))
             {
                 return 0;
             }
+
+            c = blockEnd;
         }
 
         foreach ((ulong index, ulong offset) in placed)
@@ -133,6 +137,8 @@ internal sealed partial class Qcow2Image
             {
                 return 0;
             }
+
+            _refCache.Add(offset, content);
         }
 
         foreach ((ulong index, ulong offset) in placed)
@@ -172,78 +178,118 @@ internal sealed partial class Qcow2Image
     private bool TryGetRefcount(ulong host, out ulong refcount)
     {
         refcount = 0;
-        if (!TryLocate(host, out ulong fileOffset, out int byteCount, out int shift))
+        byte[]? block = RefcountBlockOf(host >> _clusterBits, out _, out long index);
+        if (block is null)
         {
             return false;
         }
 
-        Span<byte> bytes = stackalloc byte[8];
-        if (Check(_file.Read(fileOffset, bytes[..byteCount]), "read refcount") != BlockStatus.Ok)
-        {
-            return false;
-        }
-
-        refcount = _refcountBits >= 8 ? ReadBigEndian(bytes[..byteCount]) : (ulong)((bytes[0] >> shift) & ((1 << _refcountBits) - 1));
+        refcount = GetEntry(block, index);
         return true;
     }
 
-    private bool SetRefcount(ulong host, ulong refcount)
+    private bool SetRefcount(ulong host, ulong refcount) => SetRefcounts(host >> _clusterBits, 1, refcount);
+
+    /// <summary>
+    /// Sets the refcounts of <paramref name="count"/> clusters from <paramref name="firstCluster"/> (their refcount
+    /// blocks exist) to <paramref name="refcount"/>: in the cached blocks, then one write per block of the aligned
+    /// window that changed. A failed write puts the cached entries back, so the cache never says what the file does not.
+    /// </summary>
+    private bool SetRefcounts(ulong firstCluster, ulong count, ulong refcount)
     {
         if (_refcountBits < 64 && refcount >> _refcountBits != 0)
         {
-            Fail("refcount overflow", "allocate", $"0x{host:x}");
+            Fail("refcount overflow", "allocate", $"0x{firstCluster << _clusterBits:x}");
             return false;
         }
 
-        if (!TryLocate(host, out ulong fileOffset, out int byteCount, out int shift))
+        ulong cluster = firstCluster;
+        ulong end = firstCluster + count;
+        while (cluster < end)
         {
-            return false;
-        }
-
-        Span<byte> bytes = stackalloc byte[8];
-        if (_refcountBits >= 8)
-        {
-            WriteBigEndian(bytes[..byteCount], refcount);
-        }
-        else
-        {
-            if (Check(_file.Read(fileOffset, bytes[..1]), "read refcount") != BlockStatus.Ok)
+            byte[]? block = RefcountBlockOf(cluster, out ulong blockOffset, out long first);
+            if (block is null)
             {
                 return false;
             }
 
-            int mask = ((1 << _refcountBits) - 1) << shift;
-            bytes[0] = (byte)((bytes[0] & ~mask) | ((int)refcount << shift));
+            long last = Math.Min((long)(end - cluster) + first, _refBlockEntries);
+            int from = (int)(first * _refcountBits / 8);
+            int to = (int)((last * _refcountBits + 7) / 8);
+            byte[] saved = block[from..to];
+            for (long i = first; i < last; i++)
+            {
+                SetEntry(block, i, refcount);
+            }
+
+            if (WriteWindow(blockOffset, block, from, to, "write refcount") != BlockStatus.Ok)
+            {
+                saved.CopyTo(block, from);
+                return false;
+            }
+
+            cluster += (ulong)(last - first);
         }
 
-        return Check(_file.Write(fileOffset, bytes[..byteCount]), "write refcount") == BlockStatus.Ok;
+        return true;
     }
 
-    /// <summary>Where the refcount of <paramref name="host"/> lives: the bytes to read and, below 8 bits, the shift in the byte.</summary>
-    private bool TryLocate(ulong host, out ulong fileOffset, out int byteCount, out int shift)
+    /// <summary>
+    /// The refcount block holding cluster <paramref name="cluster"/>'s entry (from the cache, or read whole), its file
+    /// offset and the entry's index in it; null when the table has no valid block there.
+    /// </summary>
+    private byte[]? RefcountBlockOf(ulong cluster, out ulong blockOffset, out long index)
     {
-        fileOffset = 0;
-        shift = 0;
-        byteCount = Math.Max(_refcountBits / 8, 1);
-        ulong cluster = host >> _clusterBits;
+        index = (long)(cluster % (ulong)_refBlockEntries);
+        blockOffset = 0;
         ulong blockIndex = cluster / (ulong)_refBlockEntries;
         if (blockIndex >= (ulong)_refTable.Length)
         {
-            Fail("cluster beyond the refcount table", "refcount", $"0x{host:x}");
-            return false;
+            Fail("cluster beyond the refcount table", "refcount", $"0x{cluster << _clusterBits:x}");
+            return null;
         }
 
-        ulong block = _refTable[blockIndex] & OffsetMask;
-        if (block == 0 || (block & (ulong)(_clusterSize - 1)) != 0)
+        blockOffset = _refTable[blockIndex] & OffsetMask;
+        if (blockOffset == 0 || (blockOffset & (ulong)(_clusterSize - 1)) != 0)
         {
-            Fail("missing or unaligned refcount block", "refcount", $"0x{host:x}");
-            return false;
+            Fail("missing or unaligned refcount block", "refcount", $"0x{cluster << _clusterBits:x}");
+            return null;
         }
 
-        ulong bitIndex = (cluster % (ulong)_refBlockEntries) * (ulong)_refcountBits;
-        fileOffset = block + bitIndex / 8;
-        shift = (int)(bitIndex % 8);
-        return true;
+        if (_refCache.Find(blockOffset) is { } cached)
+        {
+            return cached;
+        }
+
+        var block = new byte[_clusterSize];
+        if (Check(_file.Read(blockOffset, block), "read refcount block") != BlockStatus.Ok)
+        {
+            return null;
+        }
+
+        _refCache.Add(blockOffset, block);
+        return block;
+    }
+
+    /// <summary>
+    /// Writes bytes [<paramref name="from"/>, <paramref name="to"/>) of a cached table at <paramref name="tableOffset"/>
+    /// widened to whole aligned blocks of the file (4 KiB, or the cluster when smaller), so that an O_DIRECT image
+    /// takes it without reading anything back.
+    /// </summary>
+    private BlockStatus WriteWindow(ulong tableOffset, ReadOnlySpan<byte> table, int from, int to, string operation)
+    {
+        int unit = Math.Min(ImageFile.Alignment, _clusterSize);
+        int start = from / unit * unit;
+        int end = Math.Min((to + unit - 1) / unit * unit, table.Length);
+        return Check(_file.Write(tableOffset + (ulong)start, table[start..end]), operation);
+    }
+
+    private ulong GetEntry(ReadOnlySpan<byte> block, long index)
+    {
+        long bit = index * _refcountBits;
+        return _refcountBits >= 8
+            ? ReadBigEndian(block.Slice((int)(bit / 8), _refcountBits / 8))
+            : (ulong)((block[(int)(bit / 8)] >> (int)(bit % 8)) & ((1 << _refcountBits) - 1));
     }
 
     /// <summary>Sets entry <paramref name="index"/> of a refcount block held in memory.</summary>
@@ -256,7 +302,9 @@ internal sealed partial class Qcow2Image
         }
         else
         {
-            block[(int)(bit / 8)] |= (byte)(value << (int)(bit % 8));
+            int shift = (int)(bit % 8);
+            int mask = ((1 << _refcountBits) - 1) << shift;
+            block[(int)(bit / 8)] = (byte)((block[(int)(bit / 8)] & ~mask) | (((int)value << shift) & mask));
         }
     }
 

@@ -236,16 +236,46 @@ internal sealed partial class Qcow2Image
         }
     }
 
-    private BlockStatus SetL2Entry(ulong[] table, ulong l2Offset, ulong guestOffset, ulong value)
+    private BlockStatus SetL2Entry(ulong[] table, ulong l2Offset, ulong guestOffset, ulong value) =>
+        SetL2Entries(table, l2Offset, (int)((guestOffset >> _clusterBits) & (ulong)(_l2Entries - 1)), 1, value, 0);
+
+    /// <summary>
+    /// Sets <paramref name="count"/> entries of a cached L2 table from <paramref name="first"/> to
+    /// <paramref name="value"/>, <paramref name="value"/> + <paramref name="step"/>, ... (a run of new clusters), then
+    /// writes the aligned window of the table that holds them, from the cache (no read back). A failed write puts
+    /// the cached entries back.
+    /// </summary>
+    private BlockStatus SetL2Entries(ulong[] table, ulong l2Offset, int first, int count, ulong value, ulong step)
     {
-        int index = (int)((guestOffset >> _clusterBits) & (ulong)(_l2Entries - 1));
-        BlockStatus status = WriteEntry(l2Offset + (ulong)index * 8, value, "write L2 entry");
-        if (status == BlockStatus.Ok)
+        ulong[] saved = table[first..(first + count)];
+        for (int i = 0; i < count; i++)
         {
-            table[index] = value;
+            table[first + i] = value + ((ulong)i * step);
         }
 
-        return status;
+        int unit = Math.Min(ImageFile.Alignment, _clusterSize) / 8;
+        int start = first / unit * unit;
+        int end = Math.Min((first + count + unit - 1) / unit * unit, table.Length);
+        byte[] bytes = ArrayPool<byte>.Shared.Rent((end - start) * 8);
+        try
+        {
+            for (int i = start; i < end; i++)
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan((i - start) * 8), table[i]);
+            }
+
+            BlockStatus status = Check(_file.Write(l2Offset + ((ulong)start * 8), bytes.AsSpan(0, (end - start) * 8)), "write L2 entries");
+            if (status != BlockStatus.Ok)
+            {
+                saved.CopyTo(table, first);
+            }
+
+            return status;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     private BlockStatus WriteEntry(ulong fileOffset, ulong value, string operation)

@@ -84,6 +84,7 @@ internal sealed unsafe partial class Qcow2Image
                 int inCluster = (int)(offset & (ulong)(_clusterSize - 1));
                 ulong chunk = Math.Min(total, (ulong)(_clusterSize - inCluster));
                 ClusterMapping mapping;
+                bool fresh = false;
                 lock (_gate)
                 {
                     mapping = Map(offset);
@@ -96,6 +97,16 @@ internal sealed unsafe partial class Qcow2Image
                             chunk += Math.Min(total - chunk, (ulong)_clusterSize);
                         }
                     }
+                    else if (write && inCluster == 0 && chunk == (ulong)_clusterSize && IsFresh(mapping))
+                    {
+                        // Whole clusters never written (in the same L2 table) are allocated as one run.
+                        fresh = true;
+                        while (chunk + (ulong)_clusterSize <= total && ((offset + chunk) >> L1Shift) == (offset >> L1Shift)
+                            && IsFresh(Map(offset + chunk)))
+                        {
+                            chunk += (ulong)_clusterSize;
+                        }
+                    }
                 }
 
                 int count = Take(ref rest, chunk, scratch);
@@ -105,6 +116,10 @@ internal sealed unsafe partial class Qcow2Image
                 {
                     ulong host = mapping.HostOffset + (ulong)inCluster;
                     status = Check(write ? _file.WriteVectored(host, piece) : _file.ReadVectored(host, piece), write ? "write data" : "read data");
+                }
+                else if (fresh)
+                {
+                    status = WriteFreshRun(offset, piece, (int)(chunk >> _clusterBits));
                 }
                 else
                 {
@@ -118,6 +133,105 @@ internal sealed unsafe partial class Qcow2Image
 
                 offset += chunk;
                 total -= chunk;
+            }
+
+            return BlockStatus.Ok;
+        }
+        finally
+        {
+            ArrayPool<IoVector>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>A cluster whose old content does not matter when it is overwritten whole: never written, or reading as zeroes with no host cluster.</summary>
+    private static bool IsFresh(ClusterMapping mapping) => mapping.Kind == ClusterKind.Unallocated || mapping is { Kind: ClusterKind.Zero, HostOffset: 0 };
+
+    /// <summary>
+    /// Writes <paramref name="count"/> whole fresh clusters (see <see cref="IsFresh"/>) of one L2 table: a run of new
+    /// clusters is counted in the refcounts, the data goes there in one vectored write (outside the metadata lock, so
+    /// other requests go on meanwhile), then the L2 entries name the run in one write. A crash in between leaks the
+    /// run at most; a concurrent write of the same clusters (the guest's own race) leaves one of the two and leaks
+    /// the other.
+    /// </summary>
+    private BlockStatus WriteFreshRun(ulong offset, Span<IoVector> piece, int count)
+    {
+        BlockStatus status;
+        ulong host;
+        lock (_gate)
+        {
+            status = ReserveFreshRun(offset, count, out host);
+        }
+
+        if (status == BlockStatus.Unsupported)
+        {
+            // Some were written meanwhile by another request: cluster by cluster, the way that keeps what is there.
+            return WriteGatheredClusters(offset, piece, count);
+        }
+
+        if (status == BlockStatus.Ok)
+        {
+            status = Check(_file.WriteVectored(host, piece), "write new data clusters");
+        }
+
+        if (status != BlockStatus.Ok)
+        {
+            return status; // a run already counted is leaked: nothing names it
+        }
+
+        lock (_gate)
+        {
+            // The table may have left the cache meanwhile: look it up again (it is this image's own by now).
+            status = EnsureL2(offset, out ulong[] table, out ulong l2Offset);
+            if (status == BlockStatus.Ok)
+            {
+                int first = (int)((offset >> _clusterBits) & (ulong)(_l2Entries - 1));
+                status = SetL2Entries(table, l2Offset, first, count, host | Copied, (ulong)_clusterSize);
+            }
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// Checks the clusters are still fresh (Unsupported when not), makes their L2 table this image's own and counts a
+    /// run of new clusters for them. Holds <see cref="_gate"/>.
+    /// </summary>
+    private BlockStatus ReserveFreshRun(ulong offset, int count, out ulong host)
+    {
+        host = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (!IsFresh(Map(offset + ((ulong)i << _clusterBits))))
+            {
+                return BlockStatus.Unsupported;
+            }
+        }
+
+        BlockStatus status = EnsureL2(offset, out _, out _);
+        if (status != BlockStatus.Ok)
+        {
+            return status;
+        }
+
+        host = AllocateRun(count);
+        return host == 0 ? BlockStatus.IoError : BlockStatus.Ok;
+    }
+
+    /// <summary>Whole clusters through the one-cluster allocating write, each gathered from its part of the vectors.</summary>
+    private BlockStatus WriteGatheredClusters(ulong offset, Span<IoVector> piece, int count)
+    {
+        var rest = piece;
+        IoVector[] scratch = ArrayPool<IoVector>.Shared.Rent(piece.Length);
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int used = Take(ref rest, (ulong)_clusterSize, scratch);
+                BlockStatus status = WriteGathered(offset + ((ulong)i << _clusterBits), scratch.AsSpan(0, used), _clusterSize);
+                if (status != BlockStatus.Ok)
+                {
+                    return status;
+                }
             }
 
             return BlockStatus.Ok;

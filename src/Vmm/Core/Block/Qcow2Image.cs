@@ -32,7 +32,8 @@ internal sealed partial class Qcow2Image : IBlockBackend, IDirectBlockBackend
     private readonly int _l2Entries;
     private readonly int _version;
     private readonly bool _ignoreFlush;
-    private readonly L2Cache _l2Cache;
+    private readonly TableCache<ulong> _l2Cache;
+    private readonly TableCache<byte> _refCache;
     private int _errorsLogged;
     private ulong _size;
 
@@ -48,7 +49,8 @@ internal sealed partial class Qcow2Image : IBlockBackend, IDirectBlockBackend
         _size = header.Size & ~511UL;
         ReadOnly = readOnly;
         SupportsDiscard = options.DiscardUnmap && !readOnly;
-        _l2Cache = new L2Cache(Math.Clamp((16 << 20) / _clusterSize, 4, 32));
+        _l2Cache = new TableCache<ulong>(Math.Clamp((16 << 20) / _clusterSize, 4, 32));
+        _refCache = new TableCache<byte>(Math.Clamp((4 << 20) / _clusterSize, 4, 16));
         _refcountBits = header.RefcountBits;
         _refBlockEntries = (long)_clusterSize * 8 / _refcountBits;
         _l1 = LoadTable(header.L1TableOffset, (int)header.L1Size, "L1 table");
