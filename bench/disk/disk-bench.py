@@ -239,6 +239,22 @@ def memory(pid, guest_kib):
     return rss, pss, rss - guest
 
 
+def breakdown(pid, guest_kib, top=8):
+    """The resident KiB of the VMM's own mappings (guest RAM left out), summed by file or kind, largest first."""
+    sums = {}
+    name, size = "", 0
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if fields and "-" in fields[0] and len(fields) >= 5 and not fields[0].endswith(":"):
+                name = os.path.basename(fields[5]) if len(fields) > 5 else "[anon]"
+            elif line.startswith("Size:"):
+                size = int(fields[1])
+            elif line.startswith("Rss:") and size < guest_kib:
+                sums[name] = sums.get(name, 0) + int(fields[1])
+    return sorted(sums.items(), key=lambda kv: -kv[1])[:top]
+
+
 def boot(name, argv, console, args, mode, work):
     """Starts a VMM, waits for BENCH-READY, measures memory; for fio waits for the results and the power-off."""
     if os.path.exists(console):
@@ -262,6 +278,7 @@ def boot(name, argv, console, args, mode, work):
                 print(f"  {name:14} {mode:4}: up after {ready:5.1f} s; rss {mem[0] / 1024:6.1f} MiB, pss {mem[1] / 1024:6.1f} MiB, "
                       f"own {mem[2] / 1024:6.1f} MiB", flush=True)
                 if mode != "fio":
+                    print("    own memory by mapping (KiB): " + ", ".join(f"{n} {k}" for n, k in breakdown(proc.pid, args.memory * 1024)), flush=True)
                     return mem, {}
                 deadline = time.monotonic() + args.fio_timeout
             if "BENCH-DONE" in text or "BENCH-FAIL" in text or proc.poll() is not None:

@@ -78,11 +78,12 @@ internal static class DiskGuest
             $B mount -t proc proc /proc
             $B mount -t sysfs sys /sys
             echo "{{RootMarker}} $($B grep ' / ' /proc/mounts)"
-            for d in /sys/bus/pci/devices/*; do echo "pci ${d##*/} $($B cat $d/vendor) $($B cat $d/device)"; echo "irq ${d##*/} $($B cat $d/irq)"; done
+            for d in /sys/bus/pci/devices/*; do echo "pci ${d##*/} $($B cat $d/vendor) $($B cat $d/device)"; done
             [ -c /dev/hwrng ] && echo "hwrng $($B cat /sys/class/misc/hw_random/rng_current) $($B dd if=/dev/hwrng bs=16 count=1 2>/dev/null | $B od -An -tx1 | $B tr -d ' \n')"
             echo "{{WrittenText}}" > {{WrittenFile}}
             $B dd if=/dev/urandom of=/data.bin bs=1M count=4 2>/dev/null
             echo "md5 $($B md5sum /data.bin)"
+            $B grep virtio /proc/interrupts | $B sed 's/^/intr /'
             $B sync
             $B mount -o remount,ro /
             echo "{{DoneMarker}}"
