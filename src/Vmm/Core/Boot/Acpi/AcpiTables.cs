@@ -9,7 +9,7 @@ namespace Kvm.Vmm.Boot.Acpi;
 /// and status registers on I/O ports), DSDT (an _S5 package so the guest can power off), and MADT (one local APIC per
 /// vCPU and the I/O APIC). The guest powers off by writing SLP_TYP 5 with SLP_EN to the sleep control register.
 /// </summary>
-public static class AcpiTables
+public static partial class AcpiTables
 {
     /// <summary>Where the RSDP goes: the BIOS area Linux scans for "RSD PTR " (0xe0000-0xfffff).</summary>
     public const ulong RsdpAddress = 0xe0000;
