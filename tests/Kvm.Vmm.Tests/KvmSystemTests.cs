@@ -20,4 +20,12 @@ public sealed class KvmSystemTests
         var e = Assert.Throws<KvmException>(() => KvmSystem.Open("/dev/null"));
         Assert.That(e!.Message, Does.StartWith("KVM at /dev/null reports API version -1"));
     }
+
+    [TestCase("processor\t: 0\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep vmx ssse3\n", true)]
+    [TestCase("flags\t\t: fpu svm lm\nflags\t\t: fpu svm lm\n", true)]
+    [TestCase("processor\t: 0\nflags\t\t: fpu vme de pse tsc msr pae hypervisor lm\nvmx flags\t: vnmi\n", false)]
+    [TestCase("model name\t: AMD EPYC svm-less\nflags\t\t: fpu lm\n", false)]
+    [TestCase("", false)]
+    public void HasHardwareVirtualization_ReadsTheFlagsLine(string cpuInfo, bool expected) =>
+        Assert.That(KvmSystem.HasHardwareVirtualization(cpuInfo), Is.EqualTo(expected));
 }

@@ -50,6 +50,13 @@ public sealed class KvmSystem : IDisposable
                 }
             }
 
+            if (ReadCpuInfo() is { } cpuInfo && !HasHardwareVirtualization(cpuInfo))
+            {
+                // Seen on cloud VMs: /dev/kvm answers, but a guest hangs at its first instructions in long mode.
+                throw new KvmException($"KVM at {path} cannot run a guest here: this CPU has neither vmx nor svm (hardware " +
+                    "virtualization; /proc/cpuinfo). Use a machine with them, or run inside the nested-KVM harness (tools/nested-kvm/nested-kvm.sh)");
+            }
+
             int mmapSize = KvmThrow.Check(Libc.Ioctl(fd, KvmIoctl.GetVcpuMmapSize, 0), "KVM_GET_VCPU_MMAP_SIZE");
             s_log.Debug("Opened {Path}: API version {Version}, vCPU mapping {Size} bytes", path, version, mmapSize);
             return new KvmSystem(fd, mmapSize);
@@ -58,6 +65,37 @@ public sealed class KvmSystem : IDisposable
         {
             Libc.Close(fd);
             throw;
+        }
+    }
+
+    /// <summary>Whether /proc/cpuinfo's flags name Intel VT-x (vmx) or AMD-V (svm): without either KVM cannot run a guest.</summary>
+    public static bool HasHardwareVirtualization(string cpuInfo)
+    {
+        foreach (var line in cpuInfo.Split('\n'))
+        {
+            if (line.StartsWith("flags", StringComparison.Ordinal) && line.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries) is var words
+                && (words.Contains("vmx") || words.Contains("svm")))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? ReadCpuInfo()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/cpuinfo");
+        }
+        catch (IOException)
+        {
+            return null; // no procfs: let KVM itself decide
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
