@@ -109,7 +109,7 @@ internal sealed unsafe partial class Qcow2Image
                     }
                 }
 
-                int count = Take(ref rest, chunk, scratch);
+                int count = IoVector.Take(ref rest, chunk, scratch);
                 var piece = scratch.AsSpan(0, count);
                 BlockStatus status;
                 if (mapping.Kind == ClusterKind.Data && (!write || mapping.Owned))
@@ -226,7 +226,7 @@ internal sealed unsafe partial class Qcow2Image
         {
             for (int i = 0; i < count; i++)
             {
-                int used = Take(ref rest, (ulong)_clusterSize, scratch);
+                int used = IoVector.Take(ref rest, (ulong)_clusterSize, scratch);
                 BlockStatus status = WriteGathered(offset + ((ulong)i << _clusterBits), scratch.AsSpan(0, used), _clusterSize);
                 if (status != BlockStatus.Ok)
                 {
@@ -278,32 +278,5 @@ internal sealed unsafe partial class Qcow2Image
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>
-    /// Copies into <paramref name="scratch"/> the vectors that cover the next <paramref name="length"/> bytes of
-    /// <paramref name="rest"/> (the last one cut to fit) and moves <paramref name="rest"/> past them.
-    /// </summary>
-    private static int Take(ref Span<IoVector> rest, ulong length, IoVector[] scratch)
-    {
-        int count = 0;
-        while (length > 0 && !rest.IsEmpty)
-        {
-            ref var first = ref rest[0];
-            ulong take = Math.Min(length, (ulong)first.Length);
-            scratch[count++] = new IoVector(first.Base, (nuint)take);
-            length -= take;
-            if (take == first.Length)
-            {
-                rest = rest[1..];
-            }
-            else
-            {
-                first.Base += take;
-                first.Length -= (nuint)take;
-            }
-        }
-
-        return count;
     }
 }

@@ -14,4 +14,31 @@ public unsafe struct IoVector
         Base = start;
         Length = length;
     }
+
+    /// <summary>
+    /// Copies into <paramref name="destination"/> the vectors that cover the next <paramref name="length"/> bytes of
+    /// <paramref name="rest"/> (the last one cut to fit) and moves <paramref name="rest"/> past them; returns how many.
+    /// </summary>
+    public static int Take(ref Span<IoVector> rest, ulong length, Span<IoVector> destination)
+    {
+        int count = 0;
+        while (length > 0 && !rest.IsEmpty)
+        {
+            ref var first = ref rest[0];
+            ulong take = Math.Min(length, (ulong)first.Length);
+            destination[count++] = new IoVector(first.Base, (nuint)take);
+            length -= take;
+            if (take == first.Length)
+            {
+                rest = rest[1..];
+            }
+            else
+            {
+                first.Base += take;
+                first.Length -= (nuint)take;
+            }
+        }
+
+        return count;
+    }
 }

@@ -100,7 +100,7 @@ public sealed partial class VirtioBlock
         }
         else
         {
-            var status = Vectored(memory, chain, offset, skip, length, write);
+            var status = Vectored(memory, chain, offset, write, length);
             ok = status == BlockStatus.Ok;
             imageFailed = status == BlockStatus.IoError;
         }
@@ -126,37 +126,17 @@ public sealed partial class VirtioBlock
     /// The data window's guest segments as one vectored read or write (one preadv or pwritev for a raw image, where
     /// a 1 MiB request of 4 KiB pages would otherwise be 256 calls). BadRequest when a segment is not guest RAM.
     /// </summary>
-    private unsafe BlockStatus Vectored(GuestMemory memory, DescriptorChain chain, ulong offset, ulong skip, ulong remaining, bool write)
+    private BlockStatus Vectored(GuestMemory memory, DescriptorChain chain, ulong offset, bool write, ulong length)
     {
         int count = chain.Segments.Length;
         IoVector[]? rented = count > StackVectors ? ArrayPool<IoVector>.Shared.Rent(count) : null;
         Span<IoVector> vectors = rented ?? stackalloc IoVector[StackVectors];
         try
         {
-            int used = 0;
-            foreach (var segment in chain.Segments)
+            int used = RequestVectors.Gather(memory, chain, write, length, vectors);
+            if (used < 0)
             {
-                if (segment.DeviceWritable == write || remaining == 0)
-                {
-                    continue;
-                }
-
-                ulong from = Math.Min(skip, segment.Length);
-                skip -= from;
-                ulong take = Math.Min(segment.Length - from, remaining);
-                if (take == 0)
-                {
-                    continue;
-                }
-
-                if (!memory.TryGetSpan(segment.Address + from, (int)take, out var span))
-                {
-                    return BlockStatus.OutOfRange;
-                }
-
-                // SAFETY: guest RAM is a fixed native mapping for the device's life; the span never moves.
-                vectors[used++] = new IoVector((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span)), (nuint)take);
-                remaining -= take;
+                return BlockStatus.OutOfRange;
             }
 
             return write ? _backend.WriteVectored(offset, vectors[..used]) : _backend.ReadVectored(offset, vectors[..used]);

@@ -117,11 +117,11 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
         }
 
         Span<IoVector> pages = stackalloc IoVector[chain.Count];
-        int count = GatherVectors(chain, write, length, pages);
+        int count = RequestVectors.Gather(_memory, chain, write, length, pages, ImageFile.Alignment);
         ulong offset = sector * R.SectorSize;
         Span<DirectExtent> extents = stackalloc DirectExtent[MaxExtents];
         ImageFile? file = null;
-        int extentCount = count == 0 ? 0 : _backend.TryMapDirect(offset, length, write, extents, out file);
+        int extentCount = count <= 0 ? 0 : _backend.TryMapDirect(offset, length, write, extents, out file);
         if (extentCount == 0 || file is null)
         {
             return false;
@@ -139,11 +139,13 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
         var last = chain.Segments[^1];
         _requests[slot].Set(chain, file, write, offset, length, last.Address + last.Length - 1, extentCount);
         IoVector* vectors = _vectors + ((long)slot * _vectorsPerSlot);
+        int room = _vectorsPerSlot;
         // SAFETY: the image file stays open while the device runs; Dispose waits for every request in flight first.
         uint fd = (uint)file.Handle.DangerousGetHandle();
         for (int e = 0; e < extentCount; e++)
         {
-            int used = Take(ref pages, extents[e].Length, vectors);
+            // SAFETY: vectors points into this slot's array with room entries left.
+            int used = IoVector.Take(ref pages, extents[e].Length, new Span<IoVector>(vectors, room));
             int index = (slot * MaxExtents) + e;
             _expected[index] = extents[e].Length;
             AioControlBlock* block = _blocks + index;
@@ -160,6 +162,7 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
             };
             _batch[_batched++] = block;
             vectors += used;
+            room -= used;
         }
 
         return true;
@@ -309,48 +312,6 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
         Completions.Dispose();
     }
 
-    /// <summary>
-    /// The data window's guest pages as iovecs (for a write, past the header; for a read, up to the status byte);
-    /// 0 when a piece is not guest RAM or not aligned for O_DIRECT (the synchronous path then deals with it).
-    /// </summary>
-    private int GatherVectors(DescriptorChain chain, bool write, ulong remaining, Span<IoVector> vectors)
-    {
-        ulong skip = write ? R.HeaderSize : 0UL;
-        int used = 0;
-        foreach (var segment in chain.Segments)
-        {
-            if (segment.DeviceWritable == write || remaining == 0)
-            {
-                continue;
-            }
-
-            ulong from = Math.Min(skip, segment.Length);
-            skip -= from;
-            ulong take = Math.Min(segment.Length - from, remaining);
-            if (take == 0)
-            {
-                continue;
-            }
-
-            if (!_memory.TryGetSpan(segment.Address + from, (int)take, out var span))
-            {
-                return 0;
-            }
-
-            // SAFETY: guest RAM is a fixed native mapping for the device's life; the span never moves.
-            byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span));
-            if ((((ulong)start | take) & (ImageFile.Alignment - 1)) != 0)
-            {
-                return 0;
-            }
-
-            vectors[used++] = new IoVector(start, (nuint)take);
-            remaining -= take;
-        }
-
-        return remaining == 0 ? used : 0;
-    }
-
     /// <summary>Writes the status byte and the statistics of a finished request; returns the bytes written into the chain.</summary>
     private uint Finish(Request request)
     {
@@ -382,33 +343,6 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
         _requests[slot].Chain = null;
         _requests[slot].File = null;
         _freeSlots.Push(slot);
-    }
-
-    /// <summary>
-    /// Copies into <paramref name="destination"/> the vectors that cover the next <paramref name="length"/> bytes of
-    /// <paramref name="rest"/> (the last one cut to fit) and moves <paramref name="rest"/> past them.
-    /// </summary>
-    private static int Take(ref Span<IoVector> rest, ulong length, IoVector* destination)
-    {
-        int count = 0;
-        while (length > 0 && !rest.IsEmpty)
-        {
-            ref var first = ref rest[0];
-            ulong take = Math.Min(length, (ulong)first.Length);
-            destination[count++] = new IoVector(first.Base, (nuint)take);
-            length -= take;
-            if (take == first.Length)
-            {
-                rest = rest[1..];
-            }
-            else
-            {
-                first.Base += take;
-                first.Length -= (nuint)take;
-            }
-        }
-
-        return count;
     }
 
     /// <summary>What a request in flight needs at completion (one per slot, reused).</summary>
