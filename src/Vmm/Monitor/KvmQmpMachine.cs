@@ -241,6 +241,10 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
         machine.Serial.ReceiveRoomFreed += () => _inputRoom.Set();
         AttachDisks(machine);
         _inputRoom.Set();
+        // The kernel and initrd were read whole (large-object heap) and copied into guest RAM: they are garbage now,
+        // but a VMM allocates so little afterwards that no full collection would come to free them for a long time
+        // (10 MiB and more of the VMM's own memory). One aggressive collection gives their pages back at once.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _ = machine.Exited.ContinueWith(t => OnExited(machine, t.Result), TaskScheduler.Default);
         return machine;
     }
