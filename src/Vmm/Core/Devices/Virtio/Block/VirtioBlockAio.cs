@@ -118,10 +118,16 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
 
         Span<IoVector> pages = stackalloc IoVector[chain.Count];
         int count = RequestVectors.Gather(_memory, chain, write, length, pages, ImageFile.Alignment);
+        if (count <= 0 || count > IoVector.MaxPerCall)
+        {
+            return false; // not guest RAM, not aligned for O_DIRECT, or more pieces than one PREADV takes
+        }
+
+        pages = pages[..count];
         ulong offset = sector * R.SectorSize;
         Span<DirectExtent> extents = stackalloc DirectExtent[MaxExtents];
         ImageFile? file = null;
-        int extentCount = count <= 0 ? 0 : _backend.TryMapDirect(offset, length, write, extents, out file);
+        int extentCount = _backend.TryMapDirect(offset, length, write, extents, out file);
         if (extentCount == 0 || file is null)
         {
             return false;
