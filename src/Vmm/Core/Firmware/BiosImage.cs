@@ -1,0 +1,63 @@
+namespace Kvm.Vmm.Firmware;
+
+/// <summary>
+/// A legacy BIOS image (SeaBIOS's bios.bin or bios-256k.bin) and where a PC machine shows it: the whole image read-only
+/// just below 4 GiB, where the reset vector (0xFFFFFFF0) lands, and its last 128 KiB (or all of a smaller image) at
+/// 0xE0000-0xFFFFF, the legacy BIOS area real-mode code runs from.
+/// </summary>
+public sealed class BiosImage
+{
+    /// <summary>The legacy BIOS area's end (1 MiB) and its largest size (0xE0000-0xFFFFF).</summary>
+    public const ulong LowEnd = 0x10_0000;
+    public const int LowMaxSize = 128 << 10;
+
+    /// <summary>Firmware images are whole 64 KiB blocks, at most 16 MiB (the flash window below 4 GiB QEMU allows).</summary>
+    public const int Granule = 64 << 10;
+    public const int MaxSize = 16 << 20;
+
+    private const ulong FourGiB = 1UL << 32;
+
+    private BiosImage(string path, byte[] data)
+    {
+        Path = path;
+        Data = data;
+    }
+
+    public string Path { get; }
+
+    public byte[] Data { get; }
+
+    /// <summary>Where the whole image sits: its last byte is just below 4 GiB.</summary>
+    public ulong HighAddress => FourGiB - (ulong)Data.Length;
+
+    /// <summary>The part shown in the legacy BIOS area, and where it starts there.</summary>
+    public ReadOnlyMemory<byte> LowPart => Data.AsMemory(Data.Length - Math.Min(Data.Length, LowMaxSize));
+
+    public ulong LowAddress => LowEnd - (ulong)LowPart.Length;
+
+    /// <summary>Reads and checks a BIOS image; the message of the <see cref="FirmwareException"/> names the file and the problem.</summary>
+    public static BiosImage Load(string path)
+    {
+        long length;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new FirmwareException(Directory.Exists(path) ? $"The firmware {path} is a directory, not a file" : $"The firmware {path} does not exist");
+            }
+
+            length = info.Length;
+            if (length == 0 || length % Granule != 0 || length > MaxSize)
+            {
+                throw new FirmwareException($"The firmware {path} is {length} bytes: a BIOS image is a whole number of 64 KiB blocks, at most 16 MiB");
+            }
+
+            return new BiosImage(path, File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FirmwareException($"Cannot read the firmware {path}: {e.Message}", e);
+        }
+    }
+}
