@@ -8,6 +8,8 @@ public enum VirErrorCode
     InvalidArg = 8,
     OperationFailed = 9,
     XmlError = 27,
+    OperationDenied = 29,
+    Rpc = 39,
     NoDomain = 42,
     OperationInvalid = 55,
     ConfigUnsupported = 67,

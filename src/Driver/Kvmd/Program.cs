@@ -2,11 +2,12 @@ using System.CommandLine;
 using Kvm.Driver.Api;
 using Kvm.Driver.Domains;
 using Kvm.Driver.Logging;
+using Kvm.Driver.Rpc;
 using NLog;
 
 namespace Kvm.Kvmd;
 
-/// <summary>kvmd: runs libvirt domains on kvm-vmm and serves the org.libvirt D-Bus API on the session or system bus.</summary>
+/// <summary>kvmd: runs libvirt domains on kvm-vmm and serves the org.libvirt D-Bus API on the session or system bus and libvirt's RPC protocol on virtqemud's sockets.</summary>
 public static class Program
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
@@ -23,12 +24,20 @@ public static class Program
             Description = "Seconds a starting kvm-vmm may take to open its monitor, and one QMP command may take",
             DefaultValueFactory = _ => 30,
         };
+        var rpcSocket = new Option<string?>("--rpc-socket")
+        {
+            Description = "libvirt RPC read-write socket (default: where libvirt's client looks for virtqemud: "
+                + "$XDG_RUNTIME_DIR/libvirt/virtqemud-sock, or /run/libvirt/virtqemud-sock for --system)",
+        };
+        var rpcReadOnlySocket = new Option<string?>("--rpc-ro-socket") { Description = "libvirt RPC read-only socket (--system default: /run/libvirt/virtqemud-sock-ro)" };
+        var rpcGroup = new Option<string?>("--rpc-group") { Description = "Group whose members may use the read-write socket besides root (--system default: kvmd)" };
+        var noRpc = new Option<bool>("--no-rpc") { Description = "Do not serve libvirt's RPC protocol (D-Bus only)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log lifecycle events" };
         var debug = new Option<bool>("--debug") { Description = "Log every call" };
 
         var root = new RootCommand("kvmd: runs libvirt domains on the kvm-vmm monitor and serves the org.libvirt D-Bus API")
         {
-            session, system, stateDir, runtimeDir, vmm, vmmTimeout, verbose, debug,
+            session, system, stateDir, runtimeDir, vmm, vmmTimeout, rpcSocket, rpcReadOnlySocket, rpcGroup, noRpc, verbose, debug,
         };
         root.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,13 +65,26 @@ public static class Program
                 ConnectTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(vmmTimeout))),
                 CommandTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(vmmTimeout))),
             };
-            return await ServeAsync(options, address, cancellationToken).ConfigureAwait(false);
+            RpcServerOptions? rpc = null;
+            if (!parse.GetValue(noRpc))
+            {
+                rpc = RpcServerOptions.Default(isSystem);
+                rpc = rpc with
+                {
+                    SocketPath = parse.GetValue(rpcSocket) ?? rpc.SocketPath,
+                    ReadOnlySocketPath = parse.GetValue(rpcReadOnlySocket) ?? rpc.ReadOnlySocketPath,
+                    AccessGroup = parse.GetValue(rpcGroup) ?? rpc.AccessGroup,
+                    Api = new KvmdApiOptions { EmulatorPath = options.VmmPath },
+                };
+            }
+            return await ServeAsync(options, address, rpc, cancellationToken).ConfigureAwait(false);
         });
         return root.Parse(args).Invoke();
     }
 
     /// <summary>Loads the domains, serves the bus until SIGTERM/SIGINT or the bus goes away, then detaches (VMs keep running).</summary>
-    private static async Task<int> ServeAsync(DomainManagerOptions options, string address, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(DomainManagerOptions options, string address, RpcServerOptions? rpcOptions,
+        CancellationToken cancellationToken)
     {
         await using var manager = new DomainManager(options);
         try
@@ -92,7 +114,23 @@ public static class Program
             return 1;
         }
 
+        RpcServer? rpc = null;
+        if (rpcOptions is not null)
+        {
+            try
+            {
+                rpc = RpcServer.Start(manager, rpcOptions);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+            {
+                s_log.Error("Cannot serve libvirt's RPC protocol on {Socket}: {Error}", rpcOptions.SocketPath, e.Message);
+                await service.DisposeAsync().ConfigureAwait(false);
+                return 1;
+            }
+        }
+
         await using (service)
+        await using (rpc)
         {
             s_log.Info("kvmd ready: {Count} domain(s), state {State}, runtime {Runtime}", manager.List().Count, options.StateDirectory, options.RuntimeDirectory);
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
