@@ -69,15 +69,27 @@ internal sealed class ConnectProcedures
         return Int(call, supported ? 1 : 0);
     }
 
-    public PacketBuffer GetType(RpcCall call) => String(call, "QEMU");
+    public PacketBuffer GetType(RpcCall call)
+    {
+        call.NoArgs();
+        return String(call, "QEMU");
+    }
 
     public PacketBuffer GetVersion(RpcCall call) => UInt64(call, _options.Api.HypervisorVersion);
 
     public PacketBuffer GetLibVersion(RpcCall call) => UInt64(call, _options.Api.LibVersion);
 
-    public PacketBuffer GetHostname(RpcCall call) => String(call, _manager.Hostname);
+    public PacketBuffer GetHostname(RpcCall call)
+    {
+        call.NoArgs();
+        return String(call, _manager.Hostname);
+    }
 
-    public PacketBuffer GetUri(RpcCall call) => String(call, _options.Uri);
+    public PacketBuffer GetUri(RpcCall call)
+    {
+        call.NoArgs();
+        return String(call, _options.Uri);
+    }
 
     /// <summary>A Unix socket on this host is as secure as libvirt counts it.</summary>
     public PacketBuffer IsSecure(RpcCall call)
@@ -96,7 +108,11 @@ internal sealed class ConnectProcedures
         return reply;
     }
 
-    public PacketBuffer GetCapabilities(RpcCall call) => String(call, CapabilitiesXml.Capabilities(_host.Value, _options.Api));
+    public PacketBuffer GetCapabilities(RpcCall call)
+    {
+        call.NoArgs();
+        return String(call, CapabilitiesXml.Capabilities(_host.Value, _options.Api));
+    }
 
     public PacketBuffer GetDomainCapabilities(RpcCall call)
     {
@@ -139,7 +155,6 @@ internal sealed class ConnectProcedures
 
     private static PacketBuffer String(RpcCall call, string value)
     {
-        call.NoArgs();
         PacketBuffer reply = call.Reply(out XdrWriter body);
         body.WriteString(value);
         return reply;
