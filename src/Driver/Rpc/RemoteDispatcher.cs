@@ -32,7 +32,7 @@ internal sealed class RemoteDispatcher
         string? api = RemoteProcedureNames.ApiName(call.Header.Procedure);
         try
         {
-            if (api is null && procedure != RemoteProcedure.AuthList)
+            if (api is null && !RemoteAccess.IsServedWithoutApiName(procedure))
             {
                 return RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}").ToReply(call.Header);
             }
@@ -44,7 +44,7 @@ internal sealed class RemoteDispatcher
             {
                 return RemoteError.ReadOnly(api!).ToReply(call.Header);
             }
-            return await DispatchProcedureAsync(call, procedure, api!).ConfigureAwait(false);
+            return await DispatchProcedureAsync(call, procedure, api).ConfigureAwait(false);
         }
         catch (DomainOperationException e)
         {
@@ -58,7 +58,7 @@ internal sealed class RemoteDispatcher
         }
     }
 
-    private ValueTask<PacketBuffer> DispatchProcedureAsync(RpcCall call, RemoteProcedure procedure, string api) => procedure switch
+    private ValueTask<PacketBuffer> DispatchProcedureAsync(RpcCall call, RemoteProcedure procedure, string? api) => procedure switch
     {
         RemoteProcedure.AuthList => Done(_connect.AuthList(call)),
         RemoteProcedure.ConnectOpen => Done(_connect.Open(call)),
@@ -119,7 +119,8 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.ConnectDomainEventDeregisterAny => Done(_events.Deregister(call, legacy: true)),
         RemoteProcedure.ConnectDomainEventCallbackRegisterAny => Done(_events.Register(call, legacy: false)),
         RemoteProcedure.ConnectDomainEventCallbackDeregisterAny => Done(_events.Deregister(call, legacy: false)),
-        _ => Done(RemoteError.NotSupported(api).ToReply(call.Header)),
+        // A number without a public function (events, SASL and polkit steps, or none at all) is unknown to the dispatcher, as in libvirt.
+        _ => Done((api is null ? RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}") : RemoteError.NotSupported(api)).ToReply(call.Header)),
     };
 
     private static ValueTask<PacketBuffer> Done(PacketBuffer reply) => new(reply);
