@@ -71,6 +71,17 @@ internal sealed class RpcClientState
         }
     }
 
+    public int CallbackCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _callbacks.Count;
+            }
+        }
+    }
+
     /// <summary>The callbacks that want <paramref name="eventId"/> for <paramref name="domain"/>.</summary>
     public List<(int CallbackId, bool Legacy)> CallbacksFor(int eventId, Guid domain)
     {

@@ -33,6 +33,9 @@ public sealed class RpcServer : IAsyncDisposable
     /// <summary>Clients connected now.</summary>
     public int ClientCount => _clients.Count;
 
+    /// <summary>Event callbacks registered by all clients now.</summary>
+    public int RegisteredCallbacks => _clients.Values.Sum(c => c.Connection.State.CallbackCount);
+
     /// <summary>Binds the sockets (replacing stale socket files, refusing ones a live daemon answers on) and starts accepting.</summary>
     /// <exception cref="IOException">A socket path is in use by a running daemon, or cannot be bound.</exception>
     public static RpcServer Start(IDomainManager manager, RpcServerOptions options)

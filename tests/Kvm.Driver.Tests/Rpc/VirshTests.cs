@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Kvm.Driver.Domains;
+using Kvm.Driver.Tests.Api;
+
+namespace Kvm.Driver.Tests.Rpc;
+
+/// <summary>
+/// Debian's real virsh (libvirt-clients 9.0), unchanged, against the RPC front end over the real driver core, through
+/// <c>qemu:///session?socket=PATH</c>. The VMM is kvm-vmm --machine none (a real process and QMP monitor, no VM), so
+/// start, suspend, resume and destroy run without /dev/kvm. Reported as ignored where virsh is not installed.
+/// </summary>
+public sealed class VirshTests
+{
+    private const string Virsh = "/usr/bin/virsh";
+    private RpcFixture _f = null!;
+    private string _xmlFile = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        ExternalTool.Require(Virsh, "libvirt-clients");
+        _f = await RpcFixture.StartAsync();
+        _xmlFile = Path.Combine(_f.Manager.Root, "a.xml");
+        File.WriteAllText(_xmlFile, TestDomains.Xml("a"));
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        if (_f is not null)
+        {
+            await _f.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public void Version_Virsh_QemuHypervisorVersion()
+    {
+        string output = Run("version");
+        Assert.That(output, Does.Contain("Using API: QEMU 9.0.0"));
+        Assert.That(output, Does.Contain("Running hypervisor: QEMU 7.2.0"));
+    }
+
+    [Test]
+    public void Hostname_Virsh_TheDriverCoresHostname() =>
+        Assert.That(Run("hostname").Trim(), Is.EqualTo(_f.Manager.Manager.Hostname));
+
+    [Test]
+    public void Define_Virsh_ListedAsShutOffWithDominfoAndReason()
+    {
+        Assert.That(Run("define", _xmlFile).Trim(), Is.EqualTo($"Domain 'a' defined from {_xmlFile}"));
+        Assert.That(Run("list", "--all"), Does.Match(@"\n -\s+a\s+shut off\n"));
+        string dominfo = Run("dominfo", "a");
+        Assert.That(dominfo, Does.Contain("Name:           a\n"));
+        Assert.That(dominfo, Does.Contain($"UUID:           {TestDomains.UuidOf("a"):D}\n"));
+        Assert.That(dominfo, Does.Contain("State:          shut off\n"));
+        Assert.That(dominfo, Does.Contain("Max memory:     131072 KiB\n"));
+        Assert.That(dominfo, Does.Contain("Persistent:     yes\n"));
+        Assert.That(dominfo, Does.Contain("Autostart:      disable\n"));
+        Assert.That(Run("domstate", "--reason", "a").Trim(), Is.EqualTo("shut off (unknown)"));
+    }
+
+    [Test]
+    public void Dumpxml_Virsh_TheDriverCoresXml()
+    {
+        Run("define", _xmlFile);
+        Guid uuid = TestDomains.UuidOf("a");
+        Assert.That(Run("dumpxml", "a"), Is.EqualTo(_f.Manager.Manager.GetXmlDesc(uuid, DomainXmlFlags.None) + "\n"));
+        Assert.That(Run("dumpxml", "--inactive", "a"), Is.EqualTo(_f.Manager.Manager.GetXmlDesc(uuid, DomainXmlFlags.Inactive) + "\n"));
+    }
+
+    [Test]
+    public void Undefine_Virsh_GoneFromListAndStore()
+    {
+        Run("define", _xmlFile);
+        Assert.That(Run("undefine", "a").Trim(), Is.EqualTo("Domain 'a' has been undefined"));
+        Assert.That(Run("list", "--all"), Does.Not.Contain(" a "));
+        Assert.That(_f.Manager.Manager.List(), Is.Empty);
+    }
+
+    [Test]
+    public void Autostart_Virsh_SetAndShownByDominfo()
+    {
+        Run("define", _xmlFile);
+        Assert.That(Run("autostart", "a").Trim(), Is.EqualTo("Domain 'a' marked as autostarted"));
+        Assert.That(_f.Manager.Manager.LookupByName("a").Autostart, Is.True);
+        Assert.That(Run("dominfo", "a"), Does.Contain("Autostart:      enable\n"));
+    }
+
+    [Test]
+    public void StartSuspendResumeDestroy_Virsh_StatesAndReasons()
+    {
+        Run("define", _xmlFile);
+        Assert.That(Run("start", "a").Trim(), Is.EqualTo("Domain 'a' started"));
+        Assert.That(Run("domstate", "--reason", "a").Trim(), Is.EqualTo("running (booted)"));
+        Assert.That(Run("list"), Does.Match(@"\n 1\s+a\s+running\n"));
+        Assert.That(Run("suspend", "a").Trim(), Is.EqualTo("Domain 'a' suspended"));
+        Assert.That(Run("domstate", "--reason", "a").Trim(), Is.EqualTo("paused (user)"));
+        Assert.That(Run("resume", "a").Trim(), Is.EqualTo("Domain 'a' resumed"));
+        Assert.That(Run("destroy", "a").Trim(), Is.EqualTo("Domain 'a' destroyed"));
+        Assert.That(Run("domstate", "--reason", "a").Trim(), Is.EqualTo("shut off (destroyed)"));
+    }
+
+    [Test]
+    public void Start_UnknownDomain_LibvirtsError()
+    {
+        (int exit, _, string stderr) = RunRaw(_f.Uri, "start", "nosuch");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("error: failed to get domain 'nosuch'"));
+    }
+
+    [Test]
+    public void Schedinfo_Virsh_NotSupportedAsVirtqemudWordsIt()
+    {
+        Run("define", _xmlFile);
+        (int exit, _, string stderr) = RunRaw(_f.Uri, "schedinfo", "a");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("error: this function is not supported by the connection driver: virDomainGetSchedulerType"));
+    }
+
+    [Test]
+    public void Define_ReadOnlySocket_OperationForbidden()
+    {
+        (int exit, _, string stderr) = RunRaw(_f.ReadOnlyUri, "define", _xmlFile);
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("error: operation forbidden: read only access prevents virDomainDefineXML\n"));
+        Assert.That(_f.Manager.Manager.List(), Is.Empty);
+        Assert.That(RunRaw(_f.ReadOnlyUri, "list", "--all").Exit, Is.Zero, "reading is allowed");
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Event_VirshLoop_SeesDefineStartDestroyUndefine(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(Virsh) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "-c", _f.Uri, "event", "--all", "--loop", "--timeout", "30" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using Process events = Process.Start(start)!;
+        Task<string> output = events.StandardOutput.ReadToEndAsync(cancellationToken);
+        // virsh registers its callbacks (one per event id) after it connects: wait until they reach the server.
+        while (_f.Server.RegisteredCallbacks < 20)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+        Run("define", _xmlFile);
+        Run("start", "a");
+        Run("destroy", "a");
+        Run("undefine", "a");
+        await Task.Delay(500, cancellationToken);
+        events.Kill();
+        string text = await output;
+        Assert.That(text, Does.Contain(
+            "event 'lifecycle' for domain 'a': Defined Added\n"
+            + "event 'lifecycle' for domain 'a': Started Booted\n"
+            + "event 'lifecycle' for domain 'a': Stopped Destroyed\n"
+            + "event 'lifecycle' for domain 'a': Undefined Removed\n"));
+    }
+
+    private string Run(params string[] args)
+    {
+        (int exit, string stdout, string stderr) = RunRaw(_f.Uri, args);
+        Assert.That(exit, Is.Zero, $"virsh {string.Join(' ', args)}: {stderr}");
+        return stdout;
+    }
+
+    private static (int Exit, string Stdout, string Stderr) RunRaw(string uri, params string[] args) =>
+        ExternalTool.Run(null, Virsh, ["-c", uri, .. args]);
+}
