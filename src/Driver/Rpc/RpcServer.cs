@@ -20,6 +20,7 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly ConcurrentDictionary<int, (RpcConnection Connection, Task Task)> _clients = new();
     private readonly List<(Socket Socket, string Path, Task Loop)> _listeners = [];
     private int _nextClient;
+    private int _failedClients;
 
     private RpcServer(IDomainManager manager, RpcServerOptions options)
     {
@@ -32,6 +33,9 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>Clients connected now.</summary>
     public int ClientCount => _clients.Count;
+
+    /// <summary>Connections that ended with an unexpected exception (a defect: every failure should become a remote_error or a disconnect).</summary>
+    public int FailedClients => Volatile.Read(ref _failedClients);
 
     /// <summary>Event callbacks registered by all clients now.</summary>
     public int RegisteredCallbacks => _clients.Values.Sum(c => c.Connection.State.CallbackCount);
@@ -155,6 +159,7 @@ public sealed class RpcServer : IAsyncDisposable
         }
         catch (Exception e)
         {
+            Interlocked.Increment(ref _failedClients);
             s_log.Error(e, "Client {Client} failed", connection.Id);
         }
         finally
