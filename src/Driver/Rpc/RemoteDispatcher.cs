@@ -16,6 +16,7 @@ internal sealed class RemoteDispatcher
     private readonly DomainDefinitionProcedures _definitions;
     private readonly DomainLifecycleProcedures _lifecycle;
     private readonly DomainEventProcedures _events;
+    private readonly DomainStatsProcedures _stats;
 
     public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping)
     {
@@ -24,6 +25,7 @@ internal sealed class RemoteDispatcher
         _definitions = new DomainDefinitionProcedures(manager);
         _lifecycle = new DomainLifecycleProcedures(manager, stopping);
         _events = new DomainEventProcedures(manager);
+        _stats = new DomainStatsProcedures(manager, stopping);
     }
 
     public async ValueTask<PacketBuffer> DispatchAsync(RpcCall call)
@@ -115,6 +117,7 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.DomainIsActive => Done(_lifecycle.IsActive(call)),
         RemoteProcedure.DomainGetControlInfo => Done(_lifecycle.GetControlInfo(call)),
         RemoteProcedure.DomainGetVcpusFlags => _lifecycle.GetVcpusFlagsAsync(call),
+        RemoteProcedure.ConnectGetAllDomainStats => _stats.GetAllDomainStatsAsync(call),
         RemoteProcedure.ConnectDomainEventRegisterAny => Done(_events.Register(call, legacy: true)),
         RemoteProcedure.ConnectDomainEventDeregisterAny => Done(_events.Deregister(call, legacy: true)),
         RemoteProcedure.ConnectDomainEventCallbackRegisterAny => Done(_events.Register(call, legacy: false)),

@@ -63,6 +63,7 @@ public enum RemoteProcedure
     DomainEventCallbackLifecycle = 318,
     DomainEventCallbackReboot = 319,
     ConnectGetDomainCapabilities = 342,
+    ConnectGetAllDomainStats = 344,
     DomainDefineXmlFlags = 350,
     DomainRename = 358,
 }
