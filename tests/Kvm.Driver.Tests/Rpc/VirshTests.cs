@@ -102,6 +102,63 @@ public sealed class VirshTests
     }
 
     [Test]
+    public void HostCommands_Virsh_UriCapabilitiesDomcapabilitiesNodeinfo()
+    {
+        Assert.That(Run("uri").Trim(), Is.EqualTo(_f.Uri));
+        Assert.That(Run("capabilities"), Does.StartWith("<capabilities>\n  <host>\n"));
+        Assert.That(Run("domcapabilities"), Does.StartWith("<domainCapabilities>\n"));
+        string nodeinfo = Run("nodeinfo");
+        Assert.That(nodeinfo, Does.Match(@"CPU model:\s+x86_64\n"));
+        Assert.That(nodeinfo, Does.Match($@"CPU\(s\):\s+{Environment.ProcessorCount}\n"));
+    }
+
+    [Test]
+    public void RunningCommands_Virsh_StartPausedShutdownRebootReset()
+    {
+        Run("define", _xmlFile);
+        Assert.That(Run("start", "--paused", "a").Trim(), Is.EqualTo("Domain 'a' started"));
+        Assert.That(Run("domstate", "--reason", "a").Trim(), Is.EqualTo("paused (user)"));
+        Run("resume", "a");
+        Assert.That(Run("reboot", "a").Trim(), Is.EqualTo("Domain 'a' is being rebooted"));
+        Assert.That(Run("reset", "a").Trim(), Is.EqualTo("Domain 'a' was reset"));
+        Assert.That(Run("shutdown", "a").Trim(), Is.EqualTo("Domain 'a' is being shutdown"));
+        Run("destroy", "a");
+    }
+
+    [Test]
+    public void DefinitionCommands_Virsh_DescMetadataDomrename()
+    {
+        Run("define", _xmlFile);
+        Assert.That(Run("desc", "a", "a test guest").Trim(), Is.EqualTo("Domain description updated successfully"));
+        Assert.That(Run("desc", "a").Trim(), Is.EqualTo("a test guest"));
+        Assert.That(Run("metadata", "a", "http://example.org/t", "--key", "t", "--set", "<v/>").Trim(), Is.EqualTo("Metadata modified"));
+        Assert.That(Run("metadata", "a", "http://example.org/t").Trim(), Is.EqualTo("<t:v xmlns:t=\"http://example.org/t\" />"));
+        Assert.That(Run("domrename", "a", "b").Trim(), Is.EqualTo("Domain successfully renamed"));
+        Assert.That(_f.Manager.Manager.LookupByName("b").Uuid, Is.EqualTo(TestDomains.UuidOf("a")));
+    }
+
+    [Test]
+    public void Domstats_Virsh_StateBalloonVcpuBlock()
+    {
+        Run("define", _xmlFile);
+        Assert.That(Run("domstats", "a"), Is.EqualTo(
+            "Domain: 'a'\n  state.state=5\n  state.reason=0\n  balloon.current=131072\n  balloon.maximum=131072\n"
+            + "  vcpu.current=1\n  vcpu.maximum=1\n  block.count=0\n\n"));
+    }
+
+    [Test]
+    public void Domblklist_DiskAndInterface_ListedFromTheXml()
+    {
+        File.WriteAllText(_xmlFile, TestDomains.Xml("a").Replace("<serial type='null'/>", """
+            <disk type='file' device='disk'><source file='/var/lib/kvmd/a.img'/><target dev='vda' bus='virtio'/></disk>
+            <interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/><model type='virtio'/></interface>
+            """, StringComparison.Ordinal));
+        Run("define", _xmlFile);
+        Assert.That(Run("domblklist", "a"), Does.Match(@"\n vda\s+/var/lib/kvmd/a.img\n"));
+        Assert.That(Run("domiflist", "a"), Does.Match(@"\n -\s+network\s+default\s+virtio\s+52:54:00:12:34:56\n"));
+    }
+
+    [Test]
     public void Start_UnknownDomain_LibvirtsError()
     {
         (int exit, _, string stderr) = RunRaw(_f.Uri, "start", "nosuch");
