@@ -7,29 +7,32 @@ internal sealed class RpcClientState
     private readonly Dictionary<int, (int EventId, Guid? Domain, bool Legacy)> _callbacks = [];
     private int _nextCallbackId = 1;
 
+    private volatile bool _readOnly;
+    private volatile bool _opened;
+
     public RpcClientState(bool readOnlySocket, uint peerUid)
     {
-        ReadOnly = readOnlySocket;
+        _readOnly = readOnlySocket;
         PeerUid = peerUid;
     }
 
     /// <summary>The client came in on the read-only socket, or opened the connection with VIR_CONNECT_RO.</summary>
-    public bool ReadOnly { get; private set; }
+    public bool ReadOnly => _readOnly;
 
     public uint PeerUid { get; }
 
     /// <summary>CONNECT_OPEN succeeded (and CONNECT_CLOSE not yet seen).</summary>
-    public bool Opened { get; private set; }
+    public bool Opened => _opened;
 
     public void Open(bool readOnly)
     {
-        Opened = true;
-        ReadOnly |= readOnly;
+        _readOnly |= readOnly;
+        _opened = true;
     }
 
     public void Close()
     {
-        Opened = false;
+        _opened = false;
         lock (_gate)
         {
             _callbacks.Clear();

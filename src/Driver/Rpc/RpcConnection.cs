@@ -5,7 +5,7 @@ namespace Kvm.Driver.Rpc;
 
 /// <summary>
 /// One client on a socket: a read loop that frames packets (answering keepalive pings itself and refusing bad
-/// headers as libvirt does), a call loop that answers calls in order through the dispatcher, and a write loop fed by a
+/// headers as libvirt does), a call loop that answers calls through the dispatcher (a few at once), and a write loop fed by a
 /// bounded queue. A client whose queue fills up (it does not read) is cut off; nothing it does holds other clients back.
 /// </summary>
 internal sealed class RpcConnection
@@ -18,6 +18,7 @@ internal sealed class RpcConnection
     private readonly Channel<RpcCall> _calls;
     private readonly CancellationTokenSource _closing = new();
     private readonly int _maxQueued;
+    private readonly int _maxPendingCalls;
     private string? _closeReason;
     private volatile bool _ended;
 
@@ -28,6 +29,7 @@ internal sealed class RpcConnection
         State = state;
         _dispatcher = dispatcher;
         _maxQueued = options.MaxQueuedPackets;
+        _maxPendingCalls = options.MaxPendingCalls;
         _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.MaxQueuedPackets) { SingleReader = true });
         _calls = Channel.CreateBounded<RpcCall>(new BoundedChannelOptions(options.MaxPendingCalls) { SingleReader = true, SingleWriter = true });
     }
@@ -156,14 +158,32 @@ internal sealed class RpcConnection
         return true;
     }
 
+    /// <summary>
+    /// Answers calls as they come, up to <see cref="RpcServerOptions.MaxPendingCalls"/> at once (libvirt's
+    /// max_client_requests): a slow start does not hold up the same client's list; replies go out as each finishes,
+    /// matched by serial as libvirt's client expects.
+    /// </summary>
     private async Task CallLoopAsync()
     {
+        using var slots = new SemaphoreSlim(_maxPendingCalls);
+        var running = new List<Task>();
         await foreach (RpcCall call in _calls.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             if (_closing.IsCancellationRequested)
             {
                 continue;
             }
+            await slots.WaitAsync().ConfigureAwait(false);
+            running.RemoveAll(t => t.IsCompleted);
+            running.Add(AnswerAsync(call, slots));
+        }
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private async Task AnswerAsync(RpcCall call, SemaphoreSlim slots)
+    {
+        try
+        {
             RpcLog.Call(Id, call.Header.Procedure, call.Header.Serial);
             PacketBuffer reply;
             try
@@ -175,6 +195,10 @@ internal sealed class RpcConnection
                 reply = RemoteError.Rpc(e.Message).ToReply(call.Header); // a reply over libvirt's limits
             }
             TrySend(reply.ToPacket());
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 

@@ -28,9 +28,15 @@ internal sealed class RpcFixture : IAsyncDisposable
 
     public string ReadOnlyUri => "qemu:///session?socket=" + ReadOnlySocket;
 
-    public static async Task<RpcFixture> StartAsync(int maxQueuedPackets = 1024)
+    /// <param name="vmmPrefix">Shell run before the VMM starts (a delay, for tests of calls that overlap a start).</param>
+    public static async Task<RpcFixture> StartAsync(int maxQueuedPackets = 1024, string? vmmPrefix = null)
     {
         var manager = new ManagerFixture();
+        if (vmmPrefix is not null)
+        {
+            string script = File.ReadAllText(manager.FakeVmm);
+            File.WriteAllText(manager.FakeVmm, script.Replace("exec ", vmmPrefix + "\nexec ", StringComparison.Ordinal));
+        }
         await manager.Manager.InitializeAsync(CancellationToken.None);
         var options = new RpcServerOptions
         {

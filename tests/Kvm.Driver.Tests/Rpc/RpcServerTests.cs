@@ -151,6 +151,23 @@ public sealed class RpcServerTests
     }
 
     [Test]
+    public async Task Calls_SlowStartThenGetType_GetTypeAnsweredFirst()
+    {
+        await using RpcFixture slow = await RpcFixture.StartAsync(vmmPrefix: "sleep 2");
+        var domain = slow.Manager.Manager.Define(TestDomains.Xml("s"));
+        using var client = new RpcTestClient(slow.Socket);
+        client.Open();
+        client.Send(new RpcHeader(RpcPrograms.Remote, 1, (int)RemoteProcedure.DomainCreate, RpcMessageType.Call, 100, RpcStatus.Ok),
+            (ref XdrWriter w) => RemoteDomain.Write(ref w, domain));
+        client.Send(new RpcHeader(RpcPrograms.Remote, 1, (int)RemoteProcedure.ConnectGetType, RpcMessageType.Call, 101, RpcStatus.Ok));
+        (RpcHeader first, _) = client.Receive();
+        (RpcHeader second, byte[] body) = client.Receive();
+        Assert.That((first.Serial, second.Serial), Is.EqualTo((101u, 100u)), "the quick call is not held up by the slow one");
+        Assert.That(second.Status, Is.EqualTo(RpcStatus.Ok), () => RpcTestClient.ErrorMessage(body));
+        await slow.Manager.Manager.DestroyAsync(domain.Uuid, CancellationToken.None);
+    }
+
+    [Test]
     public void Dispose_Server_SocketFilesRemoved()
     {
         Assert.That(File.Exists(_f.Socket) && File.Exists(_f.ReadOnlySocket), Is.True);
