@@ -10,8 +10,7 @@ internal sealed class ConnectProcedures
     private const int FeatureXmlMigratable = 11, FeatureProgramKeepalive = 10, FeatureRemoteEventCallback = 14;
 
     private const int AuthNone = 0; // remote_auth_type REMOTE_AUTH_NONE
-    private const uint ConnectReadOnly = 1; // VIR_CONNECT_RO
-    private const uint ConnectNoAliases = 2; // VIR_CONNECT_NO_ALIASES
+    private const uint ConnectReadOnly = 1; // VIR_CONNECT_RO (the client's REMOTE_DRIVER_OPEN_RO); its other bits are its own
 
     private readonly IDomainManager _manager;
     private readonly RpcServerOptions _options;
@@ -39,7 +38,11 @@ internal sealed class ConnectProcedures
         string? name = args.ReadOptionalString();
         uint flags = args.ReadUInt32();
         args.EnsureEnd();
-        LibvirtErrors.CheckFlags(flags, ConnectReadOnly | ConnectNoAliases, "virConnectOpen");
+        if (call.Client.Opened)
+        {
+            throw new DomainOperationException(VirErrorCode.InternalError, "internal error: connection already open");
+        }
+        // libvirt 9.0's client sends its socket-choice flags here (1 read-only, 2 per-user, 4 autostart); the daemon keeps the read-only bit only.
         if (name is { Length: > 0 } && !IsOurUri(name))
         {
             throw new DomainOperationException(VirErrorCode.InvalidArg,

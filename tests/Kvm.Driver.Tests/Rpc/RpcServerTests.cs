@@ -39,6 +39,20 @@ public sealed class RpcServerTests
     }
 
     [Test]
+    public void Open_ClientSocketFlagsThenAgain_AcceptedThenAlreadyOpen()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        RpcTestClient.Args open = (ref XdrWriter w) =>
+        {
+            w.WriteOptionalString("qemu:///session");
+            w.WriteUInt32(2 | 4); // what a non-root virsh sends for qemu:///session: REMOTE_DRIVER_OPEN_USER | REMOTE_DRIVER_OPEN_AUTOSTART
+        };
+        Assert.That(client.Call(RemoteProcedure.ConnectOpen, open).Header.Status, Is.EqualTo(RpcStatus.Ok));
+        (_, byte[] body) = client.Call(RemoteProcedure.ConnectOpen, open);
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("internal error: connection already open"));
+    }
+
+    [Test]
     public void KeepalivePing_Message_PongWithoutBody()
     {
         using var client = new RpcTestClient(_f.Socket);
