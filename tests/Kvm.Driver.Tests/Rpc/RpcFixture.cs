@@ -29,7 +29,8 @@ internal sealed class RpcFixture : IAsyncDisposable
     public string ReadOnlyUri => "qemu:///session?socket=" + ReadOnlySocket;
 
     /// <param name="vmmPrefix">Shell run before the VMM starts (a delay, for tests of calls that overlap a start).</param>
-    public static async Task<RpcFixture> StartAsync(int maxQueuedPackets = 1024, string? vmmPrefix = null)
+    /// <param name="socketPath">The read-write socket (default: in the fixture's directory).</param>
+    public static async Task<RpcFixture> StartAsync(int maxQueuedPackets = 1024, string? vmmPrefix = null, string? socketPath = null)
     {
         var manager = new ManagerFixture();
         if (vmmPrefix is not null)
@@ -40,7 +41,7 @@ internal sealed class RpcFixture : IAsyncDisposable
         await manager.Manager.InitializeAsync(CancellationToken.None);
         var options = new RpcServerOptions
         {
-            SocketPath = Path.Combine(manager.Root, "virtqemud-sock"),
+            SocketPath = socketPath ?? Path.Combine(manager.Root, "virtqemud-sock"),
             ReadOnlySocketPath = Path.Combine(manager.Root, "virtqemud-sock-ro"),
             Uri = "qemu:///session",
             MaxQueuedPackets = maxQueuedPackets,

@@ -158,6 +158,43 @@ public sealed class VirshTests
         Assert.That(Run("domiflist", "a"), Does.Match(@"\n -\s+network\s+default\s+virtio\s+52:54:00:12:34:56\n"));
     }
 
+    /// <summary>
+    /// The socket path libvirt's client picks for plain qemu:///session (a non-root user: $XDG_RUNTIME_DIR/libvirt/virtqemud-sock,
+    /// which RpcServerOptions.Default gives). Runs virsh as the user nobody; the server runs as root here, so the runtime
+    /// directory and socket are handed to nobody as a user's own would be. Ignored where that is not possible.
+    /// </summary>
+    [Test]
+    public async Task Version_PlainSessionUriAsUnprivilegedUser_ReachesDefaultSocket()
+    {
+        const string runuser = "/usr/sbin/runuser";
+        ExternalTool.Require(runuser, "util-linux");
+        if (Environment.UserName != "root")
+        {
+            Assert.Ignore("Needs root, to run virsh as another user (nobody)");
+        }
+        string xdg = Path.Combine(Path.GetTempPath(), $"rpc-xdg-{Environment.ProcessId}");
+        Directory.CreateDirectory(Path.Combine(xdg, "libvirt"));
+        try
+        {
+            File.SetUnixFileMode(xdg, (UnixFileMode)0b111_111_111);
+            File.SetUnixFileMode(Path.Combine(xdg, "libvirt"), (UnixFileMode)0b111_111_111);
+            string saved = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") ?? "";
+            Environment.SetEnvironmentVariable("XDG_RUNTIME_DIR", xdg);
+            string socket = Kvm.Driver.Rpc.RpcServerOptions.Default(system: false).SocketPath;
+            Environment.SetEnvironmentVariable("XDG_RUNTIME_DIR", saved.Length == 0 ? null : saved);
+            await using RpcFixture session = await RpcFixture.StartAsync(socketPath: socket);
+            File.SetUnixFileMode(socket, (UnixFileMode)0b110_110_110);
+            (int exit, string stdout, string stderr) = ExternalTool.Run(null, runuser, "-u", "nobody", "--", "env", $"XDG_RUNTIME_DIR={xdg}", "HOME=/tmp",
+                Virsh, "-c", "qemu:///session", "version");
+            Assert.That(exit, Is.Zero, stderr);
+            Assert.That(stdout, Does.Contain("Running hypervisor: QEMU 7.2.0"));
+        }
+        finally
+        {
+            Directory.Delete(xdg, recursive: true);
+        }
+    }
+
     [Test]
     public void Start_UnknownDomain_LibvirtsError()
     {
