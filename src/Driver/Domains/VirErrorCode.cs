@@ -5,6 +5,7 @@ public enum VirErrorCode
 {
     InternalError = 1,
     NoSupport = 3,
+    NoConnect = 5,
     InvalidArg = 8,
     OperationFailed = 9,
     XmlError = 27,

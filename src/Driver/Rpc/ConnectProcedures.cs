@@ -43,12 +43,8 @@ internal sealed class ConnectProcedures
             throw new DomainOperationException(VirErrorCode.InternalError, "internal error: connection already open");
         }
         // libvirt 9.0's client sends its socket-choice flags here (1 read-only, 2 per-user, 4 autostart); the daemon keeps the read-only bit only.
-        if (name is { Length: > 0 } && !IsOurUri(name))
-        {
-            throw new DomainOperationException(VirErrorCode.InvalidArg,
-                $"invalid argument: unsupported URI {name}, this daemon serves {_options.Uri}");
-        }
-        call.Client.Open((flags & ConnectReadOnly) != 0);
+        string uri = name is { Length: > 0 } ? CheckUri(name) : _options.Uri;
+        call.Client.Open((flags & ConnectReadOnly) != 0, uri);
         return call.Empty();
     }
 
@@ -91,7 +87,7 @@ internal sealed class ConnectProcedures
     public PacketBuffer GetUri(RpcCall call)
     {
         call.NoArgs();
-        return String(call, _options.Uri);
+        return String(call, call.Client.Uri ?? _options.Uri);
     }
 
     /// <summary>A Unix socket on this host is as secure as libvirt counts it.</summary>
@@ -149,11 +145,26 @@ internal sealed class ConnectProcedures
 
     public PacketBuffer NodeGetFreeMemory(RpcCall call) => UInt64(call, HostInfo.ReadFreeMemoryBytes());
 
-    private bool IsOurUri(string name)
+    /// <summary>
+    /// virtqemud's checks of the URI a client opens (virConnectValidateURIPath): only qemu, and the path its privilege
+    /// allows (/session, or as root /system, and /session too for compatibility). The query (socket=...) is the client's.
+    /// </summary>
+    private static string CheckUri(string name)
     {
-        // The client sends the URI it was given, without the transport's parameters (socket=...); qemu:/// alone means this instance.
         string bare = name.Split('?', 2)[0];
-        return bare == _options.Uri || bare is "qemu:///" or "qemu://";
+        if (!bare.StartsWith("qemu://", StringComparison.Ordinal))
+        {
+            throw new DomainOperationException(VirErrorCode.NoConnect, "no connection driver available for " + name);
+        }
+        int pathStart = bare.IndexOf('/', "qemu://".Length);
+        string path = pathStart < 0 ? "" : bare[pathStart..];
+        bool allowed = Environment.IsPrivilegedProcess ? path is "/system" or "/session" : path == "/session";
+        if (!allowed)
+        {
+            string suggestion = Environment.IsPrivilegedProcess ? "qemu:///system" : "qemu:///session";
+            throw new DomainOperationException(VirErrorCode.InternalError, $"internal error: unexpected qemu URI path '{path}', try {suggestion}");
+        }
+        return "qemu://" + path;
     }
 
     private static PacketBuffer String(RpcCall call, string value)

@@ -24,9 +24,13 @@ internal sealed class RpcClientState
     /// <summary>CONNECT_OPEN succeeded (and CONNECT_CLOSE not yet seen).</summary>
     public bool Opened => _opened;
 
-    public void Open(bool readOnly)
+    /// <summary>The URI the client opened, as the daemon reports it back (CONNECT_GET_URI).</summary>
+    public string? Uri { get; private set; }
+
+    public void Open(bool readOnly, string uri)
     {
         _readOnly |= readOnly;
+        Uri = uri;
         _opened = true;
     }
 

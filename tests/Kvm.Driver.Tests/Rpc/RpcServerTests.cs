@@ -52,6 +52,23 @@ public sealed class RpcServerTests
         Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("internal error: connection already open"));
     }
 
+    [TestCase("lxc:///system", "no connection driver available for lxc:///system")]
+    [TestCase("qemu:///embed", "internal error: unexpected qemu URI path '/embed', try qemu:///system")]
+    public void Open_UriNotOurs_VirtqemudsError(string uri, string expected)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            expected = expected.Replace("qemu:///system", "qemu:///session", StringComparison.Ordinal);
+        }
+        using var client = new RpcTestClient(_f.Socket);
+        (_, byte[] body) = client.Call(RemoteProcedure.ConnectOpen, (ref XdrWriter w) =>
+        {
+            w.WriteOptionalString(uri);
+            w.WriteUInt32(0);
+        });
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo(expected));
+    }
+
     [Test]
     public void KeepalivePing_Message_PongWithoutBody()
     {
