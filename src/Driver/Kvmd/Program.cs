@@ -97,23 +97,7 @@ public static class Program
             return 1;
         }
 
-        KvmdApiService service;
-        try
-        {
-            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (BusNameTakenException e)
-        {
-            s_log.Error("{Error}", e.Message);
-            return 1;
-        }
-        catch (Exception e) when (e is Tmds.DBus.Protocol.DBusExceptionBase or IOException or System.Net.Sockets.SocketException)
-        {
-            s_log.Error("Cannot connect to the bus at {Address}: {Error}", address, e.Message);
-            return 1;
-        }
-
+        // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.
         RpcServer? rpc = null;
         if (rpcOptions is not null)
         {
@@ -124,9 +108,27 @@ public static class Program
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
                 s_log.Error("Cannot serve libvirt's RPC protocol on {Socket}: {Error}", rpcOptions.SocketPath, e.Message);
-                await service.DisposeAsync().ConfigureAwait(false);
                 return 1;
             }
+        }
+
+        KvmdApiService service;
+        try
+        {
+            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (BusNameTakenException e)
+        {
+            s_log.Error("{Error}", e.Message);
+            await DisposeAsync(rpc).ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is Tmds.DBus.Protocol.DBusExceptionBase or IOException or System.Net.Sockets.SocketException)
+        {
+            s_log.Error("Cannot connect to the bus at {Address}: {Error}", address, e.Message);
+            await DisposeAsync(rpc).ConfigureAwait(false);
+            return 1;
         }
 
         await using (service)
@@ -152,4 +154,6 @@ public static class Program
 
         return 0;
     }
+
+    private static ValueTask DisposeAsync(RpcServer? rpc) => rpc?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
