@@ -22,8 +22,13 @@ internal sealed class RpcConnection
     private string? _closeReason;
     private volatile bool _ended;
 
-    public RpcConnection(int id, Socket socket, RpcClientState state, RemoteDispatcher dispatcher, RpcServerOptions options)
+    private readonly Action<RpcConnection, RpcCall, Exception> _callFailed;
+
+    /// <param name="callFailed">Told of a call that failed with an unexpected exception (a defect); the client gets an internal error.</param>
+    public RpcConnection(int id, Socket socket, RpcClientState state, RemoteDispatcher dispatcher, RpcServerOptions options,
+        Action<RpcConnection, RpcCall, Exception> callFailed)
     {
+        _callFailed = callFailed;
         Id = id;
         _socket = socket;
         State = state;
@@ -193,6 +198,12 @@ internal sealed class RpcConnection
             catch (XdrException e)
             {
                 reply = RemoteError.Rpc(e.Message).ToReply(call.Header); // a reply over libvirt's limits
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A defect, not the client's fault: reported (Error) and counted by the server; the client still gets its answer.
+                _callFailed(this, call, e);
+                reply = new RemoteError(Domains.VirErrorCode.InternalError, VirErrorDomain.Rpc, "internal error: " + e.Message).ToReply(call.Header);
             }
             TrySend(reply.ToPacket());
         }

@@ -21,6 +21,7 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly List<(Socket Socket, string Path, Task Loop)> _listeners = [];
     private int _nextClient;
     private int _failedClients;
+    private int _failedCalls;
 
     private RpcServer(IDomainManager manager, RpcServerOptions options)
     {
@@ -36,6 +37,9 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>Connections that ended with an unexpected exception (a defect: every failure should become a remote_error or a disconnect).</summary>
     public int FailedClients => Volatile.Read(ref _failedClients);
+
+    /// <summary>Calls that failed with an unexpected exception (a defect: the driver core's failures are DomainOperationExceptions).</summary>
+    public int FailedCalls => Volatile.Read(ref _failedCalls);
 
     /// <summary>Event callbacks registered by all clients now.</summary>
     public int RegisteredCallbacks => _clients.Values.Sum(c => c.Connection.State.CallbackCount);
@@ -144,7 +148,7 @@ public sealed class RpcServer : IAsyncDisposable
             }
             int id = Interlocked.Increment(ref _nextClient);
             RpcLog.Accepted(id, peer, readOnly);
-            var connection = new RpcConnection(id, client, new RpcClientState(readOnly, peer.Uid), _dispatcher, _options);
+            var connection = new RpcConnection(id, client, new RpcClientState(readOnly, peer.Uid), _dispatcher, _options, OnCallFailed);
             var serve = new Task<Task>(() => ServeAsync(connection));
             _clients[id] = (connection, serve.Unwrap()); // registered before it runs, so its removal cannot come first
             serve.Start(TaskScheduler.Default);
@@ -166,6 +170,12 @@ public sealed class RpcServer : IAsyncDisposable
         {
             _clients.TryRemove(connection.Id, out _);
         }
+    }
+
+    private void OnCallFailed(RpcConnection connection, RpcCall call, Exception e)
+    {
+        Interlocked.Increment(ref _failedCalls);
+        s_log.Error(e, "Client {Client}: procedure {Procedure} serial {Serial} failed unexpectedly", connection.Id, call.Header.Procedure, call.Header.Serial);
     }
 
     /// <summary>A socket file nobody answers on is left from a previous run: remove it. One a daemon answers on is not ours to take.</summary>

@@ -61,6 +61,7 @@ public sealed class RpcFuzzTests
         // Replies still queued when a later packet of the same connection breaks the framing are dropped with the connection, as libvirt drops them.
         Assert.That(FuzzPeer.ReceivedBytes, Is.GreaterThan(24 * 1024), "the server answered hundreds of the calls");
         Assert.That(f.Server.FailedClients, Is.Zero, "no connection ended in an unexpected exception");
+        Assert.That(f.Server.FailedCalls, Is.Zero, "no call failed with an unexpected exception");
         Assert.That(peak - baseline, Is.LessThan(256L << 20), "memory stays bounded");
         Assert.That(bystander.Call(RemoteProcedure.ConnectListAllDomains, (ref XdrWriter w) =>
         {
