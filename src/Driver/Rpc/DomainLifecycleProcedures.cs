@@ -134,6 +134,17 @@ internal sealed class DomainLifecycleProcedures
         return reply;
     }
 
+    /// <summary>libvirt's QEMU driver says "posix"; kvmd has no scheduler parameters: 0 of them (as the D-Bus SchedulerType property).</summary>
+    public PacketBuffer GetSchedulerType(RpcCall call)
+    {
+        (Guid uuid, _) = DomainAndFlags(call, withFlags: false);
+        _manager.LookupByUuid(uuid);
+        PacketBuffer reply = call.Reply(out XdrWriter body);
+        body.WriteString("posix");
+        body.WriteInt32(0);
+        return reply;
+    }
+
     /// <summary>virDomainGetVcpusFlags: as the D-Bus front end answers it.</summary>
     public async ValueTask<PacketBuffer> GetVcpusFlagsAsync(RpcCall call)
     {

@@ -101,6 +101,7 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.DomainSetMetadata => Done(_definitions.SetMetadata(call)),
         RemoteProcedure.DomainRename => Done(_definitions.Rename(call)),
         RemoteProcedure.DomainGetMaxMemory => Done(_definitions.GetMaxMemory(call)),
+        RemoteProcedure.DomainGetSchedulerType => Done(_lifecycle.GetSchedulerType(call)),
         RemoteProcedure.DomainCreate => _lifecycle.CreateAsync(call, withFlags: false),
         RemoteProcedure.DomainCreateWithFlags => _lifecycle.CreateAsync(call, withFlags: true),
         RemoteProcedure.DomainCreateXml => _lifecycle.CreateXmlAsync(call),

@@ -32,6 +32,7 @@ public enum RemoteProcedure
     DomainUndefine = 35,
     ConnectListDomains = 37,
     ConnectNumOfDomains = 51,
+    DomainGetSchedulerType = 56,
     ConnectGetHostname = 59,
     ConnectSupportsFeature = 60,
     AuthList = 66,

@@ -204,12 +204,22 @@ public sealed class VirshTests
     }
 
     [Test]
-    public void Schedinfo_Virsh_NotSupportedAsVirtqemudWordsIt()
+    public void Memtune_Virsh_NotSupportedAsVirtqemudWordsIt()
     {
         Run("define", _xmlFile);
-        (int exit, _, string stderr) = RunRaw(_f.Uri, "schedinfo", "a");
+        (int exit, _, string stderr) = RunRaw(_f.Uri, "memtune", "a");
         Assert.That(exit, Is.EqualTo(1));
-        Assert.That(stderr, Does.Contain("error: this function is not supported by the connection driver: virDomainGetSchedulerType"));
+        Assert.That(stderr, Does.Contain("error: this function is not supported by the connection driver: virDomainGetMemoryParameters\n"));
+    }
+
+    [Test]
+    public void Schedinfo_Virsh_PosixWithoutParameters()
+    {
+        Run("define", _xmlFile);
+        (int exit, string stdout, string stderr) = RunRaw(_f.Uri, "schedinfo", "a");
+        Assert.That(stdout, Does.StartWith("Scheduler      : posix\n"));
+        // virsh's schedinfo ends with status 1 and no message when a scheduler has no parameters (kvmd has no cgroup tunables yet).
+        Assert.That((exit, stderr), Is.EqualTo((1, "")));
     }
 
     [Test]
