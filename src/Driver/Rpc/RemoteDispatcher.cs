@@ -42,7 +42,7 @@ internal sealed class RemoteDispatcher
             {
                 return new RemoteError(VirErrorCode.InternalError, VirErrorDomain.Rpc, "internal error: hypervisor connection not open").ToReply(call.Header);
             }
-            if (call.Client.ReadOnly && RemoteAccess.IsMutating(procedure))
+            if (call.Client.ReadOnly && RemoteProcedureNames.RefusedReadOnly(call.Header.Procedure))
             {
                 return RemoteError.ReadOnly(api!).ToReply(call.Header);
             }
