@@ -41,6 +41,11 @@ internal sealed class DomainDefinitionProcedures
     public PacketBuffer GetXmlDesc(RpcCall call)
     {
         (Guid uuid, uint flags) = DomainAndFlags(call);
+        if (call.Client.ReadOnly && (flags & (uint)(DomainXmlFlags.Secure | DomainXmlFlags.Migratable)) != 0)
+        {
+            // virDomainGetXMLDesc's own read-only rule: secrets (and the migratable form) are for read-write connections.
+            throw new DomainOperationException(VirErrorCode.OperationDenied, "operation forbidden: virDomainGetXMLDesc with secure flag");
+        }
         LibvirtErrors.CheckFlags(flags, (uint)(DomainXmlFlags.Secure | DomainXmlFlags.Inactive | DomainXmlFlags.UpdateCpu | DomainXmlFlags.Migratable),
             "qemuDomainGetXMLDesc");
         return String(call, _manager.GetXmlDesc(_manager.LookupByUuid(uuid).Uuid, (DomainXmlFlags)flags));

@@ -233,6 +233,16 @@ public sealed class VirshTests
     }
 
     [Test]
+    public void DumpxmlSecurityInfo_ReadOnlySocket_ForbiddenPlainDumpxmlAllowed()
+    {
+        Run("define", _xmlFile);
+        (int exit, _, string stderr) = RunRaw(_f.ReadOnlyUri, "dumpxml", "--security-info", "a");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("error: operation forbidden: virDomainGetXMLDesc with secure flag\n"));
+        Assert.That(RunRaw(_f.ReadOnlyUri, "dumpxml", "a").Exit, Is.Zero);
+    }
+
+    [Test]
     [CancelAfter(60_000)]
     public async Task Event_VirshLoop_SeesDefineStartResetDestroyUndefine(CancellationToken cancellationToken)
     {
