@@ -30,7 +30,9 @@ internal sealed class RpcFixture : IAsyncDisposable
 
     /// <param name="vmmPrefix">Shell run before the VMM starts (a delay, for tests of calls that overlap a start).</param>
     /// <param name="socketPath">The read-write socket (default: in the fixture's directory).</param>
-    public static async Task<RpcFixture> StartAsync(int maxQueuedPackets = 1024, string? vmmPrefix = null, string? socketPath = null)
+    /// <param name="accessGroup">The read-write socket's group (as the system instance's), or null (as the session's).</param>
+    public static async Task<RpcFixture> StartAsync(int maxQueuedPackets = 1024, string? vmmPrefix = null, string? socketPath = null,
+        string? readOnlySocketPath = null, string? accessGroup = null)
     {
         var manager = new ManagerFixture();
         if (vmmPrefix is not null)
@@ -42,7 +44,8 @@ internal sealed class RpcFixture : IAsyncDisposable
         var options = new RpcServerOptions
         {
             SocketPath = socketPath ?? Path.Combine(manager.Root, "virtqemud-sock"),
-            ReadOnlySocketPath = Path.Combine(manager.Root, "virtqemud-sock-ro"),
+            ReadOnlySocketPath = readOnlySocketPath ?? Path.Combine(manager.Root, "virtqemud-sock-ro"),
+            AccessGroup = accessGroup,
             Uri = "qemu:///session",
             MaxQueuedPackets = maxQueuedPackets,
         };

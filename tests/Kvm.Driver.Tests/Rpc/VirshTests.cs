@@ -195,6 +195,46 @@ public sealed class VirshTests
         }
     }
 
+    /// <summary>
+    /// The system instance's rule on its read-write socket (SO_PEERCRED: root and the access group) and its read-only
+    /// socket (anyone, reads only), with virsh run as root and as the user nobody (in no such group). Needs root.
+    /// </summary>
+    [Test]
+    public async Task SystemSockets_RootAndNobody_PeerCredentialsDecide()
+    {
+        const string runuser = "/usr/sbin/runuser";
+        ExternalTool.Require(runuser, "util-linux");
+        if (Environment.UserName != "root")
+        {
+            Assert.Ignore("Needs root, to run virsh as another user (nobody)");
+        }
+        string directory = Path.Combine(Path.GetTempPath(), $"rpc-system-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+            string rw = Path.Combine(directory, "virtqemud-sock"), ro = Path.Combine(directory, "virtqemud-sock-ro");
+            await using RpcFixture system = await RpcFixture.StartAsync(socketPath: rw, readOnlySocketPath: ro, accessGroup: "kvmd-test-no-such-group");
+            system.Manager.Manager.Define(TestDomains.Xml("a"));
+            (int Exit, string Stdout, string Stderr) AsNobody(string socket, params string[] args) =>
+                ExternalTool.Run(null, runuser, ["-u", "nobody", "--", "env", "HOME=/tmp", Virsh, "-c", "qemu:///system?socket=" + socket, .. args]);
+
+            (int exit, _, string stderr) = AsNobody(rw, "list", "--all");
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That(stderr, Does.Contain("error: failed to connect to the hypervisor"));
+            (exit, string stdout, stderr) = AsNobody(ro, "list", "--all");
+            Assert.That(exit, Is.Zero, stderr);
+            Assert.That(stdout, Does.Match(@"\n -\s+a\s+shut off\n"));
+            (exit, _, stderr) = AsNobody(ro, "undefine", "a");
+            Assert.That(stderr, Does.Contain("error: operation forbidden: read only access prevents virDomainUndefine"));
+            Assert.That(RunRaw("qemu:///system?socket=" + rw, "undefine", "a").Exit, Is.Zero, "root may change");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Test]
     public void Start_UnknownDomain_LibvirtsError()
     {
