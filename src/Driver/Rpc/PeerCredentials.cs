@@ -39,7 +39,8 @@ public readonly record struct PeerCredentials(int Pid, uint Uid, uint Gid)
         return Gid == gid || SupplementaryGroups(procRoot).Contains(gid);
     }
 
-    private static bool TryGroupId(string group, string etcGroup, out uint gid)
+    /// <summary>The id of <paramref name="group"/> in the group database file.</summary>
+    public static bool TryGroupId(string group, string etcGroup, out uint gid)
     {
         gid = 0;
         if (!File.Exists(etcGroup))

@@ -98,8 +98,7 @@ public sealed class RpcServer : IAsyncDisposable
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
-            // The session socket is its user's alone; the system ones are open to all and guarded by SO_PEERCRED (read-write) or read-only access.
-            File.SetUnixFileMode(path, _options.AccessGroup is null && !readOnly ? UnixFileMode.UserRead | UnixFileMode.UserWrite : (UnixFileMode)0b110_110_110);
+            SetAccess(path, readOnly);
             socket.Listen(64);
         }
         catch
@@ -109,6 +108,35 @@ public sealed class RpcServer : IAsyncDisposable
         }
         _listeners.Add((socket, path, AcceptLoopAsync(socket, path, readOnly)));
         RpcLog.Listening(path, readOnly);
+    }
+
+    /// <summary>
+    /// Who may open the socket file: anyone the read-only one; the session's read-write one its user; the system's
+    /// read-write one root and the access group (0660, as libvirt's unix_sock_group), so others get "Permission denied"
+    /// from the kernel. Each accepted peer is checked again by its credentials.
+    /// </summary>
+    private void SetAccess(string path, bool readOnly)
+    {
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (readOnly)
+        {
+            File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110);
+            return;
+        }
+        if (_options.AccessGroup is string group && PeerCredentials.TryGroupId(group, "/etc/group", out uint gid))
+        {
+            if (Interop.LibC.Chown(path, -1, (int)gid) != 0)
+            {
+                throw new IOException($"Cannot give {path} to group {group}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+            }
+            File.SetUnixFileMode(path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            return;
+        }
+        if (_options.AccessGroup is not null)
+        {
+            s_log.Warn("No group {Group}: only root may use {Socket}", _options.AccessGroup, path);
+        }
+        File.SetUnixFileMode(path, OwnerOnly);
     }
 
     private async Task AcceptLoopAsync(Socket listener, string path, bool readOnly)

@@ -196,7 +196,7 @@ public sealed class VirshTests
     }
 
     /// <summary>
-    /// The system instance's rule on its read-write socket (SO_PEERCRED: root and the access group) and its read-only
+    /// The system instance's rule on its read-write socket (file mode and group, then SO_PEERCRED: root and the access group) and its read-only
     /// socket (anyone, reads only), with virsh run as root and as the user nobody (in no such group). Needs root.
     /// </summary>
     [Test]
@@ -221,7 +221,11 @@ public sealed class VirshTests
 
             (int exit, _, string stderr) = AsNobody(rw, "list", "--all");
             Assert.That(exit, Is.EqualTo(1));
-            Assert.That(stderr, Does.Contain("error: failed to connect to the hypervisor"));
+            Assert.That(stderr, Does.Contain("Permission denied"), "no such group: the socket is root's alone (0600)");
+            File.SetUnixFileMode(rw, (UnixFileMode)0b110_110_110); // opened up by mistake: the peer's credentials still decide
+            (exit, _, stderr) = AsNobody(rw, "list", "--all");
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That(stderr, Does.Contain("error: failed to connect to the hypervisor").And.Not.Contain("Permission denied"));
             (exit, string stdout, stderr) = AsNobody(ro, "list", "--all");
             Assert.That(exit, Is.Zero, stderr);
             Assert.That(stdout, Does.Match(@"\n -\s+a\s+shut off\n"));
