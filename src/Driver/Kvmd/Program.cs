@@ -86,15 +86,29 @@ public static class Program
     private static async Task<int> ServeAsync(DomainManagerOptions options, string address, RpcServerOptions? rpcOptions,
         CancellationToken cancellationToken)
     {
+        // SIGTERM is a clean stop from the first moment: while starting it cancels what is under way, once serving it ends the loop below.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
+        CancellationToken stop = stopping.Token;
+
         await using var manager = new DomainManager(options);
         try
         {
-            await manager.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await manager.InitializeAsync(stop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             s_log.Error("Cannot use {State} and {Runtime}: {Error}", options.StateDirectory, options.RuntimeDirectory, e.Message);
             return 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            s_log.Info("kvmd stopped while starting");
+            return 0;
         }
 
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.
@@ -115,7 +129,7 @@ public static class Program
         KvmdApiService service;
         try
         {
-            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, cancellationToken)
+            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop)
                 .ConfigureAwait(false);
         }
         catch (BusNameTakenException e)
@@ -123,6 +137,13 @@ public static class Program
             s_log.Error("{Error}", e.Message);
             await DisposeAsync(rpc).ConfigureAwait(false);
             return 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // SIGTERM while joining the bus (it can come as soon as the name shows as owned, before the reply reaches us): a stop, not a failure.
+            s_log.Info("kvmd stopped while starting");
+            await DisposeAsync(rpc).ConfigureAwait(false);
+            return 0;
         }
         catch (Exception e) when (e is Tmds.DBus.Protocol.DBusExceptionBase or IOException or System.Net.Sockets.SocketException)
         {
@@ -136,12 +157,7 @@ public static class Program
         {
             s_log.Info("kvmd ready: {Count} domain(s), state {State}, runtime {Runtime}", manager.List().Count, options.StateDirectory, options.RuntimeDirectory);
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var registration = cancellationToken.Register(() => stopped.TrySetResult());
-            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stopped.TrySetResult();
-            });
+            using var registration = stop.Register(() => stopped.TrySetResult());
             Task finished = await Task.WhenAny(stopped.Task, service.Completion).ConfigureAwait(false);
             if (finished == service.Completion && service.Completion.IsFaulted)
             {
