@@ -86,7 +86,7 @@ say "starting a private D-Bus session bus and kvmd on it"
 dbus-daemon --session --print-address=3 --print-pid=4 --fork 3>"$work/bus.address" 4>"$work/bus.pid"
 export DBUS_SESSION_BUS_ADDRESS="$(cat "$work/bus.address")"
 "$bin/Kvm.Kvmd/release/kvmd" --session --state-dir "$work/state" --runtime-dir "$work/run" \
-  --vmm "$root/artifacts/publish/Kvm.Vmm/release_linux-x64/kvm-vmm" -v >"$work/kvmd.log" 2>&1 &
+  --vmm "$root/artifacts/publish/Kvm.Vmm/release_linux-x64/kvm-vmm" --rpc-socket "$work/virtqemud-sock" -v >"$work/kvmd.log" 2>&1 &
 echo $! >"$work/kvmd.pid"
 for _ in $(seq 100); do kvmctl list >/dev/null 2>&1 && break; sleep 0.2; done
 kvmctl list >/dev/null 2>&1 || { cat "$work/kvmd.log" >&2; die "kvmd did not come up"; }

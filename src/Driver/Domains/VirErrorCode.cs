@@ -5,9 +5,12 @@ public enum VirErrorCode
 {
     InternalError = 1,
     NoSupport = 3,
+    NoConnect = 5,
     InvalidArg = 8,
     OperationFailed = 9,
     XmlError = 27,
+    OperationDenied = 29,
+    Rpc = 39,
     NoDomain = 42,
     OperationInvalid = 55,
     ConfigUnsupported = 67,

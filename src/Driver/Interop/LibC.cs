@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Kvm.Driver.Interop;
 
-/// <summary>The few libc calls .NET does not offer: fsync of a directory and signals to a process by id.</summary>
+/// <summary>The few libc calls .NET does not offer: fsync of a directory, signals to a process by id, a file's group.</summary>
 internal static partial class LibC
 {
     public const int ORdOnly = 0;             // O_RDONLY
@@ -20,6 +20,10 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    /// <summary>chown(2); -1 leaves the owner or group as it is.</summary>
+    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chown(string path, int owner, int group);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);

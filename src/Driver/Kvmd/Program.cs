@@ -2,11 +2,12 @@ using System.CommandLine;
 using Kvm.Driver.Api;
 using Kvm.Driver.Domains;
 using Kvm.Driver.Logging;
+using Kvm.Driver.Rpc;
 using NLog;
 
 namespace Kvm.Kvmd;
 
-/// <summary>kvmd: runs libvirt domains on kvm-vmm and serves the org.libvirt D-Bus API on the session or system bus.</summary>
+/// <summary>kvmd: runs libvirt domains on kvm-vmm and serves the org.libvirt D-Bus API on the session or system bus and libvirt's RPC protocol on virtqemud's sockets.</summary>
 public static class Program
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
@@ -23,12 +24,20 @@ public static class Program
             Description = "Seconds a starting kvm-vmm may take to open its monitor, and one QMP command may take",
             DefaultValueFactory = _ => 30,
         };
+        var rpcSocket = new Option<string?>("--rpc-socket")
+        {
+            Description = "libvirt RPC read-write socket (default: where libvirt's client looks for virtqemud: "
+                + "$XDG_RUNTIME_DIR/libvirt/virtqemud-sock, or /run/libvirt/virtqemud-sock for --system)",
+        };
+        var rpcReadOnlySocket = new Option<string?>("--rpc-ro-socket") { Description = "libvirt RPC read-only socket (--system default: /run/libvirt/virtqemud-sock-ro)" };
+        var rpcGroup = new Option<string?>("--rpc-group") { Description = "Group whose members may use the read-write socket besides root (--system default: kvmd)" };
+        var noRpc = new Option<bool>("--no-rpc") { Description = "Do not serve libvirt's RPC protocol (D-Bus only)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log lifecycle events" };
         var debug = new Option<bool>("--debug") { Description = "Log every call" };
 
         var root = new RootCommand("kvmd: runs libvirt domains on the kvm-vmm monitor and serves the org.libvirt D-Bus API")
         {
-            session, system, stateDir, runtimeDir, vmm, vmmTimeout, verbose, debug,
+            session, system, stateDir, runtimeDir, vmm, vmmTimeout, rpcSocket, rpcReadOnlySocket, rpcGroup, noRpc, verbose, debug,
         };
         root.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,52 +65,99 @@ public static class Program
                 ConnectTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(vmmTimeout))),
                 CommandTimeout = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(vmmTimeout))),
             };
-            return await ServeAsync(options, address, cancellationToken).ConfigureAwait(false);
+            RpcServerOptions? rpc = null;
+            if (!parse.GetValue(noRpc))
+            {
+                rpc = RpcServerOptions.Default(isSystem);
+                rpc = rpc with
+                {
+                    SocketPath = parse.GetValue(rpcSocket) ?? rpc.SocketPath,
+                    ReadOnlySocketPath = parse.GetValue(rpcReadOnlySocket) ?? rpc.ReadOnlySocketPath,
+                    AccessGroup = parse.GetValue(rpcGroup) ?? rpc.AccessGroup,
+                    Api = new KvmdApiOptions { EmulatorPath = options.VmmPath },
+                };
+            }
+            return await ServeAsync(options, address, rpc, cancellationToken).ConfigureAwait(false);
         });
         return root.Parse(args).Invoke();
     }
 
     /// <summary>Loads the domains, serves the bus until SIGTERM/SIGINT or the bus goes away, then detaches (VMs keep running).</summary>
-    private static async Task<int> ServeAsync(DomainManagerOptions options, string address, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(DomainManagerOptions options, string address, RpcServerOptions? rpcOptions,
+        CancellationToken cancellationToken)
     {
+        // SIGTERM is a clean stop from the first moment: while starting it cancels what is under way, once serving it ends the loop below.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
+        CancellationToken stop = stopping.Token;
+
         await using var manager = new DomainManager(options);
         try
         {
-            await manager.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await manager.InitializeAsync(stop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             s_log.Error("Cannot use {State} and {Runtime}: {Error}", options.StateDirectory, options.RuntimeDirectory, e.Message);
             return 1;
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            s_log.Info("kvmd stopped while starting");
+            return 0;
+        }
+
+        // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.
+        RpcServer? rpc = null;
+        if (rpcOptions is not null)
+        {
+            try
+            {
+                rpc = RpcServer.Start(manager, rpcOptions);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+            {
+                s_log.Error("Cannot serve libvirt's RPC protocol on {Socket}: {Error}", rpcOptions.SocketPath, e.Message);
+                return 1;
+            }
+        }
 
         KvmdApiService service;
         try
         {
-            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, cancellationToken)
+            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop)
                 .ConfigureAwait(false);
         }
         catch (BusNameTakenException e)
         {
             s_log.Error("{Error}", e.Message);
+            await DisposeAsync(rpc).ConfigureAwait(false);
             return 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // SIGTERM while joining the bus (it can come as soon as the name shows as owned, before the reply reaches us): a stop, not a failure.
+            s_log.Info("kvmd stopped while starting");
+            await DisposeAsync(rpc).ConfigureAwait(false);
+            return 0;
         }
         catch (Exception e) when (e is Tmds.DBus.Protocol.DBusExceptionBase or IOException or System.Net.Sockets.SocketException)
         {
             s_log.Error("Cannot connect to the bus at {Address}: {Error}", address, e.Message);
+            await DisposeAsync(rpc).ConfigureAwait(false);
             return 1;
         }
 
         await using (service)
+        await using (rpc)
         {
             s_log.Info("kvmd ready: {Count} domain(s), state {State}, runtime {Runtime}", manager.List().Count, options.StateDirectory, options.RuntimeDirectory);
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var registration = cancellationToken.Register(() => stopped.TrySetResult());
-            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stopped.TrySetResult();
-            });
+            using var registration = stop.Register(() => stopped.TrySetResult());
             Task finished = await Task.WhenAny(stopped.Task, service.Completion).ConfigureAwait(false);
             if (finished == service.Completion && service.Completion.IsFaulted)
             {
@@ -114,4 +170,6 @@ public static class Program
 
         return 0;
     }
+
+    private static ValueTask DisposeAsync(RpcServer? rpc) => rpc?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -111,7 +111,7 @@ public sealed class KvmdKillTests
         var process = await BusDaemonProcess.StartAsync(Executable.Kvmd.Path, _bus!.Address, TimeSpan.FromMinutes(2),
         [
             "--session", "--state-dir", Path.Combine(_directory, "state"), "--runtime-dir", Path.Combine(_directory, "run"),
-            "--vmm", Executable.KvmVmm.Path, "--vmm-timeout", "240",
+            "--vmm", Executable.KvmVmm.Path, "--vmm-timeout", "240", "--rpc-socket", Path.Combine(_directory, "virtqemud-sock"),
         ]);
         _daemons.Add(process);
         return process;

@@ -63,7 +63,7 @@ public sealed class KvmdLifecycleTests
         _kvmd = await BusDaemonProcess.StartAsync(Executable.Kvmd.Path, _bus!.Address, TimeSpan.FromMinutes(2),
         [
             "--session", "--state-dir", Path.Combine(_directory!, "state"), "--runtime-dir", Path.Combine(_directory!, "run"),
-            "--vmm", Executable.KvmVmm.Path, "--vmm-timeout", "300",
+            "--vmm", Executable.KvmVmm.Path, "--vmm-timeout", "300", "--rpc-socket", Path.Combine(_directory!, "virtqemud-sock"),
         ]);
         string console = Path.Combine(_directory!, "console.log");
         string xml = Path.Combine(_directory!, "guest.xml");

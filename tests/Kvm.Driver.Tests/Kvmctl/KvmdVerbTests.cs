@@ -26,7 +26,8 @@ public sealed class KvmdVerbTests
         _bus = PrivateBus.Start();
         _directory = Directory.CreateTempSubdirectory("kvmctl-kvmd-").FullName;
         _kvmd = await BusDaemonProcess.StartAsync(Executable.Kvmd.Path, _bus.Address, TimeSpan.FromSeconds(15),
-            ["--session", "--state-dir", Path.Combine(_directory, "state"), "--runtime-dir", Path.Combine(_directory, "run")]);
+            ["--session", "--state-dir", Path.Combine(_directory, "state"), "--runtime-dir", Path.Combine(_directory, "run"),
+                "--rpc-socket", Path.Combine(_directory, "virtqemud-sock")]);
     }
 
     [TearDown]
@@ -46,7 +47,8 @@ public sealed class KvmdVerbTests
         File.WriteAllText(vmm, $"#!/bin/sh\nexec '{Executable.KvmVmm.Path}' --machine none \"$@\"\n");
         File.SetUnixFileMode(vmm, (UnixFileMode)0b111_101_101);
         _kvmd = await BusDaemonProcess.StartAsync(Executable.Kvmd.Path, _bus!.Address, TimeSpan.FromSeconds(15),
-            ["--session", "--state-dir", Path.Combine(_directory, "state"), "--runtime-dir", Path.Combine(_directory, "run"), "--vmm", vmm]);
+            ["--session", "--state-dir", Path.Combine(_directory, "state"), "--runtime-dir", Path.Combine(_directory, "run"), "--vmm", vmm,
+                "--rpc-socket", Path.Combine(_directory, "virtqemud-sock")]);
 
         Expect(Kvmctl("define", Sample), 0, $"Domain '{Name}' defined from {Sample}\n\n");
         Expect(Kvmctl("start", "--paused", Name), 0, $"Domain '{Name}' started\n\n");

@@ -1,0 +1,131 @@
+using Kvm.Driver.Domains;
+using NLog;
+
+namespace Kvm.Driver.Rpc;
+
+/// <summary>
+/// Answers the remote program's calls: the connection and read-only gates, then a switch on the procedure number to
+/// one small class per procedure family. Failures become libvirt's remote_error; nothing here decides what a domain
+/// may do (the driver core does, and its errors carry libvirt's codes and messages).
+/// </summary>
+internal sealed class RemoteDispatcher
+{
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+    private readonly ConnectProcedures _connect;
+    private readonly DomainListProcedures _lists;
+    private readonly DomainDefinitionProcedures _definitions;
+    private readonly DomainLifecycleProcedures _lifecycle;
+    private readonly DomainEventProcedures _events;
+    private readonly DomainStatsProcedures _stats;
+
+    public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping)
+    {
+        _connect = new ConnectProcedures(manager, options);
+        _lists = new DomainListProcedures(manager);
+        _definitions = new DomainDefinitionProcedures(manager);
+        _lifecycle = new DomainLifecycleProcedures(manager, stopping);
+        _events = new DomainEventProcedures(manager);
+        _stats = new DomainStatsProcedures(manager, stopping);
+    }
+
+    public async ValueTask<PacketBuffer> DispatchAsync(RpcCall call)
+    {
+        RemoteProcedure procedure = call.Procedure;
+        string? api = RemoteProcedureNames.ApiName(call.Header.Procedure);
+        try
+        {
+            if (api is null && !RemoteAccess.IsServedWithoutApiName(procedure))
+            {
+                return RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}").ToReply(call.Header);
+            }
+            if (!call.Client.Opened && !RemoteAccess.IsAllowedBeforeOpen(procedure))
+            {
+                return new RemoteError(VirErrorCode.InternalError, VirErrorDomain.Rpc, "internal error: hypervisor connection not open").ToReply(call.Header);
+            }
+            if (call.Client.ReadOnly && RemoteProcedureNames.RefusedReadOnly(call.Header.Procedure))
+            {
+                return RemoteError.ReadOnly(api!).ToReply(call.Header);
+            }
+            return await DispatchProcedureAsync(call, procedure, api).ConfigureAwait(false);
+        }
+        catch (DomainOperationException e)
+        {
+            s_log.Debug("Procedure {Procedure} failed: {Error}", api, e.Message);
+            return RemoteError.From(e).ToReply(call.Header);
+        }
+        catch (XdrException e)
+        {
+            s_log.Debug("Procedure {Procedure}: undecodable arguments: {Error}", api, e.Message);
+            return RemoteError.Rpc("Unable to decode message payload").ToReply(call.Header);
+        }
+    }
+
+    private ValueTask<PacketBuffer> DispatchProcedureAsync(RpcCall call, RemoteProcedure procedure, string? api) => procedure switch
+    {
+        RemoteProcedure.AuthList => Done(_connect.AuthList(call)),
+        RemoteProcedure.ConnectOpen => Done(_connect.Open(call)),
+        RemoteProcedure.ConnectClose => Done(_connect.Close(call)),
+        RemoteProcedure.ConnectSupportsFeature => Done(_connect.SupportsFeature(call)),
+        RemoteProcedure.ConnectGetType => Done(_connect.GetType(call)),
+        RemoteProcedure.ConnectGetVersion => Done(_connect.GetVersion(call)),
+        RemoteProcedure.ConnectGetLibVersion => Done(_connect.GetLibVersion(call)),
+        RemoteProcedure.ConnectGetHostname => Done(_connect.GetHostname(call)),
+        RemoteProcedure.ConnectGetUri => Done(_connect.GetUri(call)),
+        RemoteProcedure.ConnectGetMaxVcpus => Done(_connect.GetMaxVcpus(call)),
+        RemoteProcedure.ConnectIsSecure => Done(_connect.IsSecure(call)),
+        RemoteProcedure.ConnectGetCapabilities => Done(_connect.GetCapabilities(call)),
+        RemoteProcedure.ConnectGetDomainCapabilities => Done(_connect.GetDomainCapabilities(call)),
+        RemoteProcedure.ConnectGetSysinfo => Done(_connect.GetSysinfo(call)),
+        RemoteProcedure.NodeGetInfo => Done(_connect.NodeGetInfo(call)),
+        RemoteProcedure.NodeGetFreeMemory => Done(_connect.NodeGetFreeMemory(call)),
+        RemoteProcedure.ConnectListAllDomains => Done(_lists.ListAll(call)),
+        RemoteProcedure.ConnectNumOfDomains => Done(_lists.NumOfDomains(call)),
+        RemoteProcedure.ConnectListDomains => Done(_lists.ListDomains(call)),
+        RemoteProcedure.ConnectNumOfDefinedDomains => Done(_lists.NumOfDefined(call)),
+        RemoteProcedure.ConnectListDefinedDomains => Done(_lists.ListDefined(call)),
+        RemoteProcedure.DomainLookupByName => Done(_lists.LookupByName(call)),
+        RemoteProcedure.DomainLookupByUuid => Done(_lists.LookupByUuid(call)),
+        RemoteProcedure.DomainLookupById => Done(_lists.LookupById(call)),
+        RemoteProcedure.DomainDefineXml => Done(_definitions.Define(call, withFlags: false)),
+        RemoteProcedure.DomainDefineXmlFlags => Done(_definitions.Define(call, withFlags: true)),
+        RemoteProcedure.DomainUndefine => Done(_definitions.Undefine(call, withFlags: false)),
+        RemoteProcedure.DomainUndefineFlags => Done(_definitions.Undefine(call, withFlags: true)),
+        RemoteProcedure.DomainGetXmlDesc => Done(_definitions.GetXmlDesc(call)),
+        RemoteProcedure.DomainGetAutostart => Done(_definitions.GetAutostart(call)),
+        RemoteProcedure.DomainSetAutostart => Done(_definitions.SetAutostart(call)),
+        RemoteProcedure.DomainGetOsType => Done(_definitions.GetOsType(call)),
+        RemoteProcedure.DomainIsPersistent => Done(_definitions.IsPersistent(call)),
+        RemoteProcedure.DomainIsUpdated => Done(_definitions.IsUpdated(call)),
+        RemoteProcedure.DomainHasManagedSaveImage => Done(_definitions.HasManagedSaveImage(call)),
+        RemoteProcedure.DomainGetMetadata => Done(_definitions.GetMetadata(call)),
+        RemoteProcedure.DomainSetMetadata => Done(_definitions.SetMetadata(call)),
+        RemoteProcedure.DomainRename => Done(_definitions.Rename(call)),
+        RemoteProcedure.DomainGetMaxMemory => Done(_definitions.GetMaxMemory(call)),
+        RemoteProcedure.DomainGetSchedulerType => Done(_lifecycle.GetSchedulerType(call)),
+        RemoteProcedure.DomainCreate => _lifecycle.CreateAsync(call, withFlags: false),
+        RemoteProcedure.DomainCreateWithFlags => _lifecycle.CreateAsync(call, withFlags: true),
+        RemoteProcedure.DomainCreateXml => _lifecycle.CreateXmlAsync(call),
+        RemoteProcedure.DomainDestroy => _lifecycle.DestroyAsync(call, withFlags: false),
+        RemoteProcedure.DomainDestroyFlags => _lifecycle.DestroyAsync(call, withFlags: true),
+        RemoteProcedure.DomainShutdown => _lifecycle.ShutdownAsync(call, withFlags: false),
+        RemoteProcedure.DomainShutdownFlags => _lifecycle.ShutdownAsync(call, withFlags: true),
+        RemoteProcedure.DomainReboot => _lifecycle.RebootAsync(call),
+        RemoteProcedure.DomainReset => _lifecycle.ResetAsync(call),
+        RemoteProcedure.DomainSuspend => _lifecycle.SuspendAsync(call),
+        RemoteProcedure.DomainResume => _lifecycle.ResumeAsync(call),
+        RemoteProcedure.DomainGetInfo => Done(_lifecycle.GetInfo(call)),
+        RemoteProcedure.DomainGetState => Done(_lifecycle.GetState(call)),
+        RemoteProcedure.DomainIsActive => Done(_lifecycle.IsActive(call)),
+        RemoteProcedure.DomainGetControlInfo => Done(_lifecycle.GetControlInfo(call)),
+        RemoteProcedure.DomainGetVcpusFlags => _lifecycle.GetVcpusFlagsAsync(call),
+        RemoteProcedure.ConnectGetAllDomainStats => _stats.GetAllDomainStatsAsync(call),
+        RemoteProcedure.ConnectDomainEventRegisterAny => Done(_events.Register(call, legacy: true)),
+        RemoteProcedure.ConnectDomainEventDeregisterAny => Done(_events.Deregister(call, legacy: true)),
+        RemoteProcedure.ConnectDomainEventCallbackRegisterAny => Done(_events.Register(call, legacy: false)),
+        RemoteProcedure.ConnectDomainEventCallbackDeregisterAny => Done(_events.Deregister(call, legacy: false)),
+        // A number without a public function (events, SASL and polkit steps, or none at all) is unknown to the dispatcher, as in libvirt.
+        _ => Done((api is null ? RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}") : RemoteError.NotSupported(api)).ToReply(call.Header)),
+    };
+
+    private static ValueTask<PacketBuffer> Done(PacketBuffer reply) => new(reply);
+}

@@ -1,0 +1,10 @@
+namespace Kvm.Driver.Rpc;
+
+/// <summary>libvirt's virErrorDomain values kvmd reports: where in libvirt an error would have been raised.</summary>
+public enum VirErrorDomain
+{
+    None = 0,
+    Rpc = 7,     // VIR_FROM_RPC: the RPC layer (virnetserverprogram.c, remote_daemon_dispatch.c)
+    Qemu = 10,   // VIR_FROM_QEMU: the QEMU driver
+    Domain = 20, // VIR_FROM_DOMAIN: libvirt-domain.c's argument, read-only and support checks, domain_conf.c
+}

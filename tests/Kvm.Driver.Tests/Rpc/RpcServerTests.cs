@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Kvm.Driver.Rpc;
+
+namespace Kvm.Driver.Tests.Rpc;
+
+/// <summary>The RPC server and its connections, driven by a bare client: gates, keepalive, errors, misbehaving clients.</summary>
+public sealed class RpcServerTests
+{
+    private RpcFixture _f = null!;
+
+    [SetUp]
+    public async Task SetUp() => _f = await RpcFixture.StartAsync(maxQueuedPackets: 16);
+
+    [TearDown]
+    public async Task TearDown() => await _f.DisposeAsync();
+
+    [Test]
+    public void Call_AfterOpen_GetTypeIsQemu()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        client.Open();
+        (RpcHeader header, byte[] body) = client.Call(RemoteProcedure.ConnectGetType);
+        Assert.That(header, Is.EqualTo(new RpcHeader(RpcPrograms.Remote, 1, 3, RpcMessageType.Reply, header.Serial, RpcStatus.Ok)));
+        Assert.That(new XdrReader(body).ReadString(), Is.EqualTo("QEMU"));
+    }
+
+    [Test]
+    public void Call_BeforeOpen_HypervisorConnectionNotOpen()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        (RpcHeader header, byte[] body) = client.Call(RemoteProcedure.ConnectListAllDomains, (ref XdrWriter w) =>
+        {
+            w.WriteInt32(1);
+            w.WriteUInt32(0);
+        });
+        Assert.That(header.Status, Is.EqualTo(RpcStatus.Error));
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("internal error: hypervisor connection not open"));
+    }
+
+    [Test]
+    public void Open_ClientSocketFlagsThenAgain_AcceptedThenAlreadyOpen()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        RpcTestClient.Args open = (ref XdrWriter w) =>
+        {
+            w.WriteOptionalString("qemu:///session");
+            w.WriteUInt32(2 | 4); // what a non-root virsh sends for qemu:///session: REMOTE_DRIVER_OPEN_USER | REMOTE_DRIVER_OPEN_AUTOSTART
+        };
+        Assert.That(client.Call(RemoteProcedure.ConnectOpen, open).Header.Status, Is.EqualTo(RpcStatus.Ok));
+        (_, byte[] body) = client.Call(RemoteProcedure.ConnectOpen, open);
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("internal error: connection already open"));
+    }
+
+    [TestCase("lxc:///system", "no connection driver available for lxc:///system")]
+    [TestCase("qemu:///embed", "internal error: unexpected qemu URI path '/embed', try qemu:///system")]
+    public void Open_UriNotOurs_VirtqemudsError(string uri, string expected)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            expected = expected.Replace("qemu:///system", "qemu:///session", StringComparison.Ordinal);
+        }
+        using var client = new RpcTestClient(_f.Socket);
+        (_, byte[] body) = client.Call(RemoteProcedure.ConnectOpen, (ref XdrWriter w) =>
+        {
+            w.WriteOptionalString(uri);
+            w.WriteUInt32(0);
+        });
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void KeepalivePing_Message_PongWithoutBody()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        client.Send(new RpcHeader(RpcPrograms.Keepalive, 1, RpcPrograms.KeepalivePing, RpcMessageType.Message, 0, RpcStatus.Ok));
+        (RpcHeader header, byte[] body) = client.Receive();
+        Assert.That(header, Is.EqualTo(new RpcHeader(RpcPrograms.Keepalive, 1, RpcPrograms.KeepalivePong, RpcMessageType.Message, 0, RpcStatus.Ok)));
+        Assert.That(body, Is.Empty);
+    }
+
+    [Test]
+    public void Call_UnknownProgram_RpcErrorAndConnectionStaysUsable()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        client.Send(new RpcHeader(0x12345678, 1, 1, RpcMessageType.Call, 77, RpcStatus.Ok));
+        (RpcHeader header, byte[] body) = client.Receive();
+        Assert.That((header.Serial, header.Status), Is.EqualTo((77u, RpcStatus.Error)));
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("Cannot find program 305419896 version 1"));
+        Assert.That(RpcTestClient.ErrorCode(body), Is.EqualTo((39, 7)));
+        client.Open();
+    }
+
+    [Test]
+    public void Call_KnownProcedureNotImplemented_NoSupportAsVirtqemud()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        client.Open();
+        // REMOTE_PROC_NODE_GET_CPU_STATS: a procedure libvirt knows and kvmd does not implement.
+        (RpcHeader header, byte[] body) = client.Call(227);
+        Assert.That(header.Status, Is.EqualTo(RpcStatus.Error));
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("this function is not supported by the connection driver: virNodeGetCPUStats"));
+        Assert.That(RpcTestClient.ErrorCode(body), Is.EqualTo((3, 20)));
+    }
+
+    [Test]
+    public void Call_UnknownProcedure_RpcError()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        client.Open();
+        (_, byte[] body) = client.Call(99999);
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("unknown procedure: 99999"));
+    }
+
+    [Test]
+    public void Call_TruncatedArguments_UndecodablePayload()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        client.Open();
+        (_, byte[] body) = client.Call(RemoteProcedure.DomainLookupByName, (ref XdrWriter w) => w.WriteUInt32(100));
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("Unable to decode message payload"));
+    }
+
+    [Test]
+    public void Define_OnReadOnlySocket_OperationForbiddenAndNothingDefined()
+    {
+        using var client = new RpcTestClient(_f.ReadOnlySocket);
+        client.Open();
+        (RpcHeader header, byte[] body) = client.Call(RemoteProcedure.DomainDefineXmlFlags, (ref XdrWriter w) =>
+        {
+            w.WriteString(TestDomains.Xml("ro"));
+            w.WriteUInt32(0);
+        });
+        Assert.That(header.Status, Is.EqualTo(RpcStatus.Error));
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("operation forbidden: read only access prevents virDomainDefineXMLFlags"));
+        Assert.That(RpcTestClient.ErrorCode(body), Is.EqualTo((29, 20)));
+        Assert.That(_f.Manager.Manager.List(), Is.Empty);
+        Assert.That(client.Call(RemoteProcedure.ConnectGetType).Header.Status, Is.EqualTo(RpcStatus.Ok), "reads are allowed");
+    }
+
+    [Test]
+    public void Connect_LengthOverMaxPacket_DisconnectedOthersServed()
+    {
+        using var bad = new RpcTestClient(_f.Socket);
+        using var good = new RpcTestClient(_f.Socket);
+        bad.SendRaw([0x02, 0x00, 0x00, 0x01, 0, 0, 0, 0]);
+        Assert.That(bad.IsClosedByServer(TimeSpan.FromSeconds(10)), Is.True);
+        good.Open();
+    }
+
+    [Test]
+    public void Connect_ClientNeverReads_CutOffWhileOthersAnswered()
+    {
+        using var reader = new RpcTestClient(_f.Socket);
+        reader.Open();
+        using var stuck = new RpcTestClient(_f.Socket);
+        stuck.Open();
+        stuck.Socket.SendTimeout = 10_000;
+        var header = new RpcHeader(RpcPrograms.Remote, 1, (int)RemoteProcedure.ConnectGetCapabilities, RpcMessageType.Call, 0, RpcStatus.Ok);
+        var clock = Stopwatch.StartNew();
+        int sent = 0;
+        try
+        {
+            // Calls whose replies it never reads: its socket buffer fills, then its queue (16 packets), then it is cut off.
+            for (; sent < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(30); sent++)
+            {
+                stuck.Send(header with { Serial = (uint)sent });
+                if (sent % 500 == 0)
+                {
+                    var answered = Stopwatch.StartNew();
+                    Assert.That(reader.Call(RemoteProcedure.ConnectGetHostname).Header.Status, Is.EqualTo(RpcStatus.Ok));
+                    Assert.That(answered.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "another client is not held back");
+                }
+            }
+        }
+        catch (SocketException)
+        {
+            // the server cut it off while it was still sending
+        }
+        Assert.That(stuck.IsClosedByServer(TimeSpan.FromSeconds(10)), Is.True, $"cut off after {sent} unread calls");
+        Assert.That(reader.Call(RemoteProcedure.ConnectGetType).Header.Status, Is.EqualTo(RpcStatus.Ok));
+    }
+
+    [Test]
+    public async Task Calls_SlowStartThenGetType_GetTypeAnsweredFirst()
+    {
+        await using RpcFixture slow = await RpcFixture.StartAsync(vmmPrefix: "sleep 2");
+        var domain = slow.Manager.Manager.Define(TestDomains.Xml("s"));
+        using var client = new RpcTestClient(slow.Socket);
+        client.Open();
+        client.Send(new RpcHeader(RpcPrograms.Remote, 1, (int)RemoteProcedure.DomainCreate, RpcMessageType.Call, 100, RpcStatus.Ok),
+            (ref XdrWriter w) => RemoteDomain.Write(ref w, domain));
+        client.Send(new RpcHeader(RpcPrograms.Remote, 1, (int)RemoteProcedure.ConnectGetType, RpcMessageType.Call, 101, RpcStatus.Ok));
+        (RpcHeader first, _) = client.Receive();
+        (RpcHeader second, byte[] body) = client.Receive();
+        Assert.That((first.Serial, second.Serial), Is.EqualTo((101u, 100u)), "the quick call is not held up by the slow one");
+        Assert.That(second.Status, Is.EqualTo(RpcStatus.Ok), () => RpcTestClient.ErrorMessage(body));
+        await slow.Manager.Manager.DestroyAsync(domain.Uuid, CancellationToken.None);
+    }
+
+    [Test]
+    public void Dispose_Server_SocketFilesRemoved()
+    {
+        Assert.That(File.Exists(_f.Socket) && File.Exists(_f.ReadOnlySocket), Is.True);
+        _f.Server.DisposeAsync().AsTask().Wait();
+        Assert.That(File.Exists(_f.Socket) || File.Exists(_f.ReadOnlySocket), Is.False);
+    }
+
+    [Test]
+    public void Start_SocketOfALiveServer_RefusedWithoutTakingIt()
+    {
+        var options = _f.Server.Options with { ReadOnlySocketPath = null };
+        var e = Assert.Throws<IOException>(() => RpcServer.Start(_f.Manager.Manager, options));
+        Assert.That(e!.Message, Does.Contain("in use"));
+        using var client = new RpcTestClient(_f.Socket);
+        client.Open();
+    }
+}
