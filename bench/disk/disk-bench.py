@@ -304,6 +304,11 @@ def boot(name, argv, console, args, mode, work):
             read = job.endswith("read")
             bw, iops = (float(f[2]), float(f[3])) if read else (float(f[6]), float(f[7]))
             results[job] = (bw / 1024, iops)
+    if mode == "fio":
+        with open(log, "rb") as f:
+            for line in f.read().decode("utf-8", "replace").splitlines():
+                if "requests served through Linux AIO" in line:
+                    print(f"    {name}: {line.split(': ', 1)[-1].strip()}", flush=True)
     if "BENCH-FAIL" in text or len(results) < len(JOBS) and mode == "fio":
         tail = "\n".join(text.splitlines()[-15:])
         with open(log, "rb") as f:

@@ -78,6 +78,7 @@ public sealed class VirtioBlockAioTests
             Run(24);
             Assert.That(Enumerable.Range(0, 24).Select(i => _driver.UsedElement((ushort)i).Length).Skip(12), Is.All.EqualTo(0x2001u), "reads: data plus status");
             Assert.That(device.AsyncRequests, Is.EqualTo(24));
+            Assert.That(device.ThreadRequests, Is.Zero);
             Assert.That(device.ServerThreads, Is.Zero, "no request needed a server thread");
             for (int i = 0; i < 12; i++)
             {
@@ -135,6 +136,7 @@ public sealed class VirtioBlockAioTests
             }
 
             Assert.That(device.AsyncRequests, Is.EqualTo(8), "the overwrites of owned clusters went through AIO");
+            Assert.That(device.ThreadRequests, Is.EqualTo(8), "the allocating writes were served synchronously");
             Assert.That(device.ServerThreads, Is.GreaterThan(0), "the allocating writes went through threads");
             AddRequest(0, VirtioBlockRequest.In, 0, (Data + 0x200000, 0x80000, true));
             Run(17);

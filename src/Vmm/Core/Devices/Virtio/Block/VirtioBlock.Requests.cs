@@ -27,6 +27,7 @@ public sealed partial class VirtioBlock
 
     private uint Serve(VirtioActivation activation, DescriptorChain chain)
     {
+        Interlocked.Increment(ref _threadRequests);
         var memory = activation.Memory;
         Span<byte> header = stackalloc byte[R.HeaderSize];
         if (chain.ReadableBytes < R.HeaderSize || chain.WritableBytes < 1

@@ -22,6 +22,7 @@ public sealed partial class VirtioBlock : IVirtioDevice
     private VirtioActivation? _activation;
     private ulong _capacitySectors;
     private long _asyncRequests;
+    private long _threadRequests;
 
     public VirtioBlock(IBlockBackend backend, VirtioBlockConfig config)
     {
@@ -70,6 +71,9 @@ public sealed partial class VirtioBlock : IVirtioDevice
 
     /// <summary>Requests served through Linux AIO so far (the rest went through server threads).</summary>
     internal long AsyncRequests => Interlocked.Read(ref _asyncRequests);
+
+    /// <summary>Requests served synchronously (on a queue's thread or its server threads): everything AIO declined.</summary>
+    internal long ThreadRequests => Interlocked.Read(ref _threadRequests);
 
     /// <summary>Server threads the queues have started (none while every request goes through Linux AIO).</summary>
     internal int ServerThreads
@@ -163,5 +167,12 @@ public sealed partial class VirtioBlock : IVirtioDevice
     }
 
     /// <summary>Stops the queues; the image stays open (its owner closes it, and a machine reset keeps it).</summary>
-    public void Dispose() => Reset();
+    public void Dispose()
+    {
+        Reset();
+        if (AsyncRequests + ThreadRequests > 0)
+        {
+            s_log.Info("{Device}: {Async} requests served through Linux AIO, {Threads} on the queues' threads", Name, AsyncRequests, ThreadRequests);
+        }
+    }
 }
