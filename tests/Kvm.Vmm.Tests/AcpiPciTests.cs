@@ -14,7 +14,11 @@ namespace Kvm.Vmm.Tests;
 public sealed class AcpiPciTests
 {
     private const string Iasl = "/usr/bin/iasl";
-    private static readonly AcpiPci s_pci = new(0xe000_0000, 0xc000_0000, 0x2000_0000, 0x1_4000_0000, 64UL << 30);
+    private static readonly AcpiPci s_pci = new(0xe000_0000, 0xc000_0000, 0x2000_0000, 0x1_4000_0000, 64UL << 30)
+    {
+        UpperWindow32Base = 0xe010_0000,
+        UpperWindow32Size = 0x1eb0_0000,
+    };
 
     private string _directory = null!;
 
@@ -49,6 +53,7 @@ public sealed class AcpiPciTests
             Assert.That(dsl, Does.Contain("Name (_CID, EisaId (\"PNP0A03\")"));
             Assert.That(dsl, Does.Match(@"WordBusNumber \(ResourceProducer, MinFixed, MaxFixed, PosDecode,\s*0x0000,\s*// Granularity\s*0x0000,\s*// Range Minimum\s*0x0000,"));
             Assert.That(dsl, Does.Match(@"DWordMemory \(ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite,\s*0x00000000,\s*// Granularity\s*0xC0000000,\s*// Range Minimum\s*0xDFFFFFFF,"));
+            Assert.That(dsl, Does.Match(@"DWordMemory \(ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite,\s*0x00000000,\s*// Granularity\s*0xE0100000,\s*// Range Minimum\s*0xFEBFFFFF,"), "the window above ECAM, where firmware places BARs");
             Assert.That(dsl, Does.Match(@"QWordMemory \(ResourceProducer, PosDecode, MinFixed, MaxFixed, Prefetchable, ReadWrite,\s*0x0000000000000000,\s*// Granularity\s*0x0000000140000000,\s*// Range Minimum\s*0x000000113FFFFFFF,"));
             Assert.That(dsl, Does.Contain("IO (Decode16,"));
             Assert.That(dsl, Does.Contain("Name (_HID, EisaId (\"PNP0C02\")"));

@@ -146,14 +146,70 @@ public sealed class DomainMappingTests
             Throws.InstanceOf<LaunchException>().With.Message.Contains("opt/com.example/x").And.Message.Contains(missing));
     }
 
-    private LaunchPlan Plan(string serial, string outside = "")
+    [Test]
+    public void Map_NoKernelNoLoader_BootsSeaBiosWithTheDisksInXmlOrder()
+    {
+        var plan = Plan(TwoDisks(), os: "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>");
+        using var _ = Closing(plan);
+        Assert.That(plan.Machine.KernelPath, Is.Null);
+        Assert.That(plan.Machine.FirmwarePath, Is.EqualTo(Kvm.Vmm.Support.VmmSupport.DefaultBios));
+        Assert.That(plan.Machine.BootDisks, Is.EqualTo(new[] { 0, 1 }));
+    }
+
+    [Test]
+    public void Map_PerDeviceBootOrder_DecidesTheFirmwaresOrder()
+    {
+        var plan = Plan(TwoDisks("<boot order='2'/>", "<boot order='1'/>"), os: "<os><type arch='x86_64'>hvm</type></os>");
+        using var _ = Closing(plan);
+        Assert.That(plan.Machine.BootDisks, Is.EqualTo(new[] { 1, 0 }));
+    }
+
+    [Test]
+    public void Map_BootFromNetworkOnly_LeavesTheOrderToTheFirmware()
+    {
+        var plan = Plan(TwoDisks(), os: "<os><type arch='x86_64'>hvm</type><boot dev='network'/></os>");
+        using var _ = Closing(plan);
+        Assert.That(plan.Machine.BootDisks, Is.Empty);
+    }
+
+    [Test]
+    public void Map_RomLoader_IsTheBiosImage()
+    {
+        var plan = Plan("", os: "<os><type arch='x86_64'>hvm</type><loader type='rom'>/usr/share/seabios/bios.bin</loader></os>");
+        Assert.That(plan.Machine.FirmwarePath, Is.EqualTo("/usr/share/seabios/bios.bin"));
+        Assert.That(plan.Machine.KernelPath, Is.Null);
+    }
+
+    [TestCase("<os firmware='efi'><type arch='x86_64'>hvm</type></os>", "firmware='efi'")]
+    [TestCase("<os><type arch='x86_64'>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader></os>", "<loader type='pflash'>")]
+    [TestCase("<os><type arch='x86_64'>hvm</type><loader>/usr/share/seabios/bios.bin</loader><kernel>/vmlinuz</kernel></os>", "both <kernel> and <loader>")]
+    public void Map_BootsKvmVmmCannotDoYet_AreRefusedByName(string os, string named)
+    {
+        Assert.That(() => Plan("", "<features><acpi/></features>", os), Throws.InstanceOf<LaunchException>().With.Message.Contains("not supported by kvm-vmm yet").And.Message.Contains(named));
+    }
+
+    private string TwoDisks(string firstBoot = "", string secondBoot = "")
+    {
+        string first = Path.Combine(_directory, "one.raw");
+        string second = Path.Combine(_directory, "two.raw");
+        File.WriteAllBytes(first, new byte[1 << 16]);
+        File.WriteAllBytes(second, new byte[1 << 16]);
+        return $"""
+            <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{first}'/><target dev='vda' bus='virtio'/>{firstBoot}</disk>
+            <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{second}'/><target dev='vdb' bus='virtio'/>{secondBoot}</disk>
+            """;
+    }
+
+    private static DisksClosed Closing(LaunchPlan plan) => new(plan);
+
+    private LaunchPlan Plan(string serial, string outside = "", string os = "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinuz</kernel></os>")
     {
         string xml = Path.Combine(_directory, "guest.xml");
         File.WriteAllText(xml, $"""
             <domain type='kvm'>
               <name>serial-mapping</name>
               <memory unit='MiB'>128</memory>
-              <os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinuz</kernel></os>
+              {os}
               {outside}
               <devices>
                 {serial}
@@ -161,5 +217,16 @@ public sealed class DomainMappingTests
             </domain>
             """);
         return LaunchFromXml.Plan(xml, ignoreUnsupported: false, _ => { });
+    }
+
+    private sealed class DisksClosed(LaunchPlan plan) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var disk in plan.Machine.Disks)
+            {
+                disk.Backend.Dispose();
+            }
+        }
     }
 }

@@ -44,7 +44,7 @@ public sealed partial class LinuxBootTests
     public void Boot_StockKernel_ReachesInitWithTheConfiguredMemory()
     {
         var console = new ConsoleCapture();
-        using var machine = LinuxMachine.Create(new MachineConfig
+        using var machine = PcMachine.Create(new MachineConfig
         {
             MemoryBytes = 256UL << 20,
             KernelPath = GuestImages.KernelPath()!,
@@ -76,7 +76,7 @@ public sealed partial class LinuxBootTests
     public void Boot_TwoVcpus_GuestBringsUpBoth()
     {
         var console = new ConsoleCapture();
-        using var machine = LinuxMachine.Create(new MachineConfig
+        using var machine = PcMachine.Create(new MachineConfig
         {
             MemoryBytes = 512UL << 20,
             Vcpus = 2,

@@ -19,7 +19,7 @@ public sealed class PortDevicesTests
     private static readonly byte[] s_interesting = [0x00, 0xff, 0xfe, 0x34, 0x20, 0x80, 0x2a, 0x7f, 0x01, 0x02, 0x10];
 
     private static readonly (ushort Base, ushort Length)[] s_machinePorts =
-        [(0x3f8, 8), (0x70, 2), (0x60, 5), (0x600, 2), (0x80, 1)];
+        [(0x3f8, 8), (0x70, 2), (0x60, 5), (0x600, 2), (0x80, 1), (0x402, 1)];
 
     [Test]
     public void Create_WithoutDebugExit_RegistersThePcPortsOnly()

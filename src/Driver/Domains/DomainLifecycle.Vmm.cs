@@ -19,6 +19,12 @@ internal sealed partial class DomainLifecycle
     {
         string name = entry.Name;
         // What kvm-vmm would refuse is refused here, by the same description, without starting a process.
+        if (VmmSupport.Boot(source.Definition.Os) is { } boot)
+        {
+            FailStart(entry);
+            throw DomainErrors.ConfigUnsupported($"kvm-vmm cannot boot this domain yet: {boot}");
+        }
+
         var unsupported = VmmSupport.Unsupported(source.Definition.Devices).ToList();
         if (unsupported.Count > 0)
         {

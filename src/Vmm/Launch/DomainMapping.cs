@@ -6,7 +6,7 @@ using Kvm.Vmm.Support;
 namespace Kvm.Vmm.Launch;
 
 /// <summary>
-/// Maps a domain definition onto the machine kvm-vmm can build: direct kernel boot on x86_64 with KVM, memory,
+/// Maps a domain definition onto the machine kvm-vmm can build: direct kernel boot or a BIOS on x86_64 with KVM, memory,
 /// vCPUs, the first serial port and the lifecycle actions. A device the VMM does not emulate yet is refused by name
 /// (or, when asked, ignored with a warning); the implicit ones libvirt adds to every PC are accepted.
 /// </summary>
@@ -24,9 +24,9 @@ internal static class DomainMapping
             throw new LaunchException($"{file}: os type '{domain.Os.Type}' on '{domain.Os.Arch}' is not supported; kvm-vmm runs hvm x86_64 guests");
         }
 
-        if (domain.Os.Kernel is not { } kernel)
+        if (VmmSupport.Boot(domain.Os) is { } bootProblem)
         {
-            throw new LaunchException($"{file}: no <os><kernel>: kvm-vmm boots a Linux kernel directly; firmware boot is not supported yet");
+            throw new LaunchException($"{file}: not supported by kvm-vmm yet: {bootProblem}");
         }
 
         var unsupported = VmmSupport.Unsupported(domain.Devices).ToList();
@@ -61,9 +61,11 @@ internal static class DomainMapping
             MemoryBytes = domain.Memory.CurrentKiB * 1024,
             Vcpus = (int)domain.Vcpu.Current,
             Topology = topology,
-            KernelPath = kernel,
+            KernelPath = domain.Os.Kernel,
             InitrdPath = domain.Os.Initrd,
             CommandLine = domain.Os.Cmdline ?? string.Empty,
+            FirmwarePath = domain.Os.Kernel is null ? VmmSupport.BiosPath(domain.Os) : null,
+            BootDisks = domain.Os.Kernel is null ? BootOrder(domain) : [],
             SerialOutput = serial.Output,
             Disks = disks,
             Rngs = RngMapping.Map(domain.Devices.Rngs, warn),
@@ -72,6 +74,24 @@ internal static class DomainMapping
         };
         var lifecycle = new LifecyclePolicy(Choice(domain.Lifecycle.OnPoweroff), Choice(domain.Lifecycle.OnReboot), Choice(domain.Lifecycle.OnCrash));
         return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial, "charserial0");
+    }
+
+    /// <summary>
+    /// The disks firmware tries, first first: those with a per-device <c>&lt;boot order&gt;</c> by that order; without
+    /// any, every disk in the XML's order when <c>&lt;os&gt;&lt;boot dev&gt;</c> names the hard disk or nothing (libvirt's
+    /// default), else none (the firmware's own order).
+    /// </summary>
+    internal static IReadOnlyList<int> BootOrder(DomainDef domain)
+    {
+        var disks = domain.Devices.Disks;
+        int[] ordered = [.. Enumerable.Range(0, disks.Count).Where(i => disks[i].BootOrder is not null).OrderBy(i => disks[i].BootOrder)];
+        if (ordered.Length > 0)
+        {
+            return ordered;
+        }
+
+        var devices = domain.Os.BootOrder;
+        return devices.Count == 0 || devices.Contains(BootDevice.HardDisk) ? [.. Enumerable.Range(0, disks.Count)] : [];
     }
 
     /// <summary>The vCPU topology from <c>&lt;cpu&gt;&lt;topology&gt;</c>; without one, one socket per vCPU as libvirt does.</summary>

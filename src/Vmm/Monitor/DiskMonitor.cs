@@ -17,7 +17,7 @@ internal sealed partial class DiskMonitor
 {
     private readonly Disk[] _disks;
 
-    /// <param name="disks">The machine's disks in configuration order (<see cref="LinuxMachine.Disks"/>).</param>
+    /// <param name="disks">The machine's disks in configuration order (<see cref="PcMachine.Disks"/>).</param>
     /// <param name="configs">Their configurations, in the same order.</param>
     public DiskMonitor(IReadOnlyList<(PciAddress Address, VirtioBlock Disk)> disks, IReadOnlyList<DiskConfig> configs)
     {

@@ -21,7 +21,7 @@ internal sealed partial class KvmQmpMachine
 
     public IReadOnlyList<QmpPciInfo> QueryPci()
     {
-        LinuxMachine? machine;
+        PcMachine? machine;
         DiskMonitor? disks;
         lock (_gate)
         {
@@ -41,7 +41,7 @@ internal sealed partial class KvmQmpMachine
     }
 
     /// <summary>Called for every machine built: names its disks and turns their image errors into BLOCK_IO_ERROR.</summary>
-    private void AttachDisks(LinuxMachine machine)
+    private void AttachDisks(PcMachine machine)
     {
         var disks = new DiskMonitor(machine.Disks, _config.Disks);
         disks.ReportErrorsTo(_events);

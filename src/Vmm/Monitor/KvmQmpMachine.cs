@@ -8,7 +8,7 @@ using NLog;
 namespace Kvm.Vmm.Monitor;
 
 /// <summary>
-/// The monitor's view of a running Linux machine: QEMU's run states and events over a <see cref="LinuxMachine"/>.
+/// The monitor's view of a running Linux machine: QEMU's run states and events over a <see cref="PcMachine"/>.
 /// The guest's power-off, reset and crash follow the domain's on_poweroff / on_reboot / on_crash; a reset (guest or
 /// system_reset) rebuilds the machine from its configuration and boots the kernel again.
 /// </summary>
@@ -22,7 +22,7 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
     private readonly IQmpEventSink _events;
     private readonly TaskCompletionSource<int> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly AutoResetEvent _inputRoom = new(false);
-    private LinuxMachine? _machine;
+    private PcMachine? _machine;
     private QmpRunState _state;
     private QmpShutdownAction _shutdownAction;
     private QmpRebootAction _rebootAction;
@@ -67,7 +67,7 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
     /// <summary>One entry per vCPU with its thread id and place in the topology, as QEMU's PC machine reports them.</summary>
     public IReadOnlyList<QmpCpuInfoFast> QueryCpusFast()
     {
-        LinuxMachine? machine;
+        PcMachine? machine;
         lock (_gate)
         {
             machine = _machine;
@@ -235,9 +235,9 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
         _inputRoom.Dispose();
     }
 
-    private LinuxMachine Build()
+    private PcMachine Build()
     {
-        var machine = LinuxMachine.Create(_config);
+        var machine = PcMachine.Create(_config);
         machine.Serial.ReceiveRoomFreed += () => _inputRoom.Set();
         AttachDisks(machine);
         _inputRoom.Set();
@@ -269,7 +269,7 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
                 _state = QmpRunState.Prelaunch;
             }
         }
-        catch (Exception e) when (e is KvmException or BootException or IOException or UnauthorizedAccessException or InvalidOperationException or OutOfMemoryException)
+        catch (Exception e) when (e is KvmException or BootException or Firmware.FirmwareException or IOException or UnauthorizedAccessException or InvalidOperationException or OutOfMemoryException)
         {
             s_log.Error(e, "Cannot build the machine again after a reset: {Error}", e.Message);
             _machine?.Dispose();
@@ -279,7 +279,7 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
         }
     }
 
-    private void OnExited(LinuxMachine machine, MachineExit exit)
+    private void OnExited(PcMachine machine, MachineExit exit)
     {
         lock (_gate)
         {

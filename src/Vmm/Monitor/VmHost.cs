@@ -36,7 +36,7 @@ internal static class VmHost
         {
             machine.Start();
         }
-        catch (Exception e) when (e is BootException or KvmException or LaunchException)
+        catch (Exception e) when (e is BootException or KvmException or LaunchException or Firmware.FirmwareException)
         {
             s_log.Error("{Error}", e.Message);
             return 1;

@@ -37,6 +37,33 @@ public static class VmmSupport
     /// <summary>Host devices a random backend may read (libvirt allows these three).</summary>
     public static IReadOnlyList<string> RngSources { get; } = ["/dev/random", "/dev/urandom", "/dev/hwrng"];
 
+    /// <summary>
+    /// The BIOS a domain without <c>&lt;os&gt;&lt;kernel&gt;</c> and without <c>&lt;loader&gt;</c> boots through:
+    /// Debian's SeaBIOS build for QEMU's PC machines (package seabios), as QEMU picks it.
+    /// </summary>
+    public const string DefaultBios = "/usr/share/seabios/bios-256k.bin";
+
+    /// <summary><c>&lt;loader type&gt;</c> values kvm-vmm boots (a BIOS image; a missing type means rom, as in libvirt).</summary>
+    public static IReadOnlyList<string> LoaderTypes { get; } = ["rom"];
+
+    /// <summary>
+    /// Why kvm-vmm cannot boot the domain as its <c>&lt;os&gt;</c> says, or null when it can: a Linux kernel directly,
+    /// or a legacy BIOS (SeaBIOS by default, or the <c>&lt;loader type='rom'&gt;</c> image) that boots the disks.
+    /// UEFI (<c>firmware='efi'</c>, pflash loaders) is not there yet.
+    /// </summary>
+    public static string? Boot(OsDef os) => os switch
+    {
+        { Kernel: not null, Loader: not null } => "<os> with both <kernel> and <loader> (a kernel boots directly, without firmware)",
+        { Kernel: not null } => null,
+        { Firmware: "efi" } => "firmware='efi' (UEFI through OVMF is not supported yet; SeaBIOS, the default, is)",
+        { LoaderDetails.Type: LoaderType.Pflash } => "<loader type='pflash'> (UEFI through OVMF is not supported yet; SeaBIOS, the default, is)",
+        { LoaderDetails.Secure: true } => "<loader secure='yes'> (secure boot needs UEFI, which is not supported yet)",
+        _ => null,
+    };
+
+    /// <summary>The BIOS image a domain that boots through firmware uses: its <c>&lt;loader&gt;</c>, else <see cref="DefaultBios"/>.</summary>
+    public static string BiosPath(OsDef os) => os.Loader ?? DefaultBios;
+
     /// <summary>Every device of the domain kvm-vmm cannot run, named as the XML spells it; empty when it runs them all.</summary>
     public static IEnumerable<string> Unsupported(DevicesDef devices)
     {

@@ -20,5 +20,16 @@ public sealed class CapabilitiesXmlTests
         Assert.That(Values("rng", "model"), Is.EqualTo(VmmSupport.RngModels));
         Assert.That(Values("rng", "backendModel"), Is.EqualTo(VmmSupport.RngBackends));
         Assert.That(caps.Element("machine")!.Value, Is.EqualTo(VmmSupport.Machine));
+    
+    }
+
+    [Test]
+    public void DomainCapabilities_Loader_IsTheBiosKvmVmmBootsByDefault()
+    {
+        var caps = XElement.Parse(CapabilitiesXml.DomainCapabilities("", "", "", "", new KvmdApiOptions()));
+        var loader = caps.Element("os")!.Element("loader")!;
+        Assert.That((string?)loader.Attribute("supported"), Is.EqualTo("yes"));
+        Assert.That(loader.Element("value")!.Value, Is.EqualTo(VmmSupport.DefaultBios));
+        Assert.That(loader.Elements("enum").Single(e => (string?)e.Attribute("name") == "type").Elements("value").Select(v => v.Value), Is.EqualTo(VmmSupport.LoaderTypes));
     }
 }

@@ -55,6 +55,20 @@ public sealed class DomainLifecycleTests
         Assert.That(await _core.WaitForEventsAsync("0/0 2/0 5/1"), Is.True, _core.Events);
     }
 
+    /// <summary>A boot kvm-vmm cannot do yet (UEFI) is refused the same way, by the boot description.</summary>
+    [Test]
+    public async Task StartAsync_AUefiDomain_IsRefusedWithTheReasonWithoutAProcess()
+    {
+        string xml = TestDomains.Xml("a").Replace("<kernel>/boot/vmlinuz</kernel>", "", StringComparison.Ordinal)
+            .Replace("<os>", "<os firmware='efi'>", StringComparison.Ordinal).Replace("<devices>", "<features><acpi/></features><devices>", StringComparison.Ordinal);
+        var uuid = _core.Definitions.Define(xml).Uuid;
+        var refused = await Assert.ThrowsAsync<DomainOperationException>(async () => await _core.Lifecycle.StartAsync(uuid, paused: false, CancellationToken.None));
+        Assert.That(refused!.Code, Is.EqualTo(VirErrorCode.ConfigUnsupported));
+        Assert.That(refused.Message, Does.StartWith("unsupported configuration: kvm-vmm cannot boot this domain yet: firmware='efi'"));
+        Assert.That(_core.Table.LookupByUuid(uuid).State, Is.EqualTo(DomainState.Shutoff));
+        Assert.That(_core.Runtime.ReadAll(), Is.Empty, "no VMM was started");
+    }
+
     /// <summary>kvmd refuses what kvm-vmm cannot run by the same description (VmmSupport), before starting a process.</summary>
     [Test]
     public async Task StartAsync_ADeviceKvmVmmCannotRun_IsRefusedByNameWithoutAProcess()

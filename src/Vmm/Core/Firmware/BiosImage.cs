@@ -2,14 +2,16 @@ namespace Kvm.Vmm.Firmware;
 
 /// <summary>
 /// A legacy BIOS image (SeaBIOS's bios.bin or bios-256k.bin) and where a PC machine shows it: the whole image read-only
-/// just below 4 GiB, where the reset vector (0xFFFFFFF0) lands, and its last 128 KiB (or all of a smaller image) at
-/// 0xE0000-0xFFFFF, the legacy BIOS area real-mode code runs from.
+/// just below 4 GiB, where the reset vector (0xFFFFFFF0) lands, and its last 256 KiB (all of Debian's images) in RAM
+/// ending at 1 MiB, from 0xC0000 or 0xE0000 up. That is what SeaBIOS finds on QEMU's PC machines once it has unlocked
+/// shadow RAM and copied itself down: its real-mode code runs in 0xE0000-0xFFFFF, and the 32-bit code of a 256 KiB
+/// build starts below 0xE0000. (A machine without QEMU's PAM registers leaves that copy to the VMM.)
 /// </summary>
 public sealed class BiosImage
 {
-    /// <summary>The legacy BIOS area's end (1 MiB) and its largest size (0xE0000-0xFFFFF).</summary>
+    /// <summary>The end of the copy below 1 MiB and its largest size (0xC0000-0xFFFFF).</summary>
     public const ulong LowEnd = 0x10_0000;
-    public const int LowMaxSize = 128 << 10;
+    public const int LowMaxSize = 256 << 10;
 
     /// <summary>Firmware images are whole 64 KiB blocks, at most 16 MiB (the flash window below 4 GiB QEMU allows).</summary>
     public const int Granule = 64 << 10;
@@ -30,7 +32,7 @@ public sealed class BiosImage
     /// <summary>Where the whole image sits: its last byte is just below 4 GiB.</summary>
     public ulong HighAddress => FourGiB - (ulong)Data.Length;
 
-    /// <summary>The part shown in the legacy BIOS area, and where it starts there.</summary>
+    /// <summary>The part copied below 1 MiB, and where it starts there.</summary>
     public ReadOnlyMemory<byte> LowPart => Data.AsMemory(Data.Length - Math.Min(Data.Length, LowMaxSize));
 
     public ulong LowAddress => LowEnd - (ulong)LowPart.Length;

@@ -13,6 +13,12 @@ public interface IVm
     /// <summary>Gives the guest every region of <paramref name="memory"/>.</summary>
     void MapMemory(GuestMemory memory);
 
+    /// <summary>
+    /// Gives the guest every region of <paramref name="memory"/> read-only (firmware ROM and flash code): guest reads
+    /// come from it, guest writes do not change it and reach the VMM as MMIO writes.
+    /// </summary>
+    void MapReadOnlyMemory(GuestMemory memory);
+
     /// <summary>Raises or lowers an input of the interrupt controllers (a GSI).</summary>
     void SetIrqLine(uint gsi, bool asserted);
 

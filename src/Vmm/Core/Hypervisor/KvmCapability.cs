@@ -12,6 +12,7 @@ public static class KvmCapability
     public const int NrMemslots = 10;
     public const int Pit2 = 33;
     public const int SetIdentityMapAddr = 37;
+    public const int ReadonlyMem = 81;
     public const int ImmediateExit = 136;
 
     /// <summary>What the VMM cannot work without; <see cref="KvmSystem.Open"/> refuses a KVM that lacks one.</summary>
@@ -29,6 +30,7 @@ public static class KvmCapability
         Pit2 => "PIT2",
         SetIdentityMapAddr => "SET_IDENTITY_MAP_ADDR",
         ImmediateExit => "IMMEDIATE_EXIT",
+        ReadonlyMem => "READONLY_MEM",
         _ => capability.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -124,6 +124,27 @@ public sealed unsafe class Vcpu : IDisposable
         return sregs;
     }
 
+    /// <summary>
+    /// The registers that say where a guest was and in which mode (instruction pointer, code and stack segments, control
+    /// registers, descriptor tables), for the log of a triple fault or an internal error; best effort, never throws.
+    /// </summary>
+    public string DescribeState()
+    {
+        try
+        {
+            var r = GetRegisters();
+            var s = GetSpecialRegisters();
+            return FormattableString.Invariant(
+                $"rip=0x{r.Rip:x} rsp=0x{r.Rsp:x} rflags=0x{r.Rflags:x} cs=0x{s.Cs.Selector:x}(base 0x{s.Cs.Base:x} limit 0x{s.Cs.Limit:x} db {s.Cs.Db} l {s.Cs.L}) ss=0x{s.Ss.Selector:x}(base 0x{s.Ss.Base:x}) ") +
+                FormattableString.Invariant(
+                $"cr0=0x{s.Cr0:x} cr2=0x{s.Cr2:x} cr3=0x{s.Cr3:x} cr4=0x{s.Cr4:x} efer=0x{s.Efer:x} gdt=0x{s.Gdt.Base:x}/0x{s.Gdt.Limit:x} idt=0x{s.Idt.Base:x}/0x{s.Idt.Limit:x} rax=0x{r.Rax:x} rbx=0x{r.Rbx:x} rcx=0x{r.Rcx:x} rdx=0x{r.Rdx:x}");
+        }
+        catch (KvmException e)
+        {
+            return $"registers unavailable: {e.Message}";
+        }
+    }
+
     internal void SetSpecialRegisters(in KvmSregs sregs)
     {
         fixed (KvmSregs* p = &sregs)

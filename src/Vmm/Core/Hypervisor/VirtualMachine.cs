@@ -6,12 +6,19 @@ namespace Kvm.Vmm.Hypervisor;
 /// <summary>A KVM virtual machine (the VM file descriptor): memory slots, the in-kernel irqchip and PIT, vCPUs.</summary>
 public sealed unsafe class VirtualMachine : IVm, IDisposable
 {
-    /// <summary>Where the VMX/SVM task-state area and the identity-map page go: three pages and one page just below 4 GiB's BIOS.</summary>
-    public const ulong TssAddress = 0xfffb_d000;
-    public const ulong IdentityMapAddress = 0xfffb_c000;
+    /// <summary>
+    /// Where the VMX task-state area (three pages) and the identity-map page go: QEMU's addresses, below the 16 MiB
+    /// below 4 GiB that firmware flash may take, and reserved in the firmware's memory map (<see cref="SystemAreaSize"/>).
+    /// </summary>
+    public const ulong TssAddress = 0xfeff_d000;
+    public const ulong IdentityMapAddress = 0xfeff_c000;
+    public const ulong SystemAreaSize = 0x4000;
+
+    private const uint ReadOnlyFlag = 1 << 1; // KVM_MEM_READONLY
 
     private readonly KvmSystem _kvm;
     private readonly int _fd;
+
     private uint _nextSlot;
     private bool _disposed;
 
@@ -41,7 +48,23 @@ public sealed unsafe class VirtualMachine : IVm, IDisposable
     }
 
     /// <summary>Gives the guest every region of <paramref name="memory"/>, one KVM memory slot each.</summary>
-    public void MapMemory(GuestMemory memory)
+    public void MapMemory(GuestMemory memory) => Map(memory, 0);
+
+    /// <summary>
+    /// The same, read-only (KVM_MEM_READONLY): the guest's writes exit as MMIO writes and leave the memory as it is.
+    /// </summary>
+    public void MapReadOnlyMemory(GuestMemory memory)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_kvm.CheckExtension(KvmCapability.ReadonlyMem) <= 0)
+        {
+            throw new KvmException("KVM cannot map read-only memory (KVM_CAP_READONLY_MEM), which firmware needs", 0);
+        }
+
+        Map(memory, ReadOnlyFlag);
+    }
+
+    private void Map(GuestMemory memory, uint flags)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         foreach (var region in memory.Regions)
@@ -49,12 +72,13 @@ public sealed unsafe class VirtualMachine : IVm, IDisposable
             var slot = new KvmUserspaceMemoryRegion
             {
                 Slot = _nextSlot++,
+                Flags = flags,
                 GuestPhysAddr = region.GuestAddress,
                 MemorySize = region.Size,
                 UserspaceAddr = (ulong)region.HostAddress,
             };
             KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetUserMemoryRegion, &slot),
-                $"KVM_SET_USER_MEMORY_REGION (slot {slot.Slot}, guest 0x{region.GuestAddress:x}, 0x{region.Size:x} bytes)");
+                $"KVM_SET_USER_MEMORY_REGION (slot {slot.Slot}, guest 0x{region.GuestAddress:x}, 0x{region.Size:x} bytes{(flags == 0 ? "" : ", read-only")})");
         }
     }
 

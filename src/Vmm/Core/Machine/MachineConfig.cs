@@ -1,6 +1,9 @@
 namespace Kvm.Vmm.Machine;
 
-/// <summary>What a Linux guest is made of: memory, vCPUs, the kernel to boot and where its serial console goes.</summary>
+/// <summary>
+/// What a guest is made of: memory, vCPUs, what it boots (a Linux kernel directly, or firmware that boots the disks)
+/// and where its serial console goes.
+/// </summary>
 public sealed record MachineConfig
 {
     public required ulong MemoryBytes { get; init; }
@@ -10,7 +13,17 @@ public sealed record MachineConfig
     /// <summary>Sockets, cores and threads; null means one socket per vCPU (libvirt's default).</summary>
     public CpuTopology? Topology { get; init; }
 
-    public required string KernelPath { get; init; }
+    /// <summary>The Linux kernel (bzImage) to boot directly; null to boot through <see cref="FirmwarePath"/>.</summary>
+    public string? KernelPath { get; init; }
+
+    /// <summary>
+    /// The legacy BIOS image (SeaBIOS's bios-256k.bin) the machine boots through when it has no <see cref="KernelPath"/>;
+    /// exactly one of the two is set.
+    /// </summary>
+    public string? FirmwarePath { get; init; }
+
+    /// <summary>Firmware boot: the disks (indices into <see cref="Disks"/>) in the order the firmware tries them; empty: its own order.</summary>
+    public IReadOnlyList<int> BootDisks { get; init; } = [];
 
     public string? InitrdPath { get; init; }
 

@@ -50,27 +50,16 @@ internal sealed class PciDevices : IDisposable
             ports.Register(PciConfigPorts.BasePort, PciConfigPorts.PortCount, new PciConfigPorts(bus));
             mmio.Register(PciLayout.EcamBase, PciLayout.EcamSize, new PciEcam(bus));
 
-            var requested = config.Disks.Select(d => (Slot: d.Slot, Name: d.Device.Name))
-                .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name))).Where(d => d.Slot is not null).ToList();
-            foreach (var (slot, name) in requested)
+            var (diskSlots, rngSlots) = AssignSlots(config);
+            for (int i = 0; i < config.Disks.Count; i++)
             {
-                if (requested.Count(r => r.Slot == slot) > 1)
-                {
-                    throw new Boot.BootException($"{name}: PCI slot 0x{slot:x2} is given to more than one device");
-                }
-            }
-
-            var slots = new Queue<byte>(Enumerable.Range(PciLayout.FirstFreeSlot, PciAddress.SlotsPerBus - PciLayout.FirstFreeSlot)
-                .Select(s => (byte)s).Where(s => requested.All(r => r.Slot != s)));
-            foreach (var disk in config.Disks)
-            {
-                var address = devices.Add(new VirtioBlock(disk.Backend, disk.Device), disk.Slot ?? Next(slots, disk.Device.Name));
+                var address = devices.Add(new VirtioBlock(config.Disks[i].Backend, config.Disks[i].Device), diskSlots[i]);
                 devices.Disks.Add((address, (VirtioBlock)devices._transports[^1].Device));
             }
 
-            foreach (var rng in config.Rngs)
+            for (int i = 0; i < config.Rngs.Count; i++)
             {
-                devices.Add(OpenRng(rng.Device), rng.Slot ?? Next(slots, rng.Device.Name));
+                devices.Add(OpenRng(config.Rngs[i].Device), rngSlots[i]);
             }
 
             return devices;
@@ -80,6 +69,32 @@ internal sealed class PciDevices : IDisposable
             devices.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The slot of bus 0 the disk at <paramref name="diskIndex"/> of the configuration gets.</summary>
+    public static byte SlotOf(MachineConfig config, int diskIndex) => AssignSlots(config).Disks[diskIndex];
+
+    /// <summary>
+    /// Every device's slot: the one its XML names, else the first free one from <see cref="PciLayout.FirstFreeSlot"/>,
+    /// disks first, then RNGs. Two devices asking for one slot, or more devices than slots, are refused.
+    /// </summary>
+    private static (byte[] Disks, byte[] Rngs) AssignSlots(MachineConfig config)
+    {
+        var requested = config.Disks.Select(d => (Slot: d.Slot, Name: d.Device.Name))
+            .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name))).Where(d => d.Slot is not null).ToList();
+        foreach (var (slot, name) in requested)
+        {
+            if (requested.Count(r => r.Slot == slot) > 1)
+            {
+                throw new Boot.BootException($"{name}: PCI slot 0x{slot:x2} is given to more than one device");
+            }
+        }
+
+        var slots = new Queue<byte>(Enumerable.Range(PciLayout.FirstFreeSlot, PciAddress.SlotsPerBus - PciLayout.FirstFreeSlot)
+            .Select(s => (byte)s).Where(s => requested.All(r => r.Slot != s)));
+        byte[] disks = [.. config.Disks.Select(d => d.Slot ?? Next(slots, d.Device.Name))];
+        byte[] rngs = [.. config.Rngs.Select(r => r.Slot ?? Next(slots, r.Device.Name))];
+        return (disks, rngs);
     }
 
     public void Dispose()

@@ -13,6 +13,13 @@ public static class PciLayout
     public const ulong EcamBase = 0xe000_0000;
     public const ulong EcamSize = 0x10_0000;
 
+    /// <summary>
+    /// The 32-bit window above ECAM, up to the I/O APIC at 0xFEC00000: where SeaBIOS places BARs (from the top down)
+    /// when the machine boots through it. The ACPI _CRS offers it in every boot, as QEMU's machines do.
+    /// </summary>
+    public const ulong UpperWindow32Base = EcamBase + EcamSize;
+    public const ulong UpperWindow32Size = 0xfec0_0000 - UpperWindow32Base;
+
     /// <summary>The 64-bit window: 64 GiB from the first 1 GiB boundary above RAM (and above 4 GiB).</summary>
     public const ulong Window64Size = 64UL << 30;
 

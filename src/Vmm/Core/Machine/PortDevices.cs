@@ -6,7 +6,7 @@ namespace Kvm.Vmm.Machine;
 
 /// <summary>
 /// The machine's port I/O devices on their <see cref="IoBus"/>: COM1, the RTC, the keyboard controller's reset line,
-/// the ACPI sleep registers, the POST code port and, when configured, isa-debug-exit. KVM is not needed to build it
+/// the ACPI sleep registers, the POST code port, the firmware's debug console (0x402) and, when configured, isa-debug-exit. KVM is not needed to build it
 /// (COM1's interrupt line and the machine's end are given), so tests drive the very bus the guest sees.
 /// </summary>
 internal sealed class PortDevices
@@ -51,6 +51,7 @@ internal sealed class PortDevices
             bus.Register(AcpiTables.SleepControlPort, 2, new AcpiSleepControl(AcpiTables.S5SleepType,
                 () => end(new MachineExit(MachineExitReason.GuestShutdown, "ACPI power-off (S5)"))));
             bus.Register(PostCodePort.Port, 1, postCode);
+            bus.Register(FirmwareDebugPort.Port, 1, new FirmwareDebugPort());
 
             IsaDebugExit? debugExitDevice = null;
             if (debugExit is not null)

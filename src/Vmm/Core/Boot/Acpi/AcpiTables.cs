@@ -149,6 +149,7 @@ public static partial class AcpiTables
                     Aml.WordIo(0x0000, 0x0cf7),
                     Aml.WordIo(0x0d00, 0xffff),
                     Aml.DWordMemory((uint)pci.Window32Base, (uint)pci.Window32Size),
+                    pci.UpperWindow32Size == 0 ? [] : Aml.DWordMemory((uint)pci.UpperWindow32Base, (uint)pci.UpperWindow32Size),
                     Aml.QWordMemory(pci.Window64Base, pci.Window64Size),
                     Aml.EndTag())),
                 Aml.Name("_PRT", IntxRouting())),

@@ -3,7 +3,7 @@ using Kvm.Vmm.Hypervisor;
 namespace Kvm.Vmm.Machine;
 
 /// <summary>The vCPU threads: run, dispatch the exit, repeat until the machine ends.</summary>
-public sealed partial class LinuxMachine
+public sealed partial class PcMachine
 {
     private void RunVcpu(Vcpu vcpu, CountdownEvent bound)
     {
@@ -22,6 +22,11 @@ public sealed partial class LinuxMachine
             while (!_stopping)
             {
                 var exit = vcpu.Run();
+                if (exit == VcpuExit.Shutdown)
+                {
+                    s_log.Warn("vCPU {Id} shut down (triple fault) at {State}", vcpu.Id, vcpu.DescribeState());
+                }
+
                 switch (_dispatcher.Dispatch(vcpu.Id, exit, vcpu.RunPage, out var end))
                 {
                     case ExitAction.Continue:

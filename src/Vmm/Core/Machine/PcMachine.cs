@@ -3,6 +3,7 @@ using Kvm.Vmm.Boot.Acpi;
 using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
 using Kvm.Vmm.Devices.FwCfg;
+using Kvm.Vmm.Firmware;
 using Kvm.Vmm.Hypervisor;
 using Kvm.Vmm.Interop;
 using Kvm.Vmm.Memory;
@@ -11,17 +12,18 @@ using NLog;
 namespace Kvm.Vmm.Machine;
 
 /// <summary>
-/// A PC-like machine that boots Linux directly: KVM's in-kernel interrupt controllers and PIT, RAM split around the
-/// 32-bit hole, the port devices of <see cref="PortDevices"/> (COM1, the RTC, the keyboard controller's reset line, the
+/// A PC-like machine that boots Linux directly or through a legacy BIOS (<see cref="BiosBoot"/>): KVM's in-kernel
+/// interrupt controllers and PIT, RAM split around the 32-bit hole, PCI with virtio devices, the port devices of <see cref="PortDevices"/> (COM1, the RTC, the keyboard controller's reset line, the
 /// POST code port, isa-debug-exit when configured), and one thread per vCPU.
 /// </summary>
-public sealed partial class LinuxMachine : IDisposable
+public sealed partial class PcMachine : IDisposable
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     private readonly KvmSystem _kvm;
     private readonly VirtualMachine _vm;
     private readonly GuestMemory _memory;
+    private readonly BiosBoot? _firmware;
     private readonly Vcpu[] _vcpus;
     private readonly PortDevices _ports;
     private readonly MmioBus _mmio = new();
@@ -34,8 +36,9 @@ public sealed partial class LinuxMachine : IDisposable
     private volatile bool _paused;
     private int _parked;
 
-    private LinuxMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, Vcpu[] vcpus, CpuTopology topology, MachineConfig config)
+    private PcMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, BiosBoot? firmware, Vcpu[] vcpus, CpuTopology topology, MachineConfig config)
     {
+        _firmware = firmware;
         Topology = topology;
         _kvm = kvm;
         _vm = vm;
@@ -79,7 +82,7 @@ public sealed partial class LinuxMachine : IDisposable
 
     public Task<MachineExit> Exited => _exit.Task;
 
-    public static LinuxMachine Create(MachineConfig config, string kvmPath = KvmSystem.DefaultPath)
+    public static PcMachine Create(MachineConfig config, string kvmPath = KvmSystem.DefaultPath)
     {
         if (config.Vcpus < 1)
         {
@@ -98,11 +101,18 @@ public sealed partial class LinuxMachine : IDisposable
             throw new BootException($"{config.Vcpus} vCPUs: at most {MaxVcpus} are supported, with APIC ids below {MaxVcpus} (they are one byte in the MADT)");
         }
 
-        var kernel = BzImage.Load(config.KernelPath);
-        byte[] initrd = config.InitrdPath is null ? [] : ReadInitrd(config.InitrdPath);
+        if ((config.KernelPath is null) == (config.FirmwarePath is null))
+        {
+            throw new BootException("a machine boots either a Linux kernel directly or firmware: give exactly one of the two");
+        }
+
+        var kernel = config.KernelPath is null ? null : BzImage.Load(config.KernelPath);
+        byte[] initrd = config.InitrdPath is null || kernel is null ? [] : ReadInitrd(config.InitrdPath);
+        var bios = config.FirmwarePath is null ? null : BiosImage.Load(config.FirmwarePath);
         var kvm = KvmSystem.Open(kvmPath);
         VirtualMachine? vm = null;
         GuestMemory? memory = null;
+        BiosBoot? firmware = null;
         var vcpus = new List<Vcpu>();
         try
         {
@@ -112,12 +122,26 @@ public sealed partial class LinuxMachine : IDisposable
             var regions = GuestLayout.RamRegions(config.MemoryBytes);
             memory = GuestMemory.Allocate(regions);
             vm.MapMemory(memory);
-            var e820 = GuestLayout.E820(regions);
-            e820.Add(new E820Entry(PciLayout.EcamBase, PciLayout.EcamSize, E820Entry.Reserved));
-            ulong entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, e820);
             ulong ramEnd = regions.Max(r => r.GuestAddress + r.Size);
-            AcpiTables.Write(memory, apicIds, new AcpiPci(PciLayout.EcamBase, PciLayout.Window32Base, PciLayout.Window32Size,
-                PciLayout.Window64Base(ramEnd), PciLayout.Window64Size));
+            var pci = new AcpiPci(PciLayout.EcamBase, PciLayout.Window32Base, PciLayout.Window32Size, PciLayout.Window64Base(ramEnd), PciLayout.Window64Size)
+            {
+                UpperWindow32Base = PciLayout.UpperWindow32Base,
+                UpperWindow32Size = PciLayout.UpperWindow32Size,
+            };
+            ulong entry = 0;
+            var fwCfgFiles = config.FwCfgFiles;
+            if (kernel is not null)
+            {
+                var e820 = GuestLayout.E820(regions);
+                e820.Add(new E820Entry(PciLayout.EcamBase, PciLayout.EcamSize, E820Entry.Reserved));
+                entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, e820);
+                AcpiTables.Write(memory, apicIds, pci);
+            }
+            else
+            {
+                firmware = BiosBoot.Load(vm, memory, bios!);
+                fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved, apicIds, pci, BootPaths(config))];
+            }
 
             var cpuid = kvm.GetSupportedCpuid();
             for (int index = 0; index < config.Vcpus; index++)
@@ -125,15 +149,36 @@ public sealed partial class LinuxMachine : IDisposable
                 var vcpu = vm.CreateVcpu(apicIds[index]);
                 vcpus.Add(vcpu);
                 vcpu.SetCpuid(CpuidSetup.ForVcpu(cpuid, index, topology));
-                vcpu.SetMsrs(BootMsrs);
-                vcpu.SetLocalInterruptPins();
+                if (kernel is not null)
+                {
+                    vcpu.SetMsrs(BootMsrs);
+                }
+
+                if (kernel is not null || index == 0)
+                {
+                    // Firmware finds the boot vCPU's LINT0 in ExtINT mode, as QEMU leaves it at reset.
+                    vcpu.SetLocalInterruptPins();
+                }
             }
 
-            BootCpu.Configure(vcpus[0], entry);
+            if (kernel is not null)
+            {
+                BootCpu.Configure(vcpus[0], entry);
+            }
+
             // The machine builds its port devices; when that fails they have already let go of the serial output.
-            var machine = new LinuxMachine(kvm, vm, memory, [.. vcpus], topology, config);
-            s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), kernel {Kernel} (boot protocol {Major}.{Minor})",
-                config.MemoryBytes >> 20, config.Vcpus, config.KernelPath, kernel.Version >> 8, kernel.Version & 0xff);
+            var machine = new PcMachine(kvm, vm, memory, firmware, [.. vcpus], topology, config with { FwCfgFiles = fwCfgFiles });
+            if (kernel is not null)
+            {
+                s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), kernel {Kernel} (boot protocol {Major}.{Minor})",
+                    config.MemoryBytes >> 20, config.Vcpus, config.KernelPath, kernel.Version >> 8, kernel.Version & 0xff);
+            }
+            else
+            {
+                s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), firmware {Firmware} ({Size} KiB), boot order {BootOrder}",
+                    config.MemoryBytes >> 20, config.Vcpus, config.FirmwarePath, bios!.Data.Length >> 10, string.Join(", ", BootPaths(config)));
+            }
+
             return machine;
         }
         catch
@@ -145,10 +190,22 @@ public sealed partial class LinuxMachine : IDisposable
 
             memory?.Dispose();
             vm?.Dispose();
+            firmware?.Dispose();
             kvm.Dispose();
             throw;
         }
     }
+
+    /// <summary>What the firmware's memory map reserves besides RAM: ECAM and KVM's task-state and identity-map pages.</summary>
+    private static readonly (ulong Address, ulong Size)[] FirmwareReserved =
+    [
+        (PciLayout.EcamBase, PciLayout.EcamSize),
+        (VirtualMachine.IdentityMapAddress, VirtualMachine.SystemAreaSize),
+    ];
+
+    /// <summary>The boot disks' OpenFirmware paths, as the bootorder file lists them.</summary>
+    private static IEnumerable<string> BootPaths(MachineConfig config) =>
+        config.BootDisks.Select(index => FirmwareFiles.VirtioDiskPath(PciDevices.SlotOf(config, index)));
 
     /// <summary>MTRRs on with write-back as the default memory type, as firmware leaves them (MSR_MTRRdefType).</summary>
     private static readonly KvmMsrEntry[] BootMsrs = [new KvmMsrEntry { Index = 0x2ff, Data = (1 << 11) | 6 }];
@@ -257,6 +314,7 @@ public sealed partial class LinuxMachine : IDisposable
 
         _memory.Dispose();
         _vm.Dispose();
+        _firmware?.Dispose();
         _kvm.Dispose();
     }
 

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Kvm.Vmm.Hypervisor;
+using NUnit.Framework;
+
+namespace Kvm.Vmm.Tests;
+
+/// <summary>
+/// kvm-vmm boots an installed disk through firmware, on real KVM, as a libvirt domain without <c>&lt;kernel&gt;</c>
+/// does: Debian's SeaBIOS (the default BIOS) reads the MBR of a virtio disk, syslinux loads Debian's kernel and an
+/// initramfs from the disk's FAT partition through the BIOS's disk services, and the kernel finds the machine as the
+/// BIOS left it (its PCI BAR placement, its ACPI tables from our loader script) and writes to the disk.
+/// </summary>
+[Category("Kvm")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed partial class FirmwareBootTests
+{
+    private const string Bios = "/usr/share/seabios/bios-256k.bin";
+    private const string CommandLineMarker = "fw-boot-marker=42";
+    private const string WrittenText = "FIRMWARE-BOOTED-GUEST-WROTE-THIS";
+    private const string DoneMarker = "FIRMWARE-GUEST-DONE";
+    private static readonly TimeSpan s_bootTimeout = TimeSpan.FromMinutes(6);
+
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        if (!File.Exists(KvmSystem.DefaultPath) || GuestImages.KernelPath() is null || GuestImages.ModulesPath() is null)
+        {
+            Assert.Ignore("needs /dev/kvm, KVM_NESTED_KERNEL and KVM_NESTED_MODULES: run the Kvm category inside tools/nested-kvm/nested-kvm.sh");
+        }
+
+        var missing = FirmwareDisk.MissingTools().ToList();
+        if (!File.Exists(Bios))
+        {
+            missing.Add(Bios);
+        }
+
+        if (DiskGuest.Find("qemu-img") is null)
+        {
+            missing.Add("qemu-img");
+        }
+
+        if (missing.Count > 0)
+        {
+            Assert.Fail($"missing {string.Join(", ", missing)}: apt-get install seabios syslinux syslinux-common mtools dosfstools qemu-utils");
+        }
+
+        string scratch = Environment.GetEnvironmentVariable("KVM_NESTED_SCRATCH") ?? "/var/tmp";
+        _directory = Path.Combine(scratch, $"kvm-vmm-firmware-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_directory);
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        VmmProcessTests.KillLeftoverVmms();
+        if (_directory is not null && Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [EmulatorRetry]
+    [TestCase("raw", "writeback")]
+    [TestCase("qcow2", "none")]
+    public void SeaBios_BootsSyslinuxFromTheVirtioDisk_TheKernelWritesToIt(string format, string cache)
+    {
+        string initrd = DiskGuest.BuildInitramfs(_directory, $$"""
+            B=/bin/busybox
+            echo "cmdline $($B cat /proc/cmdline)"
+            for i in $($B seq 1 600); do [ -b /dev/vda ] && break; $B sleep 0.1; done
+            for d in /sys/bus/pci/devices/*; do echo "pci ${d##*/} $($B cat $d/vendor) $($B cat $d/device) bar $($B grep -v '^0x0000000000000000 ' $d/resource | $B head -n 1)"; done
+            echo "window-complaints $($B dmesg | $B grep -c 'no compatible bridge window')"
+            echo "acpi $($B dmesg | $B grep -o 'ACPI: RSDP 0x[0-9A-F]*' | $B head -n 1)"
+            echo "mbr-signature $($B dd if=/dev/vda bs=1 skip=510 count=2 2>/dev/null | $B od -An -tx1 | $B tr -d ' \n')"
+            last=$(( $($B cat /sys/block/vda/size) - 1 ))
+            echo "{{WrittenText}}" | $B dd of=/dev/vda bs=512 seek=$last conv=sync,fsync 2>/dev/null
+            echo "{{DoneMarker}}"
+            $B poweroff -f
+            """);
+        string image = FirmwareDisk.Build(_directory, GuestImages.KernelPath()!, initrd,
+            $"console=ttyS0 panic=1 no_timer_check {CommandLineMarker}");
+        if (format == "qcow2")
+        {
+            string qcow2 = Path.Combine(_directory, "boot.qcow2");
+            DiskGuest.Run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", image, qcow2);
+            image = qcow2;
+        }
+
+        string console = Path.Combine(_directory, "console.log");
+        string xml = Path.Combine(_directory, "guest.xml");
+        File.WriteAllText(xml, $"""
+            <domain type='kvm'>
+              <name>firmware-guest</name>
+              <memory unit='MiB'>256</memory>
+              <vcpu>2</vcpu>
+              <os>
+                <type arch='x86_64' machine='pc'>hvm</type>
+                <boot dev='hd'/>
+              </os>
+              <on_poweroff>destroy</on_poweroff>
+              <devices>
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='{format}' cache='{cache}'/>
+                  <source file='{image}'/>
+                  <target dev='vda' bus='virtio'/>
+                  <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>
+                </disk>
+                <serial type='file'>
+                  <source path='{console}'/>
+                </serial>
+              </devices>
+            </domain>
+            """);
+        using var vmm = VmmProcessTests.StartVmm("--domain-xml", xml);
+        bool exited = vmm.WaitForExit((int)s_bootTimeout.TotalMilliseconds);
+        string output = File.Exists(console) ? File.ReadAllText(console) : "(no console file)";
+        Assert.That(exited, Is.True, "the guest did not power off in time; its console:\n" + output);
+        string log = vmm.StandardError.ReadToEnd();
+        Assert.That(vmm.ExitCode, Is.EqualTo(0), log);
+        Assert.That(output, Does.Contain("SeaBIOS"), "the BIOS ran, with COM1 as its screen");
+        Assert.That(output, Does.Contain("Booting from Hard Disk"), "the BIOS booted the virtio disk");
+        Assert.That(output, Does.Contain(DoneMarker), "the guest did not finish; its console:\n" + output + "\nkvm-vmm:\n" + log);
+        Assert.That(output, Does.Contain(CommandLineMarker), "syslinux passed its APPEND line to the kernel");
+        Assert.That(output, Does.Contain("mbr-signature 55aa"), "the kernel reads the disk the BIOS booted");
+        Assert.That(output, Does.Contain("window-complaints 0"), "every BAR the BIOS placed lies in a window of the DSDT's _CRS");
+        Assert.That(output, Does.Match(@"acpi ACPI: RSDP 0x0*F[0-9A-F]{4}\b"), "the BIOS put our RSDP in the F segment, as the loader script asks");
+
+        // The BIOS, not kvm-vmm, placed virtio-blk's BAR: SeaBIOS allocates from the top of the 32-bit space down,
+        // above ECAM; kvm-vmm's own placement (for a direct kernel boot) starts at 0xC0000000.
+        var bar = BarLine().Match(output);
+        Assert.That(bar.Success, Is.True, "virtio-blk at the slot its XML names, with a BAR; console:\n" + output);
+        ulong address = ulong.Parse(bar.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.That(address, Is.InRange(0xe010_0000UL, 0xfebf_ffffUL), $"the BAR at 0x{address:x}");
+
+        string raw = image;
+        if (format == "qcow2")
+        {
+            var (status, check) = DiskGuest.RunChecked(false, "qemu-img", "check", image);
+            Assert.That(status, Is.EqualTo(0), "qemu-img check:\n" + check);
+            raw = Path.Combine(_directory, "readback.raw");
+            DiskGuest.Run("qemu-img", "convert", "-O", "raw", image, raw);
+        }
+
+        using var stream = File.OpenRead(raw);
+        stream.Seek(-512, SeekOrigin.End);
+        var sector = new byte[512];
+        stream.ReadExactly(sector);
+        Assert.That(System.Text.Encoding.ASCII.GetString(sector, 0, WrittenText.Length), Is.EqualTo(WrittenText), "what the guest wrote to the disk's last sector");
+    }
+
+    [GeneratedRegex(@"pci 0000:00:05\.0 0x1af4 0x1042 bar 0x0*([0-9a-f]+) ")]
+    private static partial Regex BarLine();
+}
