@@ -91,6 +91,31 @@ public sealed class RpcServerTests
         client.Open();
     }
 
+    /// <summary>Found by the fuzz: libvirt finds a program by number and version together, so a wrong version is an unknown program, printed with %d.</summary>
+    [TestCase(RpcPrograms.Remote, 2u, "Cannot find program 536903814 version 2")]
+    [TestCase(RpcPrograms.Remote, 0x80000000u, "Cannot find program 536903814 version -2147483648")]
+    [TestCase(0xfffffffeu, 1u, "Cannot find program -2 version 1")]
+    [TestCase(RpcPrograms.Keepalive, 1u, "Cannot find program 1801807216 version 1")] // the keepalive program takes MESSAGEs only
+    public void Call_ProgramAndVersionNotServed_CannotFindProgramAndConnectionStaysUsable(uint program, uint version, string expected)
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        client.Send(new RpcHeader(program, version, 1, RpcMessageType.Call, 5, RpcStatus.Ok));
+        (RpcHeader header, byte[] body) = client.Receive();
+        Assert.That(header, Is.EqualTo(new RpcHeader(program, version, 1, RpcMessageType.Reply, 5, RpcStatus.Error)));
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo(expected));
+        client.Open();
+    }
+
+    [Test]
+    public void StreamData_UnknownSerial_DroppedSilently()
+    {
+        using var client = new RpcTestClient(_f.Socket);
+        client.Open();
+        client.Send(new RpcHeader(RpcPrograms.Remote, 1, 201, RpcMessageType.Stream, 4242, RpcStatus.Continue), (ref XdrWriter w) => w.WriteUInt32(7));
+        (RpcHeader header, _) = client.Call(RemoteProcedure.ConnectGetType);
+        Assert.That(header.Procedure, Is.EqualTo((int)RemoteProcedure.ConnectGetType), "nothing was sent for the stray stream data");
+    }
+
     [Test]
     public void Call_KnownProcedureNotImplemented_NoSupportAsVirtqemud()
     {
@@ -180,6 +205,68 @@ public sealed class RpcServerTests
         Assert.That(stuck.IsClosedByServer(TimeSpan.FromSeconds(10)), Is.True, $"cut off after {sent} unread calls");
         Assert.That(reader.Call(RemoteProcedure.ConnectGetType).Header.Status, Is.EqualTo(RpcStatus.Ok));
     }
+
+    [Test]
+    public async Task Events_ClientNeverReadsThem_CutOffWhileAReaderGetsEveryEvent()
+    {
+        // A queue of 128 packets: the stuck client is cut off soon, and the reader has room for a burst while the pool is busy.
+        await using RpcFixture f = await RpcFixture.StartAsync(maxQueuedPackets: 128);
+        using var stuck = new RpcTestClient(f.Socket);
+        stuck.Open();
+        RegisterLifecycle(stuck);
+        using var reader = new RpcTestClient(f.Socket);
+        reader.Open();
+        RegisterLifecycle(reader);
+        int received = 0;
+        // Blocking reads on a thread of its own, not the pool's: the server's write loops run there.
+        var reading = new Thread(() =>
+        {
+            try
+            {
+                while (true)
+                {
+                    if (reader.Receive().Header.Type == RpcMessageType.Message)
+                    {
+                        Interlocked.Increment(ref received);
+                    }
+                }
+            }
+            catch (Exception e) when (e is EndOfStreamException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
+        }) { IsBackground = true };
+        reading.Start();
+        Assert.That(f.Server.ClientCount, Is.EqualTo(2));
+
+        // Each define and undefine is an event to both: the stuck client's socket buffer fills, then its queue (16 packets), then it is cut off.
+        int events = 0;
+        for (int i = 0; i < 20_000 && f.Server.ClientCount == 2; i++)
+        {
+            Kvm.Driver.Domains.DomainInfo domain = f.Manager.Manager.Define(TestDomains.Xml("e" + new string('x', 200)));
+            f.Manager.Manager.Undefine(domain.Uuid, 0);
+            events += 2;
+        }
+
+        Assert.That(stuck.IsClosedByServer(TimeSpan.FromSeconds(10)), Is.True, $"cut off after {events} unread events");
+        Assert.That(f.Server.ClientCount, Is.EqualTo(1), $"the reader is still connected (it got {Volatile.Read(ref received)} of {events})");
+        using var caller = new RpcTestClient(f.Socket);
+        caller.Open();
+        Assert.That(caller.Call(RemoteProcedure.ConnectGetType).Header.Status, Is.EqualTo(RpcStatus.Ok));
+        for (int wait = 0; wait < 200 && Volatile.Read(ref received) < events; wait++)
+        {
+            Thread.Sleep(50);
+        }
+        Assert.That(Volatile.Read(ref received), Is.EqualTo(events), "the reader was sent every event");
+        reader.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+        reading.Join();
+    }
+
+    private static void RegisterLifecycle(RpcTestClient client) =>
+        Assert.That(client.Call(RemoteProcedure.ConnectDomainEventCallbackRegisterAny, (ref XdrWriter w) =>
+        {
+            w.WriteInt32(0); // VIR_DOMAIN_EVENT_ID_LIFECYCLE
+            w.WriteBool(false);
+        }).Header.Status, Is.EqualTo(RpcStatus.Ok));
 
     [Test]
     public async Task Calls_SlowStartThenGetType_GetTypeAnsweredFirst()
