@@ -17,6 +17,7 @@ internal sealed class RemoteDispatcher
     private readonly DomainLifecycleProcedures _lifecycle;
     private readonly DomainEventProcedures _events;
     private readonly DomainStatsProcedures _stats;
+    private readonly SecurityProcedures _security;
 
     public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping)
     {
@@ -26,6 +27,7 @@ internal sealed class RemoteDispatcher
         _lifecycle = new DomainLifecycleProcedures(manager, stopping);
         _events = new DomainEventProcedures(manager);
         _stats = new DomainStatsProcedures(manager, stopping);
+        _security = new SecurityProcedures(manager);
     }
 
     public async ValueTask<PacketBuffer> DispatchAsync(RpcCall call)
@@ -78,6 +80,8 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.ConnectGetSysinfo => Done(_connect.GetSysinfo(call)),
         RemoteProcedure.NodeGetInfo => Done(_connect.NodeGetInfo(call)),
         RemoteProcedure.NodeGetFreeMemory => Done(_connect.NodeGetFreeMemory(call)),
+        RemoteProcedure.NodeGetSecurityModel => Done(_security.NodeGetSecurityModel(call)),
+        RemoteProcedure.DomainGetSecurityLabel => Done(_security.DomainGetSecurityLabel(call)),
         RemoteProcedure.ConnectListAllDomains => Done(_lists.ListAll(call)),
         RemoteProcedure.ConnectNumOfDomains => Done(_lists.NumOfDomains(call)),
         RemoteProcedure.ConnectListDomains => Done(_lists.ListDomains(call)),
