@@ -35,8 +35,8 @@ internal sealed class RpcConnection
         _dispatcher = dispatcher;
         _maxQueued = options.MaxQueuedPackets;
         _maxPendingCalls = options.MaxPendingCalls;
-        _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.MaxQueuedPackets) { SingleReader = true });
-        _calls = Channel.CreateBounded<RpcCall>(new BoundedChannelOptions(options.MaxPendingCalls) { SingleReader = true, SingleWriter = true });
+        _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.MaxQueuedPackets) { SingleReader = true, AllowSynchronousContinuations = true });
+        _calls = Channel.CreateBounded<RpcCall>(new BoundedChannelOptions(options.MaxPendingCalls) { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
     }
 
     public int Id { get; }
