@@ -11,7 +11,8 @@ namespace Kvm.Driver.Tests.Rpc.Fuzz;
 /// </summary>
 public sealed class RpcFuzzTests
 {
-    private const int Seed = 1729;
+    /// <summary>CI's seed; KVM_RPC_FUZZ_SEED runs another.</summary>
+    private static readonly int s_seed = int.TryParse(Environment.GetEnvironmentVariable("KVM_RPC_FUZZ_SEED"), out int seed) ? seed : 1729;
 
     /// <summary>The issue's count, run by CI; KVM_RPC_FUZZ_PACKETS asks for more (or fewer).</summary>
     private static readonly int s_packets =
@@ -24,7 +25,7 @@ public sealed class RpcFuzzTests
         await using RpcFixture f = await RpcFixture.StartAsync();
         using var bystander = new RpcTestClient(f.Socket);
         bystander.Open();
-        var generator = new FuzzPackets(Seed);
+        var generator = new FuzzPackets(s_seed);
         var answers = new FuzzAnswers();
         var sent = new Dictionary<FuzzKind, int>();
         (long heapBefore, long workingSetBefore) = Memory();
@@ -56,7 +57,7 @@ public sealed class RpcFuzzTests
         }
         (long heapAfter, long workingSetAfter) = Memory();
 
-        TestContext.Out.WriteLine($"{s_packets} packets ({string.Join(", ", sent.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))}), "
+        TestContext.Out.WriteLine($"seed {s_seed}: {s_packets} packets ({string.Join(", ", sent.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))}), "
             + $"{reconnects} connections cut or closed, {answers.OkReplies} OK replies; heap {heapBefore >> 20} -> {heapAfter >> 20} MiB "
             + $"(peak {heapPeak >> 20}), working set {workingSetBefore >> 20} -> {workingSetAfter >> 20} MiB");
         foreach ((string error, int count) in answers.Errors.OrderByDescending(e => e.Value))
