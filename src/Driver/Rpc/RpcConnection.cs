@@ -36,7 +36,7 @@ internal sealed class RpcConnection
         _maxQueued = options.MaxQueuedPackets;
         _maxPendingCalls = options.MaxPendingCalls;
         _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.MaxQueuedPackets) { SingleReader = true, AllowSynchronousContinuations = true });
-        _calls = Channel.CreateBounded<RpcCall>(new BoundedChannelOptions(options.MaxPendingCalls) { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
+        _calls = Channel.CreateBounded<RpcCall>(new BoundedChannelOptions(options.MaxPendingCalls) { SingleReader = true, SingleWriter = true });
     }
 
     public int Id { get; }
