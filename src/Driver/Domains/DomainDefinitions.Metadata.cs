@@ -129,7 +129,7 @@ internal sealed partial class DomainDefinitions
 
         if (live && entry.Live is null)
         {
-            throw DomainVerdict.Invalid("domain is not running").ThrowIfRefused() ? null! : null!;
+            throw DomainVerdict.NotRunning.ThrowIfRefused() ? null! : null!;
         }
 
         if (config && entry.Persistent is null)

@@ -53,7 +53,7 @@ internal sealed class RemoteDispatcher
         catch (DomainOperationException e)
         {
             s_log.Debug("Procedure {Procedure} failed: {Error}", api, e.Message);
-            return RemoteError.From(e).ToReply(call.Header);
+            return WithCallersName(RemoteError.From(e), call).ToReply(call.Header);
         }
         catch (XdrException e)
         {
@@ -132,4 +132,29 @@ internal sealed class RemoteDispatcher
     };
 
     private static ValueTask<PacketBuffer> Done(PacketBuffer reply) => new(reply);
+
+    /// <summary>
+    /// The QEMU driver's lookup of the domain a call names (qemuDomainObjFromDomain) says which name the caller had for
+    /// it: "no domain with matching uuid 'U' (NAME)". The driver core looks domains up by UUID alone, so the name is added
+    /// here when the missing domain is the one the call's first argument (a remote_nonnull_domain) names.
+    /// </summary>
+    private static RemoteError WithCallersName(RemoteError error, RpcCall call)
+    {
+        if (error.Code != VirErrorCode.NoDomain)
+        {
+            return error;
+        }
+        try
+        {
+            XdrReader args = call.Reader();
+            string name = args.ReadString();
+            Guid uuid = RemoteDomain.ReadRawUuid(ref args);
+            string message = DomainErrors.NoDomainByUuid(uuid).Message;
+            return error.Message == message ? error with { Message = $"{message} ({name})" } : error;
+        }
+        catch (XdrException)
+        {
+            return error; // the first argument is not a domain
+        }
+    }
 }

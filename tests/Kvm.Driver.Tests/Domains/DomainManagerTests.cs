@@ -103,6 +103,18 @@ public sealed partial class DomainManagerTests
             .With.Message.EqualTo("Requested operation is not valid: domain with name 'b' already exists"));
     }
 
+    /// <summary>Found by the comparison with libvirt: an undefine with a flag libvirt does not know used to undefine the domain anyway.</summary>
+    [Test]
+    public void Undefine_UnknownFlag_RefusedAsQemuDriverAndStillDefined()
+    {
+        var uuid = Manager.Define(TestDomains.Xml("a")).Uuid;
+        Assert.That(() => Manager.Undefine(uuid, 1u << 30), Throws.TypeOf<DomainOperationException>()
+            .With.Message.EqualTo("unsupported flags (0x40000000) in function qemuDomainUndefineFlags"));
+        Assert.That(Manager.LookupByUuid(uuid).Persistent, Is.True);
+        Manager.Undefine(uuid, 4); // VIR_DOMAIN_UNDEFINE_NVRAM: known, nothing to remove
+        Assert.That(Manager.List(), Is.Empty);
+    }
+
     [Test]
     public void Metadata_DescriptionTitleAndElement_SetGetAndRemove()
     {

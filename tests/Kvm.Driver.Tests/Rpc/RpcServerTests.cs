@@ -106,6 +106,28 @@ public sealed class RpcServerTests
         client.Open();
     }
 
+    /// <summary>Found by the comparison with libvirt: the QEMU driver names the caller's domain in "not found", and "not running" comes from libvirt's domain code.</summary>
+    [Test]
+    public void DomainCalls_GoneOrShutOff_LibvirtsMessageCodeAndDomain()
+    {
+        var a = _f.Manager.Manager.Define(TestDomains.Xml("a"));
+        using var client = new RpcTestClient(_f.Socket);
+        client.Open();
+        Guid ghost = TestDomains.UuidOf("ghost");
+        (_, byte[] body) = client.Call(RemoteProcedure.DomainGetXmlDesc, (ref XdrWriter w) =>
+        {
+            RemoteDomain.Write(ref w, "ghost", ghost, -1);
+            w.WriteUInt32(0);
+        });
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo($"Domain not found: no domain with matching uuid '{ghost:D}' (ghost)"));
+        Assert.That(RpcTestClient.ErrorCode(body), Is.EqualTo((42, 10)));
+        (_, body) = client.Call(RemoteProcedure.DomainDestroy, (ref XdrWriter w) => RemoteDomain.Write(ref w, a));
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("Requested operation is not valid: domain is not running"));
+        Assert.That(RpcTestClient.ErrorCode(body), Is.EqualTo((55, 20)), "VIR_FROM_DOMAIN, as virDomainObjCheckActive reports it");
+        (_, body) = client.Call(RemoteProcedure.DomainShutdown, (ref XdrWriter w) => RemoteDomain.Write(ref w, a));
+        Assert.That(RpcTestClient.ErrorCode(body), Is.EqualTo((55, 10)), "VIR_FROM_QEMU: qemuDomainShutdownFlags says it itself");
+    }
+
     [Test]
     public void StreamData_UnknownSerial_DroppedSilently()
     {
