@@ -24,16 +24,11 @@ public sealed class PythonErrorComparisonTests
     [CancelAfter(300_000)]
     public async Task FailingCalls_KvmdAndLibvirt_SameCodeDomainAndMessage(CancellationToken cancellationToken)
     {
-        ExternalTool.Require(ExternalTool.Python, "python3");
-        (int import, _, string importError) = ExternalTool.Run(null, ExternalTool.Python, "-c", "import libvirt");
-        if (import != 0)
-        {
-            Assert.Ignore($"python3-libvirt is missing for {ExternalTool.Python}: install the Debian package python3-libvirt ({importError.Trim()})");
-        }
+        ExternalTool.RequirePythonLibvirt();
         LibvirtDaemonPeer.Require();
         await using RpcFixture kvmd = await RpcFixture.StartAsync();
         await using LibvirtDaemonPeer libvirt = await LibvirtDaemonPeer.StartAsync();
-        string xml = TestDomains.Xml("a").Replace("<domain type='kvm'>", "<domain type='qemu'>", StringComparison.Ordinal);
+        string xml = TestDomains.QemuXml("a");
         string script = Path.Combine(AppContext.BaseDirectory, "Rpc", "Comparison", "libvirt_errors.py");
 
         string[] Lines(string uri)

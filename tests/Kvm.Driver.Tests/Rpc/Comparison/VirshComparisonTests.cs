@@ -33,8 +33,8 @@ public sealed class VirshComparisonTests
         await using LibvirtDaemonPeer libvirt = await LibvirtDaemonPeer.StartAsync();
         string files = Path.Combine(kvmd.Manager.Root, "xml");
         Directory.CreateDirectory(files);
-        string a = Write(files, "a.xml", QemuDomain("a", TestDomains.UuidOf("a")));
-        string duplicate = Write(files, "dup.xml", QemuDomain("a", TestDomains.UuidOf("other")));
+        string a = Write(files, "a.xml", TestDomains.QemuXml("a", TestDomains.UuidOf("a")));
+        string duplicate = Write(files, "dup.xml", TestDomains.QemuXml("a", TestDomains.UuidOf("other")));
         string badXml = Write(files, "bad.xml", "<domain");
         string notDomain = Write(files, "nodomain.xml", "<network><name>n</name></network>");
 
@@ -80,9 +80,6 @@ public sealed class VirshComparisonTests
         Assert.That(differences, Is.Empty, string.Join("\n", differences));
         Assert.That(known, Is.EquivalentTo(s_knownDifferences.Keys), "a known difference is gone: take it off the list");
     }
-
-    private static string QemuDomain(string name, Guid uuid) =>
-        TestDomains.Xml(name, uuid).Replace("<domain type='kvm'>", "<domain type='qemu'>", StringComparison.Ordinal);
 
     private static string Write(string directory, string name, string content)
     {
