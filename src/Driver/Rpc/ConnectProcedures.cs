@@ -40,7 +40,7 @@ internal sealed class ConnectProcedures
         args.EnsureEnd();
         if (call.Client.Opened)
         {
-            throw new DomainOperationException(VirErrorCode.InternalError, "internal error: connection already open");
+            throw RemoteErrorException.Internal("connection already open");
         }
         // libvirt 9.0's client sends its socket-choice flags here (1 read-only, 2 per-user, 4 autostart); the daemon keeps the read-only bit only.
         string uri = name is { Length: > 0 } ? CheckUri(name) : _options.Uri;
@@ -62,7 +62,7 @@ internal sealed class ConnectProcedures
         args.EnsureEnd();
         if (feature != FeatureProgramKeepalive && !call.Client.Opened)
         {
-            throw new DomainOperationException(VirErrorCode.InternalError, "internal error: hypervisor connection not open");
+            throw RemoteErrorException.Internal("hypervisor connection not open");
         }
         bool supported = feature is FeatureProgramKeepalive or FeatureRemoteEventCallback or FeatureXmlMigratable;
         return call.ReplyInt(supported ? 1 : 0);

@@ -42,7 +42,7 @@ internal sealed class RemoteDispatcher
             }
             if (!call.Client.Opened && !RemoteAccess.IsAllowedBeforeOpen(procedure))
             {
-                return new RemoteError(VirErrorCode.InternalError, VirErrorDomain.Rpc, "internal error: hypervisor connection not open").ToReply(call.Header);
+                return RemoteErrorException.Internal("hypervisor connection not open").Error.ToReply(call.Header);
             }
             if (call.Client.ReadOnly && RemoteProcedureNames.RefusedReadOnly(call.Header.Procedure))
             {
@@ -54,6 +54,11 @@ internal sealed class RemoteDispatcher
         {
             s_log.Debug("Procedure {Procedure} failed: {Error}", api, e.Message);
             return WithCallersName(RemoteError.From(e), call).ToReply(call.Header);
+        }
+        catch (RemoteErrorException e)
+        {
+            s_log.Debug("Procedure {Procedure} refused: {Error}", api, e.Message);
+            return e.Error.ToReply(call.Header);
         }
         catch (XdrException e)
         {

@@ -50,6 +50,9 @@ public sealed class RpcServerTests
         Assert.That(client.Call(RemoteProcedure.ConnectOpen, open).Header.Status, Is.EqualTo(RpcStatus.Ok));
         (_, byte[] body) = client.Call(RemoteProcedure.ConnectOpen, open);
         Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("internal error: connection already open"));
+        Assert.That(RpcTestClient.ErrorCode(body), Is.EqualTo((1, 7)), "raised by the daemon's dispatch code: VIR_FROM_RPC");
+        (_, body) = client.Call(RemoteProcedure.ConnectDomainEventCallbackDeregisterAny, (ref XdrWriter w) => w.WriteInt32(99));
+        Assert.That((RpcTestClient.ErrorMessage(body), RpcTestClient.ErrorCode(body)), Is.EqualTo(("internal error: domain event callback 99 not registered", (1, 7))));
     }
 
     [TestCase("lxc:///system", "no connection driver available for lxc:///system")]
