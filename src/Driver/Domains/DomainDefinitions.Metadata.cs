@@ -34,7 +34,35 @@ internal sealed partial class DomainDefinitions
             throw DomainErrors.NoMetadata();
         }
 
-        return type == MetadataElement ? found.ToString() : found.Value;
+        return type == MetadataElement ? WithoutNamespace(found) : found.Value;
+    }
+
+    /// <summary>
+    /// The element as libvirt's virXMLExtractNamespaceXML gives it: a copy with the namespace taken off the element,
+    /// its descendants and attributes in it (no prefix, no xmlns declaration), written as libxml2 does (<c>&lt;v/&gt;</c>).
+    /// </summary>
+    private static string WithoutNamespace(XElement found)
+    {
+        XNamespace ns = found.Name.Namespace;
+        var copy = new XElement(found);
+        foreach (XElement element in copy.DescendantsAndSelf())
+        {
+            if (element.Name.Namespace == ns)
+            {
+                element.Name = XNamespace.None + element.Name.LocalName;
+            }
+            XAttribute[] attributes = [.. element.Attributes()];
+            element.RemoveAttributes();
+            foreach (XAttribute attribute in attributes)
+            {
+                if (attribute.IsNamespaceDeclaration && attribute.Value == ns.NamespaceName)
+                {
+                    continue;
+                }
+                element.Add(attribute.Name.Namespace == ns ? new XAttribute(attribute.Name.LocalName, attribute.Value) : attribute);
+            }
+        }
+        return copy.ToString().Replace(" />", "/>", StringComparison.Ordinal); // an attribute value cannot hold '>' unescaped
     }
 
     public void SetMetadata(Guid uuid, int type, string? metadata, string? key, string? uri, uint flags)
@@ -101,7 +129,7 @@ internal sealed partial class DomainDefinitions
 
         if (live && entry.Live is null)
         {
-            throw DomainVerdict.Invalid("domain is not running").ThrowIfRefused() ? null! : null!;
+            throw DomainVerdict.NotRunning.ThrowIfRefused() ? null! : null!;
         }
 
         if (config && entry.Persistent is null)

@@ -141,6 +141,13 @@ internal sealed partial class DomainDefinitions
 
     public void Undefine(Guid uuid, uint flags)
     {
+        // qemuDomainUndefineFlags' virCheckFlags (libvirt 9.0): MANAGED_SAVE, SNAPSHOTS_METADATA, NVRAM, KEEP_NVRAM,
+        // CHECKPOINTS_METADATA, KEEP_TPM, TPM; anything else is refused before the domain is touched.
+        const uint Supported = 0x7f;
+        if ((flags & ~Supported) != 0)
+        {
+            throw new DomainOperationException(VirErrorCode.InvalidArg, $"unsupported flags (0x{flags & ~Supported:x}) in function qemuDomainUndefineFlags");
+        }
         lock (_storeLock)
         {
             var entry = _table.Find(uuid);

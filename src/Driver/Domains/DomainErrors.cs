@@ -15,16 +15,16 @@ internal static class DomainErrors
         new(VirErrorCode.NoDomain, $"Domain not found: no domain with matching id {id}");
 
     public static DomainOperationException NameTaken(string name, Guid existing) =>
-        new(VirErrorCode.OperationFailed, $"operation failed: domain '{name}' already exists with uuid {existing:D}");
+        new(VirErrorCode.OperationFailed, $"operation failed: domain '{name}' already exists with uuid {existing:D}") { FromDomainConf = true };
 
     public static DomainOperationException UuidTaken(string existingName, Guid uuid) =>
-        new(VirErrorCode.OperationFailed, $"operation failed: domain '{existingName}' is already defined with uuid {uuid:D}");
+        new(VirErrorCode.OperationFailed, $"operation failed: domain '{existingName}' is already defined with uuid {uuid:D}") { FromDomainConf = true };
 
     public static DomainOperationException RenameTaken(string name) =>
-        new(VirErrorCode.OperationInvalid, $"Requested operation is not valid: domain with name '{name}' already exists");
+        new(VirErrorCode.OperationInvalid, $"Requested operation is not valid: domain with name '{name}' already exists") { FromDomainConf = true };
 
     public static DomainOperationException RenameToSelf() =>
-        new(VirErrorCode.OperationInvalid, "Requested operation is not valid: Can't rename domain to itself");
+        new(VirErrorCode.OperationInvalid, "Requested operation is not valid: Can't rename domain to itself") { FromDomainConf = true };
 
     public static DomainOperationException InvalidArg(string message) =>
         new(VirErrorCode.InvalidArg, "invalid argument: " + message);
@@ -33,7 +33,7 @@ internal static class DomainErrors
         new(VirErrorCode.ConfigUnsupported, "unsupported configuration: " + message);
 
     public static DomainOperationException NoMetadata() =>
-        new(VirErrorCode.NoDomainMetadata, "metadata not found: Requested metadata element is not present");
+        new(VirErrorCode.NoDomainMetadata, "metadata not found: Requested metadata element is not present") { FromDomainConf = true };
 
     public static DomainOperationException OperationFailed(string message, Exception? inner = null) =>
         new(VirErrorCode.OperationFailed, "operation failed: " + message, inner);

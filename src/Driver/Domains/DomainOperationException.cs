@@ -12,4 +12,10 @@ public sealed class DomainOperationException : Exception
     }
 
     public VirErrorCode Code { get; }
+
+    /// <summary>
+    /// libvirt raises this one in its generic domain code (domain_conf.c, virdomainobjlist.c: VIR_FROM_DOMAIN), not
+    /// in the QEMU driver (VIR_FROM_QEMU): clients see the difference in the error's domain.
+    /// </summary>
+    public bool FromDomainConf { get; init; }
 }

@@ -15,14 +15,16 @@ public static partial class DomainStateMachine
         return operation switch
         {
             DomainOperation.Start => active ? DomainVerdict.Invalid("domain is already running") : DomainVerdict.Proceed,
-            DomainOperation.Shutdown or DomainOperation.Destroy or DomainOperation.Reboot or DomainOperation.Reset or DomainOperation.GetVcpus
+            // qemuDomainShutdownFlags says "not running" itself (VIR_FROM_QEMU); the others through virDomainObjCheckActive.
+            DomainOperation.Shutdown => active ? DomainVerdict.Proceed : DomainVerdict.Invalid("domain is not running"),
+            DomainOperation.Destroy or DomainOperation.Reboot or DomainOperation.Reset or DomainOperation.GetVcpus
                 or DomainOperation.Block or DomainOperation.GetControlInfo =>
-                active ? DomainVerdict.Proceed : DomainVerdict.Invalid("domain is not running"),
-            DomainOperation.Suspend => !active ? DomainVerdict.Invalid("domain is not running")
+                active ? DomainVerdict.Proceed : DomainVerdict.NotRunning,
+            DomainOperation.Suspend => !active ? DomainVerdict.NotRunning
                 : state == DomainState.PmSuspended ? DomainVerdict.Invalid("domain is pmsuspended")
                 : state == DomainState.Paused && reason != DomainStateReason.PausedStartingUp ? DomainVerdict.NoOp
                 : DomainVerdict.Proceed,
-            DomainOperation.Resume => !active ? DomainVerdict.Invalid("domain is not running")
+            DomainOperation.Resume => !active ? DomainVerdict.NotRunning
                 : state == DomainState.PmSuspended ? DomainVerdict.Invalid("domain is pmsuspended")
                 : state is DomainState.Paused or DomainState.Crashed ? DomainVerdict.Proceed
                 : DomainVerdict.NoOp,

@@ -40,7 +40,7 @@ internal sealed class ConnectProcedures
         args.EnsureEnd();
         if (call.Client.Opened)
         {
-            throw new DomainOperationException(VirErrorCode.InternalError, "internal error: connection already open");
+            throw RemoteErrorException.Internal("connection already open");
         }
         // libvirt 9.0's client sends its socket-choice flags here (1 read-only, 2 per-user, 4 autostart); the daemon keeps the read-only bit only.
         string uri = name is { Length: > 0 } ? CheckUri(name) : _options.Uri;
@@ -62,39 +62,47 @@ internal sealed class ConnectProcedures
         args.EnsureEnd();
         if (feature != FeatureProgramKeepalive && !call.Client.Opened)
         {
-            throw new DomainOperationException(VirErrorCode.InternalError, "internal error: hypervisor connection not open");
+            throw RemoteErrorException.Internal("hypervisor connection not open");
         }
         bool supported = feature is FeatureProgramKeepalive or FeatureRemoteEventCallback or FeatureXmlMigratable;
-        return Int(call, supported ? 1 : 0);
+        return call.ReplyInt(supported ? 1 : 0);
     }
 
     public PacketBuffer GetType(RpcCall call)
     {
         call.NoArgs();
-        return String(call, "QEMU");
+        return call.ReplyString("QEMU");
     }
 
-    public PacketBuffer GetVersion(RpcCall call) => UInt64(call, _options.Api.HypervisorVersion);
+    public PacketBuffer GetVersion(RpcCall call)
+    {
+        call.NoArgs();
+        return call.ReplyUInt64(_options.Api.HypervisorVersion);
+    }
 
-    public PacketBuffer GetLibVersion(RpcCall call) => UInt64(call, _options.Api.LibVersion);
+    public PacketBuffer GetLibVersion(RpcCall call)
+    {
+        call.NoArgs();
+        return call.ReplyUInt64(_options.Api.LibVersion);
+    }
 
     public PacketBuffer GetHostname(RpcCall call)
     {
         call.NoArgs();
-        return String(call, _manager.Hostname);
+        return call.ReplyString(_manager.Hostname);
     }
 
     public PacketBuffer GetUri(RpcCall call)
     {
         call.NoArgs();
-        return String(call, call.Client.Uri ?? _options.Uri);
+        return call.ReplyString(call.Client.Uri ?? _options.Uri);
     }
 
     /// <summary>A Unix socket on this host is as secure as libvirt counts it.</summary>
     public PacketBuffer IsSecure(RpcCall call)
     {
         call.NoArgs();
-        return Int(call, 1);
+        return call.ReplyInt(1);
     }
 
     public PacketBuffer GetMaxVcpus(RpcCall call)
@@ -102,15 +110,13 @@ internal sealed class ConnectProcedures
         XdrReader args = call.Reader();
         args.ReadOptionalString();
         args.EnsureEnd();
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteInt32(_options.Api.MaxVcpus);
-        return reply;
+        return call.ReplyInt(_options.Api.MaxVcpus);
     }
 
     public PacketBuffer GetCapabilities(RpcCall call)
     {
         call.NoArgs();
-        return String(call, CapabilitiesXml.Capabilities(_host.Value, _options.Api));
+        return call.ReplyString(CapabilitiesXml.Capabilities(_host.Value, _options.Api));
     }
 
     public PacketBuffer GetDomainCapabilities(RpcCall call)
@@ -123,7 +129,7 @@ internal sealed class ConnectProcedures
         uint flags = args.ReadUInt32();
         args.EnsureEnd();
         LibvirtErrors.CheckFlags(flags, 0, "qemuConnectGetDomainCapabilities");
-        return String(call, CapabilitiesXml.DomainCapabilities(emulator, arch, machine, virtType, _options.Api));
+        return call.ReplyString(CapabilitiesXml.DomainCapabilities(emulator, arch, machine, virtType, _options.Api));
     }
 
     public PacketBuffer GetSysinfo(RpcCall call)
@@ -132,7 +138,7 @@ internal sealed class ConnectProcedures
         uint flags = args.ReadUInt32();
         args.EnsureEnd();
         LibvirtErrors.CheckFlags(flags, 0, "qemuConnectGetSysinfo");
-        return String(call, CapabilitiesXml.Sysinfo(_host.Value));
+        return call.ReplyString(CapabilitiesXml.Sysinfo(_host.Value));
     }
 
     public PacketBuffer NodeGetInfo(RpcCall call)
@@ -143,7 +149,11 @@ internal sealed class ConnectProcedures
         return reply;
     }
 
-    public PacketBuffer NodeGetFreeMemory(RpcCall call) => UInt64(call, HostInfo.ReadFreeMemoryBytes());
+    public PacketBuffer NodeGetFreeMemory(RpcCall call)
+    {
+        call.NoArgs();
+        return call.ReplyUInt64(HostInfo.ReadFreeMemoryBytes());
+    }
 
     /// <summary>
     /// virtqemud's checks of the URI a client opens (virConnectValidateURIPath): only qemu, and the path its privilege
@@ -165,27 +175,5 @@ internal sealed class ConnectProcedures
             throw new DomainOperationException(VirErrorCode.InternalError, $"internal error: unexpected qemu URI path '{path}', try {suggestion}");
         }
         return "qemu://" + path;
-    }
-
-    private static PacketBuffer String(RpcCall call, string value)
-    {
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteString(value);
-        return reply;
-    }
-
-    private static PacketBuffer UInt64(RpcCall call, ulong value)
-    {
-        call.NoArgs();
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteUInt64(value);
-        return reply;
-    }
-
-    private static PacketBuffer Int(RpcCall call, int value)
-    {
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteInt32(value);
-        return reply;
     }
 }

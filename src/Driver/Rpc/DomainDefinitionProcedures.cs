@@ -48,10 +48,10 @@ internal sealed class DomainDefinitionProcedures
         }
         LibvirtErrors.CheckFlags(flags, (uint)(DomainXmlFlags.Secure | DomainXmlFlags.Inactive | DomainXmlFlags.UpdateCpu | DomainXmlFlags.Migratable),
             "qemuDomainGetXMLDesc");
-        return String(call, _manager.GetXmlDesc(_manager.LookupByUuid(uuid).Uuid, (DomainXmlFlags)flags));
+        return call.ReplyString(_manager.GetXmlDesc(_manager.LookupByUuid(uuid).Uuid, (DomainXmlFlags)flags));
     }
 
-    public PacketBuffer GetAutostart(RpcCall call) => Int(call, Domain(call).Autostart ? 1 : 0);
+    public PacketBuffer GetAutostart(RpcCall call) => call.ReplyInt(Domain(call).Autostart ? 1 : 0);
 
     public PacketBuffer SetAutostart(RpcCall call)
     {
@@ -63,18 +63,15 @@ internal sealed class DomainDefinitionProcedures
         return call.Empty();
     }
 
-    public PacketBuffer GetOsType(RpcCall call) => String(call, Domain(call).OsType);
+    public PacketBuffer GetOsType(RpcCall call) => call.ReplyString(Domain(call).OsType);
 
-    public PacketBuffer IsPersistent(RpcCall call) => Int(call, Domain(call).Persistent ? 1 : 0);
+    public PacketBuffer IsPersistent(RpcCall call) => call.ReplyInt(Domain(call).Persistent ? 1 : 0);
 
-    public PacketBuffer IsUpdated(RpcCall call) => Int(call, Domain(call).Updated ? 1 : 0);
+    public PacketBuffer IsUpdated(RpcCall call) => call.ReplyInt(Domain(call).Updated ? 1 : 0);
 
     public PacketBuffer GetMaxMemory(RpcCall call)
     {
-        DomainInfo domain = Domain(call);
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteUInt64(domain.MaxMemoryKiB);
-        return reply;
+        return call.ReplyUInt64(Domain(call).MaxMemoryKiB);
     }
 
     /// <summary>kvmd has no managed save: never an image.</summary>
@@ -83,7 +80,7 @@ internal sealed class DomainDefinitionProcedures
         (Guid uuid, uint flags) = DomainAndFlags(call);
         LibvirtErrors.CheckFlags(flags, 0, "qemuDomainHasManagedSaveImage");
         _manager.LookupByUuid(uuid);
-        return Int(call, 0);
+        return call.ReplyInt(0);
     }
 
     public PacketBuffer GetMetadata(RpcCall call)
@@ -94,7 +91,7 @@ internal sealed class DomainDefinitionProcedures
         string? uri = args.ReadOptionalString();
         uint flags = args.ReadUInt32();
         args.EnsureEnd();
-        return String(call, _manager.GetMetadata(_manager.LookupByUuid(uuid).Uuid, type, uri, flags));
+        return call.ReplyString(_manager.GetMetadata(_manager.LookupByUuid(uuid).Uuid, type, uri, flags));
     }
 
     public PacketBuffer SetMetadata(RpcCall call)
@@ -120,7 +117,7 @@ internal sealed class DomainDefinitionProcedures
         args.EnsureEnd();
         LibvirtErrors.CheckFlags(flags, 0, "qemuDomainRename");
         _manager.Rename(_manager.LookupByUuid(uuid).Uuid, name ?? throw DomainErrors.InvalidArg("new_name in virDomainRename must not be NULL"));
-        return Int(call, 0);
+        return call.ReplyInt(0);
     }
 
     /// <summary>A call whose only argument is the domain; its current snapshot.</summary>
@@ -139,19 +136,5 @@ internal sealed class DomainDefinitionProcedures
         uint flags = args.ReadUInt32();
         args.EnsureEnd();
         return (uuid, flags);
-    }
-
-    private static PacketBuffer String(RpcCall call, string value)
-    {
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteString(value);
-        return reply;
-    }
-
-    private static PacketBuffer Int(RpcCall call, int value)
-    {
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteInt32(value);
-        return reply;
     }
 }

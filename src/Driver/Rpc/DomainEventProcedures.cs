@@ -57,12 +57,12 @@ internal sealed class DomainEventProcedures
             CheckEventId(id, legacy: true);
             if (!call.Client.RemoveLegacyCallback(id))
             {
-                throw new DomainOperationException(VirErrorCode.InternalError, $"internal error: domain event {id} not registered");
+                throw RemoteErrorException.Internal($"domain event {id} not registered");
             }
         }
         else if (!call.Client.RemoveCallback(id))
         {
-            throw new DomainOperationException(VirErrorCode.InternalError, $"internal error: domain event callback {id} not registered");
+            throw RemoteErrorException.Internal($"domain event callback {id} not registered");
         }
         return call.Empty();
     }
@@ -72,7 +72,7 @@ internal sealed class DomainEventProcedures
     {
         if (eventId < 0 || eventId >= (legacy ? LegacyEventIdLast : EventIdLast))
         {
-            throw new DomainOperationException(VirErrorCode.InternalError, $"internal error: unsupported event ID {eventId}");
+            throw RemoteErrorException.Internal($"unsupported event ID {eventId}");
         }
     }
 }

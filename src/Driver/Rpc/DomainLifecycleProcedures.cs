@@ -117,9 +117,7 @@ internal sealed class DomainLifecycleProcedures
     public PacketBuffer IsActive(RpcCall call)
     {
         (Guid uuid, _) = DomainAndFlags(call, withFlags: false);
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteInt32(_manager.LookupByUuid(uuid).Active ? 1 : 0);
-        return reply;
+        return call.ReplyInt(_manager.LookupByUuid(uuid).Active ? 1 : 0);
     }
 
     public PacketBuffer GetControlInfo(RpcCall call)
@@ -159,9 +157,7 @@ internal sealed class DomainLifecycleProcedures
         int count = (flags & AffectLive) != 0 && (flags & VcpuMaximum) == 0
             ? (await _manager.GetVcpusAsync(domain.Uuid, _stopping).ConfigureAwait(false)).Count
             : (int)domain.Vcpus;
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteInt32(count);
-        return reply;
+        return call.ReplyInt(count);
     }
 
     private static (Guid Uuid, uint Flags) DomainAndFlags(RpcCall call, bool withFlags)

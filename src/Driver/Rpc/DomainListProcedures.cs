@@ -41,7 +41,7 @@ internal sealed class DomainListProcedures
     public PacketBuffer NumOfDomains(RpcCall call)
     {
         call.NoArgs();
-        return Int(call, _manager.List().Count(d => d.Active));
+        return call.ReplyInt(_manager.List().Count(d => d.Active));
     }
 
     public PacketBuffer ListDomains(RpcCall call)
@@ -61,7 +61,7 @@ internal sealed class DomainListProcedures
     public PacketBuffer NumOfDefined(RpcCall call)
     {
         call.NoArgs();
-        return Int(call, _manager.List().Count(d => !d.Active && d.Persistent));
+        return call.ReplyInt(_manager.List().Count(d => !d.Active && d.Persistent));
     }
 
     public PacketBuffer ListDefined(RpcCall call)
@@ -118,13 +118,6 @@ internal sealed class DomainListProcedures
     {
         PacketBuffer reply = call.Reply(out XdrWriter body);
         RemoteDomain.Write(ref body, domain);
-        return reply;
-    }
-
-    private static PacketBuffer Int(RpcCall call, int value)
-    {
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteInt32(value);
         return reply;
     }
 }

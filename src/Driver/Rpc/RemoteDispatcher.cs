@@ -17,6 +17,7 @@ internal sealed class RemoteDispatcher
     private readonly DomainLifecycleProcedures _lifecycle;
     private readonly DomainEventProcedures _events;
     private readonly DomainStatsProcedures _stats;
+    private readonly SecurityProcedures _security;
 
     public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping)
     {
@@ -26,6 +27,7 @@ internal sealed class RemoteDispatcher
         _lifecycle = new DomainLifecycleProcedures(manager, stopping);
         _events = new DomainEventProcedures(manager);
         _stats = new DomainStatsProcedures(manager, stopping);
+        _security = new SecurityProcedures(manager);
     }
 
     public async ValueTask<PacketBuffer> DispatchAsync(RpcCall call)
@@ -40,7 +42,7 @@ internal sealed class RemoteDispatcher
             }
             if (!call.Client.Opened && !RemoteAccess.IsAllowedBeforeOpen(procedure))
             {
-                return new RemoteError(VirErrorCode.InternalError, VirErrorDomain.Rpc, "internal error: hypervisor connection not open").ToReply(call.Header);
+                return RemoteErrorException.Internal("hypervisor connection not open").Error.ToReply(call.Header);
             }
             if (call.Client.ReadOnly && RemoteProcedureNames.RefusedReadOnly(call.Header.Procedure))
             {
@@ -51,7 +53,12 @@ internal sealed class RemoteDispatcher
         catch (DomainOperationException e)
         {
             s_log.Debug("Procedure {Procedure} failed: {Error}", api, e.Message);
-            return RemoteError.From(e).ToReply(call.Header);
+            return WithCallersName(RemoteError.From(e), call).ToReply(call.Header);
+        }
+        catch (RemoteErrorException e)
+        {
+            s_log.Debug("Procedure {Procedure} refused: {Error}", api, e.Message);
+            return e.Error.ToReply(call.Header);
         }
         catch (XdrException e)
         {
@@ -78,6 +85,8 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.ConnectGetSysinfo => Done(_connect.GetSysinfo(call)),
         RemoteProcedure.NodeGetInfo => Done(_connect.NodeGetInfo(call)),
         RemoteProcedure.NodeGetFreeMemory => Done(_connect.NodeGetFreeMemory(call)),
+        RemoteProcedure.NodeGetSecurityModel => Done(_security.NodeGetSecurityModel(call)),
+        RemoteProcedure.DomainGetSecurityLabel => Done(_security.DomainGetSecurityLabel(call)),
         RemoteProcedure.ConnectListAllDomains => Done(_lists.ListAll(call)),
         RemoteProcedure.ConnectNumOfDomains => Done(_lists.NumOfDomains(call)),
         RemoteProcedure.ConnectListDomains => Done(_lists.ListDomains(call)),
@@ -128,4 +137,29 @@ internal sealed class RemoteDispatcher
     };
 
     private static ValueTask<PacketBuffer> Done(PacketBuffer reply) => new(reply);
+
+    /// <summary>
+    /// The QEMU driver's lookup of the domain a call names (qemuDomainObjFromDomain) says which name the caller had for
+    /// it: "no domain with matching uuid 'U' (NAME)". The driver core looks domains up by UUID alone, so the name is added
+    /// here when the missing domain is the one the call's first argument (a remote_nonnull_domain) names.
+    /// </summary>
+    private static RemoteError WithCallersName(RemoteError error, RpcCall call)
+    {
+        if (error.Code != VirErrorCode.NoDomain)
+        {
+            return error;
+        }
+        try
+        {
+            XdrReader args = call.Reader();
+            string name = args.ReadString();
+            Guid uuid = RemoteDomain.ReadRawUuid(ref args);
+            string message = DomainErrors.NoDomainByUuid(uuid).Message;
+            return error.Message == message ? error with { Message = $"{message} ({name})" } : error;
+        }
+        catch (XdrException)
+        {
+            return error; // the first argument is not a domain
+        }
+    }
 }

@@ -12,7 +12,7 @@ public sealed record RemoteError(VirErrorCode Code, VirErrorDomain Domain, strin
     public const int LevelError = 2;
 
     /// <summary>The driver core's failure as virtqemud would report it.</summary>
-    public static RemoteError From(DomainOperationException e) => new(e.Code, DomainOf(e.Code), e.Message);
+    public static RemoteError From(DomainOperationException e) => new(e.Code, e.FromDomainConf ? VirErrorDomain.Domain : DomainOf(e.Code), e.Message);
 
     /// <summary>VIR_ERR_NO_SUPPORT for a known procedure kvmd does not implement (virReportUnsupportedError).</summary>
     public static RemoteError NotSupported(string api) =>

@@ -39,6 +39,8 @@ public enum RemoteProcedure
     NodeGetFreeMemory = 102,
     DomainEventLifecycle = 107,
     ConnectGetUri = 110,
+    DomainGetSecurityLabel = 121,
+    NodeGetSecurityModel = 122,
     ConnectIsSecure = 149,
     DomainIsActive = 150,
     DomainIsPersistent = 151,

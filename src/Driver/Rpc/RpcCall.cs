@@ -13,6 +13,30 @@ internal readonly record struct RpcCall(RpcHeader Header, ReadOnlyMemory<byte> A
     /// <summary>An OK reply without a body (a void procedure).</summary>
     public PacketBuffer Empty() => Reply(out _);
 
+    /// <summary>An OK reply whose body is one int (remote's int and boolean-as-int returns).</summary>
+    public PacketBuffer ReplyInt(int value)
+    {
+        PacketBuffer reply = Reply(out XdrWriter body);
+        body.WriteInt32(value);
+        return reply;
+    }
+
+    /// <summary>An OK reply whose body is one unsigned hyper.</summary>
+    public PacketBuffer ReplyUInt64(ulong value)
+    {
+        PacketBuffer reply = Reply(out XdrWriter body);
+        body.WriteUInt64(value);
+        return reply;
+    }
+
+    /// <summary>An OK reply whose body is one remote_nonnull_string.</summary>
+    public PacketBuffer ReplyString(string value)
+    {
+        PacketBuffer reply = Reply(out XdrWriter body);
+        body.WriteString(value);
+        return reply;
+    }
+
     /// <summary>A procedure without arguments: checks that none came.</summary>
     public void NoArgs() => Reader().EnsureEnd();
 }

@@ -35,7 +35,7 @@ internal sealed class RpcConnection
         _dispatcher = dispatcher;
         _maxQueued = options.MaxQueuedPackets;
         _maxPendingCalls = options.MaxPendingCalls;
-        _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.MaxQueuedPackets) { SingleReader = true });
+        _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.MaxQueuedPackets) { SingleReader = true, AllowSynchronousContinuations = true });
         _calls = Channel.CreateBounded<RpcCall>(new BoundedChannelOptions(options.MaxPendingCalls) { SingleReader = true, SingleWriter = true });
     }
 
@@ -131,25 +131,20 @@ internal sealed class RpcConnection
     /// <summary>What libvirt's server does with each kind of packet; false ends the connection.</summary>
     private async ValueTask<bool> HandlePacketAsync(RpcHeader header, ReadOnlyMemory<byte> body, CancellationToken closing)
     {
-        if (header.Program == RpcPrograms.Keepalive && header.Version == RpcPrograms.KeepaliveVersion)
+        if (header.Program == RpcPrograms.Keepalive && header.Version == RpcPrograms.KeepaliveVersion && header.Type == RpcMessageType.Message)
         {
-            if (header.Procedure == RpcPrograms.KeepalivePing && header.Type == RpcMessageType.Message)
-            {
-                return TrySend(PacketBuffer.Start(header with { Procedure = RpcPrograms.KeepalivePong, Serial = 0, Status = RpcStatus.Ok }, out _).ToPacket());
-            }
-            return true; // a PONG answers nothing kvmd asked; anything else of the keepalive program is ignored, as libvirt does
+            // virKeepAliveCheckMessage: a PING is answered, a PONG and anything else of the program's MESSAGEs ignored.
+            return header.Procedure != RpcPrograms.KeepalivePing
+                || TrySend(PacketBuffer.Start(header with { Procedure = RpcPrograms.KeepalivePong, Serial = 0, Status = RpcStatus.Ok }, out _).ToPacket());
         }
         if (header.Type is not (RpcMessageType.Call or RpcMessageType.CallWithFds))
         {
             return true; // libvirt drops stray replies, events and stream data for streams it does not have
         }
-        if (header.Program != RpcPrograms.Remote)
+        if (header.Program != RpcPrograms.Remote || header.Version != RpcPrograms.RemoteVersion)
         {
-            return TrySend(RemoteError.Rpc($"Cannot find program {header.Program} version {header.Version}").ToReply(header).ToPacket());
-        }
-        if (header.Version != RpcPrograms.RemoteVersion)
-        {
-            return TrySend(RemoteError.Rpc($"version mismatch (actual {header.Version:x}, expected {RpcPrograms.RemoteVersion:x})").ToReply(header).ToPacket());
+            // virNetServerProgramUnknownError: a program is found by number and version together (the keepalive program takes no calls), printed with %d.
+            return TrySend(RemoteError.Rpc($"Cannot find program {(int)header.Program} version {(int)header.Version}").ToReply(header).ToPacket());
         }
         if (header.Type == RpcMessageType.CallWithFds)
         {

@@ -28,6 +28,17 @@ internal static class ExternalTool
         }
     }
 
+    /// <summary>python3-libvirt (libvirt's own Python bindings), or the test is ignored saying what to install.</summary>
+    public static void RequirePythonLibvirt()
+    {
+        Require(Python, "python3");
+        (int exit, _, string stderr) = Run(null, Python, "-c", "import libvirt");
+        if (exit != 0)
+        {
+            Assert.Ignore($"python3-libvirt is missing for {Python}: install the Debian package python3-libvirt ({stderr.Trim()})");
+        }
+    }
+
     /// <summary>Runs a tool with DBUS_SESSION_BUS_ADDRESS set to <paramref name="busAddress"/> (so --session/--user mean the private bus).</summary>
     public static (int Exit, string Stdout, string Stderr) Run(string? busAddress, string file, params string[] args) =>
         Run(busAddress, TimeSpan.FromSeconds(30), file, args);

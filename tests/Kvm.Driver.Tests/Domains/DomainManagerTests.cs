@@ -103,6 +103,18 @@ public sealed partial class DomainManagerTests
             .With.Message.EqualTo("Requested operation is not valid: domain with name 'b' already exists"));
     }
 
+    /// <summary>Found by the comparison with libvirt: an undefine with a flag libvirt does not know used to undefine the domain anyway.</summary>
+    [Test]
+    public void Undefine_UnknownFlag_RefusedAsQemuDriverAndStillDefined()
+    {
+        var uuid = Manager.Define(TestDomains.Xml("a")).Uuid;
+        Assert.That(() => Manager.Undefine(uuid, 1u << 30), Throws.TypeOf<DomainOperationException>()
+            .With.Message.EqualTo("unsupported flags (0x40000000) in function qemuDomainUndefineFlags"));
+        Assert.That(Manager.LookupByUuid(uuid).Persistent, Is.True);
+        Manager.Undefine(uuid, 4); // VIR_DOMAIN_UNDEFINE_NVRAM: known, nothing to remove
+        Assert.That(Manager.List(), Is.Empty);
+    }
+
     [Test]
     public void Metadata_DescriptionTitleAndElement_SetGetAndRemove()
     {
@@ -114,7 +126,7 @@ public sealed partial class DomainManagerTests
         {
             Assert.That(Manager.GetMetadata(uuid, 0, null, 0), Is.EqualTo("This is the Test domain"));
             Assert.That(Manager.GetMetadata(uuid, 1, null, 0), Is.EqualTo("A title"));
-            Assert.That(Manager.GetMetadata(uuid, 2, "http://example.org/my", 0), Does.Contain("xmlns:my=\"http://example.org/my\"").And.Contain("foo=\"1\""));
+            Assert.That(Manager.GetMetadata(uuid, 2, "http://example.org/my", 0), Is.EqualTo("<app foo=\"1\"/>"));
             Assert.That(File.ReadAllText(Path.Combine(_f.Options.StateDirectory, "a.xml")), Does.Contain("This is the Test domain"));
         });
         Manager.SetMetadata(uuid, 0, "", null, null, 0);

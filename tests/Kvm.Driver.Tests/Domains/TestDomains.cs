@@ -21,6 +21,10 @@ internal static class TestDomains
         </domain>
         """;
 
+    /// <summary>The same definition with type='qemu' (TCG), which libvirt's own daemon accepts on a host without /dev/kvm.</summary>
+    public static string QemuXml(string name, Guid? uuid = null) =>
+        Xml(name, uuid).Replace("<domain type='kvm'>", "<domain type='qemu'>", StringComparison.Ordinal);
+
     /// <summary>A stable uuid per name.</summary>
     public static Guid UuidOf(string name) =>
         new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(name)));

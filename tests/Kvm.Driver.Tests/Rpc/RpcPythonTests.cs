@@ -13,12 +13,7 @@ public sealed class RpcPythonTests
     [SetUp]
     public async Task SetUp()
     {
-        ExternalTool.Require(ExternalTool.Python, "python3");
-        (int exit, _, string stderr) = ExternalTool.Run(null, ExternalTool.Python, "-c", "import libvirt");
-        if (exit != 0)
-        {
-            Assert.Ignore($"python3-libvirt is missing for {ExternalTool.Python}: install the Debian package python3-libvirt ({stderr.Trim()})");
-        }
+        ExternalTool.RequirePythonLibvirt();
         _f = await RpcFixture.StartAsync();
     }
 
