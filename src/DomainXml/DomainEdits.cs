@@ -88,6 +88,32 @@ public static class DomainEdits
         });
     }
 
+    /// <summary>
+    /// The definition booting UEFI code from flash as libvirt fills it in for a start: <c>&lt;loader readonly='yes'
+    /// type='pflash'&gt;</c> with <paramref name="loader"/> and <c>&lt;nvram&gt;</c> with <paramref name="nvram"/> and
+    /// its <paramref name="template"/>, replacing what <c>&lt;os&gt;</c> had of either (its other attributes kept).
+    /// </summary>
+    public static DomainDocument WithFlashFirmware(DomainDocument document, string loader, string? template, string nvram)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(loader);
+        ArgumentException.ThrowIfNullOrEmpty(nvram);
+        return Edit(document, root =>
+        {
+            var os = root.Element(XmlNames.Os)!;
+            var oldLoader = os.Element(XmlNames.Loader);
+            var loaderElement = new XElement(XmlNames.Loader, oldLoader?.Attributes().Where(a => a.Name != XmlNames.Type && a.Name != XmlNames.Readonly),
+                new XAttribute(XmlNames.Readonly, "yes"), new XAttribute(XmlNames.Type, "pflash"), loader);
+            var oldNvram = os.Element(XmlNames.Nvram);
+            var nvramElement = new XElement(XmlNames.Nvram, oldNvram?.Attributes().Where(a => a.Name != XmlNames.Template),
+                template is null ? null : new XAttribute(XmlNames.Template, template), nvram);
+            oldLoader?.Remove();
+            oldNvram?.Remove();
+            // <type> comes first, then <firmware> when there is one, then the loader and its store.
+            var after = os.Element(XmlNames.Firmware) ?? os.Element(XmlNames.Type)!;
+            after.AddAfterSelf(loaderElement, nvramElement);
+        });
+    }
+
     private static DomainDocument Edit(DomainDocument document, Action<XElement> edit)
     {
         ArgumentNullException.ThrowIfNull(document);

@@ -37,6 +37,40 @@ public sealed class CmosRtcTests
         Assert.That(rtc.Index, Is.LessThan(CmosRtc.RegisterCount));
     }
 
+    // 3 GiB below 4 GiB and 1 GiB above, 4 vCPUs, as a 4 GiB machine lays its RAM out.
+    [TestCase((byte)0x15, (byte)0x80)] // base memory 640 KiB
+    [TestCase((byte)0x16, (byte)0x02)]
+    [TestCase((byte)0x17, (byte)0xff)] // extended memory in KiB, capped at 65535
+    [TestCase((byte)0x31, (byte)0xff)]
+    [TestCase((byte)0x34, (byte)0x00)] // (3 GiB - 16 MiB) / 64 KiB = 0xBF00
+    [TestCase((byte)0x35, (byte)0xbf)]
+    [TestCase((byte)0x5b, (byte)0x00)] // 1 GiB / 64 KiB = 0x4000
+    [TestCase((byte)0x5c, (byte)0x40)]
+    [TestCase((byte)0x5d, (byte)0x00)]
+    [TestCase((byte)0x5f, (byte)0x03)] // vCPUs less one
+    public void Read_MemoryAndCpuBytes_AreWhatPcFirmwareExpects(byte index, byte expected)
+    {
+        var rtc = new CmosRtc(s_time, new CmosMemory(3UL << 30, 1UL << 30, 4));
+        rtc.Write(0, [index]);
+        byte[] data = [0];
+
+        rtc.Read(1, data);
+
+        Assert.That(data[0], Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Read_SmallMachine_ExtendedMemoryInKiB()
+    {
+        var rtc = new CmosRtc(s_time, new CmosMemory(32UL << 20, 0, 1));
+        byte[] low = [0], high = [0];
+        rtc.Write(0, [0x30]);
+        rtc.Read(1, low);
+        rtc.Write(0, [0x31]);
+        rtc.Read(1, high);
+        Assert.That(low[0] | (high[0] << 8), Is.EqualTo((32 - 1) * 1024));
+    }
+
     [TestCase((ushort)0)]
     [TestCase((ushort)1)]
     public void ReadAndWrite_EmptySpan_DoNothing(ushort offset)

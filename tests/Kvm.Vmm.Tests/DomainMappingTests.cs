@@ -180,12 +180,46 @@ public sealed class DomainMappingTests
         Assert.That(plan.Machine.KernelPath, Is.Null);
     }
 
-    [TestCase("<os firmware='efi'><type arch='x86_64'>hvm</type></os>", "firmware='efi'")]
-    [TestCase("<os><type arch='x86_64'>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader></os>", "<loader type='pflash'>")]
+    [TestCase("<os firmware='efi'><type arch='x86_64'>hvm</type></os>", "firmware='efi' without a <loader>")]
+    [TestCase("<os><type arch='x86_64'>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader></os>", "without <nvram>")]
+    [TestCase("<os><type arch='x86_64' machine='q35'>hvm</type><loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader><nvram>/tmp/x.fd</nvram></os>", "secure='yes'", "<smm state='on'/>")]
     [TestCase("<os><type arch='x86_64'>hvm</type><loader>/usr/share/seabios/bios.bin</loader><kernel>/vmlinuz</kernel></os>", "both <kernel> and <loader>")]
-    public void Map_BootsKvmVmmCannotDoYet_AreRefusedByName(string os, string named)
+    public void Map_BootsKvmVmmCannotDoYet_AreRefusedByName(string os, string named, string features = "")
     {
-        Assert.That(() => Plan("", "<features><acpi/></features>", os), Throws.InstanceOf<LaunchException>().With.Message.Contains("not supported by kvm-vmm yet").And.Message.Contains(named));
+        Assert.That(() => Plan("", $"<features><acpi/>{features}</features>", os), Throws.InstanceOf<LaunchException>().With.Message.Contains("not supported by kvm-vmm yet").And.Message.Contains(named));
+    }
+
+    [Test]
+    public void Map_PflashLoaderWithNvramTemplate_CreatesTheStoreOnceFromTheTemplate()
+    {
+        string template = Path.Combine(_directory, "VARS_template.fd");
+        string nvram = Path.Combine(_directory, "guest_VARS.fd");
+        File.WriteAllBytes(template, [.. Enumerable.Repeat((byte)0x5a, 8192)]);
+        string os = $"<os><type arch='x86_64'>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader><nvram template='{template}'>{nvram}</nvram></os>";
+
+        var plan = Plan("", "<features><acpi/></features>", os);
+
+        Assert.That(plan.Machine.FirmwarePath, Is.EqualTo("/usr/share/OVMF/OVMF_CODE_4M.fd"));
+        Assert.That(plan.Machine.NvramPath, Is.EqualTo(nvram));
+        Assert.That(File.ReadAllBytes(nvram), Is.EqualTo(File.ReadAllBytes(template)));
+        Assert.That(OperatingSystem.IsWindows() ? UnixFileMode.None : File.GetUnixFileMode(nvram) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite), Is.EqualTo(UnixFileMode.None), "readable and writable by its owner only");
+        Assert.That(Directory.GetFiles(_directory, "*.tmp"), Is.Empty, "no partial file left behind");
+
+        // A variable the guest wrote is in the store: a second start keeps it rather than copying the template again.
+        File.WriteAllBytes(nvram, [.. Enumerable.Repeat((byte)0x11, 8192)]);
+        Plan("", "<features><acpi/></features>", os);
+        Assert.That(File.ReadAllBytes(nvram), Is.All.EqualTo(0x11));
+    }
+
+    [Test]
+    public void Map_MissingNvramWithoutTemplate_IsRefusedWithThePath()
+    {
+        string nvram = Path.Combine(_directory, "absent_VARS.fd");
+        string os = $"<os><type arch='x86_64'>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader><nvram>{nvram}</nvram></os>";
+
+        Assert.That(() => Plan("", "<features><acpi/></features>", os),
+            Throws.InstanceOf<LaunchException>().With.Message.Contains(nvram).And.Message.Contains("no template"));
+        Assert.That(File.Exists(nvram), Is.False);
     }
 
     private string TwoDisks(string firstBoot = "", string secondBoot = "")

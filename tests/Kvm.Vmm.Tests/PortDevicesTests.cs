@@ -15,11 +15,11 @@ public sealed class PortDevicesTests
     private const int Steps = 30_000;
     private static readonly int[] s_sizes = [0, 1, 2, 3, 4, 8];
 
-    // 0xfe resets through 0x64; 0x34 is SLP_EN with sleep type 5 (S5) for 0x600; 0x2a is the tests' debug-exit value.
+    // 0xfe resets through 0x64; 0x34 is SLP_EN with sleep type 5 (S5) for 0x6f0; 0x2a is the tests' debug-exit value.
     private static readonly byte[] s_interesting = [0x00, 0xff, 0xfe, 0x34, 0x20, 0x80, 0x2a, 0x7f, 0x01, 0x02, 0x10];
 
     private static readonly (ushort Base, ushort Length)[] s_machinePorts =
-        [(0x3f8, 8), (0x70, 2), (0x60, 5), (0x600, 2), (0x80, 1), (0x402, 1)];
+        [(0x3f8, 8), (0x70, 2), (0x60, 5), (0x6f0, 2), (0x80, 1), (0x402, 1)];
 
     [Test]
     public void Create_WithoutDebugExit_RegistersThePcPortsOnly()
@@ -209,7 +209,7 @@ public sealed class PortDevicesTests
             return (MachineExitReason.GuestReset, 0);
         }
 
-        if (port == 0x600 && (data[0] & 0x20) != 0 && ((data[0] >> 2) & 7) == 5)
+        if (port == 0x6f0 && (data[0] & 0x20) != 0 && ((data[0] >> 2) & 7) == 5)
         {
             return (MachineExitReason.GuestShutdown, 0);
         }

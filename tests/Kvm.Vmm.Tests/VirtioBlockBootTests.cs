@@ -124,7 +124,9 @@ public sealed partial class VirtioBlockBootTests
         Assert.That(output, Does.Contain(DiskGuest.DoneMarker), "the guest did not finish; its console:\n" + output + "\nkvm-vmm:\n" + log);
         Assert.That(output, Does.Match(DiskGuest.RootMarker + @" /dev/vda / ext4 rw"), "the root filesystem is the virtio disk, mounted read-write");
         Assert.That(output, Does.Contain("pci 0000:00:05.0 0x1af4 0x1042"), "virtio-blk at the slot its XML names");
-        Assert.That(output, Does.Contain("pci 0000:00:00.0 0x1b36 0x0008"), "the host bridge");
+        Assert.That(output, Does.Contain("pci 0000:00:00.0 0x8086 0x1237"), "the host bridge, an i440FX");
+        Assert.That(output, Does.Contain("pci 0000:00:01.0 0x8086 0x7000"), "the PIIX ISA bridge");
+        Assert.That(output, Does.Contain("pci 0000:00:01.3 0x8086 0x7113"), "the PIIX4 power management, found behind the multi-function ISA bridge");
         Assert.That(output, Does.Contain("pci 0000:00:02.0 0x1af4 0x1044"), "virtio-rng in the first free slot");
         Assert.That(output, Does.Match(@"hwrng virtio_rng\.0 [0-9a-f]{32}"), "the guest reads /dev/hwrng");
         if (extraCmdline.Contains("pci=nomsi", StringComparison.Ordinal))

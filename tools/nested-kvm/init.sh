@@ -6,8 +6,12 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 
+# A module's parameters come from the kernel command line as MODULE.PARAM=VALUE (KVM_NESTED_APPEND), as modprobe
+# would pass them (a module's name with underscores: kvm_amd.vgif=0 for kvm-amd.ko).
 for m in $(cat /modules/order); do
-  insmod "/modules/$m.ko" || echo "nested-kvm init: insmod $m failed"
+  n=$(echo "$m" | tr - _)
+  # shellcheck disable=SC2046
+  insmod "/modules/$m.ko" $(tr ' ' '\n' < /proc/cmdline | sed -n "s/^$n\.//p") || echo "nested-kvm init: insmod $m failed"
 done
 
 fail() {

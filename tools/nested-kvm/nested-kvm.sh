@@ -35,6 +35,11 @@
 # KVM_NESTED_MODULES a directory with the modules those guests load (button, evdev, virtio-pci, virtio-blk, ext4, ...;
 # its file "order" lists them in load order), and
 # KVM_NESTED_EMULATED=1 says the KVM is the emulated one of 'run' (not set by 'host').
+# For diagnosing the emulator itself: KVM_NESTED_TCG_THREAD=single runs the outer QEMU's TCG on one thread (default
+# multi), and KVM_NESTED_APPEND adds to the outer kernel's command line (module parameters such as kvm_amd.npt=0
+# reach the modules the outer init loads). Neither helped with the one known crash of Debian 12's QEMU 7.2 here:
+# with OVMF running on the inner KVM, the outer QEMU aborts within seconds of OVMF's boot manager starting
+# ("tcg_handle_interrupt: assertion failed: (qemu_mutex_iothread_locked())").
 set -euo pipefail
 
 cache="${KVM_NESTED_CACHE:-${HOME:-/root}/.cache/kvm-nested}"
@@ -207,10 +212,10 @@ run() {
 
   log "booting the outer guest (TCG, -cpu max, ${memory} MiB, ${cpus} vCPUs; timeout ${timeout}s)"
   local status=0
-  timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$memory" -smp "$cpus" \
+  timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel "tcg,thread=${KVM_NESTED_TCG_THREAD:-multi}" -cpu max -m "$memory" -smp "$cpus" \
     -nographic -no-reboot -nodefaults -serial stdio -monitor none \
     -kernel "$dir/vmlinuz" -initrd "$dir/$(initramfs_name)" \
-    -append "console=ttyS0 quiet loglevel=4 panic=-1" \
+    -append "console=ttyS0 quiet loglevel=4 panic=-1 ${KVM_NESTED_APPEND:-}" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$share,mount_tag=rwshare,security_model=none,multidevs=remap" \
     -virtfs "local,path=$control,mount_tag=control,security_model=none" \

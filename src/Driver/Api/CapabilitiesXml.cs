@@ -78,6 +78,9 @@ public static class CapabilitiesXml
             throw new DomainOperationException(VirErrorCode.ConfigUnsupported,
                 $"unsupported configuration: Emulator '{options.EmulatorPath}' does not support machine type '{machine}'");
         }
+        // The UEFI builds kvm-vmm boots (from QEMU's descriptors, as libvirt lists them): those needing no SMM.
+        static IEnumerable<string> UefiLoaders() => FirmwareDescriptors.Load(FirmwareDescriptors.DefaultDirectories())
+            .Where(d => FirmwareDescriptors.Select([d], "uefi", GuestArch, Machine) is not null).Select(d => d.Executable).Distinct();
         static XElement Enum(string name, params string[] values) =>
             new("enum", new XAttribute("name", name), values.Select(v => new XElement("value", v)));
         static XElement Unsupported(string name) => new(name, new XAttribute("supported", "no"));
@@ -89,8 +92,8 @@ public static class CapabilitiesXml
             new XElement("arch", GuestArch),
             new XElement("vcpu", new XAttribute("max", options.MaxVcpus)),
             Unsupported("iothreads"),
-            Supported("os", Enum("firmware"),
-                Supported("loader", new XElement("value", VmmSupport.DefaultBios), Enum("type", [.. VmmSupport.LoaderTypes]),
+            Supported("os", Enum("firmware", [.. UefiLoaders().Any() ? new[] { "efi" } : []]),
+                Supported("loader", new XElement("value", VmmSupport.DefaultBios), UefiLoaders().Select(l => new XElement("value", l)), Enum("type", [.. VmmSupport.LoaderTypes]),
                     Enum("readonly", "yes", "no"), Enum("secure", "no"))),
             new XElement("cpu",
                 new XElement("mode", new XAttribute("name", "host-passthrough"), new XAttribute("supported", "yes"),

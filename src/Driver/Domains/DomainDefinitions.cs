@@ -22,8 +22,11 @@ internal sealed partial class DomainDefinitions
     private readonly RuntimeDirectory _runtime;
     private readonly Lock _storeLock = new();
 
-    public DomainDefinitions(DomainStore store, DomainTable table, DomainEvents events, RuntimeDirectory runtime)
+    private readonly DomainFirmware? _firmware;
+
+    public DomainDefinitions(DomainStore store, DomainTable table, DomainEvents events, RuntimeDirectory runtime, DomainFirmware? firmware = null)
     {
+        _firmware = firmware;
         Store = store;
         _table = table;
         _events = events;
@@ -139,6 +142,9 @@ internal sealed partial class DomainDefinitions
         }
     }
 
+    /// <summary>VIR_DOMAIN_UNDEFINE_NVRAM and VIR_DOMAIN_UNDEFINE_KEEP_NVRAM.</summary>
+    private const uint UndefineNvram = 1 << 2, UndefineKeepNvram = 1 << 3;
+
     public void Undefine(Guid uuid, uint flags)
     {
         // qemuDomainUndefineFlags' virCheckFlags (libvirt 9.0): MANAGED_SAVE, SNAPSHOTS_METADATA, NVRAM, KEEP_NVRAM,
@@ -148,14 +154,34 @@ internal sealed partial class DomainDefinitions
         {
             throw new DomainOperationException(VirErrorCode.InvalidArg, $"unsupported flags (0x{flags & ~Supported:x}) in function qemuDomainUndefineFlags");
         }
+        if ((flags & UndefineNvram) != 0 && (flags & UndefineKeepNvram) != 0)
+        {
+            throw new DomainOperationException(VirErrorCode.OperationInvalid, "Requested operation is not valid: cannot both keep and delete nvram");
+        }
+
         lock (_storeLock)
         {
             var entry = _table.Find(uuid);
             string name;
+            string? nvram;
             lock (_table.Gate)
             {
                 DomainStateMachine.Decide(DomainOperation.Undefine, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
                 name = entry.Name;
+                nvram = entry.Persistent is { } persistent ? _firmware?.NvramPath(persistent.Definition) : null;
+            }
+
+            // A UEFI domain's variable store goes only when asked, and is never silently left behind (libvirt 9.0).
+            if (nvram is not null && File.Exists(nvram))
+            {
+                if ((flags & UndefineNvram) != 0)
+                {
+                    DomainFirmware.RemoveStore(nvram);
+                }
+                else if ((flags & UndefineKeepNvram) == 0)
+                {
+                    throw new DomainOperationException(VirErrorCode.OperationInvalid, "Requested operation is not valid: cannot undefine domain with nvram");
+                }
             }
 
             Store.Delete(name);

@@ -18,8 +18,20 @@ internal sealed partial class DomainLifecycle
     private async Task LaunchAsync(DomainEntry entry, DomainDocument source, int id, bool paused, CancellationToken cancellationToken)
     {
         string name = entry.Name;
+        DomainDocument live = DomainEdits.ToLive(source, id);
+        try
+        {
+            // UEFI: the firmware from the descriptors and the domain's variable store, made at its first start.
+            live = _firmware?.Prepare(live) ?? live;
+        }
+        catch (DomainOperationException)
+        {
+            FailStart(entry);
+            throw;
+        }
+
         // What kvm-vmm would refuse is refused here, by the same description, without starting a process.
-        if (VmmSupport.Boot(source.Definition.Os) is { } boot)
+        if (VmmSupport.Boot(live.Definition.Os) is { } boot)
         {
             FailStart(entry);
             throw DomainErrors.ConfigUnsupported($"kvm-vmm cannot boot this domain yet: {boot}");
@@ -32,7 +44,6 @@ internal sealed partial class DomainLifecycle
             throw DomainErrors.ConfigUnsupported($"kvm-vmm cannot run these devices yet: {string.Join(", ", unsupported)}");
         }
 
-        DomainDocument live = DomainEdits.ToLive(source, id);
         lock (_table.Gate)
         {
             entry.Live = live;

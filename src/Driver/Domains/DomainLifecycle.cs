@@ -23,8 +23,12 @@ internal sealed partial class DomainLifecycle
     private readonly VmmSupervisor _supervisor;
     private readonly TimeSpan _killTimeout;
 
-    public DomainLifecycle(DomainTable table, DomainDefinitions definitions, DomainEvents events, VmmSupervisor supervisor, TimeSpan killTimeout)
+    private readonly DomainFirmware? _firmware;
+
+    public DomainLifecycle(DomainTable table, DomainDefinitions definitions, DomainEvents events, VmmSupervisor supervisor, TimeSpan killTimeout,
+        DomainFirmware? firmware = null)
     {
+        _firmware = firmware;
         _table = table;
         _definitions = definitions;
         _events = events;

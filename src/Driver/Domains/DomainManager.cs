@@ -1,3 +1,4 @@
+using Kvm.Vmm.Support;
 using Kvm.Driver.Runtime;
 using Kvm.Driver.Storage;
 using Kvm.Driver.Vmm;
@@ -37,9 +38,11 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         Runtime = new RuntimeDirectory(options.RuntimeDirectory);
-        _definitions = new DomainDefinitions(new DomainStore(options.StateDirectory), _table, _events, Runtime);
+        var firmware = new DomainFirmware(Path.Combine(options.StateDirectory, "nvram"),
+            options.FirmwareDescriptorDirectories ?? FirmwareDescriptors.DefaultDirectories());
+        _definitions = new DomainDefinitions(new DomainStore(options.StateDirectory), _table, _events, Runtime, firmware);
         _supervisor = new VmmSupervisor(Runtime, VmmSupervisorOptions.From(options));
-        _lifecycle = new DomainLifecycle(_table, _definitions, _events, _supervisor, options.KillTimeout);
+        _lifecycle = new DomainLifecycle(_table, _definitions, _events, _supervisor, options.KillTimeout, firmware);
         _disks = new DomainDisks(_table);
         _vcpus = new DomainVcpus(_table);
     }

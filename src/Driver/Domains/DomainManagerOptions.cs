@@ -14,6 +14,9 @@ public sealed record DomainManagerOptions
 
     public bool IsSystem { get; init; }
 
+    /// <summary>Where QEMU's firmware descriptors are read from for <c>firmware='efi'</c>; null: libvirt's directories.</summary>
+    public IReadOnlyList<string>? FirmwareDescriptorDirectories { get; init; }
+
     /// <summary>How long a starting kvm-vmm may take to open its monitor.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

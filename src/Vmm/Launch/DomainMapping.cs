@@ -44,6 +44,7 @@ internal static class DomainMapping
         // Everything that can refuse the domain comes before the serial endpoint, which opens files and sockets.
         var topology = TopologyOf(domain, file);
         var fwCfgFiles = FwCfgMapping.Files(domain.FwCfgEntries, file);
+        string? nvram = NvramMapping.Prepare(domain.Os, file);
         var disks = DiskMapping.Open(domain.Devices.Disks, file, warn);
         SerialEndpoint serial;
         try
@@ -65,6 +66,7 @@ internal static class DomainMapping
             InitrdPath = domain.Os.Initrd,
             CommandLine = domain.Os.Cmdline ?? string.Empty,
             FirmwarePath = domain.Os.Kernel is null ? VmmSupport.BiosPath(domain.Os) : null,
+            NvramPath = nvram,
             BootDisks = domain.Os.Kernel is null ? BootOrder(domain) : [],
             SerialOutput = serial.Output,
             Disks = disks,

@@ -43,23 +43,28 @@ public static class VmmSupport
     /// </summary>
     public const string DefaultBios = "/usr/share/seabios/bios-256k.bin";
 
-    /// <summary><c>&lt;loader type&gt;</c> values kvm-vmm boots (a BIOS image; a missing type means rom, as in libvirt).</summary>
-    public static IReadOnlyList<string> LoaderTypes { get; } = ["rom"];
+    /// <summary><c>&lt;loader type&gt;</c> values kvm-vmm boots (a BIOS image, or UEFI code in flash; a missing type means rom, as in libvirt).</summary>
+    public static IReadOnlyList<string> LoaderTypes { get; } = ["rom", "pflash"];
 
     /// <summary>
     /// Why kvm-vmm cannot boot the domain as its <c>&lt;os&gt;</c> says, or null when it can: a Linux kernel directly,
-    /// or a legacy BIOS (SeaBIOS by default, or the <c>&lt;loader type='rom'&gt;</c> image) that boots the disks.
-    /// UEFI (<c>firmware='efi'</c>, pflash loaders) is not there yet.
+    /// a legacy BIOS (SeaBIOS by default, or the <c>&lt;loader type='rom'&gt;</c> image) that boots the disks, or UEFI
+    /// code in flash (<c>&lt;loader type='pflash'&gt;</c>, OVMF) with its variable store (<c>&lt;nvram&gt;</c>).
     /// </summary>
     public static string? Boot(OsDef os) => os switch
     {
         { Kernel: not null, Loader: not null } => "<os> with both <kernel> and <loader> (a kernel boots directly, without firmware)",
         { Kernel: not null } => null,
-        { Firmware: "efi" } => "firmware='efi' (UEFI through OVMF is not supported yet; SeaBIOS, the default, is)",
-        { LoaderDetails.Type: LoaderType.Pflash } => "<loader type='pflash'> (UEFI through OVMF is not supported yet; SeaBIOS, the default, is)",
-        { LoaderDetails.Secure: true } => "<loader secure='yes'> (secure boot needs UEFI, which is not supported yet)",
+        { LoaderDetails.Secure: true } => "<loader secure='yes'> (secure boot needs SMM, which kvm-vmm does not emulate)",
+        { LoaderDetails.Stateless: true } => "<loader stateless='yes'> (UEFI boots with its variable store in <nvram>)",
+        { Firmware: "efi", Loader: null } => "firmware='efi' without a <loader> (kvmd fills in OVMF from the firmware descriptors; kvm-vmm alone needs <loader type='pflash'> and <nvram>)",
+        { LoaderDetails.Type: LoaderType.Pflash, NvramDetails: null } => "<loader type='pflash'> without <nvram> (the UEFI variable store)",
+        { LoaderDetails.Type: LoaderType.Pflash, NvramDetails: { Path: null } } => "<nvram> without a path (a variable store on a <source> is not supported)",
         _ => null,
     };
+
+    /// <summary>Whether the domain boots UEFI code from flash (<c>&lt;loader type='pflash'&gt;</c>) rather than a BIOS image.</summary>
+    public static bool BootsFlash(OsDef os) => os.Kernel is null && os.LoaderDetails?.Type == LoaderType.Pflash;
 
     /// <summary>The BIOS image a domain that boots through firmware uses: its <c>&lt;loader&gt;</c>, else <see cref="DefaultBios"/>.</summary>
     public static string BiosPath(OsDef os) => os.Loader ?? DefaultBios;

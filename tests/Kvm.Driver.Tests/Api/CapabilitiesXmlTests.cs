@@ -32,4 +32,19 @@ public sealed class CapabilitiesXmlTests
         Assert.That(loader.Element("value")!.Value, Is.EqualTo(VmmSupport.DefaultBios));
         Assert.That(loader.Elements("enum").Single(e => (string?)e.Attribute("name") == "type").Elements("value").Select(v => v.Value), Is.EqualTo(VmmSupport.LoaderTypes));
     }
+
+    [Test]
+    public void DomainCapabilities_WithDebiansOvmf_OffersEfiAndTheBuildWithoutSmm()
+    {
+        if (!File.Exists("/usr/share/qemu/firmware/60-edk2-x86_64.json"))
+        {
+            Assert.Ignore("needs /usr/share/qemu/firmware/60-edk2-x86_64.json (Debian's ovmf package)");
+        }
+
+        var caps = XElement.Parse(CapabilitiesXml.DomainCapabilities("", "", "", "", new KvmdApiOptions()));
+        var os = caps.Element("os")!;
+        Assert.That(os.Elements("enum").Single(e => (string?)e.Attribute("name") == "firmware").Elements("value").Select(v => v.Value), Is.EqualTo(new[] { "efi" }));
+        Assert.That(os.Element("loader")!.Elements("value").Select(v => v.Value),
+            Is.EqualTo(new[] { VmmSupport.DefaultBios, "/usr/share/OVMF/OVMF_CODE_4M.fd" }), "the secure-boot builds need SMM, which kvm-vmm lacks");
+    }
 }

@@ -12,7 +12,7 @@ namespace Kvm.Driver.Tests.Domains;
 /// real supervisor running kvm-vmm <c>--machine none</c> (a real monitor without a VM), events recorded in order.
 /// </summary>
 [CancelAfter(120_000)]
-public sealed class DomainLifecycleTests
+public sealed partial class DomainLifecycleTests
 {
     private string _root = null!;
     private string _fakeVmm = null!;
@@ -55,16 +55,17 @@ public sealed class DomainLifecycleTests
         Assert.That(await _core.WaitForEventsAsync("0/0 2/0 5/1"), Is.True, _core.Events);
     }
 
-    /// <summary>A boot kvm-vmm cannot do yet (UEFI) is refused the same way, by the boot description.</summary>
+    /// <summary>A boot kvm-vmm cannot do (secure boot, which needs SMM) is refused the same way, by the boot description.</summary>
     [Test]
-    public async Task StartAsync_AUefiDomain_IsRefusedWithTheReasonWithoutAProcess()
+    public async Task StartAsync_ASecureBootDomain_IsRefusedWithTheReasonWithoutAProcess()
     {
         string xml = TestDomains.Xml("a").Replace("<kernel>/boot/vmlinuz</kernel>", "", StringComparison.Ordinal)
-            .Replace("<os>", "<os firmware='efi'>", StringComparison.Ordinal).Replace("<devices>", "<features><acpi/></features><devices>", StringComparison.Ordinal);
+            .Replace("<type arch='x86_64'>hvm</type>", "<type arch='x86_64' machine='q35'>hvm</type><loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>", StringComparison.Ordinal)
+            .Replace("<devices>", "<features><acpi/><smm state='on'/></features><devices>", StringComparison.Ordinal);
         var uuid = _core.Definitions.Define(xml).Uuid;
         var refused = await Assert.ThrowsAsync<DomainOperationException>(async () => await _core.Lifecycle.StartAsync(uuid, paused: false, CancellationToken.None));
         Assert.That(refused!.Code, Is.EqualTo(VirErrorCode.ConfigUnsupported));
-        Assert.That(refused.Message, Does.StartWith("unsupported configuration: kvm-vmm cannot boot this domain yet: firmware='efi'"));
+        Assert.That(refused.Message, Does.StartWith("unsupported configuration: kvm-vmm cannot boot this domain yet: <loader secure='yes'>"));
         Assert.That(_core.Table.LookupByUuid(uuid).State, Is.EqualTo(DomainState.Shutoff));
         Assert.That(_core.Runtime.ReadAll(), Is.Empty, "no VMM was started");
     }
@@ -165,7 +166,7 @@ public sealed class DomainLifecycleTests
     }
 
     /// <summary>The core's services wired as the manager wires them, on one state and runtime directory.</summary>
-    private sealed class Core : IAsyncDisposable
+    internal sealed class Core : IAsyncDisposable
     {
         private readonly ConcurrentQueue<string> _events = new();
         private readonly DomainEvents _domainEvents = new();
@@ -176,12 +177,15 @@ public sealed class DomainLifecycleTests
         {
             Runtime = new RuntimeDirectory(Path.Combine(root, "run"));
             _domainEvents.LifecycleEvent += e => _events.Enqueue($"{(int)e.Event}/{e.Detail}");
-            Definitions = new DomainDefinitions(new DomainStore(Path.Combine(root, "state")), Table, _domainEvents, Runtime);
+            Firmware = new DomainFirmware(Path.Combine(root, "state", "nvram"), [Path.Combine(root, "firmware")]);
+            Definitions = new DomainDefinitions(new DomainStore(Path.Combine(root, "state")), Table, _domainEvents, Runtime, Firmware);
             _supervisor = new VmmSupervisor(Runtime, new VmmSupervisorOptions(vmmPath, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)));
-            Lifecycle = new DomainLifecycle(Table, Definitions, _domainEvents, _supervisor, TimeSpan.FromSeconds(10));
+            Lifecycle = new DomainLifecycle(Table, Definitions, _domainEvents, _supervisor, TimeSpan.FromSeconds(10), Firmware);
         }
 
         public DomainTable Table { get; } = new();
+
+        public DomainFirmware Firmware { get; }
 
         public RuntimeDirectory Runtime { get; }
 

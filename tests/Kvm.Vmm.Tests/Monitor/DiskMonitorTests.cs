@@ -214,7 +214,7 @@ public sealed class DiskMonitorTests
 
         string json = Serialize(devices, s_pciDevices);
         Assert.That(json, Is.EqualTo(
-            """[{"irq_pin":0,"bus":0,"qdev_id":"","slot":0,"class_info":{"class":1536,"desc":"Host bridge"},"id":{"device":8,"subsystem-vendor":6900,"vendor":6966,"subsystem":4352},"function":0,"regions":[]},""" +
+            """[{"irq_pin":0,"bus":0,"qdev_id":"","slot":0,"class_info":{"class":1536,"desc":"Host bridge"},"id":{"device":4663,"subsystem-vendor":6900,"vendor":32902,"subsystem":4352},"function":0,"regions":[]},""" +
             """{"irq_pin":1,"bus":0,"qdev_id":"virtio-disk0","irq":0,"slot":4,"class_info":{"class":384,"desc":"Storage controller"},"id":{"device":4162,"subsystem-vendor":6900,"vendor":6900,"subsystem":4352},"function":0,""" +
             $$"""
             "regions":[{"prefetch":{{Lower(_guest.Transport.Config.Bars[4]!.Prefetchable)}},"mem_type_64":true,"bar":4,"size":{{_guest.Transport.Config.Bars[4]!.Size}},"address":{{VirtioBlockGuest.Bar}},"type":"memory"}]}]

@@ -34,7 +34,7 @@ public sealed class PciConfigAccessTests
     public void HostBridge_IsFoundThroughBothMechanisms()
     {
         Out32(0, 0x8000_0000);
-        Assert.That(In32(4), Is.EqualTo(0x0008_1b36u), "vendor and device at 00:00.0");
+        Assert.That(In32(4), Is.EqualTo(0x1237_8086u), "vendor and device at 00:00.0: the i440FX PMC");
         Out32(0, 0x8000_0008);
         Assert.That(In32(4) >> 8, Is.EqualTo(0x06_00_00u), "class: host bridge");
         Span<byte> data = stackalloc byte[2];
@@ -67,10 +67,54 @@ public sealed class PciConfigAccessTests
     {
         Out32(0, 0x8000_0000);
         Out32(4, 0xdead_beef);
-        Assert.That(In32(4), Is.EqualTo(0x0008_1b36u));
+        Assert.That(In32(4), Is.EqualTo(0x1237_8086u));
         Out32(0, 0x8000_0004);
         Out16(4, 0xffff);
         Assert.That(In32(4) & 0xffff, Is.EqualTo(0x0547u), "I/O, memory, bus master, parity, SERR, INTx disable");
+    }
+
+    [Test]
+    public void Chipset_IsaBridgeIsMultiFunction_AndItsPowerManagementIsFunctionThree()
+    {
+        var ports = new Kvm.Vmm.Devices.IoBus();
+        _bus.Add(1, 0, new Kvm.Vmm.Devices.Piix.PiixIsaBridge());
+        _bus.Add(1, 3, new Kvm.Vmm.Devices.Piix.PiixPowerManagement(ports,
+            new Kvm.Vmm.Devices.Piix.PiixPmRegisters(new Kvm.Vmm.Devices.Piix.AcpiPmTimer(), () => { })));
+
+        Out32(0, 0x8000_0800);
+        Assert.That(In32(4), Is.EqualTo(0x7000_8086u), "PIIX3 at 00:01.0");
+        Out32(0, 0x8000_080c);
+        Assert.That((In32(4) >> 16) & 0xff, Is.EqualTo(0x80u), "header type: multi-function");
+        Out32(0, 0x8000_0b00);
+        Assert.That(In32(4), Is.EqualTo(0x7113_8086u), "PIIX4 power management at 00:01.3");
+        Out32(0, 0x8000_0900);
+        Assert.That(In32(4), Is.EqualTo(uint.MaxValue), "nothing at 00:01.1");
+        Assert.That(_bus.IsFree(1), Is.False);
+        Assert.That(_bus.Devices.Select(d => d.Address.ToString()), Is.EqualTo(new[] { "00:00.0", "00:01.0", "00:01.3" }));
+    }
+
+    [Test]
+    public void HostBridge_PamRegistersKeepWhatFirmwareWrites()
+    {
+        Out32(0, 0x8000_0058);
+        Out32(4, 0x3333_33ff); // 0x58 is not a PAM register; PAM0 keeps its upper nibble
+        Assert.That(In32(4), Is.EqualTo(0x3333_3000u));
+    }
+
+    [TestCase((byte)0x06, 1)] // RST_CPU with SYS_RST: a hard reset, as OVMF and Linux's reboot=pci write it
+    [TestCase((byte)0x04, 1)]
+    [TestCase((byte)0x02, 0)] // SYS_RST alone only chooses the kind of the next reset
+    public void ResetControl_RstCpu_ResetsTheMachine(byte value, int resets)
+    {
+        int count = 0;
+        var ports = new PciConfigPorts(_bus, () => count++);
+
+        ports.Write(PciConfigPorts.ResetControl, [value]);
+
+        Assert.That(count, Is.EqualTo(resets));
+        Span<byte> data = stackalloc byte[1];
+        ports.Read(PciConfigPorts.ResetControl, data);
+        Assert.That(data[0] & PciConfigPorts.ResetCpu, Is.Zero, "RST_CPU reads back as zero");
     }
 
     private void Out32(ushort offset, uint value)

@@ -59,6 +59,23 @@ public sealed class IoBus
         return true;
     }
 
+    /// <summary>Takes back the ports of <paramref name="device"/> that start at <paramref name="basePort"/>; false when it has none there.</summary>
+    public bool Unregister(ushort basePort, IPortDevice device)
+    {
+        lock (_writers)
+        {
+            var ranges = _ranges;
+            int index = Array.FindIndex(ranges, r => r.Base == basePort && ReferenceEquals(r.Device, device));
+            if (index < 0)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _ranges, [.. ranges.AsSpan(0, index), .. ranges.AsSpan(index + 1)]);
+            return true;
+        }
+    }
+
     public void Read(ushort port, Span<byte> data)
     {
         if (Find(port, out var device, out ushort offset))

@@ -22,6 +22,12 @@ public sealed record MachineConfig
     /// </summary>
     public string? FirmwarePath { get; init; }
 
+    /// <summary>
+    /// UEFI boot: the variable store (the domain's NVRAM file, written through) beside <see cref="FirmwarePath"/>, which
+    /// is then the UEFI code for flash (OVMF_CODE) rather than a BIOS image; null for a BIOS.
+    /// </summary>
+    public string? NvramPath { get; init; }
+
     /// <summary>Firmware boot: the disks (indices into <see cref="Disks"/>) in the order the firmware tries them; empty: its own order.</summary>
     public IReadOnlyList<int> BootDisks { get; init; } = [];
 

@@ -12,7 +12,8 @@ using NLog;
 namespace Kvm.Vmm.Machine;
 
 /// <summary>
-/// A PC-like machine that boots Linux directly or through a legacy BIOS (<see cref="BiosBoot"/>): KVM's in-kernel
+/// A PC (i440FX and PIIX, as QEMU's pc machine) that boots Linux directly, through a legacy BIOS (<see cref="BiosBoot"/>)
+/// or through UEFI firmware in flash (<see cref="UefiBoot"/>): KVM's in-kernel
 /// interrupt controllers and PIT, RAM split around the 32-bit hole, PCI with virtio devices, the port devices of <see cref="PortDevices"/> (COM1, the RTC, the keyboard controller's reset line, the
 /// POST code port, isa-debug-exit when configured), and one thread per vCPU.
 /// </summary>
@@ -23,10 +24,10 @@ public sealed partial class PcMachine : IDisposable
     private readonly KvmSystem _kvm;
     private readonly VirtualMachine _vm;
     private readonly GuestMemory _memory;
-    private readonly BiosBoot? _firmware;
+    private readonly IDisposable? _firmware;
     private readonly Vcpu[] _vcpus;
     private readonly PortDevices _ports;
-    private readonly MmioBus _mmio = new();
+    private readonly MmioBus _mmio;
     private readonly PciDevices _pci;
     private readonly ExitDispatcher _dispatcher;
     private readonly TaskCompletionSource<MachineExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,21 +37,23 @@ public sealed partial class PcMachine : IDisposable
     private volatile bool _paused;
     private int _parked;
 
-    private PcMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, BiosBoot? firmware, Vcpu[] vcpus, CpuTopology topology, MachineConfig config)
+    private PcMachine(KvmSystem kvm, VirtualMachine vm, GuestMemory memory, IDisposable? firmware, MmioBus mmio, Vcpu[] vcpus, CpuTopology topology, MachineConfig config)
     {
         _firmware = firmware;
+        _mmio = mmio;
         Topology = topology;
         _kvm = kvm;
         _vm = vm;
         _memory = memory;
         _vcpus = vcpus;
-        _ports = PortDevices.Create(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq), TimeProvider.System, config.DebugExit, End);
+        _ports = PortDevices.Create(config.SerialOutput, new KvmIrqLine(vm, Serial8250.Com1Irq), TimeProvider.System, config.DebugExit, End,
+            new CmosMemory(RamBelow(memory, GuestLayout.FourGiB), RamAbove(memory, GuestLayout.FourGiB), config.Vcpus));
         try
         {
             // QEMU's fw_cfg, as on every PC machine of QEMU's: the guest's qemu_fw_cfg driver (ACPI QEMU0002) reads it.
             var fwCfg = FwCfgContent.Create(config.Uuid, config.MemoryBytes, config.Vcpus, config.FwCfgFiles);
             _ports.Bus.Register(FwCfgDevice.IoBase, FwCfgDevice.IoSize, new FwCfgDevice(fwCfg, memory));
-            _pci = PciDevices.Create(config, _ports.Bus, _mmio, memory, vm, memory.Regions.Max(r => r.End));
+            _pci = PciDevices.Create(config, _ports.Bus, _mmio, memory, vm, memory.Regions.Max(r => r.End), End);
         }
         catch
         {
@@ -60,6 +63,10 @@ public sealed partial class PcMachine : IDisposable
 
         _dispatcher = new ExitDispatcher(_ports.Bus, _mmio);
     }
+
+    private static ulong RamBelow(GuestMemory memory, ulong limit) => memory.Regions.Where(r => r.GuestAddress < limit).Select(r => Math.Min(r.End, limit)).DefaultIfEmpty(0UL).Max();
+
+    private static ulong RamAbove(GuestMemory memory, ulong limit) => memory.Regions.Where(r => r.End > limit).Aggregate(0UL, (sum, r) => sum + (r.End - Math.Max(r.GuestAddress, limit)));
 
     /// <summary>The most vCPUs a machine gets: xAPIC ids in the MADT, with one id left for the I/O APIC.</summary>
     public const int MaxVcpus = 254;
@@ -108,11 +115,12 @@ public sealed partial class PcMachine : IDisposable
 
         var kernel = config.KernelPath is null ? null : BzImage.Load(config.KernelPath);
         byte[] initrd = config.InitrdPath is null || kernel is null ? [] : ReadInitrd(config.InitrdPath);
-        var bios = config.FirmwarePath is null ? null : BiosImage.Load(config.FirmwarePath);
+        var bios = config.FirmwarePath is null || config.NvramPath is not null ? null : BiosImage.Load(config.FirmwarePath);
         var kvm = KvmSystem.Open(kvmPath);
         VirtualMachine? vm = null;
         GuestMemory? memory = null;
-        BiosBoot? firmware = null;
+        IDisposable? firmware = null;
+        var mmio = new MmioBus();
         var vcpus = new List<Vcpu>();
         try
         {
@@ -139,7 +147,7 @@ public sealed partial class PcMachine : IDisposable
             }
             else
             {
-                firmware = BiosBoot.Load(vm, memory, bios!);
+                firmware = bios is null ? UefiBoot.Load(vm, mmio, config.FirmwarePath!, config.NvramPath!) : BiosBoot.Load(vm, memory, bios);
                 fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved, apicIds, pci, BootPaths(config))];
             }
 
@@ -167,7 +175,7 @@ public sealed partial class PcMachine : IDisposable
             }
 
             // The machine builds its port devices; when that fails they have already let go of the serial output.
-            var machine = new PcMachine(kvm, vm, memory, firmware, [.. vcpus], topology, config with { FwCfgFiles = fwCfgFiles });
+            var machine = new PcMachine(kvm, vm, memory, firmware, mmio, [.. vcpus], topology, config with { FwCfgFiles = fwCfgFiles });
             if (kernel is not null)
             {
                 s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), kernel {Kernel} (boot protocol {Major}.{Minor})",
@@ -176,7 +184,7 @@ public sealed partial class PcMachine : IDisposable
             else
             {
                 s_log.Info("Machine ready: {Memory} MiB, {Vcpus} vCPU(s), firmware {Firmware} ({Size} KiB), boot order {BootOrder}",
-                    config.MemoryBytes >> 20, config.Vcpus, config.FirmwarePath, bios!.Data.Length >> 10, string.Join(", ", BootPaths(config)));
+                    config.MemoryBytes >> 20, config.Vcpus, config.FirmwarePath, new FileInfo(config.FirmwarePath!).Length >> 10, string.Join(", ", BootPaths(config)));
             }
 
             return machine;

@@ -1,5 +1,6 @@
 using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
+using Kvm.Vmm.Devices.Piix;
 using Kvm.Vmm.Devices.Virtio;
 using Kvm.Vmm.Devices.Virtio.Block;
 using Kvm.Vmm.Devices.Virtio.Pci;
@@ -17,6 +18,10 @@ namespace Kvm.Vmm.Machine;
 /// </summary>
 internal sealed class PciDevices : IDisposable
 {
+    /// <summary>The PIIX south bridge's slot (00:01, as on QEMU's pc machine) and its power-management function.</summary>
+    public const byte ChipsetSlot = 1;
+    public const byte PowerManagementFunction = 3;
+
     private readonly List<VirtioPciTransport> _transports = [];
     private readonly GuestMemory _memory;
     private readonly MmioBus _mmio;
@@ -39,7 +44,12 @@ internal sealed class PciDevices : IDisposable
     /// <summary>The virtio-blk devices, in the configuration's order, with their PCI addresses.</summary>
     public List<(PciAddress Address, VirtioBlock Disk)> Disks { get; } = [];
 
-    public static PciDevices Create(MachineConfig config, IoBus ports, MmioBus mmio, GuestMemory memory, IVm? vm, ulong ramEnd)
+    /// <summary>
+    /// Builds bus 0: the i440FX host bridge, the PIIX function 0 and its power management at 00:01.3 (which firmware
+    /// needs for its timer), and the virtio devices. <paramref name="end"/> receives the chipset's reset and power-off.
+    /// </summary>
+    public static PciDevices Create(MachineConfig config, IoBus ports, MmioBus mmio, GuestMemory memory, IVm? vm, ulong ramEnd,
+        Action<MachineExit>? end = null)
     {
         var bus = new PciRootBus();
         var windows = new PciWindows(PciLayout.Window32Base, PciLayout.Window32Size, PciLayout.Window64Base(ramEnd), PciLayout.Window64Size);
@@ -47,7 +57,11 @@ internal sealed class PciDevices : IDisposable
         try
         {
             bus.Add(0, new PciHostBridge());
-            ports.Register(PciConfigPorts.BasePort, PciConfigPorts.PortCount, new PciConfigPorts(bus));
+            bus.Add(ChipsetSlot, 0, new PiixIsaBridge());
+            var pm = new PiixPmRegisters(new AcpiPmTimer(), () => end?.Invoke(new MachineExit(MachineExitReason.GuestShutdown, "ACPI power-off (PIIX4 PM1 control)")));
+            bus.Add(ChipsetSlot, PowerManagementFunction, new PiixPowerManagement(ports, pm));
+            ports.Register(PciConfigPorts.BasePort, PciConfigPorts.PortCount,
+                new PciConfigPorts(bus, () => end?.Invoke(new MachineExit(MachineExitReason.GuestReset, "reset through the PIIX reset control register (0xCF9)"))));
             mmio.Register(PciLayout.EcamBase, PciLayout.EcamSize, new PciEcam(bus));
 
             var (diskSlots, rngSlots) = AssignSlots(config);

@@ -36,10 +36,10 @@ internal sealed class PortDevices
     /// </summary>
     /// <exception cref="BootException">The isa-debug-exit ports are not free.</exception>
     public static PortDevices Create(ISerialOutput serialOutput, IInterruptLine com1Irq, TimeProvider time, DebugExitConfig? debugExit,
-        Action<MachineExit> end)
+        Action<MachineExit> end, CmosMemory memory = default)
     {
         var bus = new IoBus();
-        var rtc = new CmosRtc(time);
+        var rtc = new CmosRtc(time, memory);
         var postCode = new PostCodePort();
         var serial = new Serial8250(serialOutput, com1Irq);
         try

@@ -5,22 +5,34 @@ namespace Kvm.Vmm.Pci;
 
 /// <summary>
 /// Configuration mechanism #1 (PCI Local Bus 3.0, 3.2.2.3.2): the address register at 0xCF8 (dword accesses only:
-/// enable bit 31, bus 23-16, device 15-11, function 10-8, register 7-2) and the data window at 0xCFC-0xCFF.
+/// enable bit 31, bus 23-16, device 15-11, function 10-8, register 7-2) and the data window at 0xCFC-0xCFF; and,
+/// in a byte access to 0xCF9, the PIIX reset control register (82371SB 4.1.5), whose RST_CPU bit resets the machine.
 /// </summary>
-public sealed class PciConfigPorts(PciRootBus bus) : IPortDevice
+public sealed class PciConfigPorts(PciRootBus bus, Action? reset = null) : IPortDevice
 {
     public const ushort BasePort = 0xcf8;
     public const ushort PortCount = 8;
 
+    /// <summary>The reset control register's offset (port 0xCF9) and its RST_CPU bit.</summary>
+    public const ushort ResetControl = 1;
+    public const byte ResetCpu = 1 << 2;
+
     private const uint Enable = 1u << 31;
 
     private uint _address;
+    private byte _resetControl;
 
     public void Read(ushort offset, Span<byte> data)
     {
         if (offset == 0 && data.Length == 4)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(data, Volatile.Read(ref _address));
+            return;
+        }
+
+        if (offset == ResetControl && data.Length == 1)
+        {
+            data[0] = Volatile.Read(ref _resetControl);
             return;
         }
 
@@ -38,6 +50,17 @@ public sealed class PciConfigPorts(PciRootBus bus) : IPortDevice
         if (offset == 0 && data.Length == 4)
         {
             Volatile.Write(ref _address, BinaryPrimitives.ReadUInt32LittleEndian(data) & 0x80ff_fffc);
+            return;
+        }
+
+        if (offset == ResetControl && data.Length == 1)
+        {
+            Volatile.Write(ref _resetControl, (byte)(data[0] & ~ResetCpu & 0x0e));
+            if ((data[0] & ResetCpu) != 0)
+            {
+                reset?.Invoke();
+            }
+
             return;
         }
 

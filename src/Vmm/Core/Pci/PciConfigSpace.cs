@@ -189,6 +189,45 @@ public sealed class PciConfigSpace
     /// <summary>The interrupt pin the device uses (1 = INTA#), or 0 for none.</summary>
     public void SetInterruptPin(byte pin) => _data[InterruptPin] = pin;
 
+    /// <summary>Sets the header type byte (bit 7: a multi-function device, whose functions 1 to 7 software then probes).</summary>
+    public void SetHeaderType(byte type) => _data[HeaderType] = type;
+
+    /// <summary>
+    /// Defines a device-specific register (a chipset's, from 0x40 up): its value at reset and the bits the guest may
+    /// write, byte for byte.
+    /// </summary>
+    public void DefineRegister(int offset, ReadOnlySpan<byte> value, ReadOnlySpan<byte> writable)
+    {
+        if (offset < 0x40 || offset + value.Length > Size || writable.Length != value.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"a device register is 0x40 to 0xff: 0x{offset:x} (+{value.Length})");
+        }
+
+        lock (_gate)
+        {
+            value.CopyTo(_data.AsSpan(offset));
+            writable.CopyTo(_writable.AsSpan(offset));
+        }
+    }
+
+    /// <summary>Reads a byte of the space (a device reading its own registers).</summary>
+    public byte Get8(int offset)
+    {
+        lock (_gate)
+        {
+            return _data[offset];
+        }
+    }
+
+    /// <summary>Reads a dword of the space (a device reading its own registers).</summary>
+    public uint Get32(int offset)
+    {
+        lock (_gate)
+        {
+            return BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(offset));
+        }
+    }
+
     public void Read(int offset, Span<byte> data)
     {
         lock (_gate)

@@ -14,8 +14,8 @@ public static partial class AcpiTables
     /// <summary>Where the RSDP goes: the BIOS area Linux scans for "RSD PTR " (0xe0000-0xfffff).</summary>
     public const ulong RsdpAddress = 0xe0000;
 
-    public const ushort SleepControlPort = 0x600;
-    public const ushort SleepStatusPort = 0x601;
+    public const ushort SleepControlPort = 0x6f0;
+    public const ushort SleepStatusPort = 0x6f1;
 
     /// <summary>The _S5 sleep type the DSDT declares; the guest writes it back to power off.</summary>
     public const byte S5SleepType = 5;
