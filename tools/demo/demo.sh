@@ -1,7 +1,8 @@
 #!/bin/bash
-# The main job end to end, as a user does it: a libvirt domain (xml-samples/minimal-linux.xml, pointed at Debian's
-# stock kernel and a small busybox initramfs) defined and started through kvmd's org.libvirt D-Bus API with kvmctl,
-# its serial console shown until the guest is up, then shut down with the ACPI power button and undefined.
+# The main job end to end, as a user does it: a libvirt domain of an installed system (xml-samples/bios-disk.xml: no
+# kernel, a qcow2 disk that the demo builds with Debian's stock kernel and a small busybox initramfs behind syslinux)
+# defined and started through kvmd's org.libvirt D-Bus API with kvmctl, its serial console shown (SeaBIOS, the boot
+# loader, the kernel) until the guest is up, then shut down with the ACPI power button and undefined.
 #
 #   bash tools/demo/demo.sh            # builds, prepares the guest (cached), runs the demo
 #
@@ -20,10 +21,16 @@ inside=false
 
 if ! $inside; then
   command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on PATH)"
-  if ! command -v dbus-daemon >/dev/null; then
-    [ "$(id -u)" = 0 ] || die "dbus-daemon is missing: apt-get install dbus"
-    say "installing dbus"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dbus >/dev/null
+  # dbus: kvmd's bus; seabios: the firmware; syslinux, syslinux-common, mtools, dosfstools: the boot disk;
+  # qemu-utils: qemu-img, which makes it qcow2.
+  missing=()
+  for pkg in dbus seabios syslinux syslinux-common mtools dosfstools qemu-utils; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || die "missing packages: apt-get install ${missing[*]}"
+    say "installing ${missing[*]}"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   say "building (dotnet build -c Release Kvm.sln)"
   (cd "$root" && dotnet build -c Release Kvm.sln -v q -nologo >/dev/null) || die "the build failed: run 'dotnet build -c Release Kvm.sln' to see why"
@@ -82,6 +89,28 @@ EOF
 chmod +x "$work/initrd/init"
 /usr/bin/python3 "$root/tools/demo/make-initramfs.py" "$work/initrd" "$work/initramfs.cpio"
 
+say "building the boot disk: an MBR, a FAT16 partition with syslinux, the kernel and the initramfs; qcow2 (qemu-img convert)"
+cat >"$work/syslinux.cfg" <<EOF
+SERIAL 0 115200
+PROMPT 0
+TIMEOUT 0
+DEFAULT linux
+LABEL linux
+  SAY syslinux: loading Debian's kernel and the demo's initramfs
+  KERNEL vmlinuz
+  INITRD initrd.img
+  APPEND console=ttyS0 quiet panic=-1
+EOF
+cp "$KVM_NESTED_KERNEL" "$work/vmlinuz"
+cp "$work/initramfs.cpio" "$work/initrd.img"
+truncate -s 48M "$work/partition.img"
+mkfs.fat -F 16 -n KVMDEMO "$work/partition.img" >/dev/null
+syslinux --install "$work/partition.img"
+mcopy -i "$work/partition.img" "$work/syslinux.cfg" "$work/vmlinuz" "$work/initrd.img" ::/
+/usr/bin/python3 "$root/tools/demo/make-boot-disk.py" /usr/lib/syslinux/mbr/mbr.bin "$work/partition.img" "$work/disk.raw"
+qemu-img convert -f raw -O qcow2 "$work/disk.raw" "$work/bios-disk.qcow2"
+rm -f "$work/partition.img" "$work/disk.raw" "$work/vmlinuz" "$work/initrd.img"
+
 say "starting a private D-Bus session bus and kvmd on it"
 dbus-daemon --session --print-address=3 --print-pid=4 --fork 3>"$work/bus.address" 4>"$work/bus.pid"
 export DBUS_SESSION_BUS_ADDRESS="$(cat "$work/bus.address")"
@@ -91,40 +120,37 @@ echo $! >"$work/kvmd.pid"
 for _ in $(seq 100); do kvmctl list >/dev/null 2>&1 && break; sleep 0.2; done
 kvmctl list >/dev/null 2>&1 || { cat "$work/kvmd.log" >&2; die "kvmd did not come up"; }
 
-say "the domain: xml-samples/minimal-linux.xml with the kernel and initramfs just prepared"
-sed -e "s|<kernel>.*</kernel>|<kernel>$KVM_NESTED_KERNEL</kernel>|" \
-    -e "s|<initrd>.*</initrd>|<initrd>$work/initramfs.cpio</initrd>|" \
-    -e "s|<cmdline>.*</cmdline>|<cmdline>console=ttyS0 quiet panic=-1 pci=off</cmdline>|" \
-    "$root/xml-samples/minimal-linux.xml" >"$work/minimal-linux.xml"
-say "kvmctl define"; kvmctl define "$work/minimal-linux.xml"
+say "the domain: xml-samples/bios-disk.xml with the disk just built"
+sed -e "s|<source file='[^']*'/>|<source file='$work/bios-disk.qcow2'/>|" "$root/xml-samples/bios-disk.xml" >"$work/bios-disk.xml"
+say "kvmctl define"; kvmctl define "$work/bios-disk.xml"
 say "kvmctl list --all"; kvmctl list --all
 # Paused first, as "virsh start --paused" then "virsh console": what the guest prints before anyone has the pty open
 # is gone (a pty keeps nothing for a reader that is not there yet), so the console is attached before its vCPUs run.
-say "kvmctl start --paused minimal-linux (the console is attached before the guest runs)"; kvmctl start --paused minimal-linux
-pty="$(kvmctl dumpxml minimal-linux | sed -n "s|.*<source path='\(/dev/pts/[0-9]*\)'/>.*|\1|p" | head -n 1)"
+say "kvmctl start --paused bios-disk (the console is attached before the guest runs)"; kvmctl start --paused bios-disk
+pty="$(kvmctl dumpxml bios-disk | sed -n "s|.*<source path='\(/dev/pts/[0-9]*\)'/>.*|\1|p" | head -n 1)"
 [ -n "$pty" ] || die "the live XML names no pty for the serial console"
 exec 5<>"$pty"
 stty raw -echo <&5 2>/dev/null || true
-say "kvmctl resume minimal-linux"; kvmctl resume minimal-linux
+say "kvmctl resume bios-disk"; kvmctl resume bios-disk
 say "the serial console ($pty), until the guest is up:"
 # What went wrong, when the guest does not come up: the domain's state, kvmd's log and the VMM's.
 diagnose() {
   printf 'demo: %s\n' "$*" >&2
-  kvmctl domstate --reason minimal-linux >&2 || true
+  kvmctl domstate --reason bios-disk >&2 || true
   printf -- '--- kvmd log (last 40 lines)\n' >&2; tail -n 40 "$work/kvmd.log" >&2 || true
-  printf -- '--- kvm-vmm log (last 40 lines)\n' >&2; tail -n 40 "$work/run/minimal-linux.log" >&2 || true
+  printf -- '--- kvm-vmm log (last 40 lines)\n' >&2; tail -n 40 "$work/run/bios-disk.log" >&2 || true
   exit 1
 }
 timeout 600 awk -v m="$marker" '{ sub(/\r$/, ""); print "    | " $0; fflush() } index($0, m) { exit }' <&5 \
   || diagnose "the guest did not come up within 10 minutes"
 say "kvmctl list"; kvmctl list
-say "kvmctl dominfo minimal-linux"; kvmctl dominfo minimal-linux
-say "kvmctl shutdown minimal-linux (the ACPI power button)"; kvmctl shutdown minimal-linux
+say "kvmctl dominfo bios-disk"; kvmctl dominfo bios-disk
+say "kvmctl shutdown bios-disk (the ACPI power button)"; kvmctl shutdown bios-disk
 for _ in $(seq 300); do
-  [ "$(kvmctl -q domstate minimal-linux 2>/dev/null | head -n 1)" = "shut off" ] && break
+  [ "$(kvmctl -q domstate bios-disk 2>/dev/null | head -n 1)" = "shut off" ] && break
   sleep 1
 done
-say "kvmctl domstate --reason minimal-linux"; kvmctl domstate --reason minimal-linux
-say "kvmctl undefine minimal-linux"; kvmctl undefine minimal-linux
+say "kvmctl domstate --reason bios-disk"; kvmctl domstate --reason bios-disk
+say "kvmctl undefine bios-disk"; kvmctl undefine bios-disk
 say "kvmctl list --all"; kvmctl list --all
 say "done"

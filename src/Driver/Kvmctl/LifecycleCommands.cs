@@ -18,7 +18,7 @@ internal static class LifecycleCommands
         yield return Simple("reset", "Reset a domain as the reset button does", "Reset", 0, "was reset", "reset");
         yield return Simple("suspend", "Pause a running domain", "Suspend", null, "suspended", "suspend");
         yield return Simple("resume", "Resume a paused domain", "Resume", null, "resumed", "resume");
-        yield return Simple("undefine", "Remove a domain's persistent definition", "Undefine", 0, "has been undefined", "undefine");
+        yield return Undefine();
         yield return Autostart();
     }
 
@@ -69,6 +69,31 @@ internal static class LifecycleCommands
             }
             context.Output.PrintExtra($"Domain '{name}' {done}\n");
         }, domain);
+    }
+
+    /// <summary>undefine, with virsh's --nvram (remove a UEFI domain's variable store) and --keep-nvram.</summary>
+    private static Command Undefine()
+    {
+        Argument<string> domain = DomainArgument();
+        var nvram = new Option<bool>("--nvram") { Description = "Remove the domain's UEFI variable store too" };
+        var keepNvram = new Option<bool>("--keep-nvram") { Description = "Keep the domain's UEFI variable store" };
+        return VerbRunner.Verb("undefine", "Remove a domain's persistent definition", async (parse, context) =>
+        {
+            string name = parse.GetValue(domain)!;
+            string path = await context.FindDomainAsync(name).ConfigureAwait(false);
+            // VIR_DOMAIN_UNDEFINE_NVRAM, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM
+            uint flags = (parse.GetValue(nvram) ? 4u : 0) | (parse.GetValue(keepNvram) ? 8u : 0);
+            try
+            {
+                await context.Client.CallWithFlagsAsync(path, "Undefine", flags, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (DBusErrorReplyException e)
+            {
+                throw new VirshErrorException($"Failed to undefine domain '{name}'", e);
+            }
+
+            context.Output.PrintExtra($"Domain '{name}' has been undefined\n");
+        }, domain, nvram, keepNvram);
     }
 
     private static Command Autostart()
