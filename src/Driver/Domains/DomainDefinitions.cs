@@ -21,10 +21,12 @@ internal sealed partial class DomainDefinitions
     private readonly DomainEvents _events;
     private readonly RuntimeDirectory _runtime;
     private readonly Lock _storeLock = new();
+    private readonly string _emulator;
 
-    public DomainDefinitions(DomainStore store, DomainTable table, DomainEvents events, RuntimeDirectory runtime)
+    public DomainDefinitions(DomainStore store, DomainTable table, DomainEvents events, RuntimeDirectory runtime, string? emulator = null)
     {
         Store = store;
+        _emulator = emulator ?? DomainManagerOptions.DefaultVmmPath();
         _table = table;
         _events = events;
         _runtime = runtime;
@@ -32,13 +34,17 @@ internal sealed partial class DomainDefinitions
 
     public DomainStore Store { get; }
 
-    /// <summary>Loads every definition of the state directory into the table; one that clashes with another is logged and skipped.</summary>
+    /// <summary>
+    /// Loads every definition of the state directory into the table, with the default machine where an older kvmd
+    /// stored none; one that clashes with another is logged and skipped.
+    /// </summary>
     public void Load()
     {
         Store.EnsureDirectory();
         foreach (var stored in Store.LoadAll())
         {
-            var def = stored.Document.Definition;
+            DomainDocument document = DomainDefineDefaults.WithMachine(stored.Document);
+            var def = document.Definition;
             lock (_table.Gate)
             {
                 if (_table.TryFindLocked(def.Uuid, out var other) || _table.TryFindByNameLocked(def.Name, out other))
@@ -47,7 +53,7 @@ internal sealed partial class DomainDefinitions
                     continue;
                 }
 
-                _table.AddLocked(new DomainEntry(def.Uuid, def.Name) { Persistent = stored.Document, Autostart = stored.Autostart });
+                _table.AddLocked(new DomainEntry(def.Uuid, def.Name) { Persistent = document, Autostart = stored.Autostart });
             }
         }
     }
@@ -64,7 +70,7 @@ internal sealed partial class DomainDefinitions
     public DomainInfo Define(string xml)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        DomainDocument document = ParseNew(xml);
+        DomainDocument document = ParseNewDefinition(xml);
         var def = document.Definition;
         string text = Format(document, DomainFormatFlags.Secure | DomainFormatFlags.Inactive);
         DomainEntry entry;
@@ -242,16 +248,21 @@ internal sealed partial class DomainDefinitions
     }
 
     /// <summary>
-    /// Parses a new definition as <c>virsh define</c> does, then gives the devices on kvm-vmm's PCI bus their addresses
-    /// (<see cref="PciAddressAssignment"/>), as libvirt's QEMU driver does at define time.
+    /// Parses a new definition as <c>virsh define</c> does, with the defaults libvirt's QEMU driver applies at define
+    /// time (<see cref="DomainDefineDefaults"/>: the machine type, the PCI addresses of the devices on kvm-vmm's bus),
+    /// and refuses a machine type kvm-vmm does not answer to as libvirt's validation does. <paramref name="emulator"/>
+    /// is the kvm-vmm executable, named in that error.
     /// </summary>
-    public static DomainDocument ParseNew(string xml)
+    public static DomainDocument ParseNew(string xml, string? emulator = null)
     {
         try
         {
             var document = DomainXmlParser.Parse(xml, null, DomainParseFlags.Inactive);
+            DomainDefineDefaults.CheckMachine(document.Definition, emulator ?? DomainManagerOptions.DefaultVmmPath());
             var tree = XDocument.Parse(Format(document));
-            return PciAddressAssignment.Assign(tree)
+            bool machineAdded = DomainDefineDefaults.AddMachine(tree);
+            bool addressesAssigned = PciAddressAssignment.Assign(tree);
+            return machineAdded || addressesAssigned
                 ? DomainXmlParser.Parse(tree.ToString(SaveOptions.DisableFormatting), null, DomainParseFlags.Inactive)
                 : document;
         }
@@ -260,6 +271,9 @@ internal sealed partial class DomainDefinitions
             throw DomainErrors.FromXml(e);
         }
     }
+
+    /// <summary><see cref="ParseNew(string, string?)"/> for this store's kvm-vmm.</summary>
+    public DomainDocument ParseNewDefinition(string xml) => ParseNew(xml, _emulator);
 
     private void RenameHoldingJob(DomainEntry entry, string newName)
     {

@@ -37,7 +37,7 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         Runtime = new RuntimeDirectory(options.RuntimeDirectory);
-        _definitions = new DomainDefinitions(new DomainStore(options.StateDirectory), _table, _events, Runtime);
+        _definitions = new DomainDefinitions(new DomainStore(options.StateDirectory), _table, _events, Runtime, options.VmmPath);
         _supervisor = new VmmSupervisor(Runtime, VmmSupervisorOptions.From(options));
         _lifecycle = new DomainLifecycle(_table, _definitions, _events, _supervisor, options.KillTimeout);
         _disks = new DomainDisks(_table);
