@@ -1,4 +1,5 @@
 using Kvm.Driver.Domains;
+using Kvm.Driver.Host;
 using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
@@ -97,6 +98,22 @@ internal sealed class ConnectObject : ILibvirtObject
                 break;
             case ("NodeGetFreeMemory", ""):
                 Replies.UInt64(context, HostInfo.ReadFreeMemoryBytes());
+                break;
+            case ("NodeGetMemoryStats", "iu"):
+            {
+                // libvirt-dbus asks for the count (nparams 0), then for that many: the figures of the cell.
+                NodeMemoryStats stats = NodeMemoryStats.Open(args.ReadInt32(), args.ReadUInt32());
+                Replies.Stats(context, stats.Read());
+                break;
+            }
+            case ("NodeGetCPUStats", "iu"):
+                Replies.Stats(context, NodeCpuStats.Open(args.ReadInt32(), args.ReadUInt32()).Read());
+                break;
+            case ("NodeGetCPUMap", "u"):
+                Replies.Booleans(context, NodeCpuMap.Read(args.ReadUInt32()).Online);
+                break;
+            case ("GetCPUModelNames", "su"):
+                Replies.Strings(context, CpuModels.Names(args.ReadString(), args.ReadUInt32()));
                 break;
             case ("GetAllDomainStats", "uu"):
                 return GetAllDomainStatsAsync(context, args.ReadUInt32(), args.ReadUInt32());

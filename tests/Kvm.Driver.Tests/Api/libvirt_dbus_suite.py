@@ -146,6 +146,18 @@ def test_connect_node_get_free_memory():
     check_type(connect.NodeGetFreeMemory(), dbus.UInt64)
 
 
+def test_connect_get_cpu_model_names():
+    check_type(connect.GetCPUModelNames("x86_64", 0), dbus.Array)
+
+
+def test_connect_node_get_cpu_stats():
+    check_type(connect.NodeGetCPUStats(0, 0), dbus.Dictionary)
+
+
+def test_connect_node_get_cpumap():
+    check_type(connect.NodeGetCPUMap(0), dbus.Array)
+
+
 # --- test_domain.py ---
 
 def test_api():

@@ -62,6 +62,25 @@ public sealed class VirshHostTests
         Assert.That(Run("domcapabilities", "--machine", machine), Does.Contain($"<machine>{machine}</machine>"));
     }
 
+    [Test]
+    public void Nodememstats_Virsh_TotalIsMeminfos()
+    {
+        string total = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        Assert.That(Run("nodememstats"), Does.Match($@"^total\s*:\s+{total} KiB\nfree\s*:\s+\d+ KiB\nbuffers\s*:\s+\d+ KiB\ncached\s*:\s+\d+ KiB\n"));
+    }
+
+    [Test]
+    public void Nodecpustats_Virsh_FourTimes() =>
+        Assert.That(Run("nodecpustats", "--cpu", "0"), Does.Match(@"^user:\s+\d+\nsystem:\s+\d+\nidle:\s+\d+\niowait:\s+\d+\n"));
+
+    [Test]
+    public void Nodecpumap_Virsh_PresentAndOnlineCpus() =>
+        Assert.That(Run("nodecpumap"), Does.Match(@"^CPUs present:\s+[1-9]\d*\nCPUs online:\s+[1-9]\d*\nCPU map:\s+[y-]+\n"));
+
+    [Test]
+    public void CpuModels_VirshX86_LibvirtsModels() =>
+        Assert.That(Run("cpu-models", "x86_64").Split('\n'), Does.Contain("qemu64").And.Contain("Skylake-Server-IBRS"));
+
     private string Run(params string[] args)
     {
         (int exit, string stdout, string stderr) = RunRaw(args);
