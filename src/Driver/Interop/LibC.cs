@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Kvm.Driver.Interop;
 
-/// <summary>The few libc calls .NET does not offer: fsync of a directory, signals to a process by id, a file's group, the clock tick.</summary>
+/// <summary>The few libc calls .NET does not offer: fsync of a directory, signals to a process by id, a file's group and allocation, the clock tick.</summary>
 internal static partial class LibC
 {
     public const int ORdOnly = 0;             // O_RDONLY
@@ -28,6 +28,10 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    /// <summary>stat(2) (glibc 2.33+ exports it as a function).</summary>
+    [LibraryImport("libc", EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Stat(string path, out StatBuf buf);
 
     /// <summary>sysconf(3): _SC_CLK_TCK is the unit of /proc/stat's CPU times.</summary>
     [LibraryImport("libc", EntryPoint = "sysconf", SetLastError = true)]
