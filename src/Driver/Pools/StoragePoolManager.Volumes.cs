@@ -5,7 +5,7 @@ namespace Kvm.Driver.Pools;
 
 /// <summary>
 /// The volumes of dir pools: the regular files of an active pool's directory, keyed by path. New volumes are raw
-/// sparse files; a name that would leave the pool's directory is refused, and a failed create leaves no file.
+/// sparse files or qcow2 images (qemu-img); a name that would leave the pool's directory is refused, and a failed create leaves no file.
 /// </summary>
 public sealed partial class StoragePoolManager
 {
@@ -60,16 +60,25 @@ public sealed partial class StoragePoolManager
             }
             try
             {
-                using var file = new FileStream(path, new FileStreamOptions
+                using (var file = new FileStream(path, new FileStreamOptions
                 {
                     Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                });
-                file.SetLength((long)def.Capacity);
+                }))
+                {
+                    if (def.Format == "raw")
+                    {
+                        file.SetLength((long)def.Capacity);
+                    }
+                }
+                if (def.Format == "qcow2")
+                {
+                    Qcow2Image.Create(path, def.Capacity);
+                }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DomainOperationException)
             {
                 TryDelete(path);
-                throw StorageErrors.System($"cannot create volume '{path}': {e.Message}", e);
+                throw e as DomainOperationException ?? StorageErrors.System($"cannot create volume '{path}': {e.Message}", e);
             }
             s_log.Info("Created volume {Volume} in storage pool {Pool} ({Capacity} bytes)", def.Name, entry.Def.Name, def.Capacity);
             return new StorageVolRef(entry.Def.Name, def.Name, path);
@@ -144,7 +153,9 @@ public sealed partial class StoragePoolManager
         {
             throw StorageErrors.System($"cannot stat file '{path}'");
         }
-        return new StorageVolInfo(0, (ulong)stat.Size, (ulong)stat.Blocks * 512, stat.Mode & 0xfff, stat.Uid, stat.Gid);
+        ulong? virtualSize = Qcow2Image.VirtualSize(path);
+        return new StorageVolInfo(0, virtualSize ?? (ulong)stat.Size, (ulong)stat.Blocks * 512, (ulong)stat.Size, virtualSize is null ? "raw" : "qcow2",
+            stat.Mode & 0xfff, stat.Uid, stat.Gid);
     }
 
     private static void TryDelete(string path)

@@ -7,7 +7,7 @@ namespace Kvm.Driver.Pools;
 
 /// <summary>
 /// libvirt's storage volume XML for dir pools (storage_conf.c): a new volume's name, capacity (with libvirt's units)
-/// and format, and the canonical form virStorageVolDefFormat writes for an existing one.
+/// and format (raw or qcow2), and the canonical form virStorageVolDefFormat writes for an existing one.
 /// </summary>
 public static class StorageVolXml
 {
@@ -35,9 +35,9 @@ public static class StorageVolXml
         XElement capacity = root.Element("capacity") ?? throw StorageErrors.Xml("missing capacity element");
         ulong bytes = Scale(capacity.Value.Trim(), (string?)capacity.Attribute("unit") ?? "bytes");
         string format = (string?)root.Element("target")?.Element("format")?.Attribute("type") ?? "raw";
-        if (format != "raw")
+        if (format is not ("raw" or "qcow2"))
         {
-            throw DomainErrors.ConfigUnsupported($"volume format '{format}' (kvmd creates raw volumes)");
+            throw DomainErrors.ConfigUnsupported($"volume format '{format}' (kvmd creates raw and qcow2 volumes)");
         }
         return new StorageVolDef(name, bytes, format);
     }
@@ -48,10 +48,10 @@ public static class StorageVolXml
             new XElement("key", vol.Key),
             StoragePoolXml.Bytes("capacity", info.Capacity),
             StoragePoolXml.Bytes("allocation", info.Allocation),
-            StoragePoolXml.Bytes("physical", info.Capacity),
+            StoragePoolXml.Bytes("physical", info.Physical),
             new XElement("target",
                 new XElement("path", vol.Path),
-                new XElement("format", new XAttribute("type", "raw")),
+                new XElement("format", new XAttribute("type", info.Format)),
                 new XElement("permissions",
                     new XElement("mode", "0" + Convert.ToString(info.Mode, 8)),
                     new XElement("owner", info.Owner),

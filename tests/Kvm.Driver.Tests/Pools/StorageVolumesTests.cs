@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Kvm.Driver.Domains;
 using Kvm.Driver.Pools;
+using Kvm.Driver.Tests.Api;
 
 namespace Kvm.Driver.Tests.Pools;
 
@@ -47,6 +48,20 @@ public sealed class StorageVolumesTests
     }
 
     [Test]
+    public void CreateVolume_Qcow2_QemuImgSeesTheVirtualSize()
+    {
+        ExternalTool.Require("/usr/bin/qemu-img", "qemu-utils");
+        var vol = _pools.CreateVolume(_pool, VolXml("disk.qcow2", "<capacity unit='MiB'>64</capacity><target><format type='qcow2'/></target>"), 0);
+        (int exit, string stdout, string stderr) = ExternalTool.Run(null, "/usr/bin/qemu-img", "info", "--output=json", vol.Path);
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("\"virtual-size\": 67108864").And.Contain("\"format\": \"qcow2\""));
+        var info = _pools.GetVolumeInfo(vol.Key);
+        Assert.That((info.Capacity, info.Format), Is.EqualTo((64UL << 20, "qcow2")));
+        Assert.That(info.Physical, Is.LessThan(1UL << 20));
+        Assert.That(XElement.Parse(_pools.GetVolumeXmlDesc(vol.Key)).Element("target")!.Element("format")!.Attribute("type")!.Value, Is.EqualTo("qcow2"));
+    }
+
+    [Test]
     public void DeleteVolume_Created_FileGoneAndNotFound()
     {
         var vol = _pools.CreateVolume(_pool, VolXml("a.img", "<capacity>4096</capacity>"), 0);
@@ -87,7 +102,7 @@ public sealed class StorageVolumesTests
     [TestCase("<volume><capacity>1</capacity></volume>", "XML error: missing volume name element")]
     [TestCase("<volume><name>a</name></volume>", "XML error: missing capacity element")]
     [TestCase("<volume><name>a</name><capacity>1</capacity><target><format type='vmdk'/></target></volume>",
-        "unsupported configuration: volume format 'vmdk' (kvmd creates raw volumes)")]
+        "unsupported configuration: volume format 'vmdk' (kvmd creates raw and qcow2 volumes)")]
     public void CreateVolume_InvalidXml_LibvirtsError(string xml, string message) =>
         Assert.That(() => _pools.CreateVolume(_pool, xml, 0), Throws.TypeOf<DomainOperationException>().With.Message.EqualTo(message));
 
