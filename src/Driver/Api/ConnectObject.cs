@@ -14,9 +14,12 @@ internal sealed class ConnectObject : ILibvirtObject
     private readonly KvmdApiOptions _options;
     private readonly Lazy<HostInfo> _host;
     private readonly CancellationToken _stopping;
+    private readonly Pools.StoragePoolManager? _pools;
 
-    public ConnectObject(IDomainManager manager, KvmdApiOptions options, Func<HostInfo> host, CancellationToken stopping)
+    public ConnectObject(IDomainManager manager, KvmdApiOptions options, Func<HostInfo> host, CancellationToken stopping,
+        Pools.StoragePoolManager? pools = null)
     {
+        _pools = pools;
         _manager = manager;
         _options = options;
         _host = new Lazy<HostInfo>(host);
@@ -117,6 +120,8 @@ internal sealed class ConnectObject : ILibvirtObject
                 break;
             case ("GetAllDomainStats", "uu"):
                 return GetAllDomainStatsAsync(context, args.ReadUInt32(), args.ReadUInt32());
+            case (_, _) when _pools is not null && ConnectStorage.TryCall(_pools, context, call, ref args):
+                break;
             default:
                 throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member));
         }

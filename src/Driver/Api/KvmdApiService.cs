@@ -38,9 +38,10 @@ public sealed class KvmdApiService : IAsyncDisposable
     /// Starts serving <paramref name="manager"/> on the bus at <paramref name="busAddress"/> (a D-Bus address such as
     /// DBUS_SESSION_BUS_ADDRESS's, or unix:path=/run/dbus/system_bus_socket).
     /// </summary>
+    /// <param name="pools">The driver core's storage pools, served as org.libvirt.StoragePool/StorageVol; without it their methods answer "not supported".</param>
     /// <exception cref="BusNameTakenException">Another connection owns the bus name.</exception>
     public static async Task<KvmdApiService> StartAsync(IDomainManager manager, string busAddress, KvmdApiOptions? options = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Pools.StoragePoolManager? pools = null)
     {
         ArgumentNullException.ThrowIfNull(manager);
         options ??= new KvmdApiOptions();
@@ -50,12 +51,23 @@ public sealed class KvmdApiService : IAsyncDisposable
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token);
+            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools);
             var domain = new DomainObject(manager, stopping.Token);
+            var subtrees = new List<LibvirtObjectHandler>
+            {
+                new(LibvirtPaths.DomainRoot, subtree: true, domain,
+                    path => path == LibvirtPaths.DomainRoot ? manager.List().Select(d => LibvirtPaths.EncodeUuid(d.Uuid)).ToArray() : []),
+            };
+            if (pools is not null)
+            {
+                var pool = new StoragePoolObject(pools);
+                var vol = new StorageVolObject(pools);
+                subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StoragePoolRoot, subtree: true, pool, pool.Children));
+                subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StorageVolRoot, subtree: true, vol, vol.Children));
+            }
+            string[] connectChildren = pools is null ? ["domain"] : ["domain", "storagepool", "storagevol"];
             connection.AddMethodHandler(new LibvirtObjectTree(
-                new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => ["domain"]),
-                new LibvirtObjectHandler(LibvirtPaths.DomainRoot, subtree: true, domain,
-                    path => path == LibvirtPaths.DomainRoot ? manager.List().Select(d => LibvirtPaths.EncodeUuid(d.Uuid)).ToArray() : [])));
+                new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => connectChildren), [.. subtrees]));
             events = new DomainEventEmitter(manager, connection);
             // DoNotQueue: RequestNameOptions.None (no AllowReplacement, no ReplaceExisting); Tmds never queues with TryRequestNameAsync.
             bool owned = await connection.TryRequestNameAsync(options.BusName, RequestNameOptions.None).WaitAsync(cancellationToken).ConfigureAwait(false);

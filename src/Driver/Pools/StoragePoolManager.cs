@@ -65,6 +65,29 @@ public sealed partial class StoragePoolManager
         }
     }
 
+    public bool TryGet(Guid uuid, out StoragePoolSnapshot pool)
+    {
+        lock (_gate)
+        {
+            Entry? entry = _pools.FirstOrDefault(p => p.Def.Uuid == uuid);
+            pool = entry is null ? null! : Snapshot(entry);
+            return entry is not null;
+        }
+    }
+
+    /// <summary>virStoragePoolRefresh: a dir pool's volumes are read when asked for, so only the checks remain.</summary>
+    public void Refresh(Guid uuid, uint flags)
+    {
+        if (flags != 0)
+        {
+            throw new DomainOperationException(VirErrorCode.InvalidArg, $"unsupported flags (0x{flags:x}) in function storagePoolRefresh");
+        }
+        lock (_gate)
+        {
+            ActiveLocked(uuid);
+        }
+    }
+
     public StoragePoolSnapshot LookupByUuid(Guid uuid)
     {
         lock (_gate)

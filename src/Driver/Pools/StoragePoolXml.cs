@@ -63,7 +63,7 @@ public static class StoragePoolXml
 
     /// <summary>virStoragePoolDefFormat: the definition, with the pool's figures (0 when it is not active).</summary>
     public static string Format(StoragePoolDef def, StoragePoolInfo info) =>
-        new XElement("pool", new XAttribute("type", "dir"),
+        Kvm.DomainXml.Canonical.CanonicalWriter.Write(new XElement("pool", new XAttribute("type", "dir"),
             new XElement("name", def.Name),
             new XElement("uuid", LibvirtUuid.Format(def.Uuid)),
             Bytes("capacity", info.Capacity),
@@ -75,7 +75,8 @@ public static class StoragePoolXml
                 new XElement("permissions",
                     new XElement("mode", "0" + Convert.ToString((int)(def.TargetMode ?? DefaultMode), 8)),
                     new XElement("owner", info.Owner),
-                    new XElement("group", info.Group)))).ToString() + "\n";
+                    new XElement("group", info.Group)))))
+            .Replace("\n  <source/>\n", "\n  <source>\n  </source>\n", StringComparison.Ordinal); // libvirt opens and closes an empty source
 
     internal static XElement Bytes(string name, ulong value) => new(name, new XAttribute("unit", "bytes"), value);
 

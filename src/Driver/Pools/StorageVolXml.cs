@@ -43,7 +43,7 @@ public static class StorageVolXml
     }
 
     public static string Format(StorageVolRef vol, StorageVolInfo info) =>
-        new XElement("volume", new XAttribute("type", "file"),
+        Kvm.DomainXml.Canonical.CanonicalWriter.Write(new XElement("volume", new XAttribute("type", "file"),
             new XElement("name", vol.Name),
             new XElement("key", vol.Key),
             StoragePoolXml.Bytes("capacity", info.Capacity),
@@ -55,7 +55,7 @@ public static class StorageVolXml
                 new XElement("permissions",
                     new XElement("mode", "0" + Convert.ToString(info.Mode, 8)),
                     new XElement("owner", info.Owner),
-                    new XElement("group", info.Group)))).ToString() + "\n";
+                    new XElement("group", info.Group)))));
 
     /// <summary>virScaleInteger: libvirt's size units (b/bytes, KB = 1000, k/KiB = 1024, up to E/EiB).</summary>
     internal static ulong Scale(string value, string unit)

@@ -44,6 +44,32 @@ public sealed class StoragePoolManagerTests
     }
 
     [Test]
+    public void GetXmlDesc_Inactive_LibvirtsCanonicalForm()
+    {
+        var pool = _pools.Define(PoolXml("default", Images, uuid: "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566"));
+        Assert.That(_pools.GetXmlDesc(pool.Uuid, 1), Is.EqualTo($"""
+            <pool type='dir'>
+              <name>default</name>
+              <uuid>dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566</uuid>
+              <capacity unit='bytes'>0</capacity>
+              <allocation unit='bytes'>0</allocation>
+              <available unit='bytes'>0</available>
+              <source>
+              </source>
+              <target>
+                <path>{Images}</path>
+                <permissions>
+                  <mode>0711</mode>
+                  <owner>0</owner>
+                  <group>0</group>
+                </permissions>
+              </target>
+            </pool>
+
+            """));
+    }
+
+    [Test]
     public void Start_PathIsAFile_RefusedAndInactive()
     {
         File.WriteAllText(Images, "");
