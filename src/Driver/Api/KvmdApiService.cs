@@ -14,13 +14,16 @@ public sealed class KvmdApiService : IAsyncDisposable
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
     private readonly DBusConnection _connection;
     private readonly DomainEventEmitter _events;
+    private readonly StoragePoolEventEmitter? _poolEvents;
     private readonly CancellationTokenSource _stopping;
     private int _disposed;
 
-    private KvmdApiService(DBusConnection connection, DomainEventEmitter events, CancellationTokenSource stopping, KvmdApiOptions options)
+    private KvmdApiService(DBusConnection connection, DomainEventEmitter events, StoragePoolEventEmitter? poolEvents, CancellationTokenSource stopping,
+        KvmdApiOptions options)
     {
         _connection = connection;
         _events = events;
+        _poolEvents = poolEvents;
         _stopping = stopping;
         Options = options;
         Completion = WatchAsync(connection);
@@ -48,6 +51,7 @@ public sealed class KvmdApiService : IAsyncDisposable
         var connection = new DBusConnection(new DBusConnectionOptions(busAddress) { AutoConnect = false, OnException = OnException });
         var stopping = new CancellationTokenSource();
         DomainEventEmitter? events = null;
+        StoragePoolEventEmitter? poolEvents = null;
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -69,6 +73,7 @@ public sealed class KvmdApiService : IAsyncDisposable
             connection.AddMethodHandler(new LibvirtObjectTree(
                 new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => connectChildren), [.. subtrees]));
             events = new DomainEventEmitter(manager, connection);
+            poolEvents = pools is null ? null : new StoragePoolEventEmitter(pools, connection);
             // DoNotQueue: RequestNameOptions.None (no AllowReplacement, no ReplaceExisting); Tmds never queues with TryRequestNameAsync.
             bool owned = await connection.TryRequestNameAsync(options.BusName, RequestNameOptions.None).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!owned)
@@ -77,13 +82,17 @@ public sealed class KvmdApiService : IAsyncDisposable
                 throw new BusNameTakenException(options.BusName, owner);
             }
             s_log.Info("Serving {BusName} as {UniqueName} on {Address}", options.BusName, connection.UniqueName, busAddress);
-            return new KvmdApiService(connection, events, stopping, options);
+            return new KvmdApiService(connection, events, poolEvents, stopping, options);
         }
         catch
         {
             if (events is not null)
             {
                 await events.DisposeAsync().ConfigureAwait(false);
+            }
+            if (poolEvents is not null)
+            {
+                await poolEvents.DisposeAsync().ConfigureAwait(false);
             }
             connection.Dispose();
             stopping.Dispose();
@@ -111,6 +120,10 @@ public sealed class KvmdApiService : IAsyncDisposable
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _events.DisposeAsync().ConfigureAwait(false);
+        if (_poolEvents is not null)
+        {
+            await _poolEvents.DisposeAsync().ConfigureAwait(false);
+        }
         _connection.Dispose();
         _stopping.Dispose();
         s_log.Info("Stopped serving {BusName}", Options.BusName);

@@ -23,6 +23,11 @@ public sealed partial class StoragePoolManager
         _store = new StoragePoolStore(stateDirectory);
     }
 
+    /// <summary>libvirt's storage pool events (lifecycle and refresh), raised under the table's lock so they keep the operations' order.</summary>
+    public event Action<StoragePoolLifecycleEvent>? LifecycleEvent;
+
+    private void Raise(Entry entry, StoragePoolEventType type) => LifecycleEvent?.Invoke(new StoragePoolLifecycleEvent(entry.Def.Uuid, type));
+
     /// <summary>Loads the persistent pools; those marked autostart are started when their directory is there.</summary>
     public void Load()
     {
@@ -84,7 +89,7 @@ public sealed partial class StoragePoolManager
         }
         lock (_gate)
         {
-            ActiveLocked(uuid);
+            Raise(ActiveLocked(uuid), StoragePoolEventType.Refreshed);
         }
     }
 
@@ -111,6 +116,7 @@ public sealed partial class StoragePoolManager
             }
             entry.Def = def;
             entry.Persistent = true;
+            Raise(entry, StoragePoolEventType.Defined);
             s_log.Info("Defined storage pool {Pool} ({Path})", def.Name, def.TargetPath);
             return Snapshot(entry);
         }
@@ -129,6 +135,7 @@ public sealed partial class StoragePoolManager
             CheckDirectory(def.TargetPath);
             var entry = new Entry(def) { Active = true };
             _pools.Add(entry);
+            Raise(entry, StoragePoolEventType.Started);
             return Snapshot(entry);
         }
     }
@@ -148,6 +155,7 @@ public sealed partial class StoragePoolManager
             }
             _store.Remove(entry.Def.Name);
             _pools.Remove(entry);
+            Raise(entry, StoragePoolEventType.Undefined);
             s_log.Info("Undefined storage pool {Pool}", entry.Def.Name);
         }
     }
@@ -180,6 +188,7 @@ public sealed partial class StoragePoolManager
             {
                 throw StorageErrors.System($"cannot create path '{path}': {e.Message}", e);
             }
+            Raise(entry, StoragePoolEventType.Created);
         }
     }
 
@@ -194,6 +203,7 @@ public sealed partial class StoragePoolManager
             }
             CheckDirectory(entry.Def.TargetPath);
             entry.Active = true;
+            Raise(entry, StoragePoolEventType.Started);
             s_log.Info("Started storage pool {Pool}", entry.Def.Name);
         }
     }
@@ -209,6 +219,7 @@ public sealed partial class StoragePoolManager
                 throw StorageErrors.NotActive(entry.Def.Name);
             }
             entry.Active = false;
+            Raise(entry, StoragePoolEventType.Stopped);
             if (!entry.Persistent)
             {
                 _pools.Remove(entry);
@@ -238,6 +249,7 @@ public sealed partial class StoragePoolManager
             {
                 throw StorageErrors.System($"failed to remove pool '{entry.Def.TargetPath}': {e.Message}", e);
             }
+            Raise(entry, StoragePoolEventType.Deleted);
         }
     }
 

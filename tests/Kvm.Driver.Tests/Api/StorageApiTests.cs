@@ -145,6 +145,42 @@ public sealed class StorageApiTests
                 .EqualTo("this function is not supported by the connection driver: virStorageVolResize"));
     }
 
+    public static readonly string[] SuiteTests =
+    [
+        "test_connect_list_storage_pools", "test_connect_storage_pool_create_xml", "test_connect_storage_pool_define_xml",
+        "test_storage_pool_create", "test_storage_pool_destroy", "test_storage_pool_undefine", "test_storage_pool_get_info",
+        "test_storage_pool_properties_type", "test_storage_pool_refresh", "test_storage_vol_properties_type",
+    ];
+
+    /// <summary>libvirt-dbus's upstream storage tests (libvirt_dbus_suite.py), with one active pool as the test driver has.</summary>
+    [TestCaseSource(nameof(SuiteTests))]
+    public async Task Suite_AgainstKvmd_Passes(string test)
+    {
+        ExternalTool.RequirePythonDBus();
+        await StartedPoolAsync();
+        string newPool = Path.Combine(_f.Root, "test-pool");
+        Directory.CreateDirectory(newPool);
+        RunSuite(_bus.Address, LibvirtPaths.Connect, test, newPool);
+    }
+
+    [TestCaseSource(nameof(SuiteTests))]
+    public async Task Suite_AgainstReferencePeer_Passes(string test)
+    {
+        ExternalTool.RequirePythonDBus();
+        ReferencePeer.Require();
+        using PrivateBus peerBus = PrivateBus.Start();
+        await using ReferencePeer peer = await ReferencePeer.StartAsync(peerBus.Address);
+        RunSuite(peerBus.Address, ReferencePeer.ConnectPath, test, "/foo");
+    }
+
+    private static void RunSuite(string busAddress, string connectPath, string test, string poolDirectory)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "Api", "libvirt_dbus_suite.py");
+        (int exit, string stdout, string stderr) = ExternalTool.Run(null, ExternalTool.Python, script, busAddress, connectPath, test, poolDirectory);
+        Assert.That(exit, Is.EqualTo(0), $"{test} failed:\n{stdout}\n{stderr}");
+        Assert.That(stdout.Trim(), Is.EqualTo("ok"));
+    }
+
     private async Task<string> StartedPoolAsync()
     {
         string pool = await CallAsync(LibvirtPaths.Connect, Connect, "StoragePoolDefineXML",
