@@ -7,14 +7,14 @@ namespace Kvm.Driver.Api;
 /// <summary>
 /// The capability documents kvmd reports, in libvirt's formats: host capabilities (virConnectGetCapabilities),
 /// domain capabilities (virConnectGetDomainCapabilities) and host SMBIOS (virConnectGetSysinfo). The guest side
-/// says what kvm-vmm runs: hvm guests, arch x86_64, domain type kvm, machine q35, and the devices of
+/// says what kvm-vmm runs: hvm guests, arch x86_64, domain type kvm, machines q35 and pc, and the devices of
 /// <see cref="VmmSupport"/>, the description kvm-vmm itself refuses domains by.
 /// </summary>
 public static class CapabilitiesXml
 {
-    public const string GuestArch = "x86_64";
+    public const string GuestArch = DomainCapabilityQuery.Arch;
     public const string Machine = VmmSupport.Machine;
-    public const string VirtType = "kvm";
+    public const string VirtType = DomainCapabilityQuery.VirtType;
 
     public static string Capabilities(HostInfo host, KvmdApiOptions options)
     {
@@ -46,7 +46,7 @@ public static class CapabilitiesXml
             new XElement("arch", new XAttribute("name", GuestArch),
                 new XElement("wordsize", 64),
                 new XElement("emulator", options.EmulatorPath),
-                new XElement("machine", new XAttribute("maxCpus", options.MaxVcpus), Machine),
+                VmmSupport.MachineAliases.Select(m => new XElement("machine", new XAttribute("maxCpus", options.MaxVcpus), m)),
                 new XElement("domain", new XAttribute("type", VirtType))),
             new XElement("features",
                 new XElement("acpi", new XAttribute("default", "on"), new XAttribute("toggle", "yes")),
@@ -56,40 +56,25 @@ public static class CapabilitiesXml
         return new XElement("capabilities", hostElement, guest) + "\n";
     }
 
-    /// <summary>virConnectGetDomainCapabilities; "" (NULL) arguments take kvmd's defaults.</summary>
+    /// <summary>
+    /// virConnectGetDomainCapabilities; "" (NULL) arguments take libvirt's defaults. What it is answered for, or
+    /// libvirt's error, is the driver core's decision (<see cref="DomainCapabilityQuery"/>).
+    /// </summary>
     public static string DomainCapabilities(string emulator, string arch, string machine, string virtType, KvmdApiOptions options)
     {
-        if (emulator.Length > 0 && emulator != options.EmulatorPath)
-        {
-            throw new DomainOperationException(VirErrorCode.InvalidArg, $"invalid argument: unknown emulator binary '{emulator}', kvmd runs '{options.EmulatorPath}'");
-        }
-        if (arch.Length > 0 && arch != GuestArch)
-        {
-            throw new DomainOperationException(VirErrorCode.ConfigUnsupported,
-                $"unsupported configuration: Emulator '{options.EmulatorPath}' does not support arch '{arch}'");
-        }
-        if (virtType.Length > 0 && virtType != VirtType)
-        {
-            throw new DomainOperationException(VirErrorCode.ConfigUnsupported,
-                $"unsupported configuration: Emulator '{options.EmulatorPath}' does not support virt type '{virtType}'");
-        }
-        if (machine.Length > 0 && machine != Machine && machine != "pc-q35")
-        {
-            throw new DomainOperationException(VirErrorCode.ConfigUnsupported,
-                $"unsupported configuration: Emulator '{options.EmulatorPath}' does not support machine type '{machine}'");
-        }
+        DomainCapabilityTarget target = DomainCapabilityQuery.Resolve(emulator, arch, machine, virtType, options.EmulatorPath);
         // The UEFI builds kvm-vmm boots (from QEMU's descriptors, as libvirt lists them): those needing no SMM.
-        static IEnumerable<string> UefiLoaders() => FirmwareDescriptors.Load(FirmwareDescriptors.DefaultDirectories())
-            .Where(d => FirmwareDescriptors.Select([d], "uefi", GuestArch, Machine) is not null).Select(d => d.Executable).Distinct();
+        IEnumerable<string> UefiLoaders() => FirmwareDescriptors.Load(FirmwareDescriptors.DefaultDirectories())
+            .Where(d => FirmwareDescriptors.Select([d], "uefi", target.Arch, target.Machine) is not null).Select(d => d.Executable).Distinct();
         static XElement Enum(string name, params string[] values) =>
             new("enum", new XAttribute("name", name), values.Select(v => new XElement("value", v)));
         static XElement Unsupported(string name) => new(name, new XAttribute("supported", "no"));
         static XElement Supported(string name, params object[] content) => new(name, new XAttribute("supported", "yes"), content);
         return new XElement("domainCapabilities",
-            new XElement("path", options.EmulatorPath),
-            new XElement("domain", VirtType),
-            new XElement("machine", Machine),
-            new XElement("arch", GuestArch),
+            new XElement("path", target.Emulator),
+            new XElement("domain", target.VirtType),
+            new XElement("machine", target.Machine),
+            new XElement("arch", target.Arch),
             new XElement("vcpu", new XAttribute("max", options.MaxVcpus)),
             Unsupported("iothreads"),
             Supported("os", Enum("firmware", [.. UefiLoaders().Any() ? new[] { "efi" } : []]),

@@ -1,4 +1,5 @@
 using Kvm.Driver.Domains;
+using Kvm.Driver.Host;
 using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
@@ -13,9 +14,12 @@ internal sealed class ConnectObject : ILibvirtObject
     private readonly KvmdApiOptions _options;
     private readonly Lazy<HostInfo> _host;
     private readonly CancellationToken _stopping;
+    private readonly Pools.StoragePoolManager? _pools;
 
-    public ConnectObject(IDomainManager manager, KvmdApiOptions options, Func<HostInfo> host, CancellationToken stopping)
+    public ConnectObject(IDomainManager manager, KvmdApiOptions options, Func<HostInfo> host, CancellationToken stopping,
+        Pools.StoragePoolManager? pools = null)
     {
+        _pools = pools;
         _manager = manager;
         _options = options;
         _host = new Lazy<HostInfo>(host);
@@ -98,8 +102,26 @@ internal sealed class ConnectObject : ILibvirtObject
             case ("NodeGetFreeMemory", ""):
                 Replies.UInt64(context, HostInfo.ReadFreeMemoryBytes());
                 break;
+            case ("NodeGetMemoryStats", "iu"):
+            {
+                // libvirt-dbus asks for the count (nparams 0), then for that many: the figures of the cell.
+                NodeMemoryStats stats = NodeMemoryStats.Open(args.ReadInt32(), args.ReadUInt32());
+                Replies.Stats(context, stats.Read());
+                break;
+            }
+            case ("NodeGetCPUStats", "iu"):
+                Replies.Stats(context, NodeCpuStats.Open(args.ReadInt32(), args.ReadUInt32()).Read());
+                break;
+            case ("NodeGetCPUMap", "u"):
+                Replies.Booleans(context, NodeCpuMap.Read(args.ReadUInt32()).Online);
+                break;
+            case ("GetCPUModelNames", "su"):
+                Replies.Strings(context, CpuModels.Names(args.ReadString(), args.ReadUInt32()));
+                break;
             case ("GetAllDomainStats", "uu"):
                 return GetAllDomainStatsAsync(context, args.ReadUInt32(), args.ReadUInt32());
+            case (_, _) when _pools is not null && ConnectStorage.TryCall(_pools, context, call, ref args):
+                break;
             default:
                 throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member));
         }

@@ -14,13 +14,16 @@ public sealed class KvmdApiService : IAsyncDisposable
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
     private readonly DBusConnection _connection;
     private readonly DomainEventEmitter _events;
+    private readonly StoragePoolEventEmitter? _poolEvents;
     private readonly CancellationTokenSource _stopping;
     private int _disposed;
 
-    private KvmdApiService(DBusConnection connection, DomainEventEmitter events, CancellationTokenSource stopping, KvmdApiOptions options)
+    private KvmdApiService(DBusConnection connection, DomainEventEmitter events, StoragePoolEventEmitter? poolEvents, CancellationTokenSource stopping,
+        KvmdApiOptions options)
     {
         _connection = connection;
         _events = events;
+        _poolEvents = poolEvents;
         _stopping = stopping;
         Options = options;
         Completion = WatchAsync(connection);
@@ -38,25 +41,39 @@ public sealed class KvmdApiService : IAsyncDisposable
     /// Starts serving <paramref name="manager"/> on the bus at <paramref name="busAddress"/> (a D-Bus address such as
     /// DBUS_SESSION_BUS_ADDRESS's, or unix:path=/run/dbus/system_bus_socket).
     /// </summary>
+    /// <param name="pools">The driver core's storage pools, served as org.libvirt.StoragePool/StorageVol; without it their methods answer "not supported".</param>
     /// <exception cref="BusNameTakenException">Another connection owns the bus name.</exception>
     public static async Task<KvmdApiService> StartAsync(IDomainManager manager, string busAddress, KvmdApiOptions? options = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Pools.StoragePoolManager? pools = null)
     {
         ArgumentNullException.ThrowIfNull(manager);
         options ??= new KvmdApiOptions();
         var connection = new DBusConnection(new DBusConnectionOptions(busAddress) { AutoConnect = false, OnException = OnException });
         var stopping = new CancellationTokenSource();
         DomainEventEmitter? events = null;
+        StoragePoolEventEmitter? poolEvents = null;
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token);
+            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools);
             var domain = new DomainObject(manager, stopping.Token);
+            var subtrees = new List<LibvirtObjectHandler>
+            {
+                new(LibvirtPaths.DomainRoot, subtree: true, domain,
+                    path => path == LibvirtPaths.DomainRoot ? manager.List().Select(d => LibvirtPaths.EncodeUuid(d.Uuid)).ToArray() : []),
+            };
+            if (pools is not null)
+            {
+                var pool = new StoragePoolObject(pools);
+                var vol = new StorageVolObject(pools);
+                subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StoragePoolRoot, subtree: true, pool, pool.Children));
+                subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StorageVolRoot, subtree: true, vol, vol.Children));
+            }
+            string[] connectChildren = pools is null ? ["domain"] : ["domain", "storagepool", "storagevol"];
             connection.AddMethodHandler(new LibvirtObjectTree(
-                new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => ["domain"]),
-                new LibvirtObjectHandler(LibvirtPaths.DomainRoot, subtree: true, domain,
-                    path => path == LibvirtPaths.DomainRoot ? manager.List().Select(d => LibvirtPaths.EncodeUuid(d.Uuid)).ToArray() : [])));
+                new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => connectChildren), [.. subtrees]));
             events = new DomainEventEmitter(manager, connection);
+            poolEvents = pools is null ? null : new StoragePoolEventEmitter(pools, connection);
             // DoNotQueue: RequestNameOptions.None (no AllowReplacement, no ReplaceExisting); Tmds never queues with TryRequestNameAsync.
             bool owned = await connection.TryRequestNameAsync(options.BusName, RequestNameOptions.None).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!owned)
@@ -65,13 +82,17 @@ public sealed class KvmdApiService : IAsyncDisposable
                 throw new BusNameTakenException(options.BusName, owner);
             }
             s_log.Info("Serving {BusName} as {UniqueName} on {Address}", options.BusName, connection.UniqueName, busAddress);
-            return new KvmdApiService(connection, events, stopping, options);
+            return new KvmdApiService(connection, events, poolEvents, stopping, options);
         }
         catch
         {
             if (events is not null)
             {
                 await events.DisposeAsync().ConfigureAwait(false);
+            }
+            if (poolEvents is not null)
+            {
+                await poolEvents.DisposeAsync().ConfigureAwait(false);
             }
             connection.Dispose();
             stopping.Dispose();
@@ -99,6 +120,10 @@ public sealed class KvmdApiService : IAsyncDisposable
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _events.DisposeAsync().ConfigureAwait(false);
+        if (_poolEvents is not null)
+        {
+            await _poolEvents.DisposeAsync().ConfigureAwait(false);
+        }
         _connection.Dispose();
         _stopping.Dispose();
         s_log.Info("Stopped serving {BusName}", Options.BusName);

@@ -58,7 +58,8 @@ internal sealed class LibvirtObjectHandler
         Introspectable => true,
         Properties => call.Member != "Set",
         _ => call.Member is not ("DomainDefineXML" or "DomainCreateXML" or "Create" or "Destroy" or "Shutdown" or "Reboot"
-            or "Reset" or "Suspend" or "Resume" or "Undefine" or "SetMetadata" or "Rename"),
+            or "Reset" or "Suspend" or "Resume" or "Undefine" or "SetMetadata" or "Rename" or "StoragePoolDefineXML"
+            or "StoragePoolCreateXML" or "Build" or "Delete" or "Refresh" or "StorageVolCreateXML"),
     };
 
     private ValueTask HandleCoreAsync(MethodContext context, LibvirtCall call)

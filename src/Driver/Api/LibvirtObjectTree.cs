@@ -4,18 +4,19 @@ namespace Kvm.Driver.Api;
 
 /// <summary>
 /// The org.libvirt object tree as one Tmds method handler for /org/libvirt and everything below it, routing by path:
-/// the Connect object, the domain subtree, and GDBus's answers for paths no object serves. One handler because Tmds
+/// the Connect object, the domain and storage subtrees, and GDBus's answers for paths no object serves. One handler because Tmds
 /// allows no handler below one that handles child paths, and libvirt-dbus answers for the whole /org/libvirt tree.
 /// </summary>
 internal sealed class LibvirtObjectTree : IPathMethodHandler
 {
     private readonly LibvirtObjectHandler _connect;
-    private readonly LibvirtObjectHandler _domains;
+    private readonly LibvirtObjectHandler[] _subtrees;
 
-    public LibvirtObjectTree(LibvirtObjectHandler connect, LibvirtObjectHandler domains)
+    /// <param name="subtrees">The object subtrees below the Connect path (domains, storage pools, volumes).</param>
+    public LibvirtObjectTree(LibvirtObjectHandler connect, params LibvirtObjectHandler[] subtrees)
     {
         _connect = connect;
-        _domains = domains;
+        _subtrees = subtrees;
     }
 
     public string Path => LibvirtPaths.Root;
@@ -29,10 +30,13 @@ internal sealed class LibvirtObjectTree : IPathMethodHandler
         {
             return _connect.HandleMethodAsync(context, call);
         }
-        if (call.Path.StartsWith(_domains.Path, StringComparison.Ordinal)
-            && (call.Path.Length == _domains.Path.Length || call.Path[_domains.Path.Length] == '/'))
+        foreach (LibvirtObjectHandler subtree in _subtrees)
         {
-            return _domains.HandleMethodAsync(context, call);
+            if (call.Path.StartsWith(subtree.Path, StringComparison.Ordinal)
+                && (call.Path.Length == subtree.Path.Length || call.Path[subtree.Path.Length] == '/'))
+            {
+                return subtree.HandleMethodAsync(context, call);
+            }
         }
         MissingObjectHandler.HandleMethod(context, call);
         return ValueTask.CompletedTask;

@@ -10,6 +10,58 @@ public static class LibvirtPaths
     public const string Root = "/org/libvirt";
     public const string Connect = "/org/libvirt/QEMU";
     public const string DomainRoot = "/org/libvirt/QEMU/domain";
+    public const string StoragePoolRoot = "/org/libvirt/QEMU/storagepool";
+    public const string StorageVolRoot = "/org/libvirt/QEMU/storagevol";
+
+    public static string StoragePool(Guid uuid) => StoragePoolRoot + "/" + EncodeUuid(uuid);
+
+    /// <summary>A volume's node is its key with every byte but ASCII letters and digits as "_xx" (virtDBusUtilEncodeStr).</summary>
+    public static string StorageVol(string key) => StorageVolRoot + "/" + EncodeString(key);
+
+    public static string EncodeString(string text)
+    {
+        var encoded = new System.Text.StringBuilder(text.Length * 3);
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(text))
+        {
+            if (char.IsAsciiLetterOrDigit((char)b))
+            {
+                encoded.Append((char)b);
+            }
+            else
+            {
+                encoded.Append('_').Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return encoded.ToString();
+    }
+
+    /// <summary>virtDBusUtilDecodeStr: "_xx" back to its byte; null when the node is not an encoding.</summary>
+    public static string? DecodeString(string node)
+    {
+        var bytes = new List<byte>(node.Length);
+        for (int i = 0; i < node.Length; i++)
+        {
+            if (node[i] != '_')
+            {
+                bytes.Add((byte)node[i]);
+            }
+            else if (i + 2 < node.Length && byte.TryParse(node.AsSpan(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier,
+                System.Globalization.CultureInfo.InvariantCulture, out byte b))
+            {
+                bytes.Add(b);
+                i += 2;
+            }
+            else
+            {
+                return null;
+            }
+        }
+        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    /// <summary>The node below a subtree root ("" for the root itself, null for a path outside it).</summary>
+    public static string? NodeBelow(string root, string path) =>
+        path == root ? "" : path.StartsWith(root + "/", StringComparison.Ordinal) ? path[(root.Length + 1)..] : null;
 
     public static string Domain(Guid uuid) => DomainRoot + "/" + EncodeUuid(uuid);
 

@@ -60,6 +60,66 @@ internal static class Replies
         context.Reply(writer.CreateMessage());
     }
 
+    /// <summary>Node statistics, a{st}, plain (not wrapped in variants): NodeGetMemoryStats, NodeGetCPUStats.</summary>
+    public static void Stats(MethodContext context, IReadOnlyList<Host.NodeStat> stats)
+    {
+        MessageWriter writer = context.CreateReplyWriter("a{st}");
+        try
+        {
+            ArrayStart array = writer.WriteDictionaryStart();
+            foreach (Host.NodeStat stat in stats)
+            {
+                writer.WriteDictionaryEntryStart();
+                writer.WriteString(stat.Field);
+                writer.WriteUInt64(stat.Value);
+            }
+            writer.WriteDictionaryEnd(array);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    public static void Booleans(MethodContext context, IEnumerable<bool> values)
+    {
+        MessageWriter writer = context.CreateReplyWriter("ab");
+        try
+        {
+            ArrayStart array = writer.WriteArrayStart(DBusType.Bool);
+            foreach (bool value in values)
+            {
+                writer.WriteBool(value);
+            }
+            writer.WriteArrayEnd(array);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    public static void Strings(MethodContext context, IEnumerable<string> values)
+    {
+        MessageWriter writer = context.CreateReplyWriter("as");
+        try
+        {
+            ArrayStart array = writer.WriteArrayStart(DBusType.String);
+            foreach (string value in values)
+            {
+                writer.WriteString(value);
+            }
+            writer.WriteArrayEnd(array);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
     /// <summary>A struct of two int32s, (ii): GetState's (state, reason).</summary>
     public static void Int32Pair(MethodContext context, int first, int second)
     {

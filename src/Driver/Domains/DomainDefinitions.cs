@@ -21,13 +21,15 @@ internal sealed partial class DomainDefinitions
     private readonly DomainEvents _events;
     private readonly RuntimeDirectory _runtime;
     private readonly Lock _storeLock = new();
-
+    private readonly string _emulator;
     private readonly DomainFirmware? _firmware;
 
-    public DomainDefinitions(DomainStore store, DomainTable table, DomainEvents events, RuntimeDirectory runtime, DomainFirmware? firmware = null)
+    public DomainDefinitions(DomainStore store, DomainTable table, DomainEvents events, RuntimeDirectory runtime, string? emulator = null,
+        DomainFirmware? firmware = null)
     {
         _firmware = firmware;
         Store = store;
+        _emulator = emulator ?? DomainManagerOptions.DefaultVmmPath();
         _table = table;
         _events = events;
         _runtime = runtime;
@@ -35,13 +37,17 @@ internal sealed partial class DomainDefinitions
 
     public DomainStore Store { get; }
 
-    /// <summary>Loads every definition of the state directory into the table; one that clashes with another is logged and skipped.</summary>
+    /// <summary>
+    /// Loads every definition of the state directory into the table, with the default machine where an older kvmd
+    /// stored none; one that clashes with another is logged and skipped.
+    /// </summary>
     public void Load()
     {
         Store.EnsureDirectory();
         foreach (var stored in Store.LoadAll())
         {
-            var def = stored.Document.Definition;
+            DomainDocument document = DomainDefineDefaults.WithMachine(stored.Document);
+            var def = document.Definition;
             lock (_table.Gate)
             {
                 if (_table.TryFindLocked(def.Uuid, out var other) || _table.TryFindByNameLocked(def.Name, out other))
@@ -50,7 +56,7 @@ internal sealed partial class DomainDefinitions
                     continue;
                 }
 
-                _table.AddLocked(new DomainEntry(def.Uuid, def.Name) { Persistent = stored.Document, Autostart = stored.Autostart });
+                _table.AddLocked(new DomainEntry(def.Uuid, def.Name) { Persistent = document, Autostart = stored.Autostart });
             }
         }
     }
@@ -67,7 +73,7 @@ internal sealed partial class DomainDefinitions
     public DomainInfo Define(string xml)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        DomainDocument document = ParseNew(xml);
+        DomainDocument document = ParseNewDefinition(xml);
         var def = document.Definition;
         string text = Format(document, DomainFormatFlags.Secure | DomainFormatFlags.Inactive);
         DomainEntry entry;
@@ -265,26 +271,6 @@ internal sealed partial class DomainDefinitions
         format |= (flags & DomainXmlFlags.Inactive) != 0 ? DomainFormatFlags.Inactive : 0;
         format |= (flags & DomainXmlFlags.Migratable) != 0 ? DomainFormatFlags.Migratable : 0;
         return Format(document, format);
-    }
-
-    /// <summary>
-    /// Parses a new definition as <c>virsh define</c> does, then gives the devices on kvm-vmm's PCI bus their addresses
-    /// (<see cref="PciAddressAssignment"/>), as libvirt's QEMU driver does at define time.
-    /// </summary>
-    public static DomainDocument ParseNew(string xml)
-    {
-        try
-        {
-            var document = DomainXmlParser.Parse(xml, null, DomainParseFlags.Inactive);
-            var tree = XDocument.Parse(Format(document));
-            return PciAddressAssignment.Assign(tree)
-                ? DomainXmlParser.Parse(tree.ToString(SaveOptions.DisableFormatting), null, DomainParseFlags.Inactive)
-                : document;
-        }
-        catch (DomainXmlException e)
-        {
-            throw DomainErrors.FromXml(e);
-        }
     }
 
     private void RenameHoldingJob(DomainEntry entry, string newName)

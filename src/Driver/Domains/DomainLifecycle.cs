@@ -39,7 +39,7 @@ internal sealed partial class DomainLifecycle
     public async ValueTask<DomainInfo> CreateTransientAsync(string xml, bool paused, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        DomainDocument document = DomainDefinitions.ParseNew(xml);
+        DomainDocument document = _definitions.ParseNewDefinition(xml);
         var def = document.Definition;
         DomainEntry? existing;
         lock (_table.Gate)

@@ -40,7 +40,7 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
         Runtime = new RuntimeDirectory(options.RuntimeDirectory);
         var firmware = new DomainFirmware(Path.Combine(options.StateDirectory, "nvram"),
             options.FirmwareDescriptorDirectories ?? FirmwareDescriptors.DefaultDirectories());
-        _definitions = new DomainDefinitions(new DomainStore(options.StateDirectory), _table, _events, Runtime, firmware);
+        _definitions = new DomainDefinitions(new DomainStore(options.StateDirectory), _table, _events, Runtime, options.VmmPath, firmware);
         _supervisor = new VmmSupervisor(Runtime, VmmSupervisorOptions.From(options));
         _lifecycle = new DomainLifecycle(_table, _definitions, _events, _supervisor, options.KillTimeout, firmware);
         _disks = new DomainDisks(_table);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Kvm.Driver.Interop;
 
-/// <summary>The few libc calls .NET does not offer: fsync of a directory, signals to a process by id, a file's group.</summary>
+/// <summary>The few libc calls .NET does not offer: fsync of a directory, signals to a process by id, a file's group and allocation, the clock tick.</summary>
 internal static partial class LibC
 {
     public const int ORdOnly = 0;             // O_RDONLY
@@ -11,6 +11,7 @@ internal static partial class LibC
     public const int SigKill = 9;             // SIGKILL
     public const int SigTerm = 15;            // SIGTERM
     public const int ESrch = 3;               // ESRCH
+    public const int ScClkTck = 2;            // _SC_CLK_TCK
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
@@ -27,4 +28,12 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    /// <summary>stat(2) (glibc 2.33+ exports it as a function).</summary>
+    [LibraryImport("libc", EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Stat(string path, out StatBuf buf);
+
+    /// <summary>sysconf(3): _SC_CLK_TCK is the unit of /proc/stat's CPU times.</summary>
+    [LibraryImport("libc", EntryPoint = "sysconf", SetLastError = true)]
+    public static partial long Sysconf(int name);
 }

@@ -111,6 +111,10 @@ public static class Program
             return 0;
         }
 
+        // The storage pools of the state directory (dir pools; the RPC front end does not serve them yet).
+        var pools = new Kvm.Driver.Pools.StoragePoolManager(options.StateDirectory);
+        pools.Load();
+
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.
         RpcServer? rpc = null;
         if (rpcOptions is not null)
@@ -129,7 +133,7 @@ public static class Program
         KvmdApiService service;
         try
         {
-            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop)
+            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop, pools)
                 .ConfigureAwait(false);
         }
         catch (BusNameTakenException e)

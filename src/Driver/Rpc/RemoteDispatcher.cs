@@ -12,6 +12,7 @@ internal sealed class RemoteDispatcher
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
     private readonly ConnectProcedures _connect;
+    private readonly NodeProcedures _node = new();
     private readonly DomainListProcedures _lists;
     private readonly DomainDefinitionProcedures _definitions;
     private readonly DomainLifecycleProcedures _lifecycle;
@@ -85,6 +86,10 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.ConnectGetSysinfo => Done(_connect.GetSysinfo(call)),
         RemoteProcedure.NodeGetInfo => Done(_connect.NodeGetInfo(call)),
         RemoteProcedure.NodeGetFreeMemory => Done(_connect.NodeGetFreeMemory(call)),
+        RemoteProcedure.NodeGetMemoryStats => Done(_node.GetMemoryStats(call)),
+        RemoteProcedure.NodeGetCpuStats => Done(_node.GetCpuStats(call)),
+        RemoteProcedure.NodeGetCpuMap => Done(_node.GetCpuMap(call)),
+        RemoteProcedure.ConnectGetCpuModelNames => Done(_node.GetCpuModelNames(call)),
         RemoteProcedure.NodeGetSecurityModel => Done(_security.NodeGetSecurityModel(call)),
         RemoteProcedure.DomainGetSecurityLabel => Done(_security.DomainGetSecurityLabel(call)),
         RemoteProcedure.ConnectListAllDomains => Done(_lists.ListAll(call)),

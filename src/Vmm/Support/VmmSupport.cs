@@ -10,8 +10,23 @@ namespace Kvm.Vmm.Support;
 /// </summary>
 public static class VmmSupport
 {
-    /// <summary>The machine type the capabilities report (the PCI Express host bridge machine).</summary>
-    public const string Machine = "q35";
+    /// <summary>
+    /// The machine type kvm-vmm builds, QEMU's pc (i440FX and PIIX), reported by the capabilities and given to a
+    /// domain defined without <c>machine=</c>, as libvirt's QEMU driver gives QEMU's default machine. A q35 domain
+    /// runs on the same chipset for now (no ICH9 yet).
+    /// </summary>
+    public const string Machine = "pc";
+
+    /// <summary>
+    /// The machine type names kvm-vmm answers to, as QEMU's x86 PC family spells them: <c>q35</c> and <c>pc</c> (the
+    /// aliases), and the versioned <c>pc-q35-X.Y[.Z]</c> and <c>pc-i440fx-X.Y[.Z]</c> that libvirt stores. kvm-vmm builds
+    /// its one machine for each of them.
+    /// </summary>
+    public static IReadOnlyList<string> MachineAliases { get; } = [Machine, "q35"];
+
+    /// <summary>Whether kvm-vmm runs a domain whose <c>&lt;os&gt;&lt;type machine&gt;</c> is <paramref name="machine"/>.</summary>
+    public static bool IsMachine(string machine) =>
+        MachineAliases.Contains(machine) || IsVersioned(machine, "pc-q35-") || IsVersioned(machine, "pc-i440fx-");
 
     /// <summary><c>&lt;disk device&gt;</c> values kvm-vmm runs.</summary>
     public static IReadOnlyList<string> DiskDevices { get; } = ["disk"];
@@ -53,6 +68,7 @@ public static class VmmSupport
     /// </summary>
     public static string? Boot(OsDef os) => os switch
     {
+        { Machine: { } machine } when !IsMachine(machine) => $"machine type '{machine}'",
         { Kernel: not null, Loader: not null } => "<os> with both <kernel> and <loader> (a kernel boots directly, without firmware)",
         { Kernel: not null } => null,
         { LoaderDetails.Secure: true } => "<loader secure='yes'> (secure boot needs SMM, which kvm-vmm does not emulate)",
@@ -164,6 +180,18 @@ public static class VmmSupport
         var dev when dev.StartsWith("fd", StringComparison.Ordinal) => "fdc",
         _ => "unknown",
     };
+
+    /// <summary>A versioned machine name: <paramref name="prefix"/> then two or three dot-separated numbers.</summary>
+    private static bool IsVersioned(string machine, string prefix)
+    {
+        if (!machine.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string[] parts = machine[prefix.Length..].Split('.');
+        return parts.Length is 2 or 3 && parts.All(p => p.Length is > 0 and <= 4 && p.All(char.IsAsciiDigit));
+    }
 
     private static IEnumerable<string> Kinds(DevicesDef devices)
     {

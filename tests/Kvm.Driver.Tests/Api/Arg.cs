@@ -24,6 +24,8 @@ public sealed class Arg
 
     public static Arg UInt32(uint value) => new("u", $"{value}u", (ref MessageWriter w) => w.WriteUInt32(value));
 
+    public static Arg UInt64(ulong value) => new("t", $"{value}t", (ref MessageWriter w) => w.WriteUInt64(value));
+
     public static Arg Int32(int value) => new("i", $"{value}", (ref MessageWriter w) => w.WriteInt32(value));
 
     /// <summary>A string in a variant (what Properties.Set takes).</summary>

@@ -59,7 +59,14 @@ public sealed class ComparisonTests : ApiBusFixture
         yield return new("GetAllDomainStats", Target.Connect, Connect, "GetAllDomainStats", [U(1), U(0)]);
         yield return new("GetCapabilities", Target.Connect, Connect, "GetCapabilities", []);
         yield return new("NodeGetFreeMemory", Target.Connect, Connect, "NodeGetFreeMemory", []);
-        yield return new("NodeGetMemoryStats unsupported", Target.Connect, Connect, "NodeGetMemoryStats", [I(-1), U(0)], SameMessage: true);
+        yield return new("NodeGetCPUStats", Target.Connect, Connect, "NodeGetCPUStats", [I(0), U(0)]);
+        yield return new("NodeGetCPUStats all", Target.Connect, Connect, "NodeGetCPUStats", [I(-1), U(0)]);
+        yield return new("NodeGetCPUStats bad flags", Target.Connect, Connect, "NodeGetCPUStats", [I(0), U(1)]);
+        yield return new("NodeGetCPUMap", Target.Connect, Connect, "NodeGetCPUMap", [U(0)]);
+        yield return new("GetCPUModelNames", Target.Connect, Connect, "GetCPUModelNames", [S("x86_64"), U(0)]);
+        yield return new("GetCPUModelNames unknown arch", Target.Connect, Connect, "GetCPUModelNames", [S("x86"), U(0)], SameMessage: true);
+        yield return new("GetCPUModelNames arch without a CPU driver", Target.Connect, Connect, "GetCPUModelNames", [S("riscv64"), U(0)], SameMessage: true);
+        yield return new("ListSecrets unsupported", Target.Connect, Connect, "ListSecrets", [U(0)], SameMessage: true);
         yield return new("Connect unknown method", Target.Connect, Connect, "NoSuch", [], SameMessage: true);
         yield return new("Connect unknown interface", Target.Connect, "org.foo.Bar", "Nope", [], SameMessage: true);
         yield return new("GetState", Target.Domain, Domain, "GetState", [U(0)]);

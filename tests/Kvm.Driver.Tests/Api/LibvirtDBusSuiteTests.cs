@@ -19,7 +19,8 @@ public sealed class LibvirtDBusSuiteTests : ApiBusFixture
         "test_connect_properties_return_type_encrypted", "test_connect_properties_return_type_hostname",
         "test_connect_properties_return_type_libversion", "test_connect_properties_return_type_secure",
         "test_connect_properties_return_type_version", "test_connect_get_sysinfo", "test_connect_get_capabilities",
-        "test_connect_node_get_free_memory", "test_api", "test_domain_autostart", "test_domain_metadata", "test_resume",
+        "test_connect_node_get_free_memory", "test_connect_get_cpu_model_names", "test_connect_node_get_cpu_stats",
+        "test_connect_node_get_cpumap", "test_api", "test_domain_autostart", "test_domain_metadata", "test_resume",
         "test_shutdown", "test_suspend", "test_undefine", "test_domain_vcpus", "test_domain_get_stats_double_wrapped",
     ];
 

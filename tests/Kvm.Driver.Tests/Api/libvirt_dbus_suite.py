@@ -146,6 +146,18 @@ def test_connect_node_get_free_memory():
     check_type(connect.NodeGetFreeMemory(), dbus.UInt64)
 
 
+def test_connect_get_cpu_model_names():
+    check_type(connect.GetCPUModelNames("x86_64", 0), dbus.Array)
+
+
+def test_connect_node_get_cpu_stats():
+    check_type(connect.NodeGetCPUStats(0, 0), dbus.Dictionary)
+
+
+def test_connect_node_get_cpumap():
+    check_type(connect.NodeGetCPUMap(0), dbus.Array)
+
+
 # --- test_domain.py ---
 
 def test_api():
@@ -216,6 +228,89 @@ def test_domain_get_stats_double_wrapped():
     stats = domain.GetStats(1, 0)
     assert stats['state.state'].variant_level == 2, stats['state.state'].variant_level
     assert int(stats['state.state']) == RUNNING
+
+
+# --- test_storage.py (and the storage tests of test_connect.py) ---
+# The new pool's directory (an optional fourth argument): a real one for kvmd, any path for the test driver.
+POOL_XML = "<pool type='dir'><name>test-pool</name><target><path>%s</path></target></pool>" % (sys.argv[4] if len(sys.argv) > 4 else '/foo')
+VOL_XML = "<volume><name>sparse.img</name><capacity unit='G'>2</capacity><allocation unit='G'>0</allocation></volume>"
+POOL_DEFINED, POOL_UNDEFINED, POOL_STARTED, POOL_STOPPED = 0, 1, 2, 3
+
+
+def test_storage_pool():
+    path = connect.ListStoragePools(0)[0]
+    obj = bus.get_object('org.libvirt', path)
+    return obj, dbus.Interface(obj, 'org.libvirt.StoragePool')
+
+
+def test_connect_list_storage_pools():
+    pools = connect.ListStoragePools(0)
+    assert len(pools) == 1, pools
+    check_type(pools[0], dbus.ObjectPath)
+
+
+def test_connect_storage_pool_create_xml():
+    path = wait_for_event('StoragePoolEvent', POOL_STARTED, 0, lambda: connect.StoragePoolCreateXML(POOL_XML, 0))
+    check_type(path, dbus.ObjectPath)
+
+
+def test_connect_storage_pool_define_xml():
+    path = wait_for_event('StoragePoolEvent', POOL_DEFINED, 0, lambda: connect.StoragePoolDefineXML(POOL_XML, 0))
+    check_type(path, dbus.ObjectPath)
+
+
+def test_storage_pool_create():
+    _, pool = test_storage_pool()
+    pool.Destroy()
+    wait_for_event('StoragePoolEvent', POOL_STARTED, 0, lambda: pool.Create(0))
+
+
+def test_storage_pool_destroy():
+    _, pool = test_storage_pool()
+    wait_for_event('StoragePoolEvent', POOL_STOPPED, 0, lambda: pool.Destroy())
+
+
+def test_storage_pool_undefine():
+    _, pool = test_storage_pool()
+    pool.Destroy()
+    wait_for_event('StoragePoolEvent', POOL_UNDEFINED, 0, lambda: pool.Undefine())
+
+
+def test_storage_pool_get_info():
+    _, pool = test_storage_pool()
+    check_type(pool.GetInfo(), dbus.Struct)
+
+
+def test_storage_pool_properties_type():
+    obj, _ = test_storage_pool()
+    p = props(obj).GetAll('org.libvirt.StoragePool')
+    for name, kind in [('Active', dbus.Boolean), ('Autostart', dbus.Boolean), ('Name', dbus.String),
+                       ('Persistent', dbus.Boolean), ('UUID', dbus.String)]:
+        check_type(p[name], kind)
+
+
+def test_storage_pool_refresh():
+    obj, pool = test_storage_pool()
+    loop = GLib.MainLoop()
+    seen = []
+    pool.connect_to_signal('Refresh', lambda: (seen.append(1), loop.quit()))
+    pool.Refresh(0)
+    GLib.timeout_add(2000, loop.quit)
+    if not seen:
+        loop.run()
+    assert seen, 'timed out waiting for Refresh'
+
+
+def test_storage_vol_properties_type():
+    _, pool = test_storage_pool()
+    path = pool.StorageVolCreateXML(VOL_XML, 0)
+    check_type(path, dbus.ObjectPath)
+    p = props(bus.get_object('org.libvirt', path)).GetAll('org.libvirt.StorageVol')
+    for name in ['Key', 'Name', 'Path']:
+        check_type(p[name], dbus.String)
+    vol = dbus.Interface(bus.get_object('org.libvirt', path), 'org.libvirt.StorageVol')
+    check_type(vol.GetXMLDesc(0), dbus.String)
+    vol.Delete(0)
 
 
 if __name__ == '__main__':

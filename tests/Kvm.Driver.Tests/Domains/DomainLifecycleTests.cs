@@ -178,7 +178,7 @@ public sealed partial class DomainLifecycleTests
             Runtime = new RuntimeDirectory(Path.Combine(root, "run"));
             _domainEvents.LifecycleEvent += e => _events.Enqueue($"{(int)e.Event}/{e.Detail}");
             Firmware = new DomainFirmware(Path.Combine(root, "state", "nvram"), [Path.Combine(root, "firmware")]);
-            Definitions = new DomainDefinitions(new DomainStore(Path.Combine(root, "state")), Table, _domainEvents, Runtime, Firmware);
+            Definitions = new DomainDefinitions(new DomainStore(Path.Combine(root, "state")), Table, _domainEvents, Runtime, firmware: Firmware);
             _supervisor = new VmmSupervisor(Runtime, new VmmSupervisorOptions(vmmPath, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)));
             Lifecycle = new DomainLifecycle(Table, Definitions, _domainEvents, _supervisor, TimeSpan.FromSeconds(10), Firmware);
         }

@@ -48,6 +48,7 @@ internal sealed class RpcFixture : IAsyncDisposable
             AccessGroup = accessGroup,
             Uri = "qemu:///session",
             MaxQueuedPackets = maxQueuedPackets,
+            Api = new Kvm.Driver.Api.KvmdApiOptions { EmulatorPath = manager.Options.VmmPath }, // as kvmd's Program gives both the one kvm-vmm
         };
         return new RpcFixture(manager, RpcServer.Start(manager.Manager, options));
     }

@@ -144,10 +144,10 @@ public sealed partial class RpcServerTests
     {
         using var client = new RpcTestClient(_f.Socket);
         client.Open();
-        // REMOTE_PROC_NODE_GET_CPU_STATS: a procedure libvirt knows and kvmd does not implement.
-        (RpcHeader header, byte[] body) = client.Call(227);
+        // REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY: a procedure libvirt knows and kvmd does not implement.
+        (RpcHeader header, byte[] body) = client.Call(101);
         Assert.That(header.Status, Is.EqualTo(RpcStatus.Error));
-        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("this function is not supported by the connection driver: virNodeGetCPUStats"));
+        Assert.That(RpcTestClient.ErrorMessage(body), Is.EqualTo("this function is not supported by the connection driver: virNodeGetCellsFreeMemory"));
         Assert.That(RpcTestClient.ErrorCode(body), Is.EqualTo((3, 20)));
     }
 
