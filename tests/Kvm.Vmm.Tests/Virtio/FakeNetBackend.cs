@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Kvm.Vmm.Interop;
+using Kvm.Vmm.Net;
+
+namespace Kvm.Vmm.Tests.Virtio;
+
+/// <summary>
+/// A network backend for the device's unit tests only: frames queued by the test are readable (an eventfd signals
+/// them, as a tap's descriptor would poll), frames the device writes are collected.
+/// </summary>
+internal sealed class FakeNetBackend : INetBackend
+{
+    private readonly EventFd _readable = EventFd.Create();
+    private readonly ConcurrentQueue<byte[]> _incoming = new();
+
+    public string Name => "fake0";
+
+    public SafeHandle ReadHandle => _readable.Handle;
+
+    public ConcurrentQueue<byte[]> Written { get; } = new();
+
+    /// <summary>Queues a header and frame for the device to read.</summary>
+    public void Enqueue(byte[] headerAndFrame)
+    {
+        _incoming.Enqueue(headerAndFrame);
+        _readable.Signal();
+    }
+
+    public int Read(Span<byte> frame)
+    {
+        if (!_incoming.TryDequeue(out var next))
+        {
+            _readable.TryConsume();
+            return 0;
+        }
+
+        next.AsSpan(0, Math.Min(next.Length, frame.Length)).CopyTo(frame);
+        return Math.Min(next.Length, frame.Length);
+    }
+
+    public int Write(ReadOnlySpan<byte> frame)
+    {
+        Written.Enqueue(frame.ToArray());
+        return frame.Length;
+    }
+
+    public void Dispose() => _readable.Dispose();
+}
