@@ -2,6 +2,7 @@ using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
 using Kvm.Vmm.Devices.Virtio;
 using Kvm.Vmm.Devices.Virtio.Block;
+using Kvm.Vmm.Devices.Virtio.Net;
 using Kvm.Vmm.Devices.Virtio.Pci;
 using Kvm.Vmm.Devices.Virtio.Rng;
 using Kvm.Vmm.Hypervisor;
@@ -13,7 +14,7 @@ namespace Kvm.Vmm.Machine;
 /// <summary>
 /// The machine's PCI side: bus 0 behind the host bridge, reachable through ports 0xCF8-0xCFF and ECAM, with each
 /// virtio device at its slot and its BAR placed in the windows, as firmware would leave them. Devices whose XML names
-/// a slot go there; the others take the first free slots in libvirt's order (disks, then RNGs).
+/// a slot go there; the others take the first free slots in libvirt's order (disks, then RNGs), then the NICs.
 /// </summary>
 internal sealed class PciDevices : IDisposable
 {
@@ -39,6 +40,9 @@ internal sealed class PciDevices : IDisposable
     /// <summary>The virtio-blk devices, in the configuration's order, with their PCI addresses.</summary>
     public List<(PciAddress Address, VirtioBlock Disk)> Disks { get; } = [];
 
+    /// <summary>The virtio-net devices, in the configuration's order, with their PCI addresses.</summary>
+    public List<(PciAddress Address, VirtioNet Nic)> Nics { get; } = [];
+
     public static PciDevices Create(MachineConfig config, IoBus ports, MmioBus mmio, GuestMemory memory, IVm? vm, ulong ramEnd)
     {
         var bus = new PciRootBus();
@@ -50,7 +54,7 @@ internal sealed class PciDevices : IDisposable
             ports.Register(PciConfigPorts.BasePort, PciConfigPorts.PortCount, new PciConfigPorts(bus));
             mmio.Register(PciLayout.EcamBase, PciLayout.EcamSize, new PciEcam(bus));
 
-            var (diskSlots, rngSlots) = AssignSlots(config);
+            var (diskSlots, rngSlots, nicSlots) = AssignSlots(config);
             for (int i = 0; i < config.Disks.Count; i++)
             {
                 var address = devices.Add(new VirtioBlock(config.Disks[i].Backend, config.Disks[i].Device), diskSlots[i]);
@@ -60,6 +64,12 @@ internal sealed class PciDevices : IDisposable
             for (int i = 0; i < config.Rngs.Count; i++)
             {
                 devices.Add(OpenRng(config.Rngs[i].Device), rngSlots[i]);
+            }
+
+            for (int i = 0; i < config.Nics.Count; i++)
+            {
+                var address = devices.Add(new VirtioNet(config.Nics[i].Backend, config.Nics[i].Device), nicSlots[i]);
+                devices.Nics.Add((address, (VirtioNet)devices._transports[^1].Device));
             }
 
             return devices;
@@ -76,12 +86,13 @@ internal sealed class PciDevices : IDisposable
 
     /// <summary>
     /// Every device's slot: the one its XML names, else the first free one from <see cref="PciLayout.FirstFreeSlot"/>,
-    /// disks first, then RNGs. Two devices asking for one slot, or more devices than slots, are refused.
+    /// disks first, then RNGs, then NICs. Two devices asking for one slot, or more devices than slots, are refused.
     /// </summary>
-    private static (byte[] Disks, byte[] Rngs) AssignSlots(MachineConfig config)
+    private static (byte[] Disks, byte[] Rngs, byte[] Nics) AssignSlots(MachineConfig config)
     {
         var requested = config.Disks.Select(d => (Slot: d.Slot, Name: d.Device.Name))
-            .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name))).Where(d => d.Slot is not null).ToList();
+            .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name)))
+            .Concat(config.Nics.Select(n => (Slot: n.Slot, Name: n.Device.Name))).Where(d => d.Slot is not null).ToList();
         foreach (var (slot, name) in requested)
         {
             if (requested.Count(r => r.Slot == slot) > 1)
@@ -94,7 +105,8 @@ internal sealed class PciDevices : IDisposable
             .Select(s => (byte)s).Where(s => requested.All(r => r.Slot != s)));
         byte[] disks = [.. config.Disks.Select(d => d.Slot ?? Next(slots, d.Device.Name))];
         byte[] rngs = [.. config.Rngs.Select(r => r.Slot ?? Next(slots, r.Device.Name))];
-        return (disks, rngs);
+        byte[] nics = [.. config.Nics.Select(n => n.Slot ?? Next(slots, n.Device.Name))];
+        return (disks, rngs, nics);
     }
 
     public void Dispose()
