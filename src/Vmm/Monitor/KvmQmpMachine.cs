@@ -12,7 +12,7 @@ namespace Kvm.Vmm.Monitor;
 /// The guest's power-off, reset and crash follow the domain's on_poweroff / on_reboot / on_crash; a reset (guest or
 /// system_reset) rebuilds the machine from its configuration and boots the kernel again.
 /// </summary>
-internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine, IDisposable
+internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine, IQmpNetMachine, IDisposable
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
