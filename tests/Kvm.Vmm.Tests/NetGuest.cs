@@ -5,7 +5,8 @@ namespace Kvm.Vmm.Tests;
 /// virtio_net (KVM_NESTED_MODULES, KVM_NESTED_NET_MODULES) and busybox's ip, ping and nc. Its /init reports the MAC,
 /// MTU and carrier eth0 has, configures <see cref="GuestAddress"/>, pings <see cref="HostAddress"/>, sends
 /// <see cref="TransferBytes"/> random bytes to the host's port <see cref="UpPort"/>, then receives as many on its own
-/// port <see cref="DownPort"/>, printing the md5 of both, and powers off.
+/// port <see cref="DownPort"/>, printing the md5 of both, then reports its carrier going down and up (QMP set_link
+/// from the host) and powers off.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class NetGuest
@@ -17,6 +18,11 @@ internal static class NetGuest
     public const int TransferBytes = 4 << 20;
     public const string Listening = "GUEST-LISTENING";
     public const string Done = "NET-DONE";
+
+    /// <summary>Printed once the transfers are over: the guest then waits for its carrier to go down, then up again.</summary>
+    public const string WaitLinkDown = "WAIT-LINK-DOWN";
+    public const string CarrierDown = "CARRIER-DOWN-SEEN";
+    public const string CarrierUp = "CARRIER-UP-SEEN";
 
     /// <summary>The network modules' directory the harness provides (KVM_NESTED_NET_MODULES), or null.</summary>
     public static string? ModulesPath()
@@ -44,6 +50,9 @@ internal static class NetGuest
         wait $!
         echo "DOWN-MD5 $($B md5sum /down.bin) size=$($B wc -c </down.bin)"
         echo "NET rx=$($B cat $N/statistics/rx_packets) tx=$($B cat $N/statistics/tx_packets)"
+        echo {{WaitLinkDown}}
+        for i in $($B seq 1 600); do [ "$($B cat $N/carrier)" = 0 ] && { echo {{CarrierDown}}; break; }; $B sleep 0.1; done
+        for i in $($B seq 1 600); do [ "$($B cat $N/carrier)" = 1 ] && { echo {{CarrierUp}}; break; }; $B sleep 0.1; done
         echo {{Done}}
         $B poweroff -f
         """, ModulesPath() ?? throw new InvalidOperationException("KVM_NESTED_NET_MODULES is not set"));

@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Kvm.Qmp.Client;
 using Kvm.Vmm.Hypervisor;
 using NUnit.Framework;
 
@@ -11,8 +13,8 @@ namespace Kvm.Vmm.Tests;
 
 /// <summary>
 /// kvm-vmm runs a domain with a virtio NIC on a tap, on real KVM, as a user would: Debian's kernel with its own
-/// virtio_net sees the MAC and MTU of the XML and a link that is up, pings the host end, and moves random data both
-/// ways over TCP, compared byte for byte through md5. The host end is a bridge or a tap made in the nested-KVM
+/// virtio_net sees the MAC and MTU of the XML and a link that is up, pings the host end, moves random data both
+/// ways over TCP, compared byte for byte through md5, and sees its carrier follow QMP set_link. The host end is a bridge or a tap made in the nested-KVM
 /// harness's outer guest, which is disposable: the test refuses to touch the network of any other machine.
 /// </summary>
 [Category("Kvm")]
@@ -23,6 +25,7 @@ public sealed partial class VirtioNetBootTests
     private const string Tap = "kvmttap0";
     private const string Mac = "52:54:00:4b:56:4d";
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
+    private static readonly QmpClientOptions s_qmpOptions = new() { ConnectTimeout = TimeSpan.FromMinutes(1), CommandTimeout = TimeSpan.FromMinutes(1) };
 
     private string _directory = null!;
 
@@ -63,7 +66,7 @@ public sealed partial class VirtioNetBootTests
     [TestCase("bridge")]
     [TestCase("ethernet")]
     [TestCase("ethernet-unmanaged")]
-    public void GuestOnTap_PingsAndTransfersBothWays_DataArrivesIntact(string kind)
+    public async Task GuestOnTap_PingsTransfersBothWaysAndFollowsSetLink_DataArrivesIntact(string kind)
     {
         string nic = kind switch
         {
@@ -87,7 +90,8 @@ public sealed partial class VirtioNetBootTests
         using var listener = new TcpListener(IPAddress.Any, NetGuest.UpPort);
         listener.Start();
         string console = Path.Combine(_directory, "console.log");
-        using var vmm = VmmProcessTests.StartVmm("--domain-xml", WriteDomain(nic, console));
+        string qmpSocket = Path.Combine(_directory, "qmp.sock");
+        using var vmm = VmmProcessTests.StartVmm("--domain-xml", WriteDomain(nic, console), "--qmp", $"unix:{qmpSocket},server");
         var stderr = vmm.StandardError.ReadToEndAsync();
         var deadline = Stopwatch.StartNew();
         if (kind == "ethernet")
@@ -103,8 +107,7 @@ public sealed partial class VirtioNetBootTests
         byte[] up = Receive(listener, vmm, console, deadline);
 
         // Host to guest: once its listener runs, ping it, then send it random data and close.
-        Assert.That(SpinWait.SpinUntil(() => vmm.HasExited || DiskGuest.ReadConsole(console).Contains(NetGuest.Listening, StringComparison.Ordinal), Remaining(deadline)),
-            Is.True, "the guest did not start listening; its console:\n" + DiskGuest.ReadConsole(console));
+        WaitForConsole(vmm, console, NetGuest.Listening, deadline);
         using (var ping = new Ping())
         {
             Assert.That(ping.Send(NetGuest.GuestAddress, 10_000).Status, Is.EqualTo(IPStatus.Success), "the host pings the guest");
@@ -112,6 +115,15 @@ public sealed partial class VirtioNetBootTests
 
         byte[] down = RandomNumberGenerator.GetBytes(NetGuest.TransferBytes);
         Send(down, deadline);
+
+        // QMP set_link: the guest sees its carrier go down, then up again.
+        WaitForConsole(vmm, console, NetGuest.WaitLinkDown, deadline);
+        await using (var qmp = await QmpClient.ConnectAsync($"unix:{qmpSocket}", s_qmpOptions))
+        {
+            await qmp.ExecuteAsync("set_link", new JsonObject { ["name"] = "net0", ["up"] = false });
+            WaitForConsole(vmm, console, NetGuest.CarrierDown, deadline);
+            await qmp.ExecuteAsync("set_link", new JsonObject { ["name"] = "net0", ["up"] = true });
+        }
 
         bool exited = vmm.WaitForExit((int)Remaining(deadline).TotalMilliseconds);
         string output = DiskGuest.ReadConsole(console);
@@ -125,7 +137,12 @@ public sealed partial class VirtioNetBootTests
         Assert.That(up, Has.Length.EqualTo(NetGuest.TransferBytes));
         Assert.That(Md5(up), Is.EqualTo(UpMd5().Match(output).Groups[1].Value), "what the guest sent arrived intact");
         Assert.That(DownMd5().Match(output).Groups[1].Value, Is.EqualTo(Md5(down)), "what the host sent arrived intact:\n" + output);
+        Assert.That(output, Does.Contain(NetGuest.CarrierUp), "the guest saw its link come back up after set_link");
     }
+
+    private static void WaitForConsole(Process vmm, string console, string marker, Stopwatch deadline) =>
+        Assert.That(SpinWait.SpinUntil(() => vmm.HasExited || DiskGuest.ReadConsole(console).Contains(marker, StringComparison.Ordinal), Remaining(deadline))
+            && !vmm.HasExited, Is.True, $"the guest did not print {marker}; its console:\n" + DiskGuest.ReadConsole(console));
 
     private static byte[] Receive(TcpListener listener, Process vmm, string console, Stopwatch deadline)
     {

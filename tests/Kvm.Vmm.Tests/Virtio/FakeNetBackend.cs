@@ -31,7 +31,13 @@ internal sealed class FakeNetBackend : INetBackend
     {
         if (!_incoming.TryDequeue(out var next))
         {
+            // Level-triggered, as a tap's descriptor: a frame queued between the dequeue and the consume keeps it readable.
             _readable.TryConsume();
+            if (!_incoming.IsEmpty)
+            {
+                _readable.Signal();
+            }
+
             return 0;
         }
 

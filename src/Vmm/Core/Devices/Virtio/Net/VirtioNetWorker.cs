@@ -105,6 +105,7 @@ internal sealed class VirtioNetWorker : IDisposable
         catch (Exception e)
         {
             s_log.Error(e, "{Device}: the network thread failed", _device.Name);
+            _device.CountThreadFailure();
             _activation.Interrupt.Fail();
         }
         finally
