@@ -20,6 +20,17 @@ internal sealed class FakeNetBackend : INetBackend
 
     public ConcurrentQueue<byte[]> Written { get; } = new();
 
+    public NetOffloads SupportedOffloads => NetOffloads.Checksum | NetOffloads.Tso4 | NetOffloads.Tso6;
+
+    /// <summary>What the device last set (what the guest's driver accepted).</summary>
+    public NetOffloads Offloads { get; private set; }
+
+    public bool TrySetOffloads(NetOffloads offloads)
+    {
+        Offloads = offloads;
+        return true;
+    }
+
     /// <summary>Queues a header and frame for the device to read.</summary>
     public void Enqueue(byte[] headerAndFrame)
     {

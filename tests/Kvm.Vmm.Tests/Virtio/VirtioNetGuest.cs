@@ -22,9 +22,12 @@ internal sealed class VirtioNetGuest : IDisposable
     private const ushort QueueSize = 16;
 
     private readonly MmioBus _mmio = new();
+    private readonly uint _driverFeatures;
 
-    public VirtioNetGuest(VirtioNetConfig? config = null)
+    /// <param name="driverFeatures">The device features the driver accepts when offered (MAC, STATUS and MTU by default).</param>
+    public VirtioNetGuest(VirtioNetConfig? config = null, ulong driverFeatures = VirtioNetHeader.FeatureMac | VirtioNetHeader.FeatureStatus | VirtioNetHeader.FeatureMtu)
     {
+        _driverFeatures = (uint)driverFeatures;
         Memory = GuestMemory.Allocate([(0, 1 << 20)]);
         Backend = new FakeNetBackend();
         Device = new VirtioNet(Backend, (config ?? new VirtioNetConfig { Mac = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56] }) with { QueueSize = QueueSize });
@@ -85,7 +88,7 @@ internal sealed class VirtioNetGuest : IDisposable
         var offered = new byte[4];
         _mmio.Read(Bar + VirtioPciLayout.DeviceFeature, offered);
         Common32(VirtioPciLayout.DriverFeatureSelect, 0);
-        Common32(VirtioPciLayout.DriverFeature, BinaryPrimitives.ReadUInt32LittleEndian(offered) & (uint)(VirtioNetHeader.FeatureMac | VirtioNetHeader.FeatureStatus | VirtioNetHeader.FeatureMtu));
+        Common32(VirtioPciLayout.DriverFeature, BinaryPrimitives.ReadUInt32LittleEndian(offered) & _driverFeatures);
         Common32(VirtioPciLayout.DriverFeatureSelect, 1);
         Common32(VirtioPciLayout.DriverFeature, 1);
         var status = VirtioStatus.Acknowledge | VirtioStatus.Driver | VirtioStatus.FeaturesOk;

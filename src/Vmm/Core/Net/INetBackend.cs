@@ -14,6 +14,12 @@ public interface INetBackend : IDisposable
     /// <summary>A descriptor that polls readable (POLLIN) when a frame is waiting to be read.</summary>
     SafeHandle ReadHandle { get; }
 
+    /// <summary>The offloads <see cref="TrySetOffloads"/> can turn on (none: frames are always whole and checksummed).</summary>
+    NetOffloads SupportedOffloads { get; }
+
+    /// <summary>Which offloads frames to the guest may carry from now on (what the guest's driver accepted); false when refused.</summary>
+    bool TrySetOffloads(NetOffloads offloads);
+
     /// <summary>Reads one header and frame into <paramref name="frame"/>: its length, 0 when none is waiting, or a negative errno.</summary>
     int Read(Span<byte> frame);
 

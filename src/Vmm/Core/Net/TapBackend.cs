@@ -8,8 +8,8 @@ namespace Kvm.Vmm.Net;
 /// <summary>
 /// A tap (/dev/net/tun with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, a 12-byte header) as a virtio-net backend. A tap it
 /// creates is not persistent: closing the descriptor when the VM stops removes it, and with it its bridge membership.
-/// No offloads are enabled (TUNSETOFFLOAD 0): frames from the host are whole and checksummed, as the device offers
-/// no GUEST_CSUM or GUEST_TSO.
+/// Offloads start off (TUNSETOFFLOAD 0: frames from the host are whole and checksummed); the device turns on those
+/// the guest's driver accepted (GUEST_CSUM, GUEST_TSO4/6).
 /// </summary>
 public sealed class TapBackend : INetBackend
 {
@@ -69,6 +69,20 @@ public sealed class TapBackend : INetBackend
             backend.Dispose();
             throw;
         }
+    }
+
+    public NetOffloads SupportedOffloads => NetOffloads.Checksum | NetOffloads.Tso4 | NetOffloads.Tso6;
+
+    public bool TrySetOffloads(NetOffloads offloads)
+    {
+        // TUN_F_CSUM 0x01, TUN_F_TSO4 0x02, TUN_F_TSO6 0x04 (linux/if_tun.h): the same bits as NetOffloads.
+        int result = NetIo.SetOffload(_tap, (uint)offloads);
+        if (result < 0)
+        {
+            s_log.Warn("Tap {Tap}: cannot set offloads {Offloads}: {Error}", Name, offloads, Libc.ErrorText(-result));
+        }
+
+        return result == 0;
     }
 
     public int Read(Span<byte> frame) => NetIo.Read(_tap, frame);

@@ -7,8 +7,9 @@ namespace Kvm.Vmm.Devices.Virtio.Net;
 
 /// <summary>
 /// virtio-net (virtio 1.2, 5.1) over an <see cref="INetBackend"/>: one receive and one transmit queue, the MAC, the
-/// link status and the MTU in its configuration, frames passed with their 12-byte header. No offloads are offered (the
-/// backend's frames are whole and checksummed). The queues are served by one thread of the device's
+/// link status and the MTU in its configuration, frames passed with their 12-byte header. Checksum and TCP
+/// segmentation offloads are offered both ways when the backend can carry them: the guest's headers then go to the
+/// backend as they are (the host kernel checks them), and the backend is told which offloads the guest accepts. The queues are served by one thread of the device's
 /// (<see cref="VirtioNetWorker"/>); a chain the guest malformed breaks this device alone (DEVICE_NEEDS_RESET).
 /// </summary>
 public sealed class VirtioNet : IVirtioDevice
@@ -35,7 +36,7 @@ public sealed class VirtioNet : IVirtioDevice
         _backend = backend;
         _config = config;
         _linkUp = config.LinkUp;
-        Features = H.FeatureMac | H.FeatureStatus | (config.Mtu is null ? 0 : H.FeatureMtu);
+        Features = H.FeatureMac | H.FeatureStatus | (config.Mtu is null ? 0 : H.FeatureMtu) | OffloadFeatures(backend.SupportedOffloads);
     }
 
     /// <summary>Exceptions the device's thread stopped on (a bug of ours, never the guest's doing; tests assert none).</summary>
@@ -93,6 +94,11 @@ public sealed class VirtioNet : IVirtioDevice
         lock (_gate)
         {
             Volatile.Write(ref _activation, activation);
+            if (_backend.SupportedOffloads != NetOffloads.None)
+            {
+                _backend.TrySetOffloads(GuestOffloads(activation));
+            }
+
             _worker = new VirtioNetWorker(this, activation);
         }
     }
@@ -103,6 +109,11 @@ public sealed class VirtioNet : IVirtioDevice
         {
             _worker?.Dispose();
             _worker = null;
+            if (Volatile.Read(ref _activation) is not null && _backend.SupportedOffloads != NetOffloads.None)
+            {
+                _backend.TrySetOffloads(NetOffloads.None); // the next driver may accept none
+            }
+
             Volatile.Write(ref _activation, null);
         }
     }
@@ -119,6 +130,41 @@ public sealed class VirtioNet : IVirtioDevice
         _linkUp = up;
         s_log.Info("{Device}: link {State}", Name, up ? "up" : "down");
         Volatile.Read(ref _activation)?.Interrupt.NotifyConfigChange();
+    }
+
+    /// <summary>The offload features to offer over a backend that can carry <paramref name="offloads"/>.</summary>
+    private static ulong OffloadFeatures(NetOffloads offloads)
+    {
+        if ((offloads & NetOffloads.Checksum) == 0)
+        {
+            return 0;
+        }
+
+        ulong features = H.FeatureCsum | H.FeatureGuestCsum;
+        if ((offloads & NetOffloads.Tso4) != 0)
+        {
+            features |= H.FeatureHostTso4 | H.FeatureGuestTso4;
+        }
+
+        if ((offloads & NetOffloads.Tso6) != 0)
+        {
+            features |= H.FeatureHostTso6 | H.FeatureGuestTso6;
+        }
+
+        return features;
+    }
+
+    /// <summary>What the backend may hand the guest: what its driver accepted (segmentation only with checksums, 5.1.3.1).</summary>
+    private static NetOffloads GuestOffloads(VirtioActivation activation)
+    {
+        if (!activation.Has(H.FeatureGuestCsum))
+        {
+            return NetOffloads.None;
+        }
+
+        return NetOffloads.Checksum
+            | (activation.Has(H.FeatureGuestTso4) ? NetOffloads.Tso4 : NetOffloads.None)
+            | (activation.Has(H.FeatureGuestTso6) ? NetOffloads.Tso6 : NetOffloads.None);
     }
 
     internal void CountThreadFailure() => Interlocked.Increment(ref _threadFailures);

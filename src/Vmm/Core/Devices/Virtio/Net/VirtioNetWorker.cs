@@ -28,6 +28,8 @@ internal sealed class VirtioNetWorker : IDisposable
     private readonly EventFd _stop = EventFd.Create();
     private readonly byte[] _buffer = new byte[H.Size + H.MaxFrame];
     private readonly Thread _thread;
+    private readonly bool _txOffloads;
+    private readonly bool _rxOffloads;
     private bool _broken;
     private bool _backendFailed;
 
@@ -38,6 +40,8 @@ internal sealed class VirtioNetWorker : IDisposable
         _rx = activation.Queues.Count > H.ReceiveQueue ? activation.Queues[H.ReceiveQueue] : null;
         _tx = activation.Queues.Count > H.TransmitQueue ? activation.Queues[H.TransmitQueue] : null;
         _rxChain = _rx?.CreateChain();
+        _txOffloads = activation.Has(H.FeatureCsum);
+        _rxOffloads = activation.Has(H.FeatureGuestCsum);
         _txChain = _tx?.CreateChain();
         _thread = new Thread(Run) { Name = $"{device.Name}:net", IsBackground = true };
         _thread.Start();
@@ -160,8 +164,9 @@ internal sealed class VirtioNetWorker : IDisposable
                 int length = (int)chain.ReadableBytes;
                 chain.CopyFromReadable(_activation.Memory, 0, _buffer.AsSpan(0, length));
 
-                // No offload was negotiated: whatever the guest put in the header, the host gets a plain frame.
-                _buffer.AsSpan(0, H.Size).Clear();
+                // Without CSUM the guest may ask for no offload: whatever it put in the header, the host gets a plain
+                // frame. With it, the header goes as it is (the host kernel validates it); num_buffers is not the host's.
+                _buffer.AsSpan(_txOffloads ? H.OffloadFieldsSize : 0, _txOffloads ? H.Size - H.OffloadFieldsSize : H.Size).Clear();
                 if (!_device.LinkUp || _device.Backend.Write(_buffer.AsSpan(0, length)) < 0)
                 {
                     _device.Stats.DroppedTx();
@@ -240,9 +245,15 @@ internal sealed class VirtioNetWorker : IDisposable
             }
             else
             {
-                // Without GUEST_CSUM or GUEST_TSO the header carries no offload; num_buffers is 1 (5.1.6.3.1).
-                _buffer.AsSpan(0, H.Size).Clear();
+                // Without GUEST_CSUM the header carries no offload (and the backend was told so); num_buffers is 1
+                // without MRG_RXBUF (5.1.6.3.1).
+                if (!_rxOffloads)
+                {
+                    _buffer.AsSpan(0, H.OffloadFieldsSize).Clear();
+                }
+
                 _buffer[H.NumBuffersOffset] = 1;
+                _buffer[H.NumBuffersOffset + 1] = 0;
                 used = (uint)_rxChain.CopyToWritable(_activation.Memory, 0, _buffer.AsSpan(0, length));
                 _device.Stats.Received(length - H.Size);
             }
