@@ -7,6 +7,7 @@ namespace Kvm.Vmm.Monitor;
 internal sealed partial class KvmQmpMachine
 {
     private DiskMonitor? _diskMonitor;
+    private readonly Dictionary<string, bool> _links = [];
 
     public IReadOnlyList<QmpBlockInfo> QueryBlock() => Disks()?.QueryBlock() ?? [];
 
@@ -36,24 +37,34 @@ internal sealed partial class KvmQmpMachine
 
     /// <summary>
     /// set_link on a NIC by its id (libvirt's alias, net0) or its netdev's (hostnet0, as libvirt names the backend).
-    /// The link state lives in the device, which a machine reset rebuilds from the configuration: up again, as the XML says.
+    /// The state is kept for the machines a reset builds, as QEMU keeps a NIC's link across system_reset.
     /// </summary>
     public bool SetLink(string name, bool up)
     {
-        PcMachine? machine;
+        Devices.Virtio.Net.VirtioNet? nic;
         lock (_gate)
         {
-            machine = _machine;
+            nic = _machine?.Nics.Select(n => n.Nic).FirstOrDefault(n => n.Name == name || "host" + n.Name == name);
+            if (nic is not null)
+            {
+                _links[nic.Name] = up;
+            }
         }
 
-        var nic = machine?.Nics.Select(n => n.Nic).FirstOrDefault(n => n.Name == name || "host" + n.Name == name);
-        if (nic is null)
+        nic?.SetLink(up);
+        return nic is not null;
+    }
+
+    /// <summary>Called for every machine built: its NICs' links as set_link last left them.</summary>
+    private void AttachNics(PcMachine machine)
+    {
+        foreach (var (_, nic) in machine.Nics)
         {
-            return false;
+            if (_links.TryGetValue(nic.Name, out bool up))
+            {
+                nic.SetLink(up);
+            }
         }
-
-        nic.SetLink(up);
-        return true;
     }
 
     private DiskMonitor? Disks()

@@ -240,6 +240,7 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
         var machine = PcMachine.Create(_config);
         machine.Serial.ReceiveRoomFreed += () => _inputRoom.Set();
         AttachDisks(machine);
+        AttachNics(machine);
         _inputRoom.Set();
         // The kernel and initrd were read whole (large-object heap) and copied into guest RAM: they are garbage now,
         // but a VMM allocates so little afterwards that no full collection would come to free them for a long time

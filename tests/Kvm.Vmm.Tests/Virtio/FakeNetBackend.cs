@@ -38,8 +38,16 @@ internal sealed class FakeNetBackend : INetBackend
         _readable.Signal();
     }
 
+    /// <summary>A negative errno every read answers from now on (a tap gone under the VM); 0 for none.</summary>
+    public int ReadError { get; set; }
+
     public int Read(Span<byte> frame)
     {
+        if (ReadError != 0)
+        {
+            return ReadError;
+        }
+
         if (!_incoming.TryDequeue(out var next))
         {
             // Level-triggered, as a tap's descriptor: a frame queued between the dequeue and the consume keeps it readable.

@@ -136,6 +136,19 @@ public sealed class VirtioNetDeviceTests
         Assert.That(BitConverter.ToUInt16(_guest.DeviceConfig(H.ConfigSize), H.ConfigStatusOffset), Is.EqualTo(H.StatusLinkUp));
     }
 
+    [Test]
+    public void Backend_ReadFails_LinkGoesDownWithAConfigurationChange()
+    {
+        byte generation = _guest.ConfigGeneration();
+        _guest.Backend.ReadError = -5; // EIO: the tap is gone
+        _guest.Backend.Enqueue(new byte[H.Size + 60]);
+
+        Assert.That(SpinWait.SpinUntil(() => !_guest.Device.LinkUp, 10_000), Is.True);
+        Assert.That(BitConverter.ToUInt16(_guest.DeviceConfig(H.ConfigSize), H.ConfigStatusOffset), Is.Zero);
+        Assert.That(_guest.ConfigGeneration(), Is.Not.EqualTo(generation));
+        Assert.That(_guest.NeedsReset, Is.False, "the device itself is fine");
+    }
+
     [TestCase(true, TestName = "TransmitChain_WithAWritableBuffer_NeedsReset")]
     [TestCase(false, TestName = "TransmitChain_ShorterThanTheHeader_NeedsReset")]
     public void TransmitChain_Hostile_NeedsResetWithoutReachingTheBackend(bool writable)
