@@ -87,6 +87,26 @@ public sealed class NetMappingTests
             Throws.InstanceOf<LaunchException>().With.Message.Contains("not supported by kvm-vmm yet").And.Message.Contains(named));
     }
 
+    [TestCase("<interface type='ethernet'><target dev='a-name-longer-than-15'/><model type='virtio'/></interface>", "target dev 'a-name-longer-than-15' is longer than 15 bytes, the most an interface name has (IFNAMSIZ)")]
+    [TestCase("<interface type='ethernet'><target dev='tap/0'/><model type='virtio'/></interface>", "target dev 'tap/0' is not a valid interface name (no '/', ':' or white space)")]
+    [TestCase("<interface type='bridge'><source bridge='bridge-with-a-long-name'/><model type='virtio'/></interface>", "source bridge 'bridge-with-a-long-name' is longer than 15 bytes, the most an interface name has (IFNAMSIZ)")]
+    public void Plan_InvalidInterfaceNames_AreRefusedBeforeAnythingOpens(string nic, string message)
+    {
+        Assert.That(() => NetMapping.Plan(Parse(nic).Definition.Devices.Interfaces, _ => { }),
+            Throws.InstanceOf<LaunchException>().With.Message.EqualTo("interface net0: " + message));
+    }
+
+    /// <summary>Asks the kernel only for the bridge's index (SIOCGIFINDEX): no interface is made or changed.</summary>
+    [Test]
+    public void Map_BridgeThatDoesNotExist_IsAClearErrorBeforeTheVmStarts()
+    {
+        string xml = Path.Combine(_directory, "guest.xml");
+        File.WriteAllText(xml, Domain("<interface type='bridge'><source bridge='kvmt-nobr9'/><model type='virtio'/></interface>"));
+
+        Assert.That(() => LaunchFromXml.Plan(xml, ignoreUnsupported: false, _ => { }),
+            Throws.InstanceOf<LaunchException>().With.Message.Contains("interface net0: The bridge 'kvmt-nobr9' does not exist"));
+    }
+
     [Test]
     public void Map_RefusedInterfaceWithIgnoreUnsupported_RunsWithoutIt()
     {

@@ -22,6 +22,16 @@ internal static class NetMapping
         foreach (var nic in interfaces.Where(n => VmmSupport.Interface(n) is null))
         {
             string name = string.Create(CultureInfo.InvariantCulture, $"net{plans.Count}");
+            if (InterfaceNameProblem(nic.TargetDev) is { } targetProblem)
+            {
+                throw new LaunchException($"interface {name}: target dev '{nic.TargetDev}' {targetProblem}");
+            }
+
+            if (nic.Type == "bridge" && InterfaceNameProblem(nic.Source) is { } bridgeProblem)
+            {
+                throw new LaunchException($"interface {name}: source bridge '{nic.Source}' {bridgeProblem}");
+            }
+
             byte[] mac = Mac(nic.Mac);
             ushort? mtu = nic.Mtu is { } size and > 0 ? (ushort)size : null;
             var tap = new TapOptions
@@ -65,6 +75,16 @@ internal static class NetMapping
             throw;
         }
     }
+
+    /// <summary>Why Linux would refuse <paramref name="name"/> as an interface name (dev_valid_name), or null.</summary>
+    internal static string? InterfaceNameProblem(string? name) => name switch
+    {
+        null => null,
+        "" or "." or ".." => "is not a valid interface name",
+        _ when System.Text.Encoding.UTF8.GetByteCount(name) > 15 => "is longer than 15 bytes, the most an interface name has (IFNAMSIZ)",
+        _ when name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)) => "is not a valid interface name (no '/', ':' or white space)",
+        _ => null,
+    };
 
     /// <summary>The MAC post-parse assigned (libvirt's 52:54:00:xx:xx:xx when the XML had none), as six bytes.</summary>
     private static byte[] Mac(string? text)

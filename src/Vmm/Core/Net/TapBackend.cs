@@ -42,7 +42,9 @@ public sealed class TapBackend : INetBackend
 
         if (options.Bridge is { } bridge && NetIo.IndexOf(bridge) is var index && index < 0)
         {
-            throw new NetBackendException($"Cannot use bridge '{bridge}': {Libc.ErrorText(-index)}");
+            throw new NetBackendException(index == -Libc.ENoDev
+                ? $"The bridge '{bridge}' does not exist (create it first, e.g. ip link add {bridge} type bridge)"
+                : $"Cannot use bridge '{bridge}': {Libc.ErrorText(-index)}");
         }
 
         int result = NetIo.OpenTap(pattern, NetIo.IffTap | NetIo.IffNoPi | NetIo.IffVnetHdr, out var handle, out string name);
