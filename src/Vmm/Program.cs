@@ -86,6 +86,12 @@ public static class Program
                         disk.Backend.Flush();
                         disk.Backend.Dispose();
                     }
+
+                    // Closing a tap kvm-vmm created removes it (and takes it off its bridge).
+                    foreach (var nic in plan.Machine.Nics)
+                    {
+                        nic.Backend.Dispose();
+                    }
                 }
             }
         });

@@ -27,8 +27,12 @@ internal static class DiskGuest
             exec /bin/busybox switch_root /newroot /sbin/init-disk
             """);
 
-    /// <summary>An initramfs whose /init mounts proc, sys and dev, loads the harness's modules in order, then runs <paramref name="script"/>.</summary>
-    public static string BuildInitramfs(string directory, string script)
+    /// <summary>
+    /// An initramfs whose /init mounts proc, sys and dev, loads the harness's modules in order, then those of
+    /// <paramref name="extraModules"/> (a directory with an "order" file, such as KVM_NESTED_NET_MODULES) when given,
+    /// then runs <paramref name="script"/>.
+    /// </summary>
+    public static string BuildInitramfs(string directory, string script, string? extraModules = null)
     {
         string modules = GuestImages.ModulesPath() ?? throw new InvalidOperationException("KVM_NESTED_MODULES is not set");
         string init = """
@@ -37,6 +41,7 @@ internal static class DiskGuest
             /bin/busybox mount -t sysfs sys /sys
             /bin/busybox mount -t devtmpfs dev /dev
             for m in $(/bin/busybox cat /modules/order); do /bin/busybox insmod /modules/$m.ko || echo "insmod $m failed"; done
+            [ -f /modules/extra/order ] && for m in $(/bin/busybox cat /modules/extra/order); do /bin/busybox insmod /modules/extra/$m.ko || echo "insmod $m failed"; done
 
             """ + script;
         var cpio = new CpioArchive()
@@ -48,6 +53,15 @@ internal static class DiskGuest
         foreach (string module in Directory.GetFiles(modules, "*.ko"))
         {
             cpio.File("modules/" + Path.GetFileName(module), File.ReadAllBytes(module));
+        }
+
+        if (extraModules is not null)
+        {
+            cpio.Directory("modules/extra").File("modules/extra/order", File.ReadAllBytes(Path.Combine(extraModules, "order")));
+            foreach (string module in Directory.GetFiles(extraModules, "*.ko"))
+            {
+                cpio.File("modules/extra/" + Path.GetFileName(module), File.ReadAllBytes(module));
+            }
         }
 
         Directory.CreateDirectory(directory);

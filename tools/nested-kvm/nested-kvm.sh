@@ -33,7 +33,8 @@
 # Environment: KVM_NESTED_CACHE (default ~/.cache/kvm-nested) keeps the kernel and initramfs between runs. Inside,
 # KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM,
 # KVM_NESTED_MODULES a directory with the modules those guests load (button, evdev, virtio-pci, virtio-blk, ext4, ...;
-# its file "order" lists them in load order), and
+# its file "order" lists them in load order), KVM_NESTED_NET_MODULES the same for virtio-net (failover, net_failover,
+# virtio_net), and
 # KVM_NESTED_EMULATED=1 says the KVM is the emulated one of 'run' (not set by 'host').
 # For diagnosing the emulator itself: KVM_NESTED_TCG_THREAD=single runs the outer QEMU's TCG on one thread (default
 # multi), and KVM_NESTED_APPEND adds to the outer kernel's command line (module parameters such as kvm_amd.npt=0
@@ -53,14 +54,19 @@ guest_modules=(
   drivers/virtio/virtio_pci drivers/block/virtio_blk drivers/char/hw_random/virtio-rng
   lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4 drivers/firmware/qemu_fw_cfg
 )
+# Modules the inner test guests load for networking (virtio-net and its failover dependencies), kept in net-modules/
+# with an order file of their own: a cache prepared before this list existed gets them added beside guest-modules/
+# without being prepared again (another checkout may be using it). KVM_NESTED_NET_MODULES names that directory.
+net_modules=(net/core/failover drivers/net/net_failover drivers/net/virtio_net)
 # Modules the outer guest needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio; virtio-blk and ext4
-# for --scratch-disk).
+# for --scratch-disk; tun and the bridge for the network tests, which make taps and bridges in the outer guest).
 modules=(
   virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd
   drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
   drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci net/9p/9pnet fs/netfs/netfs
   fs/fscache/fscache fs/9p/9p net/9p/9pnet_virtio
   drivers/block/virtio_blk lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
+  drivers/net/tun net/llc/llc net/802/stp net/bridge/bridge
 )
 
 log() { echo "nested-kvm: $*" >&2; }
@@ -115,6 +121,26 @@ build_initramfs() {
   rm -rf "$initrd"
 }
 
+# Whether directory $1 holds the inner guests' network modules of this net_modules list.
+net_modules_ready() {
+  [ "$(cat "$1/net-modules/order" 2>/dev/null)" = "$(printf '%s\n' "${net_modules[@]##*/}")" ]
+}
+
+# Copies the net_modules of the extracted kernel package root $2 into $1/net-modules (atomically: a temporary
+# directory renamed into place).
+copy_net_modules() {
+  local dir="$1" root="$2" version m tmp
+  version="$(ls "$root/lib/modules")"
+  tmp="$(mktemp -d "$dir/net-modules.XXXXXX")"
+  for m in "${net_modules[@]}"; do
+    cp "$root/lib/modules/$version/kernel/$m.ko" "$tmp/" || die "module $m.ko not in the kernel package"
+  done
+  printf '%s\n' "${net_modules[@]##*/}" >"$tmp/order"
+  chmod 755 "$tmp"
+  rm -rf "$dir/net-modules"
+  mv "$tmp" "$dir/net-modules"
+}
+
 prepare() {
   need_packages
   mkdir -p "$cache"
@@ -127,14 +153,15 @@ prepare() {
     && [ "$(cat "$dir/guest-modules/order" 2>/dev/null)" = "$(printf '%s\n' "${guest_modules[@]##*/}")" ]; then
     local name
     name="$(initramfs_name)"
-    if [ ! -f "$dir/$name" ]; then
-      # This module list or init.sh is new to the cache: build its initramfs beside the others.
-      log "building the outer initramfs $name"
+    if [ ! -f "$dir/$name" ] || ! net_modules_ready "$dir"; then
+      # This module list or init.sh is new to the cache: build its initramfs (or the network modules) beside the others.
+      log "adding the outer initramfs $name and the network modules to the cache"
       local tmp
       tmp="$(mktemp -d "$dir/deb.XXXXXX")"
       (cd "$tmp" && apt-get download "$package" >/dev/null 2>&1) || { rm -rf "$tmp"; die "apt-get download $package failed"; }
       dpkg -x "$tmp"/*.deb "$tmp/root"
-      build_initramfs "$dir" "$name" "$tmp/root"
+      [ -f "$dir/$name" ] || build_initramfs "$dir" "$name" "$tmp/root"
+      net_modules_ready "$dir" || copy_net_modules "$dir" "$tmp/root"
       rm -rf "$tmp"
     fi
     echo "$dir"
@@ -154,6 +181,7 @@ prepare() {
     cp "$dir/root/lib/modules/$version/kernel/$m.ko" "$dir/guest-modules/" || die "module $m.ko not in $package"
   done
   printf '%s\n' "${guest_modules[@]##*/}" >"$dir/guest-modules/order"
+  copy_net_modules "$dir" "$dir/root"
 
   build_initramfs "$dir" "$(initramfs_name)" "$dir/root"
   cp "$dir/$(initramfs_name)" "$dir/initramfs.cpio.gz"
@@ -201,6 +229,7 @@ run() {
     echo "export PATH=$(printf '%q' "$PATH") HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1"
     # The stock kernel the outer guest runs, for tests that boot it again on the inner KVM.
     echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz") KVM_NESTED_MODULES=$(printf '%q' "$dir/guest-modules")"
+    echo "export KVM_NESTED_NET_MODULES=$(printf '%q' "$dir/net-modules")"
     # Tests may allow for the emulated SVM's own failures here (not on a machine with hardware virtualization).
     echo "export KVM_NESTED_EMULATED=1"
     [ -n "$scratch" ] && echo "export KVM_NESTED_SCRATCH=/run/scratch"
@@ -289,7 +318,7 @@ case "${1:-}" in
     [ $# -gt 0 ] || die "host: no command given (nested-kvm.sh host -- CMD...)"
     [ -e /dev/kvm ] || die "host: this machine has no /dev/kvm; use 'run' to go through the nested guest"
     dir="$(prepare)"
-    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" exec "$@"
+    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" KVM_NESTED_NET_MODULES="$dir/net-modules" exec "$@"
     ;;
   check)
     shift

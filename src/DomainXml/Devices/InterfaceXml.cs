@@ -39,7 +39,15 @@ internal static class InterfaceXml
             mac = bytes.AsSpan().IndexOfAnyExcept((byte)0) < 0 ? null : FormatMac(bytes);
         }
 
+        string? linkState = nic.Element(XmlNames.Link)?.Attr(XmlNames.State);
+        if (linkState is not (null or "up" or "down"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"unknown interface link state '{linkState}'", nic.Element(XmlNames.Link), "state");
+        }
+
         var source = nic.Element(XmlNames.Source);
+        var target = nic.Element(XmlNames.Target);
+        var driver = nic.Element(XmlNames.Driver);
         return new InterfaceDef
         {
             Type = type,
@@ -52,7 +60,14 @@ internal static class InterfaceXml
                 _ => null,
             },
             Model = nic.Element(XmlNames.Model)?.Attr(XmlNames.Type),
-            TargetDev = nic.Element(XmlNames.Target)?.Attr(XmlNames.Dev),
+            TargetDev = target?.Attr(XmlNames.Dev),
+            TargetUnmanaged = target?.Attr(XmlNames.Managed) == "no",
+            Mtu = nic.Element(XmlNames.Mtu)?.UInt(XmlNames.Size),
+            LinkState = linkState,
+            Script = nic.Element(XmlNames.Script)?.Attr(XmlNames.Path),
+            DriverName = driver?.Attr(XmlNames.Name),
+            Queues = driver?.UInt(XmlNames.Queues),
+            PciAddress = DeviceAddressXml.Pci(nic),
         };
     }
 

@@ -14,4 +14,25 @@ public sealed record InterfaceDef
     public string? Model { get; init; }
 
     public string? TargetDev { get; init; }
+
+    /// <summary><c>&lt;target managed='no'&gt;</c>: the tap exists and is used as it is (ethernet only).</summary>
+    public bool TargetUnmanaged { get; init; }
+
+    /// <summary><c>&lt;mtu size&gt;</c>: the MTU of the host side and, for virtio, the one the guest is advised.</summary>
+    public uint? Mtu { get; init; }
+
+    /// <summary><c>&lt;link state='up'|'down'&gt;</c>; null means up.</summary>
+    public string? LinkState { get; init; }
+
+    /// <summary><c>&lt;script path&gt;</c>: a script run on the host side when the interface is set up.</summary>
+    public string? Script { get; init; }
+
+    /// <summary><c>&lt;driver name&gt;</c>: 'vhost' (kernel datapath) or 'qemu' (the VMM's own); null: vhost when available.</summary>
+    public string? DriverName { get; init; }
+
+    /// <summary><c>&lt;driver queues&gt;</c>: the number of queue pairs (multiqueue).</summary>
+    public uint? Queues { get; init; }
+
+    /// <summary>The interface's <c>&lt;address type='pci'&gt;</c>, if any.</summary>
+    public HostPciAddress? PciAddress { get; init; }
 }

@@ -141,6 +141,7 @@ internal static class XmlNames
     public static readonly XName Label = "label";
     public static readonly XName Level = "level";
     public static readonly XName Limit = "limit";
+    public static readonly XName Link = "link";
     public static readonly XName Listen = "listen";
     public static readonly XName Loader = "loader";
     public static readonly XName Loadparm = "loadparm";
@@ -164,6 +165,7 @@ internal static class XmlNames
     public static readonly XName Migratable = "migratable";
     public static readonly XName Mode = "mode";
     public static readonly XName Model = "model";
+    public static readonly XName Mtu = "mtu";
     public static readonly XName Monitor = "monitor";
     public static readonly XName Msi = "msi";
     public static readonly XName Multidevs = "multidevs";
@@ -227,6 +229,7 @@ internal static class XmlNames
     public static readonly XName RotationRate = "rotation_rate";
     public static readonly XName Route = "route";
     public static readonly XName Sandbox = "sandbox";
+    public static readonly XName Script = "script";
     public static readonly XName Seclabel = "seclabel";
     public static readonly XName Secret = "secret";
     public static readonly XName Secs = "secs";

@@ -38,7 +38,7 @@ public sealed class QmpCommandRegistry
         }
     }
 
-    /// <summary>A registry with the core commands (protocol, introspection, run control, HMP, disks and PCI) and their events.</summary>
+    /// <summary>A registry with the core commands (protocol, introspection, run control, HMP, disks, PCI and NICs) and their events.</summary>
     public static QmpCommandRegistry CreateDefault()
     {
         var registry = new QmpCommandRegistry();
@@ -63,6 +63,7 @@ public sealed class QmpCommandRegistry
         registry.Add(new QueryBlockstatsCommand());
         registry.Add(new BlockResizeCommand());
         registry.Add(new QueryPciCommand());
+        registry.Add(new SetLinkCommand());
         registry.Add(new HumanMonitorCommand());
         foreach (QmpEventDefinition definition in QmpCoreSchema.LifecycleEvents)
         {

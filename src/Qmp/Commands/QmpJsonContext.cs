@@ -25,6 +25,7 @@ namespace Kvm.Qmp.Commands;
 [JsonSerializable(typeof(IReadOnlyList<QmpPciInfo>))]
 [JsonSerializable(typeof(QueryBlockstatsArguments))]
 [JsonSerializable(typeof(BlockResizeArguments))]
+[JsonSerializable(typeof(SetLinkArguments))]
 [JsonSerializable(typeof(QmpBlockIoErrorEventData))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(string))]

@@ -3,10 +3,11 @@ using Kvm.Vmm.Machine;
 
 namespace Kvm.Vmm.Monitor;
 
-/// <summary>The machine's disks and PCI bus for the monitor: query-block, query-blockstats, block_resize, query-pci, BLOCK_IO_ERROR.</summary>
+/// <summary>The machine's disks, NICs and PCI bus for the monitor: query-block, query-blockstats, block_resize, query-pci, set_link, BLOCK_IO_ERROR.</summary>
 internal sealed partial class KvmQmpMachine
 {
     private DiskMonitor? _diskMonitor;
+    private readonly Dictionary<string, bool> _links = [];
 
     public IReadOnlyList<QmpBlockInfo> QueryBlock() => Disks()?.QueryBlock() ?? [];
 
@@ -29,7 +30,41 @@ internal sealed partial class KvmQmpMachine
             disks = _diskMonitor;
         }
 
-        return machine is null ? [] : PciMonitor.Query(machine.PciBus, address => disks?.DeviceIdAt(address));
+        // A NIC's qdev id is libvirt's alias (net0, ...), which its device is named after.
+        return machine is null ? [] : PciMonitor.Query(machine.PciBus, address => disks?.DeviceIdAt(address)
+            ?? machine.Nics.FirstOrDefault(n => n.Address == address).Nic?.Name);
+    }
+
+    /// <summary>
+    /// set_link on a NIC by its id (libvirt's alias, net0) or its netdev's (hostnet0, as libvirt names the backend).
+    /// The state is kept for the machines a reset builds, as QEMU keeps a NIC's link across system_reset.
+    /// </summary>
+    public bool SetLink(string name, bool up)
+    {
+        Devices.Virtio.Net.VirtioNet? nic;
+        lock (_gate)
+        {
+            nic = _machine?.Nics.Select(n => n.Nic).FirstOrDefault(n => n.Name == name || "host" + n.Name == name);
+            if (nic is not null)
+            {
+                _links[nic.Name] = up;
+            }
+        }
+
+        nic?.SetLink(up);
+        return nic is not null;
+    }
+
+    /// <summary>Called for every machine built: its NICs' links as set_link last left them.</summary>
+    private void AttachNics(PcMachine machine)
+    {
+        foreach (var (_, nic) in machine.Nics)
+        {
+            if (_links.TryGetValue(nic.Name, out bool up))
+            {
+                nic.SetLink(up);
+            }
+        }
     }
 
     private DiskMonitor? Disks()

@@ -98,7 +98,10 @@ public static class VmmSupport
 
         foreach (var nic in devices.Interfaces)
         {
-            yield return $"interface type '{nic.Type}'";
+            if (Interface(nic) is { } reason)
+            {
+                yield return reason;
+            }
         }
 
         foreach (var chardev in devices.Chardevs)
@@ -158,6 +161,34 @@ public static class VmmSupport
             { Source: null } => $"disk {disk.TargetDev} without a source",
             { BackingChain: { } chain } when chain.Any(b => !DiskTypes.Contains(b.Type) || (b.Format is { } f && !DiskFormats.Contains(f)) || b.Source is null) =>
                 $"disk {disk.TargetDev} (a backing image that is not a raw or qcow2 file or block device)",
+            _ => null,
+        };
+    }
+
+    /// <summary><c>&lt;interface type&gt;</c> values kvm-vmm runs (a tap it creates or opens; a tap on a bridge).</summary>
+    public static IReadOnlyList<string> InterfaceTypes { get; } = ["ethernet", "bridge"];
+
+    /// <summary><c>&lt;interface&gt;&lt;model type&gt;</c> values (virtio-net-pci in its libvirt spellings).</summary>
+    public static IReadOnlyList<string> InterfaceModels { get; } = ["virtio", "virtio-transitional", "virtio-non-transitional"];
+
+    /// <summary>
+    /// Why kvm-vmm cannot run this interface, or null when it can: a virtio NIC on a tap (<c>type='ethernet'</c>) or on
+    /// a tap added to an existing bridge (<c>type='bridge'</c>), with one queue pair, no script, through the VMM's own
+    /// datapath (vhost-net is not there yet; without <c>&lt;driver name&gt;</c> the VMM's datapath is used).
+    /// </summary>
+    public static string? Interface(InterfaceDef nic)
+    {
+        string name = $"interface type '{nic.Type}'";
+        return nic switch
+        {
+            { Type: var type } when !InterfaceTypes.Contains(type) => name,
+            { Model: var model } when model is null || !InterfaceModels.Contains(model) =>
+                $"{name} with model '{nic.Model ?? "(default)"}' (only <model type='virtio'/> is)",
+            { Script: { } script } => $"{name} with <script path='{script}'/> (kvm-vmm runs no scripts; set the tap up beforehand and use managed='no')",
+            { DriverName: "vhost" } => $"{name} with <driver name='vhost'/> (vhost-net is not supported yet; name='qemu' or no name uses kvm-vmm's own datapath)",
+            { Queues: > 1 } => $"{name} with {nic.Queues} queues (multiqueue is not supported yet)",
+            { Type: "bridge", Source: null } => $"{name} without a <source bridge='...'/>",
+            { Mtu: > 65535 or (> 0 and < 68) } => $"{name} with MTU {nic.Mtu} (68 to 65535 are)",
             _ => null,
         };
     }

@@ -4,7 +4,7 @@ using Kvm.Qmp.Server;
 namespace Kvm.Qmp.Tests.Support;
 
 /// <summary>A machine for tests: QEMU's -machine none behaviour plus a record of the calls it received.</summary>
-internal sealed class TestMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine
+internal sealed class TestMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine, IQmpNetMachine
 {
     private readonly QmpNoneMachine _inner;
 
@@ -39,6 +39,21 @@ internal sealed class TestMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachin
 
     /// <summary>What query-blockstats reports (either mode); none by default.</summary>
     public IReadOnlyList<QmpBlockStats> BlockStats { get; init; } = [];
+
+    /// <summary>The NICs set_link finds, with their link state (none by default, as -machine none).</summary>
+    public Dictionary<string, bool> Links { get; init; } = [];
+
+    public bool SetLink(string name, bool up)
+    {
+        Calls.Add("set_link");
+        if (!Links.ContainsKey(name))
+        {
+            return false;
+        }
+
+        Links[name] = up;
+        return true;
+    }
 
     /// <summary>What query-pci reports; none by default, as -machine none (no host bridge).</summary>
     public IReadOnlyList<QmpPciInfo> Pci { get; init; } = [];

@@ -53,6 +53,9 @@ public sealed record MachineConfig
     /// <summary>virtio-rng devices on the PCI bus.</summary>
     public IReadOnlyList<RngConfig> Rngs { get; init; } = [];
 
+    /// <summary>virtio-net NICs on the PCI bus.</summary>
+    public IReadOnlyList<NicConfig> Nics { get; init; } = [];
+
     /// <summary>The machine's UUID (fw_cfg, and the firmware's SMBIOS tables); the domain's.</summary>
     public Guid Uuid { get; init; }
 

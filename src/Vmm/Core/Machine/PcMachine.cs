@@ -81,6 +81,9 @@ public sealed partial class PcMachine : IDisposable
     /// <summary>The virtio-blk disks with their PCI addresses, in the configuration's order.</summary>
     public IReadOnlyList<(Pci.PciAddress Address, Devices.Virtio.Block.VirtioBlock Disk)> Disks => _pci.Disks;
 
+    /// <summary>The virtio-net NICs with their PCI addresses, in the configuration's order.</summary>
+    public IReadOnlyList<(Pci.PciAddress Address, Devices.Virtio.Net.VirtioNet Nic)> Nics => _pci.Nics;
+
     /// <summary>The functions on PCI bus 0.</summary>
     public Pci.PciRootBus PciBus => _pci.Bus;
 

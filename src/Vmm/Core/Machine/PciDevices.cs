@@ -3,6 +3,7 @@ using Kvm.Vmm.Devices;
 using Kvm.Vmm.Devices.Piix;
 using Kvm.Vmm.Devices.Virtio;
 using Kvm.Vmm.Devices.Virtio.Block;
+using Kvm.Vmm.Devices.Virtio.Net;
 using Kvm.Vmm.Devices.Virtio.Pci;
 using Kvm.Vmm.Devices.Virtio.Rng;
 using Kvm.Vmm.Hypervisor;
@@ -14,7 +15,7 @@ namespace Kvm.Vmm.Machine;
 /// <summary>
 /// The machine's PCI side: bus 0 behind the host bridge, reachable through ports 0xCF8-0xCFF and ECAM, with each
 /// virtio device at its slot and its BAR placed in the windows, as firmware would leave them. Devices whose XML names
-/// a slot go there; the others take the first free slots in libvirt's order (disks, then RNGs).
+/// a slot go there; the others take the first free slots in libvirt's order (disks, then RNGs), then the NICs.
 /// </summary>
 internal sealed class PciDevices : IDisposable
 {
@@ -44,6 +45,9 @@ internal sealed class PciDevices : IDisposable
     /// <summary>The virtio-blk devices, in the configuration's order, with their PCI addresses.</summary>
     public List<(PciAddress Address, VirtioBlock Disk)> Disks { get; } = [];
 
+    /// <summary>The virtio-net devices, in the configuration's order, with their PCI addresses.</summary>
+    public List<(PciAddress Address, VirtioNet Nic)> Nics { get; } = [];
+
     /// <summary>
     /// Builds bus 0: the i440FX host bridge, the PIIX function 0 and its power management at 00:01.3 (which firmware
     /// needs for its timer), and the virtio devices. <paramref name="end"/> receives the chipset's reset and power-off.
@@ -64,7 +68,7 @@ internal sealed class PciDevices : IDisposable
                 new PciConfigPorts(bus, () => end?.Invoke(new MachineExit(MachineExitReason.GuestReset, "reset through the PIIX reset control register (0xCF9)"))));
             mmio.Register(PciLayout.EcamBase, PciLayout.EcamSize, new PciEcam(bus));
 
-            var (diskSlots, rngSlots) = AssignSlots(config);
+            var (diskSlots, rngSlots, nicSlots) = AssignSlots(config);
             for (int i = 0; i < config.Disks.Count; i++)
             {
                 var address = devices.Add(new VirtioBlock(config.Disks[i].Backend, config.Disks[i].Device), diskSlots[i]);
@@ -74,6 +78,12 @@ internal sealed class PciDevices : IDisposable
             for (int i = 0; i < config.Rngs.Count; i++)
             {
                 devices.Add(OpenRng(config.Rngs[i].Device), rngSlots[i]);
+            }
+
+            for (int i = 0; i < config.Nics.Count; i++)
+            {
+                var address = devices.Add(new VirtioNet(config.Nics[i].Backend, config.Nics[i].Device), nicSlots[i]);
+                devices.Nics.Add((address, (VirtioNet)devices._transports[^1].Device));
             }
 
             return devices;
@@ -90,12 +100,13 @@ internal sealed class PciDevices : IDisposable
 
     /// <summary>
     /// Every device's slot: the one its XML names, else the first free one from <see cref="PciLayout.FirstFreeSlot"/>,
-    /// disks first, then RNGs. Two devices asking for one slot, or more devices than slots, are refused.
+    /// disks first, then RNGs, then NICs. Two devices asking for one slot, or more devices than slots, are refused.
     /// </summary>
-    private static (byte[] Disks, byte[] Rngs) AssignSlots(MachineConfig config)
+    private static (byte[] Disks, byte[] Rngs, byte[] Nics) AssignSlots(MachineConfig config)
     {
         var requested = config.Disks.Select(d => (Slot: d.Slot, Name: d.Device.Name))
-            .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name))).Where(d => d.Slot is not null).ToList();
+            .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name)))
+            .Concat(config.Nics.Select(n => (Slot: n.Slot, Name: n.Device.Name))).Where(d => d.Slot is not null).ToList();
         foreach (var (slot, name) in requested)
         {
             if (requested.Count(r => r.Slot == slot) > 1)
@@ -108,7 +119,8 @@ internal sealed class PciDevices : IDisposable
             .Select(s => (byte)s).Where(s => requested.All(r => r.Slot != s)));
         byte[] disks = [.. config.Disks.Select(d => d.Slot ?? Next(slots, d.Device.Name))];
         byte[] rngs = [.. config.Rngs.Select(r => r.Slot ?? Next(slots, r.Device.Name))];
-        return (disks, rngs);
+        byte[] nics = [.. config.Nics.Select(n => n.Slot ?? Next(slots, n.Device.Name))];
+        return (disks, rngs, nics);
     }
 
     public void Dispose()

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Kvm.DomainXml.Model;
+using Kvm.Vmm.Devices.Virtio.Net;
+using Kvm.Vmm.Machine;
+using Kvm.Vmm.Net;
+using Kvm.Vmm.Support;
+
+namespace Kvm.Vmm.Launch;
+
+/// <summary>
+/// A domain's <c>&lt;interface&gt;</c> elements as kvm-vmm's virtio-net NICs on taps, as libvirt's QEMU driver sets
+/// them up: <c>type='ethernet'</c> creates the tap <c>&lt;target dev&gt;</c> (or the first free vnetN), or opens an
+/// existing one with <c>managed='no'</c>; <c>type='bridge'</c> creates a tap and adds it to the bridge. A tap kvm-vmm
+/// created disappears when it closes it at the end. The NICs are named net0, net1, ... as libvirt's aliases.
+/// </summary>
+internal static class NetMapping
+{
+    /// <summary>What each interface kvm-vmm runs asks for: the tap, the device, its slot. Pure: nothing is opened.</summary>
+    public static List<(TapOptions Tap, VirtioNetConfig Device, byte? Slot)> Plan(IEnumerable<InterfaceDef> interfaces, Action<string> warn)
+    {
+        var plans = new List<(TapOptions, VirtioNetConfig, byte?)>();
+        foreach (var nic in interfaces.Where(n => VmmSupport.Interface(n) is null))
+        {
+            string name = string.Create(CultureInfo.InvariantCulture, $"net{plans.Count}");
+            if (InterfaceNameProblem(nic.TargetDev) is { } targetProblem)
+            {
+                throw new LaunchException($"interface {name}: target dev '{nic.TargetDev}' {targetProblem}");
+            }
+
+            if (nic.Type == "bridge" && InterfaceNameProblem(nic.Source) is { } bridgeProblem)
+            {
+                throw new LaunchException($"interface {name}: source bridge '{nic.Source}' {bridgeProblem}");
+            }
+
+            byte[] mac = Mac(nic.Mac);
+            ushort? mtu = nic.Mtu is { } size and > 0 ? (ushort)size : null;
+            var tap = new TapOptions
+            {
+                Name = nic.TargetDev,
+                Managed = !nic.TargetUnmanaged,
+                Bridge = nic.Type == "bridge" ? nic.Source : null,
+                Mtu = mtu,
+                GuestMac = mac,
+            };
+            var device = new VirtioNetConfig { Name = name, Mac = mac, Mtu = mtu, LinkUp = nic.LinkState != "down" };
+            plans.Add((tap, device, PciSlotMapping.Slot(nic.PciAddress, $"interface {name}", warn)));
+        }
+
+        return plans;
+    }
+
+    /// <summary>Opens the taps of the interfaces kvm-vmm runs; on failure closes what it opened and says which one failed.</summary>
+    public static List<NicConfig> Open(IEnumerable<InterfaceDef> interfaces, string file, Action<string> warn)
+    {
+        var opened = new List<NicConfig>();
+        try
+        {
+            foreach (var (tap, device, slot) in Plan(interfaces, warn))
+            {
+                try
+                {
+                    opened.Add(new NicConfig(TapBackend.Open(tap), device, slot));
+                }
+                catch (NetBackendException e)
+                {
+                    throw new LaunchException($"{file}: interface {device.Name}: {e.Message}");
+                }
+            }
+
+            return opened;
+        }
+        catch
+        {
+            opened.ForEach(n => n.Backend.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>Why Linux would refuse <paramref name="name"/> as an interface name (dev_valid_name), or null.</summary>
+    internal static string? InterfaceNameProblem(string? name) => name switch
+    {
+        null => null,
+        "" or "." or ".." => "is not a valid interface name",
+        _ when System.Text.Encoding.UTF8.GetByteCount(name) > 15 => "is longer than 15 bytes, the most an interface name has (IFNAMSIZ)",
+        _ when name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)) => "is not a valid interface name (no '/', ':' or white space)",
+        _ => null,
+    };
+
+    /// <summary>The MAC post-parse assigned (libvirt's 52:54:00:xx:xx:xx when the XML had none), as six bytes.</summary>
+    private static byte[] Mac(string? text)
+    {
+        if (text is null)
+        {
+            throw new LaunchException("an interface has no MAC address (the definition was not post-parsed)");
+        }
+
+        return [.. text.Split(':').Select(part => byte.Parse(part, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture))];
+    }
+}
