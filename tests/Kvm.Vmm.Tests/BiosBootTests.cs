@@ -19,7 +19,8 @@ public sealed class BiosBootTests
         var files = BiosBoot.Files([(0, 1UL << 30)], [(PciLayout.EcamBase, PciLayout.EcamSize), (VirtualMachine.IdentityMapAddress, VirtualMachine.SystemAreaSize)],
             [0, 1], s_pci, [FirmwareFiles.VirtioDiskPath(5), FirmwareFiles.VirtioDiskPath(2)]).ToDictionary(f => f.Key, f => f.Value);
 
-        Assert.That(files.Keys, Is.EquivalentTo(new[] { "etc/acpi/tables", "etc/acpi/rsdp", "etc/table-loader", "etc/e820", "etc/sercon-port", "bootorder" }));
+        Assert.That(files.Keys, Is.EquivalentTo(new[] { "etc/acpi/tables", "etc/acpi/rsdp", "etc/table-loader", "etc/e820", "etc/sercon-port", "etc/boot-fail-wait", "bootorder" }));
+        Assert.That(BinaryPrimitives.ReadInt32LittleEndian(files["etc/boot-fail-wait"]), Is.EqualTo(-1), "never retry, as QEMU tells SeaBIOS by default");
         byte[] e820 = files["etc/e820"];
         Assert.That(e820, Has.Length.EqualTo(3 * 20));
         Assert.That(BinaryPrimitives.ReadUInt64LittleEndian(e820.AsSpan(40)), Is.EqualTo(0xfeff_c000UL), "KVM's identity-map and TSS pages are reserved");
@@ -35,6 +36,14 @@ public sealed class BiosBootTests
         var files = BiosBoot.Files([(0, 1UL << 30)], [], [0], s_pci, [], bootFailWaitMilliseconds: 5000).ToDictionary(f => f.Key, f => f.Value);
         Assert.That(files.ContainsKey("bootorder"), Is.False, "no bootorder: the BIOS's own order");
         Assert.That(BinaryPrimitives.ReadInt32LittleEndian(files["etc/boot-fail-wait"]), Is.EqualTo(5000));
+        Assert.That(files.ContainsKey("etc/boot-menu-wait"), Is.False, "no menu wait: the firmware's default");
+    }
+
+    [Test]
+    public void Files_BootMenuWait_IsQemusSplashTimeFile()
+    {
+        var files = BiosBoot.Files([(0, 1UL << 30)], [], [0], s_pci, [], bootMenuWaitMilliseconds: 3000).ToDictionary(f => f.Key, f => f.Value);
+        Assert.That(files["etc/boot-menu-wait"], Is.EqualTo(new byte[] { 0xb8, 0x0b }), "3000 ms, le16");
     }
 
     [Test]

@@ -172,6 +172,25 @@ public sealed class DomainMappingTests
         Assert.That(plan.Machine.BootDisks, Is.Empty);
     }
 
+    [TestCase("<bootmenu enable='yes' timeout='3000'/>", true, 3000)]
+    [TestCase("<bootmenu enable='yes'/>", true, null)]
+    [TestCase("<bootmenu enable='no'/>", false, null)]
+    [TestCase("", false, null)]
+    public void Map_BootMenu_IsOfferedAsTheXmlSays(string bootMenu, bool offered, int? wait)
+    {
+        var plan = Plan("", os: $"<os><type arch='x86_64'>hvm</type><boot dev='hd'/>{bootMenu}</os>");
+        Assert.That((plan.Machine.BootMenu, (int?)plan.Machine.BootMenuWaitMilliseconds), Is.EqualTo((offered, wait)));
+    }
+
+    [TestCase("", -1)]
+    [TestCase("<bios rebootTimeout='5000'/>", 5000)]
+    [TestCase("<bios rebootTimeout='-1'/>", -1)]
+    public void Map_BiosRebootTimeout_IsHowLongTheBiosWaitsBeforeRetrying(string bios, int wait)
+    {
+        var plan = Plan("", os: $"<os><type arch='x86_64'>hvm</type><boot dev='hd'/>{bios}</os>");
+        Assert.That(plan.Machine.BootFailWaitMilliseconds, Is.EqualTo(wait));
+    }
+
     [Test]
     public void Map_RomLoader_IsTheBiosImage()
     {

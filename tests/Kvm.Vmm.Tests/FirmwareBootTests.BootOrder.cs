@@ -2,12 +2,15 @@ using NUnit.Framework;
 
 namespace Kvm.Vmm.Tests;
 
-/// <summary>Boot order: of two bootable disks, SeaBIOS boots the one whose <c>&lt;boot order&gt;</c> comes first.</summary>
+/// <summary>
+/// Boot order: of two bootable disks, SeaBIOS boots the one whose <c>&lt;boot order&gt;</c> comes first; with
+/// <c>&lt;bootmenu enable='yes'&gt;</c> it offers its menu for the XML's timeout first.
+/// </summary>
 public sealed partial class FirmwareBootTests
 {
     [EmulatorRetry]
     [Test]
-    public void SeaBios_TwoBootableDisks_BootsTheOneTheBootOrderNamesFirst()
+    public void SeaBios_TwoBootableDisksAndABootMenu_BootsTheOneTheBootOrderNamesFirst()
     {
         string initrd = DiskGuest.BuildInitramfs(_directory, $$"""
             B=/bin/busybox
@@ -32,6 +35,7 @@ public sealed partial class FirmwareBootTests
               <vcpu>1</vcpu>
               <os>
                 <type arch='x86_64' machine='pc'>hvm</type>
+                <bootmenu enable='yes' timeout='200'/>
               </os>
               <on_poweroff>destroy</on_poweroff>
               <devices>
@@ -62,5 +66,6 @@ public sealed partial class FirmwareBootTests
         Assert.That(output, Does.Contain(DoneMarker), "the guest did not finish; its console:\n" + output + "\nkvm-vmm:\n" + vmm.StandardError.ReadToEnd());
         Assert.That(output, Does.Contain("boot-disk=1"), "the kernel came from vdb, first in the boot order");
         Assert.That(output, Does.Not.Contain("boot-disk=0"));
+        Assert.That(output, Does.Contain(BootMenuPrompt), "<bootmenu enable='yes'>: the BIOS offers its menu");
     }
 }

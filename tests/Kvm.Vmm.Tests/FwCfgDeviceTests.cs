@@ -105,6 +105,14 @@ public sealed class FwCfgDeviceTests
         Assert.That(Encoding.ASCII.GetString(signature), Is.EqualTo("QEMU CFG"));
     }
 
+    [TestCase(false, 0)]
+    [TestCase(true, 1)]
+    public void Content_BootMenuItem_SaysWhetherTheMenuIsOffered(bool bootMenu, int expected)
+    {
+        var content = FwCfgContent.Create(s_uuid, 1 << 20, 1, [], bootMenu);
+        Assert.That(content.Item(FwCfgKey.BootMenu), Is.EqualTo(new byte[] { (byte)expected, 0 }));
+    }
+
     [Test]
     public void Content_RefusesBadNamesAndDuplicates()
     {

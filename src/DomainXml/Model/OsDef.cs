@@ -47,6 +47,12 @@ public sealed record OsDef
     /// <summary>The boot menu timeout in milliseconds; read, as in libvirt, only when the menu is enabled.</summary>
     public uint? BootMenuTimeout { get; init; }
 
+    /// <summary>
+    /// <c>&lt;bios rebootTimeout&gt;</c>: milliseconds the BIOS waits before trying again when nothing booted; -1 never
+    /// (QEMU's <c>-boot reboot-timeout</c>); null when absent.
+    /// </summary>
+    public int? BiosRebootTimeout { get; init; }
+
     /// <summary>none, emulate, host or sysinfo (<c>&lt;smbios mode&gt;</c>).</summary>
     public string? SmbiosMode { get; init; }
 }

@@ -82,6 +82,7 @@ internal static class OsXml
             NvramDetails = firmware ? LoaderXml.ParseNvram(os) : null,
             BootMenu = bootMenuEnabled,
             BootMenuTimeout = bootMenuEnabled == true ? bootMenu!.UInt(XmlNames.Timeout) : null,
+            BiosRebootTimeout = os.Element(XmlNames.Bios)?.Int(XmlNames.RebootTimeout),
             SmbiosMode = smbiosMode,
         };
     }

@@ -51,21 +51,24 @@ public sealed class BiosBoot : IDisposable
     /// <summary>
     /// The fw_cfg files for the BIOS: the memory map (<paramref name="ram"/> regions whole, <paramref name="reserved"/>
     /// ranges), the ACPI tables with their loader script, the boot order (OpenFirmware paths, first first; none: the
-    /// BIOS's own order), how long to wait before trying again when nothing booted (null: SeaBIOS's default, a minute,
-    /// as under QEMU without reboot-timeout), and COM1 as the console.
+    /// BIOS's own order), how long to wait before trying again when nothing booted (QEMU always gives SeaBIOS this
+    /// file: -1, never, unless <c>-boot reboot-timeout</c> says otherwise; without it SeaBIOS would retry after a minute), how long the boot menu waits (<c>etc/boot-menu-wait</c>, QEMU's
+    /// splash-time; null: the firmware's default), and COM1 as the console.
     /// </summary>
     public static IReadOnlyList<KeyValuePair<string, byte[]>> Files(IEnumerable<(ulong Address, ulong Size)> ram,
         IEnumerable<(ulong Address, ulong Size)> reserved, IReadOnlyList<int> apicIds, AcpiPci pci, IEnumerable<string> bootOrder,
-        int? bootFailWaitMilliseconds = null)
+        int bootFailWaitMilliseconds = -1, ushort? bootMenuWaitMilliseconds = null)
     {
         var files = new List<KeyValuePair<string, byte[]>>(AcpiTables.FirmwareFiles(apicIds, pci))
         {
             new(FirmwareFiles.E820File, FirmwareFiles.E820(ram, reserved)),
             new(FirmwareFiles.SerialConsoleFile, FirmwareFiles.SerialConsole(SerialConsolePort)),
+            new(FirmwareFiles.BootFailWaitFile, FirmwareFiles.BootFailWait(bootFailWaitMilliseconds)),
         };
-        if (bootFailWaitMilliseconds is { } wait)
+
+        if (bootMenuWaitMilliseconds is { } menuWait)
         {
-            files.Add(new(FirmwareFiles.BootFailWaitFile, FirmwareFiles.BootFailWait(wait)));
+            files.Add(new(FirmwareFiles.BootMenuWaitFile, FirmwareFiles.BootMenuWait(menuWait)));
         }
 
         byte[] order = FirmwareFiles.BootOrder(bootOrder);

@@ -15,6 +15,7 @@ public static class FirmwareFiles
     public const string BootOrderFile = "bootorder";
     public const string BootFailWaitFile = "etc/boot-fail-wait";
     public const string SerialConsoleFile = "etc/sercon-port";
+    public const string BootMenuWaitFile = "etc/boot-menu-wait";
 
     /// <summary>
     /// <c>etc/e820</c>: one packed {le64 address, le64 length, le32 type} per entry: the guest's RAM regions whole
@@ -47,6 +48,14 @@ public static class FirmwareFiles
     /// <summary>The path QEMU gives a virtio-blk disk at <paramref name="slot"/>.<paramref name="function"/> of bus 0.</summary>
     public static string VirtioDiskPath(int slot, int function = 0) =>
         function == 0 ? $"/pci@i0cf8/scsi@{slot:x}/disk@0,0" : $"/pci@i0cf8/scsi@{slot:x},{function:x}/disk@0,0";
+
+    /// <summary><c>etc/boot-menu-wait</c>: milliseconds the boot menu waits for a key (le16), as QEMU's <c>-boot splash-time</c>.</summary>
+    public static byte[] BootMenuWait(ushort milliseconds)
+    {
+        var data = new byte[2];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(data, milliseconds);
+        return data;
+    }
 
     /// <summary><c>etc/boot-fail-wait</c>: milliseconds before the firmware retries when nothing booted (le32; -1: never retry).</summary>
     public static byte[] BootFailWait(int milliseconds)

@@ -59,6 +59,18 @@ public sealed record MachineConfig
     /// <summary>The machine's UUID (fw_cfg, and the firmware's SMBIOS tables); the domain's.</summary>
     public Guid Uuid { get; init; }
 
+    /// <summary>
+    /// Milliseconds the BIOS waits before trying again when nothing booted (<c>&lt;bios rebootTimeout&gt;</c>); -1, the
+    /// default as under QEMU, never: the machine stays up saying "No bootable device."
+    /// </summary>
+    public int BootFailWaitMilliseconds { get; init; } = -1;
+
+    /// <summary>Whether the firmware offers its boot menu (<c>&lt;bootmenu enable='yes'&gt;</c>, QEMU's <c>-boot menu=on</c>).</summary>
+    public bool BootMenu { get; init; }
+
+    /// <summary>How long the firmware's boot menu waits for a key, in milliseconds (<c>&lt;bootmenu timeout&gt;</c>); null: the firmware's default.</summary>
+    public ushort? BootMenuWaitMilliseconds { get; init; }
+
     /// <summary>Named files the fw_cfg device offers besides its standard items (<c>&lt;sysinfo type='fwcfg'&gt;</c>).</summary>
     public IReadOnlyList<KeyValuePair<string, byte[]>> FwCfgFiles { get; init; } = [];
 }

@@ -51,7 +51,7 @@ public sealed partial class PcMachine : IDisposable
         try
         {
             // QEMU's fw_cfg, as on every PC machine of QEMU's: the guest's qemu_fw_cfg driver (ACPI QEMU0002) reads it.
-            var fwCfg = FwCfgContent.Create(config.Uuid, config.MemoryBytes, config.Vcpus, config.FwCfgFiles);
+            var fwCfg = FwCfgContent.Create(config.Uuid, config.MemoryBytes, config.Vcpus, config.FwCfgFiles, config.BootMenu);
             _ports.Bus.Register(FwCfgDevice.IoBase, FwCfgDevice.IoSize, new FwCfgDevice(fwCfg, memory));
             _pci = PciDevices.Create(config, _ports.Bus, _mmio, memory, vm, memory.Regions.Max(r => r.End), End);
         }
@@ -151,7 +151,7 @@ public sealed partial class PcMachine : IDisposable
             else
             {
                 firmware = bios is null ? UefiBoot.Load(vm, mmio, config.FirmwarePath!, config.NvramPath!) : BiosBoot.Load(vm, memory, bios);
-                fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved, apicIds, pci, BootPaths(config))];
+                fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved, apicIds, pci, BootPaths(config), config.BootFailWaitMilliseconds, config.BootMenuWaitMilliseconds)];
             }
 
             var cpuid = kvm.GetSupportedCpuid();

@@ -35,7 +35,7 @@ public sealed class FwCfgContent
     /// the vCPU counts and no graphics; plus <paramref name="files"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A file name is empty, too long, not ASCII, or given twice; too many or too large files.</exception>
-    public static FwCfgContent Create(Guid uuid, ulong ramBytes, int vcpus, IEnumerable<KeyValuePair<string, byte[]>> files)
+    public static FwCfgContent Create(Guid uuid, ulong ramBytes, int vcpus, IEnumerable<KeyValuePair<string, byte[]>> files, bool bootMenu = false)
     {
         var items = new Dictionary<ushort, byte[]>
         {
@@ -46,7 +46,7 @@ public sealed class FwCfgContent
             [FwCfgKey.NoGraphic] = Le16(1),
             [FwCfgKey.CpuCount] = Le16((ushort)vcpus),
             [FwCfgKey.MaxCpus] = Le16((ushort)vcpus),
-            [FwCfgKey.BootMenu] = Le16(0),
+            [FwCfgKey.BootMenu] = Le16(bootMenu ? (ushort)1 : (ushort)0),
         };
 
         var sorted = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
