@@ -299,6 +299,8 @@ def inside(args):
     t = time.monotonic()
     images = make_images(scratch, args.size_mib)
     print(f"images made and filled in {time.monotonic() - t:.0f} s", flush=True)
+    if args.baseline:
+        outer_baseline(images, args)
     console = os.path.join(work, "console.log")
     fio_cmdline = (f"{CMDLINE} bench.mode=fio bench.size={args.size_mib} bench.runtime={args.runtime} "
                    f"bench.iodepth={args.iodepth} bench.settle={args.guest_settle}")
@@ -393,6 +395,25 @@ def inside(args):
             f"{v} {f}: rss {m[0] / 1024:.0f} own {m[2] / 1024:.0f}" for (v, f), m in fio_mem.items() if m))
 
 
+def outer_baseline(images, args):
+    """fio in the outer guest on each image file itself (O_DIRECT, 1 MiB, the same span and time): what the layers
+    under both VMMs give, so that a difference between formats can be told from one between VMMs."""
+    for fmt, image in images.items():
+        figures = []
+        for rw in ("read", "write"):
+            out = subprocess.run(["fio", "--name=outer", f"--filename={image}", f"--rw={rw}", "--bs=1M", "--direct=1",
+                                  "--ioengine=libaio", f"--iodepth={args.iodepth}", f"--size={args.size_mib}M", "--time_based",
+                                  f"--runtime={min(args.runtime, 10)}", "--output-format=terse", "--terse-version=3"],
+                                 capture_output=True, text=True)
+            fields = next((line.split(";") for line in out.stdout.splitlines() if line.startswith("3;")), None)
+            if out.returncode != 0 or fields is None:
+                figures.append(f"{rw} failed ({out.stderr.strip()[:120]})")
+                continue
+            kib = float(fields[6]) if rw == "read" else float(fields[47])
+            figures.append(f"seq-{rw} {kib / 1024:7.1f} MiB/s")
+        print(f"  outer guest, fio on {os.path.basename(image)} itself: " + ", ".join(figures), flush=True)
+
+
 def fio_version():
     try:
         return run(["fio", "--version"]).stdout.strip()
@@ -445,6 +466,8 @@ def main():
     p.add_argument("--formats", default="raw,qcow2")
     p.add_argument("--rounds", type=int, default=2, help="fio boots per VMM and format, alternating who goes first (default 2)")
     p.add_argument("--skip-fio", action="store_true")
+    p.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
+                   help="first run fio in the outer guest on each image file itself (default on)")
     p.add_argument("--skip-memory", action="store_true")
     p.add_argument("--settle", type=float, default=3.0, help="seconds idle before reading memory")
     p.add_argument("--guest-settle", type=int, default=2, help="seconds the guest waits before fio")
@@ -468,6 +491,7 @@ def main():
         passthrough += ["--" + name.replace("_", "-"), str(getattr(args, name))]
     passthrough += ["--formats", ",".join(args.formats)]
     passthrough += ["--skip-fio"] if args.skip_fio else []
+    passthrough += [] if args.baseline else ["--no-baseline"]
     passthrough += ["--skip-memory"] if args.skip_memory else []
     return outside(args, passthrough)
 
