@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Kvm.Driver.Api;
-using Kvm.Driver.Tests.Api;
 using Kvm.Vmm.Tests;
 
 namespace Kvm.Driver.Tests.EndToEnd;
@@ -18,18 +15,12 @@ namespace Kvm.Driver.Tests.EndToEnd;
 public sealed class KvmdFirmwareTests
 {
     private const string Bios = "/usr/share/seabios/bios-256k.bin";
-    private PrivateBus? _bus;
-    private Process? _kvmd;
-    private string? _directory;
+    private KvmdOnPrivateBus? _kvmd;
 
     [SetUp]
     public void SetUp()
     {
-        if (!File.Exists("/dev/kvm") || GuestImages.KernelPath() is null || GuestImages.ModulesPath() is null)
-        {
-            Assert.Ignore("needs /dev/kvm, KVM_NESTED_KERNEL and KVM_NESTED_MODULES: run the Kvm category inside tools/nested-kvm/nested-kvm.sh");
-        }
-
+        _kvmd = KvmdOnPrivateBus.Create("kvmd-fw-");
         var missing = FirmwareDisk.MissingTools().ToList();
         if (!File.Exists(Bios))
         {
@@ -40,50 +31,21 @@ public sealed class KvmdFirmwareTests
         {
             Assert.Fail($"missing {string.Join(", ", missing)}: apt-get install seabios syslinux syslinux-common mtools dosfstools");
         }
-
-        ExternalTool.RequirePythonDBus();
-        _bus = PrivateBus.Start();
-        _directory = Directory.CreateTempSubdirectory("kvmd-fw-").FullName;
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        if (_directory is null)
-        {
-            return; // SetUp ignored the test
-        }
-
-        if (_kvmd is not null)
-        {
-            _kvmd.Kill();
-            _kvmd.WaitForExit(10_000);
-            _kvmd.Dispose();
-        }
-
-        using (var pkill = Process.Start("pkill", ["-KILL", "-f", Path.Combine(_directory, "run")]))
-        {
-            pkill.WaitForExit(10_000);
-        }
-
-        _bus?.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void TearDown() => _kvmd?.Dispose();
 
     [EmulatorRetry]
     [Test]
     public async Task BiosDomain_DefineStartShutdownUndefine_OverDBus()
     {
-        _kvmd = await BusDaemonProcess.StartAsync(Executable.Kvmd.Path, _bus!.Address, TimeSpan.FromMinutes(2),
-        [
-            "--session", "--state-dir", Path.Combine(_directory!, "state"), "--runtime-dir", Path.Combine(_directory!, "run"),
-            "--vmm", Executable.KvmVmm.Path, "--vmm-timeout", "300", "--rpc-socket", Path.Combine(_directory!, "virtqemud-sock"),
-        ]);
-        string staging = Directory.CreateDirectory(Path.Combine(_directory!, "disk")).FullName;
+        await _kvmd!.StartKvmdAsync();
+        string staging = Directory.CreateDirectory(Path.Combine(_kvmd.Directory, "disk")).FullName;
         string initrd = GuestImages.BuildInitramfs(staging, GuestImages.WaitForPowerButton);
         string image = FirmwareDisk.Build(staging, GuestImages.KernelPath()!, initrd, "console=ttyS0 panic=1 no_timer_check");
-        string console = Path.Combine(_directory!, "console.log");
-        string xml = Path.Combine(_directory!, "guest.xml");
+        string console = Path.Combine(_kvmd.Directory, "console.log");
+        string xml = Path.Combine(_kvmd.Directory, "guest.xml");
         File.WriteAllText(xml, $"""
             <domain type='kvm'>
               <name>dbus-bios</name>
@@ -105,12 +67,6 @@ public sealed class KvmdFirmwareTests
             </domain>
             """);
 
-        string script = Path.Combine(AppContext.BaseDirectory, "EndToEnd", "kvmd_firmware.py");
-        (int exit, string stdout, string stderr) = ExternalTool.Run(_bus.Address, TimeSpan.FromMinutes(15),
-            ExternalTool.Python, script, _bus.Address, LibvirtPaths.Connect, xml, console);
-
-        string guest = File.Exists(console) ? File.ReadAllText(console) : "(no console output)";
-        Assert.That((exit, stdout.TrimEnd().Split('\n')[^1]), Is.EqualTo((0, "ok")),
-            $"{stdout}\n{stderr}\n--- the guest's console:\n{guest}");
+        _kvmd.RunScript("kvmd_firmware.py", xml, console, TimeSpan.FromMinutes(15));
     }
 }

@@ -5,11 +5,11 @@
 # DomainDefineXML -> Create -> the firmware's, the boot loader's and the guest's lines on the serial console ->
 # Shutdown (the ACPI power button; the guest powers off when it sees it) -> Undefine with VIR_DOMAIN_UNDEFINE_NVRAM,
 # checking the DomainEvent signals, GetState and the stored XML (still without a kernel). Prints "ok" or exits 1.
+import os
 import sys
-import time
-import dbus
-import dbus.mainloop.glib
-from gi.repository import GLib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kvmd_client import Kvmd  # noqa: E402
 
 DEFINED, UNDEFINED, STARTED, STOPPED = 0, 1, 2, 5
 ADDED, REMOVED, BOOTED, STOPPED_SHUTDOWN = 0, 0, 0, 0
@@ -17,51 +17,8 @@ RUNNING, SHUTOFF = 1, 5
 RUNNING_BOOTED, SHUTOFF_SHUTDOWN = 1, 1
 UNDEFINE_NVRAM = 4
 
-dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
-address, connect_path, xml_file, console_file = sys.argv[1:5]
-bus = dbus.bus.BusConnection(address)
-connect = dbus.Interface(bus.get_object('org.libvirt', connect_path), 'org.libvirt.Connect')
-events = []
-connect.connect_to_signal('DomainEvent', lambda path, event, detail: events.append((str(path), int(event), int(detail))))
-started = time.monotonic()
-
-
-def log(text):
-    print('%8.1f s  %s' % (time.monotonic() - started, text), flush=True)
-
-
-def pump(seconds):
-    loop = GLib.MainLoop()
-    GLib.timeout_add(int(seconds * 1000), loop.quit)
-    loop.run()
-
-
-def wait_for_event(path, event, detail, timeout, seen_before):
-    deadline = time.monotonic() + timeout
-    while True:
-        for i in range(seen_before, len(events)):
-            if events[i] == (path, event, detail):
-                log('DomainEvent %d/%d' % (event, detail))
-                return i + 1
-        assert time.monotonic() < deadline, 'no DomainEvent %d/%d for %s within %d s; seen: %r' % (
-            event, detail, path, timeout, events[seen_before:])
-        pump(0.1)
-
-
-def console():
-    try:
-        with open(console_file, errors='replace') as f:
-            return f.read()
-    except FileNotFoundError:
-        return ''
-
-
-def wait_for_console(text, timeout):
-    deadline = time.monotonic() + timeout
-    while text not in console():
-        assert time.monotonic() < deadline, '%r never appeared on the serial console %s' % (text, console_file)
-        pump(0.5)
-    log('console: %r' % text)
+kvmd = Kvmd(sys.argv)
+connect, wait_for_event, wait_for_console = kvmd.connect, kvmd.wait_for_event, kvmd.wait_for_console
 
 
 def state(domain):
@@ -69,12 +26,9 @@ def state(domain):
 
 
 boot = 600  # seconds: everything is emulated in the nested-KVM guest
-with open(xml_file) as f:
-    xml = f.read()
-
-path = str(connect.DomainDefineXML(xml))
+path = str(connect.DomainDefineXML(kvmd.xml()))
 seen = wait_for_event(path, DEFINED, ADDED, 30, 0)
-domain = dbus.Interface(bus.get_object('org.libvirt', path), 'org.libvirt.Domain')
+domain = kvmd.domain(path)
 stored = str(domain.GetXMLDesc(0))
 assert '<kernel>' not in stored and "<boot dev='hd'/>" in stored, 'the stored definition:\n' + stored
 assert state(domain) == (SHUTOFF, 0), 'GetState after define: %r' % (state(domain),)
@@ -95,5 +49,5 @@ wait_for_console('POWER-BUTTON-PRESSED', 10)
 domain.Undefine(UNDEFINE_NVRAM)
 seen = wait_for_event(path, UNDEFINED, REMOVED, 30, seen)
 assert path not in [str(p) for p in connect.ListDomains(0)], 'the undefined domain is still listed'
-print('signals: ' + ' '.join('%d/%d' % (e, d) for p, e, d in events if p == path))
+print('signals: ' + kvmd.signals(path))
 print('ok')

@@ -5,11 +5,12 @@
 # -> Create -> Destroy -> Undefine, checking after each step the DomainEvent signal (libvirt's event and detail
 # numbers), GetState and the Active and Id properties. Prints the signals seen and "ok"; exits 1 with a traceback
 # when something differs.
+import os
 import sys
-import time
 import dbus
-import dbus.mainloop.glib
-from gi.repository import GLib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kvmd_client import Kvmd  # noqa: E402
 
 # virDomainEventType / details and virDomainState / reasons (libvirt-domain.h)
 DEFINED, UNDEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN_EVENT = 0, 1, 2, 3, 4, 5, 6
@@ -17,50 +18,8 @@ ADDED, REMOVED, BOOTED, PAUSED, UNPAUSED, STOPPED_SHUTDOWN, STOPPED_DESTROYED = 
 RUNNING, STATE_PAUSED, SHUTOFF = 1, 3, 5
 RUNNING_BOOTED, PAUSED_USER, SHUTOFF_SHUTDOWN, SHUTOFF_DESTROYED = 1, 1, 1, 2
 
-dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
-address, connect_path, xml_file, console_file = sys.argv[1:5]
-bus = dbus.bus.BusConnection(address)
-connect = dbus.Interface(bus.get_object('org.libvirt', connect_path), 'org.libvirt.Connect')
-events = []
-connect.connect_to_signal('DomainEvent', lambda path, event, detail: events.append((str(path), int(event), int(detail))))
-
-
-def log(text):
-    print('%8.1f s  %s' % (time.monotonic() - started, text), flush=True)
-
-
-def pump(seconds):
-    """Runs the main loop for a while, so that signals are delivered."""
-    loop = GLib.MainLoop()
-    GLib.timeout_add(int(seconds * 1000), loop.quit)
-    loop.run()
-
-
-def wait_for_event(path, event, detail, timeout, seen_before):
-    """Waits for (event, detail) on path among the signals after index seen_before; returns the new index."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for i in range(seen_before, len(events)):
-            if events[i] == (path, event, detail):
-                log('DomainEvent %d/%d' % (event, detail))
-                return i + 1
-        assert time.monotonic() < deadline, 'no DomainEvent %d/%d for %s within %d s; seen: %r' % (
-            event, detail, path, timeout, events[seen_before:])
-        pump(0.1)
-
-
-def wait_for_console(text, timeout):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with open(console_file, errors='replace') as f:
-                if text in f.read():
-                    log('console: %r' % text)
-                    return
-        except FileNotFoundError:
-            pass
-        assert time.monotonic() < deadline, '%r never appeared on the serial console %s' % (text, console_file)
-        pump(0.5)
+kvmd = Kvmd(sys.argv)
+connect, log, wait_for_event, wait_for_console = kvmd.connect, kvmd.log, kvmd.wait_for_event, kvmd.wait_for_console
 
 
 def check(domain, props, state, reason, active):
@@ -71,15 +30,13 @@ def check(domain, props, state, reason, active):
     assert (domain_id > 0) == active, 'Id %d while Active is %s' % (domain_id, active)
 
 
-started = time.monotonic()
 boot = 600  # seconds: everything is emulated in the nested-KVM guest
-with open(xml_file) as f:
-    xml = f.read()
+xml = kvmd.xml()
 seen = 0
 
 path = str(connect.DomainDefineXML(xml))
 seen = wait_for_event(path, DEFINED, ADDED, 30, seen)
-obj = bus.get_object('org.libvirt', path)
+obj = kvmd.bus.get_object('org.libvirt', path)
 domain = dbus.Interface(obj, 'org.libvirt.Domain')
 props = dbus.Interface(obj, dbus.PROPERTIES_IFACE)
 check(domain, props, SHUTOFF, 0, False)
@@ -114,5 +71,5 @@ domain.Undefine(0)
 seen = wait_for_event(path, UNDEFINED, REMOVED, 30, seen)
 assert path not in [str(p) for p in connect.ListDomains(0)], 'the undefined domain is still listed'
 
-print('signals: ' + ' '.join('%d/%d' % (e, d) for p, e, d in events if p == path))
+print('signals: ' + kvmd.signals(path))
 print('ok')
