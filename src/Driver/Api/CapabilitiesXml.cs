@@ -64,8 +64,8 @@ public static class CapabilitiesXml
     {
         DomainCapabilityTarget target = DomainCapabilityQuery.Resolve(emulator, arch, machine, virtType, options.EmulatorPath);
         // The UEFI builds kvm-vmm boots (from QEMU's descriptors, as libvirt lists them): those needing no SMM.
-        IEnumerable<string> UefiLoaders() => FirmwareDescriptors.Load(FirmwareDescriptors.DefaultDirectories())
-            .Where(d => FirmwareDescriptors.Select([d], "uefi", target.Arch, target.Machine) is not null).Select(d => d.Executable).Distinct();
+        string[] uefiLoaders = [.. FirmwareDescriptors.Load(FirmwareDescriptors.DefaultDirectories())
+            .Where(d => FirmwareDescriptors.Select([d], "uefi", target.Arch, target.Machine) is not null).Select(d => d.Executable).Distinct()];
         static XElement Enum(string name, params string[] values) =>
             new("enum", new XAttribute("name", name), values.Select(v => new XElement("value", v)));
         static XElement Unsupported(string name) => new(name, new XAttribute("supported", "no"));
@@ -77,8 +77,8 @@ public static class CapabilitiesXml
             new XElement("arch", target.Arch),
             new XElement("vcpu", new XAttribute("max", options.MaxVcpus)),
             Unsupported("iothreads"),
-            Supported("os", Enum("firmware", [.. UefiLoaders().Any() ? new[] { "efi" } : []]),
-                Supported("loader", new XElement("value", VmmSupport.DefaultBios), UefiLoaders().Select(l => new XElement("value", l)), Enum("type", [.. VmmSupport.LoaderTypes]),
+            Supported("os", Enum("firmware", [.. uefiLoaders.Length > 0 ? new[] { "efi" } : []]),
+                Supported("loader", new XElement("value", VmmSupport.DefaultBios), uefiLoaders.Select(l => new XElement("value", l)), Enum("type", [.. VmmSupport.LoaderTypes]),
                     Enum("readonly", "yes", "no"), Enum("secure", "no"))),
             new XElement("cpu",
                 new XElement("mode", new XAttribute("name", "host-passthrough"), new XAttribute("supported", "yes"),
