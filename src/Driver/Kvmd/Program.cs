@@ -114,7 +114,7 @@ public static class Program
         // The storage pools of the state directory (dir pools; the RPC front end does not serve them yet).
         var pools = new Kvm.Driver.Pools.StoragePoolManager(options.StateDirectory);
         pools.Load();
-        // Secrets of the state directory, and the host's devices and interfaces (D-Bus only for now).
+        // Secrets of the state directory, and the host's devices and interfaces (both front ends serve them).
         var secrets = new Kvm.Driver.Secrets.SecretManager(options.StateDirectory);
         secrets.Load();
         var hostObjects = HostObjects.ForHost(secrets);
@@ -125,7 +125,7 @@ public static class Program
         {
             try
             {
-                rpc = RpcServer.Start(manager, rpcOptions);
+                rpc = RpcServer.Start(manager, rpcOptions, hostObjects);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
