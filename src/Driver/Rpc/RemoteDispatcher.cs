@@ -21,11 +21,13 @@ internal sealed class RemoteDispatcher
     private readonly SecurityProcedures _security;
     private readonly NodeDeviceProcedures? _nodeDevices;
     private readonly SecretProcedures? _secrets;
+    private readonly InterfaceProcedures? _interfaces;
 
     public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping, Api.HostObjects? hostObjects = null)
     {
         _nodeDevices = hostObjects?.NodeDevices is { } devices ? new NodeDeviceProcedures(devices) : null;
         _secrets = hostObjects?.Secrets is { } secrets ? new SecretProcedures(secrets) : null;
+        _interfaces = hostObjects?.Interfaces is { } interfaces ? new InterfaceProcedures(interfaces) : null;
         _connect = new ConnectProcedures(manager, options);
         _lists = new DomainListProcedures(manager);
         _definitions = new DomainDefinitionProcedures(manager);
@@ -160,6 +162,15 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.SecretSetValue when _secrets is not null => Done(_secrets.SetValue(call)),
         RemoteProcedure.SecretGetValue when _secrets is not null => Done(_secrets.GetValue(call)),
         RemoteProcedure.SecretUndefine when _secrets is not null => Done(_secrets.Undefine(call)),
+        RemoteProcedure.ConnectListAllInterfaces when _interfaces is not null => Done(_interfaces.ListAll(call)),
+        RemoteProcedure.ConnectNumOfInterfaces when _interfaces is not null => Done(_interfaces.NumOf(call, active: true)),
+        RemoteProcedure.ConnectListInterfaces when _interfaces is not null => Done(_interfaces.ListNames(call, active: true)),
+        RemoteProcedure.ConnectNumOfDefinedInterfaces when _interfaces is not null => Done(_interfaces.NumOf(call, active: false)),
+        RemoteProcedure.ConnectListDefinedInterfaces when _interfaces is not null => Done(_interfaces.ListNames(call, active: false)),
+        RemoteProcedure.InterfaceLookupByName when _interfaces is not null => Done(_interfaces.LookupByName(call)),
+        RemoteProcedure.InterfaceLookupByMacString when _interfaces is not null => Done(_interfaces.LookupByMac(call)),
+        RemoteProcedure.InterfaceGetXmlDesc when _interfaces is not null => Done(_interfaces.GetXmlDesc(call)),
+        RemoteProcedure.InterfaceIsActive when _interfaces is not null => Done(_interfaces.IsActive(call)),
         // A number without a public function (events, SASL and polkit steps, or none at all) is unknown to the dispatcher, as in libvirt.
         _ => Done((api is null ? RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}") : RemoteError.NotSupported(api)).ToReply(call.Header)),
     };
