@@ -29,7 +29,7 @@ public sealed partial class SysfsNodeDevices
             (uint speed, string? state) = LinkInfo(entry);
             sb.Append(FormatLink("    ", speed, state));
             sb.Append("    <capability type='").Append(uevent.GetValueOrDefault("DEVTYPE") == "wlan" ? "80211" : "80203").Append("'/>\n");
-            UdevRecord udev = uevent.TryGetValue("IFINDEX", out string? index) ? _udev.Read("n" + index) : _udev.Read("");
+            UdevRecord udev = uevent.TryGetValue("IFINDEX", out string? index) ? _udev.Read("n" + index) : UdevRecord.None;
             yield return new Found(GenerateName("net", Path.GetFileName(entry), address), RealPath(entry), null, udev.Links, null,
                 NodeDeviceCapabilities.Net, sb.ToString());
         }

@@ -47,6 +47,9 @@ internal sealed class UdevDatabase
 /// <summary>A device's udev properties and device links.</summary>
 internal sealed record UdevRecord(IReadOnlyDictionary<string, string> Properties, IReadOnlyList<string> Links)
 {
+    /// <summary>No record: what a device udev has not seen has.</summary>
+    public static UdevRecord None { get; } = new(new Dictionary<string, string>(), []);
+
     /// <summary>A property as libvirt's udevGetStringProperty returns it: null when absent or empty.</summary>
     public string? Get(string key) => Properties.TryGetValue(key, out string? value) && value.Length > 0 ? value : null;
 }
