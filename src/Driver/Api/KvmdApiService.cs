@@ -15,12 +15,14 @@ public sealed class KvmdApiService : IAsyncDisposable
     private readonly DBusConnection _connection;
     private readonly DomainEventEmitter _events;
     private readonly StoragePoolEventEmitter? _poolEvents;
+    private readonly HostObjectTree? _hostObjects;
     private readonly CancellationTokenSource _stopping;
     private int _disposed;
 
     private KvmdApiService(DBusConnection connection, DomainEventEmitter events, StoragePoolEventEmitter? poolEvents, CancellationTokenSource stopping,
-        KvmdApiOptions options)
+        KvmdApiOptions options, HostObjectTree? hostObjects)
     {
+        _hostObjects = hostObjects;
         _connection = connection;
         _events = events;
         _poolEvents = poolEvents;
@@ -42,9 +44,10 @@ public sealed class KvmdApiService : IAsyncDisposable
     /// DBUS_SESSION_BUS_ADDRESS's, or unix:path=/run/dbus/system_bus_socket).
     /// </summary>
     /// <param name="pools">The driver core's storage pools, served as org.libvirt.StoragePool/StorageVol; without it their methods answer "not supported".</param>
+    /// <param name="hostObjects">The secrets, node devices and host interfaces to serve; without it their methods answer "not supported".</param>
     /// <exception cref="BusNameTakenException">Another connection owns the bus name.</exception>
     public static async Task<KvmdApiService> StartAsync(IDomainManager manager, string busAddress, KvmdApiOptions? options = null,
-        CancellationToken cancellationToken = default, Pools.StoragePoolManager? pools = null)
+        CancellationToken cancellationToken = default, Pools.StoragePoolManager? pools = null, HostObjects? hostObjects = null)
     {
         ArgumentNullException.ThrowIfNull(manager);
         options ??= new KvmdApiOptions();
@@ -52,10 +55,12 @@ public sealed class KvmdApiService : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         DomainEventEmitter? events = null;
         StoragePoolEventEmitter? poolEvents = null;
+        HostObjectTree? hostTree = null;
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools);
+            hostTree = hostObjects is null ? null : new HostObjectTree(hostObjects, connection);
+            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools, hostTree);
             var domain = new DomainObject(manager, stopping.Token);
             var subtrees = new List<LibvirtObjectHandler>
             {
@@ -69,7 +74,9 @@ public sealed class KvmdApiService : IAsyncDisposable
                 subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StoragePoolRoot, subtree: true, pool, pool.Children));
                 subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StorageVolRoot, subtree: true, vol, vol.Children));
             }
-            string[] connectChildren = pools is null ? ["domain"] : ["domain", "storagepool", "storagevol"];
+            subtrees.AddRange(hostTree?.Subtrees ?? []);
+            var connectChildren = new List<string>(pools is null ? new[] { "domain" } : new[] { "domain", "storagepool", "storagevol" });
+            connectChildren.AddRange(hostTree?.ConnectChildren ?? []);
             connection.AddMethodHandler(new LibvirtObjectTree(
                 new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => connectChildren), [.. subtrees]));
             events = new DomainEventEmitter(manager, connection);
@@ -82,7 +89,7 @@ public sealed class KvmdApiService : IAsyncDisposable
                 throw new BusNameTakenException(options.BusName, owner);
             }
             s_log.Info("Serving {BusName} as {UniqueName} on {Address}", options.BusName, connection.UniqueName, busAddress);
-            return new KvmdApiService(connection, events, poolEvents, stopping, options);
+            return new KvmdApiService(connection, events, poolEvents, stopping, options, hostTree);
         }
         catch
         {
@@ -93,6 +100,10 @@ public sealed class KvmdApiService : IAsyncDisposable
             if (poolEvents is not null)
             {
                 await poolEvents.DisposeAsync().ConfigureAwait(false);
+            }
+            if (hostTree is not null)
+            {
+                await hostTree.DisposeAsync().ConfigureAwait(false);
             }
             connection.Dispose();
             stopping.Dispose();
@@ -123,6 +134,10 @@ public sealed class KvmdApiService : IAsyncDisposable
         if (_poolEvents is not null)
         {
             await _poolEvents.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_hostObjects is not null)
+        {
+            await _hostObjects.DisposeAsync().ConfigureAwait(false);
         }
         _connection.Dispose();
         _stopping.Dispose();

@@ -28,6 +28,14 @@ public sealed class LibvirtInterface
 
     public static LibvirtInterface StorageVol { get; } = Load("org.libvirt.StorageVol.xml");
 
+    public static LibvirtInterface Secret { get; } = Load("org.libvirt.Secret.xml");
+
+    public static LibvirtInterface NodeDevice { get; } = Load("org.libvirt.NodeDevice.xml");
+
+    public static LibvirtInterface NetInterface { get; } = Load("org.libvirt.Interface.xml");
+
+    public static LibvirtInterface NWFilter { get; } = Load("org.libvirt.NWFilter.xml");
+
     public string Name => Description.Name;
 
     public InterfaceDescription Description { get; }

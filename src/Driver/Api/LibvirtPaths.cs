@@ -12,6 +12,19 @@ public static class LibvirtPaths
     public const string DomainRoot = "/org/libvirt/QEMU/domain";
     public const string StoragePoolRoot = "/org/libvirt/QEMU/storagepool";
     public const string StorageVolRoot = "/org/libvirt/QEMU/storagevol";
+    public const string SecretRoot = "/org/libvirt/QEMU/secret";
+    public const string NodeDeviceRoot = "/org/libvirt/QEMU/nodedev";
+    public const string InterfaceRoot = "/org/libvirt/QEMU/interface";
+    public const string NWFilterRoot = "/org/libvirt/QEMU/nwfilter";
+
+    /// <summary>A secret's node is its UUID, encoded as a domain's.</summary>
+    public static string Secret(Guid uuid) => SecretRoot + "/" + EncodeUuid(uuid);
+
+    /// <summary>A node device's node is its name, encoded as a volume key (computer, pci_5f0000_5f00_5f01_5f0).</summary>
+    public static string NodeDevice(string name) => NodeDeviceRoot + "/" + EncodeString(name);
+
+    /// <summary>A host interface's node is its MAC address, encoded as a volume key (virtDBusUtilBusPathForVirInterface).</summary>
+    public static string Interface(string mac) => InterfaceRoot + "/" + EncodeString(mac);
 
     public static string StoragePool(Guid uuid) => StoragePoolRoot + "/" + EncodeUuid(uuid);
 

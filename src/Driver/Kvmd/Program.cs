@@ -114,6 +114,10 @@ public static class Program
         // The storage pools of the state directory (dir pools; the RPC front end does not serve them yet).
         var pools = new Kvm.Driver.Pools.StoragePoolManager(options.StateDirectory);
         pools.Load();
+        // Secrets of the state directory, and the host's devices and interfaces (both front ends serve them).
+        var secrets = new Kvm.Driver.Secrets.SecretManager(options.StateDirectory);
+        secrets.Load();
+        var hostObjects = HostObjects.ForHost(secrets);
 
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.
         RpcServer? rpc = null;
@@ -121,7 +125,7 @@ public static class Program
         {
             try
             {
-                rpc = RpcServer.Start(manager, rpcOptions);
+                rpc = RpcServer.Start(manager, rpcOptions, hostObjects);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
@@ -133,7 +137,7 @@ public static class Program
         KvmdApiService service;
         try
         {
-            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop, pools)
+            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop, pools, hostObjects)
                 .ConfigureAwait(false);
         }
         catch (BusNameTakenException e)

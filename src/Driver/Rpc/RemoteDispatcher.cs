@@ -19,9 +19,15 @@ internal sealed class RemoteDispatcher
     private readonly DomainEventProcedures _events;
     private readonly DomainStatsProcedures _stats;
     private readonly SecurityProcedures _security;
+    private readonly NodeDeviceProcedures? _nodeDevices;
+    private readonly SecretProcedures? _secrets;
+    private readonly InterfaceProcedures? _interfaces;
 
-    public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping)
+    public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping, Api.HostObjects? hostObjects = null)
     {
+        _nodeDevices = hostObjects?.NodeDevices is { } devices ? new NodeDeviceProcedures(devices) : null;
+        _secrets = hostObjects?.Secrets is { } secrets ? new SecretProcedures(secrets) : null;
+        _interfaces = hostObjects?.Interfaces is { } interfaces ? new InterfaceProcedures(interfaces) : null;
         _connect = new ConnectProcedures(manager, options);
         _lists = new DomainListProcedures(manager);
         _definitions = new DomainDefinitionProcedures(manager);
@@ -137,6 +143,34 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.ConnectDomainEventDeregisterAny => Done(_events.Deregister(call, legacy: true)),
         RemoteProcedure.ConnectDomainEventCallbackRegisterAny => Done(_events.Register(call, legacy: false)),
         RemoteProcedure.ConnectDomainEventCallbackDeregisterAny => Done(_events.Deregister(call, legacy: false)),
+        RemoteProcedure.ConnectListAllNodeDevices when _nodeDevices is not null => Done(_nodeDevices.ListAll(call)),
+        RemoteProcedure.NodeNumOfDevices when _nodeDevices is not null => Done(_nodeDevices.NumOfDevices(call)),
+        RemoteProcedure.NodeListDevices when _nodeDevices is not null => Done(_nodeDevices.ListDevices(call)),
+        RemoteProcedure.NodeDeviceLookupByName when _nodeDevices is not null => Done(_nodeDevices.LookupByName(call)),
+        RemoteProcedure.NodeDeviceGetXmlDesc when _nodeDevices is not null => Done(_nodeDevices.GetXmlDesc(call)),
+        RemoteProcedure.NodeDeviceGetParent when _nodeDevices is not null => Done(_nodeDevices.GetParent(call)),
+        RemoteProcedure.NodeDeviceNumOfCaps when _nodeDevices is not null => Done(_nodeDevices.NumOfCaps(call)),
+        RemoteProcedure.NodeDeviceListCaps when _nodeDevices is not null => Done(_nodeDevices.ListCaps(call)),
+        RemoteProcedure.NodeDeviceDestroy when _nodeDevices is not null => Done(_nodeDevices.Destroy(call)),
+        RemoteProcedure.ConnectListAllSecrets when _secrets is not null => Done(_secrets.ListAll(call)),
+        RemoteProcedure.ConnectNumOfSecrets when _secrets is not null => Done(_secrets.NumOfSecrets(call)),
+        RemoteProcedure.ConnectListSecrets when _secrets is not null => Done(_secrets.ListSecrets(call)),
+        RemoteProcedure.SecretLookupByUuid when _secrets is not null => Done(_secrets.LookupByUuid(call)),
+        RemoteProcedure.SecretLookupByUsage when _secrets is not null => Done(_secrets.LookupByUsage(call)),
+        RemoteProcedure.SecretDefineXml when _secrets is not null => Done(_secrets.Define(call)),
+        RemoteProcedure.SecretGetXmlDesc when _secrets is not null => Done(_secrets.GetXmlDesc(call)),
+        RemoteProcedure.SecretSetValue when _secrets is not null => Done(_secrets.SetValue(call)),
+        RemoteProcedure.SecretGetValue when _secrets is not null => Done(_secrets.GetValue(call)),
+        RemoteProcedure.SecretUndefine when _secrets is not null => Done(_secrets.Undefine(call)),
+        RemoteProcedure.ConnectListAllInterfaces when _interfaces is not null => Done(_interfaces.ListAll(call)),
+        RemoteProcedure.ConnectNumOfInterfaces when _interfaces is not null => Done(_interfaces.NumOf(call, active: true)),
+        RemoteProcedure.ConnectListInterfaces when _interfaces is not null => Done(_interfaces.ListNames(call, active: true)),
+        RemoteProcedure.ConnectNumOfDefinedInterfaces when _interfaces is not null => Done(_interfaces.NumOf(call, active: false)),
+        RemoteProcedure.ConnectListDefinedInterfaces when _interfaces is not null => Done(_interfaces.ListNames(call, active: false)),
+        RemoteProcedure.InterfaceLookupByName when _interfaces is not null => Done(_interfaces.LookupByName(call)),
+        RemoteProcedure.InterfaceLookupByMacString when _interfaces is not null => Done(_interfaces.LookupByMac(call)),
+        RemoteProcedure.InterfaceGetXmlDesc when _interfaces is not null => Done(_interfaces.GetXmlDesc(call)),
+        RemoteProcedure.InterfaceIsActive when _interfaces is not null => Done(_interfaces.IsActive(call)),
         // A number without a public function (events, SASL and polkit steps, or none at all) is unknown to the dispatcher, as in libvirt.
         _ => Done((api is null ? RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}") : RemoteError.NotSupported(api)).ToReply(call.Header)),
     };

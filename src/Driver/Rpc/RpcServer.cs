@@ -23,10 +23,10 @@ public sealed class RpcServer : IAsyncDisposable
     private int _failedClients;
     private int _failedCalls;
 
-    private RpcServer(IDomainManager manager, RpcServerOptions options)
+    private RpcServer(IDomainManager manager, RpcServerOptions options, Api.HostObjects? hostObjects)
     {
         _options = options;
-        _dispatcher = new RemoteDispatcher(manager, options, _stopping.Token);
+        _dispatcher = new RemoteDispatcher(manager, options, _stopping.Token, hostObjects);
         _events = new RpcEventForwarder(manager, () => _clients.Values.Select(c => c.Connection));
     }
 
@@ -46,11 +46,12 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>Binds the sockets (replacing stale socket files, refusing ones a live daemon answers on) and starts accepting.</summary>
     /// <exception cref="IOException">A socket path is in use by a running daemon, or cannot be bound.</exception>
-    public static RpcServer Start(IDomainManager manager, RpcServerOptions options)
+    /// <param name="hostObjects">The node devices and secrets to serve; without it their procedures answer "not supported".</param>
+    public static RpcServer Start(IDomainManager manager, RpcServerOptions options, Api.HostObjects? hostObjects = null)
     {
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(options);
-        var server = new RpcServer(manager, options);
+        var server = new RpcServer(manager, options, hostObjects);
         try
         {
             server.Listen(options.SocketPath, readOnly: false);

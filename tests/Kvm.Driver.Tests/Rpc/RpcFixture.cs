@@ -32,7 +32,7 @@ internal sealed class RpcFixture : IAsyncDisposable
     /// <param name="socketPath">The read-write socket (default: in the fixture's directory).</param>
     /// <param name="accessGroup">The read-write socket's group (as the system instance's), or null (as the session's).</param>
     public static async Task<RpcFixture> StartAsync(int maxQueuedPackets = 1024, string? vmmPrefix = null, string? socketPath = null,
-        string? readOnlySocketPath = null, string? accessGroup = null)
+        string? readOnlySocketPath = null, string? accessGroup = null, Func<ManagerFixture, Kvm.Driver.Api.HostObjects>? hostObjects = null)
     {
         var manager = new ManagerFixture();
         if (vmmPrefix is not null)
@@ -50,7 +50,7 @@ internal sealed class RpcFixture : IAsyncDisposable
             MaxQueuedPackets = maxQueuedPackets,
             Api = new Kvm.Driver.Api.KvmdApiOptions { EmulatorPath = manager.Options.VmmPath }, // as kvmd's Program gives both the one kvm-vmm
         };
-        return new RpcFixture(manager, RpcServer.Start(manager.Manager, options));
+        return new RpcFixture(manager, RpcServer.Start(manager.Manager, options, hostObjects?.Invoke(manager)));
     }
 
     public async ValueTask DisposeAsync()

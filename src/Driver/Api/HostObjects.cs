@@ -1,0 +1,17 @@
+using Kvm.Driver.NetInterfaces;
+using Kvm.Driver.NodeDevices;
+using Kvm.Driver.Secrets;
+
+namespace Kvm.Driver.Api;
+
+/// <summary>
+/// The driver core's host-side objects that kvmd serves beside domains and pools: secrets (org.libvirt.Secret), the
+/// host's devices (NodeDevice) and its network interfaces (Interface, with the empty NWFilter list beside them).
+/// Each one left null is not served (its Connect methods answer libvirt's "not supported").
+/// </summary>
+public sealed record HostObjects(SecretManager? Secrets = null, NodeDeviceService? NodeDevices = null, UdevInterfaces? Interfaces = null)
+{
+    /// <summary>What kvmd serves: the state directory's secrets and this host's devices and interfaces.</summary>
+    public static HostObjects ForHost(SecretManager secrets) =>
+        new(secrets, new NodeDeviceService(new SysfsNodeDevices()), new UdevInterfaces());
+}
