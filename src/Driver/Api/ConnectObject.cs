@@ -15,11 +15,13 @@ internal sealed class ConnectObject : ILibvirtObject
     private readonly Lazy<HostInfo> _host;
     private readonly CancellationToken _stopping;
     private readonly Pools.StoragePoolManager? _pools;
+    private readonly Networks.NetworkManager? _networks;
 
     public ConnectObject(IDomainManager manager, KvmdApiOptions options, Func<HostInfo> host, CancellationToken stopping,
-        Pools.StoragePoolManager? pools = null)
+        Pools.StoragePoolManager? pools = null, Networks.NetworkManager? networks = null)
     {
         _pools = pools;
+        _networks = networks;
         _manager = manager;
         _options = options;
         _host = new Lazy<HostInfo>(host);
@@ -121,6 +123,8 @@ internal sealed class ConnectObject : ILibvirtObject
             case ("GetAllDomainStats", "uu"):
                 return GetAllDomainStatsAsync(context, args.ReadUInt32(), args.ReadUInt32());
             case (_, _) when _pools is not null && ConnectStorage.TryCall(_pools, context, call, ref args):
+                break;
+            case (_, _) when _networks is not null && ConnectNetworks.TryCall(_networks, context, call, ref args):
                 break;
             default:
                 throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member));

@@ -15,15 +15,17 @@ public sealed class KvmdApiService : IAsyncDisposable
     private readonly DBusConnection _connection;
     private readonly DomainEventEmitter _events;
     private readonly StoragePoolEventEmitter? _poolEvents;
+    private readonly NetworkEventEmitter? _networkEvents;
     private readonly CancellationTokenSource _stopping;
     private int _disposed;
 
-    private KvmdApiService(DBusConnection connection, DomainEventEmitter events, StoragePoolEventEmitter? poolEvents, CancellationTokenSource stopping,
-        KvmdApiOptions options)
+    private KvmdApiService(DBusConnection connection, DomainEventEmitter events, StoragePoolEventEmitter? poolEvents,
+        NetworkEventEmitter? networkEvents, CancellationTokenSource stopping, KvmdApiOptions options)
     {
         _connection = connection;
         _events = events;
         _poolEvents = poolEvents;
+        _networkEvents = networkEvents;
         _stopping = stopping;
         Options = options;
         Completion = WatchAsync(connection);
@@ -42,9 +44,10 @@ public sealed class KvmdApiService : IAsyncDisposable
     /// DBUS_SESSION_BUS_ADDRESS's, or unix:path=/run/dbus/system_bus_socket).
     /// </summary>
     /// <param name="pools">The driver core's storage pools, served as org.libvirt.StoragePool/StorageVol; without it their methods answer "not supported".</param>
+    /// <param name="networks">The driver core's networks, served as org.libvirt.Network; without it their methods answer "not supported".</param>
     /// <exception cref="BusNameTakenException">Another connection owns the bus name.</exception>
     public static async Task<KvmdApiService> StartAsync(IDomainManager manager, string busAddress, KvmdApiOptions? options = null,
-        CancellationToken cancellationToken = default, Pools.StoragePoolManager? pools = null)
+        CancellationToken cancellationToken = default, Pools.StoragePoolManager? pools = null, Networks.NetworkManager? networks = null)
     {
         ArgumentNullException.ThrowIfNull(manager);
         options ??= new KvmdApiOptions();
@@ -52,10 +55,11 @@ public sealed class KvmdApiService : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         DomainEventEmitter? events = null;
         StoragePoolEventEmitter? poolEvents = null;
+        NetworkEventEmitter? networkEvents = null;
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools);
+            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools, networks);
             var domain = new DomainObject(manager, stopping.Token);
             var subtrees = new List<LibvirtObjectHandler>
             {
@@ -69,11 +73,25 @@ public sealed class KvmdApiService : IAsyncDisposable
                 subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StoragePoolRoot, subtree: true, pool, pool.Children));
                 subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StorageVolRoot, subtree: true, vol, vol.Children));
             }
-            string[] connectChildren = pools is null ? ["domain"] : ["domain", "storagepool", "storagevol"];
+            if (networks is not null)
+            {
+                var network = new NetworkObject(networks);
+                subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.NetworkRoot, subtree: true, network, network.Children));
+            }
+            var connectChildren = new List<string> { "domain" };
+            if (networks is not null)
+            {
+                connectChildren.Add("network");
+            }
+            if (pools is not null)
+            {
+                connectChildren.AddRange(["storagepool", "storagevol"]);
+            }
             connection.AddMethodHandler(new LibvirtObjectTree(
                 new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => connectChildren), [.. subtrees]));
             events = new DomainEventEmitter(manager, connection);
             poolEvents = pools is null ? null : new StoragePoolEventEmitter(pools, connection);
+            networkEvents = networks is null ? null : new NetworkEventEmitter(networks, connection);
             // DoNotQueue: RequestNameOptions.None (no AllowReplacement, no ReplaceExisting); Tmds never queues with TryRequestNameAsync.
             bool owned = await connection.TryRequestNameAsync(options.BusName, RequestNameOptions.None).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!owned)
@@ -82,7 +100,7 @@ public sealed class KvmdApiService : IAsyncDisposable
                 throw new BusNameTakenException(options.BusName, owner);
             }
             s_log.Info("Serving {BusName} as {UniqueName} on {Address}", options.BusName, connection.UniqueName, busAddress);
-            return new KvmdApiService(connection, events, poolEvents, stopping, options);
+            return new KvmdApiService(connection, events, poolEvents, networkEvents, stopping, options);
         }
         catch
         {
@@ -93,6 +111,10 @@ public sealed class KvmdApiService : IAsyncDisposable
             if (poolEvents is not null)
             {
                 await poolEvents.DisposeAsync().ConfigureAwait(false);
+            }
+            if (networkEvents is not null)
+            {
+                await networkEvents.DisposeAsync().ConfigureAwait(false);
             }
             connection.Dispose();
             stopping.Dispose();
@@ -123,6 +145,10 @@ public sealed class KvmdApiService : IAsyncDisposable
         if (_poolEvents is not null)
         {
             await _poolEvents.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_networkEvents is not null)
+        {
+            await _networkEvents.DisposeAsync().ConfigureAwait(false);
         }
         _connection.Dispose();
         _stopping.Dispose();

@@ -10,8 +10,11 @@ public static class LibvirtPaths
     public const string Root = "/org/libvirt";
     public const string Connect = "/org/libvirt/QEMU";
     public const string DomainRoot = "/org/libvirt/QEMU/domain";
+    public const string NetworkRoot = "/org/libvirt/QEMU/network";
     public const string StoragePoolRoot = "/org/libvirt/QEMU/storagepool";
     public const string StorageVolRoot = "/org/libvirt/QEMU/storagevol";
+
+    public static string Network(Guid uuid) => NetworkRoot + "/" + EncodeUuid(uuid);
 
     public static string StoragePool(Guid uuid) => StoragePoolRoot + "/" + EncodeUuid(uuid);
 

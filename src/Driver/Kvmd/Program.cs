@@ -115,6 +115,11 @@ public static class Program
         var pools = new Kvm.Driver.Pools.StoragePoolManager(options.StateDirectory);
         pools.Load();
 
+        // The virtual networks (bridges, dnsmasq and nftables through the host's tools; the RPC front end does not serve them yet).
+        var networks = new Kvm.Driver.Networks.NetworkManager(options.StateDirectory, options.RuntimeDirectory,
+            new Kvm.Driver.Networks.LinuxNetworkRealiser(options.RuntimeDirectory));
+        networks.Load();
+
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.
         RpcServer? rpc = null;
         if (rpcOptions is not null)
@@ -133,7 +138,7 @@ public static class Program
         KvmdApiService service;
         try
         {
-            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop, pools)
+            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop, pools, networks)
                 .ConfigureAwait(false);
         }
         catch (BusNameTakenException e)
