@@ -143,6 +143,7 @@ public sealed class NetworkNamespaceTests
         NetworkSnapshot net = _networks.CreateTransient("""
             <network>
               <name>leases</name>
+              <bridge stp='off'/>
               <ip address='192.168.153.1' netmask='255.255.255.0'>
                 <dhcp><range start='192.168.153.100' end='192.168.153.110'/></dhcp>
               </ip>
