@@ -24,6 +24,15 @@ public sealed partial class NetworkManager
     private static NetworkSnapshot Snapshot(Entry e) =>
         new(e.Def.Uuid, e.Def.Name, (e.Live ?? e.Def).BridgeName, e.Live is not null, e.Persistent, e.Autostart);
 
+    /// <summary>Finds an entry under the table's lock, for a change that holds <c>_ops</c>.</summary>
+    private Entry FindShared(Guid uuid)
+    {
+        lock (_gate)
+        {
+            return Find(uuid);
+        }
+    }
+
     private Entry Find(Guid uuid) => _networks.FirstOrDefault(n => n.Def.Uuid == uuid) ?? throw NetworkErrors.NoNetworkByUuid(uuid);
 
     /// <summary>The entry a definition redefines (same name and uuid), or null for a new network; libvirt's errors for clashes.</summary>

@@ -15,6 +15,7 @@ public sealed partial class NetworkManager
     public void Update(Guid uuid, uint command, uint section, int parentIndex, string xml, uint flags)
     {
         Api.LibvirtErrors.CheckFlags(flags, AffectLive | AffectConfig, "networkUpdate");
+        lock (_ops)
         lock (_gate)
         {
             Entry entry = Find(uuid);

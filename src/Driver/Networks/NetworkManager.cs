@@ -8,8 +8,9 @@ namespace Kvm.Driver.Networks;
 /// The driver core's virtual networks, as libvirt's network driver (bridge_driver.c) keeps them: defined (persisted by
 /// <see cref="NetworkStore"/>) or transient, started and stopped through an <see cref="INetworkRealiser"/>,
 /// autostarted at load, with libvirt's define-time defaults (uuid, bridge name, MAC), its duplicate rules and its
-/// messages. One lock guards the table, the store and the host changes, so what is on disk, in memory and on the
-/// host agree; events are raised under it so they keep the operations' order.
+/// messages. Changes take <c>_ops</c> first, one at a time, so what is on disk, in memory and on the host agree and
+/// events keep the operations' order; the table itself is guarded by <c>_gate</c>, held only briefly, so lookups and
+/// listings (answered inline on the bus connection) never wait for a bridge or dnsmasq to come up.
 /// </summary>
 public sealed partial class NetworkManager
 {
@@ -19,6 +20,7 @@ public sealed partial class NetworkManager
     private readonly NetworkStore _store;
     private readonly INetworkRealiser _realiser;
     private readonly IMacAddressSource _macs;
+    private readonly Lock _ops = new();
     private readonly Lock _gate = new();
     private readonly List<Entry> _networks = [];
 
@@ -35,6 +37,33 @@ public sealed partial class NetworkManager
 
     /// <summary>Loads the persistent networks and the status of those still running, then starts the autostart ones that are not.</summary>
     public void Load()
+    {
+        lock (_ops)
+        {
+            LoadTable();
+            foreach (Entry entry in AutostartPending())
+            {
+                try
+                {
+                    StartEntry(entry);
+                }
+                catch (DomainOperationException e)
+                {
+                    s_log.Error("Cannot autostart network {Network}: {Error}", entry.Def.Name, e.Message);
+                }
+            }
+        }
+    }
+
+    private Entry[] AutostartPending()
+    {
+        lock (_gate)
+        {
+            return _networks.Where(n => n.Autostart && n.Live is null).ToArray();
+        }
+    }
+
+    private void LoadTable()
     {
         lock (_gate)
         {
@@ -57,17 +86,6 @@ public sealed partial class NetworkManager
                 }
                 entry.Live = live;
                 s_log.Info("Network {Network} is running (bridge {Bridge})", live.Name, live.BridgeName);
-            }
-            foreach (Entry entry in _networks.Where(n => n.Autostart && n.Live is null).ToArray())
-            {
-                try
-                {
-                    StartLocked(entry);
-                }
-                catch (DomainOperationException e)
-                {
-                    s_log.Error("Cannot autostart network {Network}: {Error}", entry.Def.Name, e.Message);
-                }
             }
         }
     }
@@ -110,6 +128,7 @@ public sealed partial class NetworkManager
     public NetworkSnapshot Define(string xml)
     {
         NetworkDef parsed = NetworkXml.Parse(xml);
+        lock (_ops)
         lock (_gate)
         {
             Entry? entry = CheckIdentity(parsed);
@@ -132,32 +151,40 @@ public sealed partial class NetworkManager
     public NetworkSnapshot CreateTransient(string xml)
     {
         NetworkDef parsed = NetworkXml.Parse(xml);
-        lock (_gate)
+        lock (_ops)
         {
-            if (CheckIdentity(parsed) is { } existing)
+            Entry entry;
+            lock (_gate)
             {
-                throw existing.Live is not null
-                    ? NetworkErrors.Invalid($"network is already active as '{existing.Def.Name}'")
-                    : NetworkErrors.Failed($"network '{parsed.Name}' already exists with uuid {existing.Def.Uuid:D}");
+                if (CheckIdentity(parsed) is { } existing)
+                {
+                    throw existing.Live is not null
+                        ? NetworkErrors.Invalid($"network is already active as '{existing.Def.Name}'")
+                        : NetworkErrors.Failed($"network '{parsed.Name}' already exists with uuid {existing.Def.Uuid:D}");
+                }
+                entry = new Entry(ApplyDefaults(parsed, null));
+                _networks.Add(entry);
             }
-            var entry = new Entry(ApplyDefaults(parsed, null));
-            _networks.Add(entry);
             try
             {
-                StartLocked(entry);
+                StartEntry(entry);
             }
             catch
             {
-                _networks.Remove(entry);
+                lock (_gate)
+                {
+                    _networks.Remove(entry);
+                }
                 throw;
             }
-            return Snapshot(entry);
+            return LookupByUuid(entry.Def.Uuid);
         }
     }
 
     /// <summary>virNetworkUndefine: the definition removed; a running network goes on as a transient one.</summary>
     public void Undefine(Guid uuid)
     {
+        lock (_ops)
         lock (_gate)
         {
             Entry entry = Find(uuid);
@@ -180,33 +207,40 @@ public sealed partial class NetworkManager
     /// <summary>virNetworkCreate.</summary>
     public void Start(Guid uuid)
     {
-        lock (_gate)
+        lock (_ops)
         {
-            StartLocked(Find(uuid));
+            StartEntry(FindShared(uuid));
         }
     }
 
     /// <summary>virNetworkDestroy: stopped and torn down; a transient network is gone.</summary>
     public void Destroy(Guid uuid)
     {
-        lock (_gate)
+        lock (_ops)
         {
-            Entry entry = Find(uuid);
+            Entry entry = FindShared(uuid);
             NetworkDef live = entry.Live ?? throw NetworkErrors.NotActive(entry.Def.Name);
             _realiser.Stop(live);
             _store.RemoveStatus(live.Name);
-            entry.Live = null;
+            lock (_gate)
+            {
+                entry.Live = null;
+            }
             Raise(entry, NetworkEventType.Stopped);
             s_log.Info("Stopped network {Network}", live.Name);
             if (!entry.Persistent)
             {
-                _networks.Remove(entry);
+                lock (_gate)
+                {
+                    _networks.Remove(entry);
+                }
             }
         }
     }
 
     public void SetAutostart(Guid uuid, bool autostart)
     {
+        lock (_ops)
         lock (_gate)
         {
             Entry entry = Find(uuid);
@@ -247,7 +281,8 @@ public sealed partial class NetworkManager
         return _realiser.ReadLeases(live).Where(l => mac is null || string.Equals(l.Mac, mac, StringComparison.OrdinalIgnoreCase)).ToArray();
     }
 
-    private void StartLocked(Entry entry)
+    /// <summary>Starts a network of the table; the caller holds <c>_ops</c>, so nothing else changes it meanwhile.</summary>
+    private void StartEntry(Entry entry)
     {
         if (entry.Live is not null)
         {
@@ -258,7 +293,10 @@ public sealed partial class NetworkManager
         {
             throw NetworkErrors.Unsupported($"forward mode '{NetworkForwardModes.Name(def.Forward)}' (kvmd realises nat, route, open and isolated networks)");
         }
-        CheckSubnetsFree(entry);
+        lock (_gate)
+        {
+            CheckSubnetsFree(entry);
+        }
         _realiser.CheckRoutes(def);
         _realiser.Start(def);
         try
@@ -270,7 +308,10 @@ public sealed partial class NetworkManager
             _realiser.Stop(def);
             throw NetworkErrors.System($"cannot save the status of network '{def.Name}': {e.Message}", e);
         }
-        entry.Live = def;
+        lock (_gate)
+        {
+            entry.Live = def;
+        }
         Raise(entry, NetworkEventType.Started);
         s_log.Info("Started network {Network} on bridge {Bridge}", def.Name, def.BridgeName);
     }

@@ -200,6 +200,23 @@ public sealed class NetworkManagerTests
     }
 
     [Test]
+    public async Task Start_WhileTheHostIsSlow_LookupsAndListingsDoNotWait()
+    {
+        NetworkSnapshot net = _networks.Define(Nat("slow"));
+        using var release = new ManualResetEventSlim();
+        _host.HoldStart = release;
+        Task start = Task.Run(() => _networks.Start(net.Uuid));
+        Assert.That(_host.StartEntered.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        Task<IReadOnlyList<NetworkSnapshot>> list = Task.Run(() => _networks.List());
+        Assert.That(list.Wait(TimeSpan.FromSeconds(5)), Is.True, "List waited for the start");
+        Assert.That(list.Result.Single().Active, Is.False, "not active before the host side is done");
+        Assert.That(_networks.GetXmlDesc(net.Uuid, 0), Does.Contain("<name>slow</name>"));
+        release.Set();
+        await start;
+        Assert.That(_networks.LookupByUuid(net.Uuid).Active, Is.True);
+    }
+
+    [Test]
     public void GetDhcpLeases_FilteredByMacCaseInsensitively()
     {
         NetworkSnapshot net = _networks.CreateTransient(Nat("n"));

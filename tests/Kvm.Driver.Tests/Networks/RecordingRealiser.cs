@@ -18,6 +18,11 @@ internal sealed class RecordingRealiser : INetworkRealiser
 
     public List<DhcpLease> Leases { get; } = [];
 
+    /// <summary>When set, Start signals <see cref="StartEntered"/> and waits for this before it returns (a slow bridge or dnsmasq).</summary>
+    public ManualResetEventSlim? HoldStart { get; set; }
+
+    public ManualResetEventSlim StartEntered { get; } = new();
+
     public bool LinkExists(string name) => HostLinks.Contains(name);
 
     public void CheckRoutes(NetworkDef def) => Calls.Add("routes " + def.Name);
@@ -29,6 +34,11 @@ internal sealed class RecordingRealiser : INetworkRealiser
             throw new DomainOperationException(VirErrorCode.SystemError, FailStartWith);
         }
         Calls.Add($"start {def.Name} {def.BridgeName}");
+        if (HoldStart is not null)
+        {
+            StartEntered.Set();
+            HoldStart.Wait(TimeSpan.FromSeconds(30));
+        }
     }
 
     public void Stop(NetworkDef def) => Calls.Add($"stop {def.Name} {def.BridgeName}");
