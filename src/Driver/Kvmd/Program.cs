@@ -95,6 +95,12 @@ public static class Program
         });
         CancellationToken stop = stopping.Token;
 
+        // The virtual networks (bridges, dnsmasq and nftables through the host's tools; the RPC front end does not serve
+        // them yet); domains' <interface type='network'> get their running network's bridge from them.
+        var networks = new Kvm.Driver.Networks.NetworkManager(options.StateDirectory, options.RuntimeDirectory,
+            new Kvm.Driver.Networks.LinuxNetworkRealiser(options.RuntimeDirectory));
+        networks.Load();
+        options = options with { NetworkBridges = networks.BridgeOf };
         await using var manager = new DomainManager(options);
         try
         {
@@ -115,10 +121,6 @@ public static class Program
         var pools = new Kvm.Driver.Pools.StoragePoolManager(options.StateDirectory);
         pools.Load();
 
-        // The virtual networks (bridges, dnsmasq and nftables through the host's tools; the RPC front end does not serve them yet).
-        var networks = new Kvm.Driver.Networks.NetworkManager(options.StateDirectory, options.RuntimeDirectory,
-            new Kvm.Driver.Networks.LinuxNetworkRealiser(options.RuntimeDirectory));
-        networks.Load();
 
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.
         RpcServer? rpc = null;

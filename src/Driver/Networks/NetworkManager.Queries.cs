@@ -64,4 +64,14 @@ public sealed partial class NetworkManager
         }
         return _realiser.ReadLeases(live).Where(l => mac is null || string.Equals(l.Mac, mac, StringComparison.OrdinalIgnoreCase)).ToArray();
     }
+
+    /// <summary>The bridge of a running network, for a domain's &lt;interface type='network'&gt; (libvirt's errors otherwise).</summary>
+    public string BridgeOf(string name)
+    {
+        lock (_gate)
+        {
+            Entry entry = _networks.FirstOrDefault(n => n.Def.Name == name) ?? throw NetworkErrors.NoNetworkByName(name);
+            return entry.Live?.BridgeName ?? throw NetworkErrors.NotActive(name);
+        }
+    }
 }
