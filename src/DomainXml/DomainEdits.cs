@@ -52,6 +52,33 @@ public static class DomainEdits
         });
     }
 
+    /// <summary>
+    /// The live definition with the bridge of each <c>&lt;interface type='network'&gt;</c>'s running network on its
+    /// <c>&lt;source network bridge&gt;</c>, as libvirt's live XML shows it; null when there is no such interface.
+    /// <paramref name="bridgeOf"/> answers a network's bridge, or throws when the network is missing or not running.
+    /// </summary>
+    public static DomainDocument? WithNetworkBridges(DomainDocument document, Func<string, string> bridgeOf)
+    {
+        ArgumentNullException.ThrowIfNull(bridgeOf);
+        if (!document.Definition.Devices.Interfaces.Any(n => n.Type == "network"))
+        {
+            return null;
+        }
+
+        var bridges = document.Definition.Devices.Interfaces.Where(n => n.Type == "network" && n.Source is not null)
+            .Select(n => n.Source!).Distinct(StringComparer.Ordinal).ToDictionary(n => n, bridgeOf, StringComparer.Ordinal);
+        return Edit(document, root =>
+        {
+            foreach (var nic in root.Element(XmlNames.Devices)!.Elements(XmlNames.Interface).Where(n => (string?)n.Attribute(XmlNames.Type) == "network"))
+            {
+                if (nic.Element(XmlNames.Source) is { } source && (string?)source.Attribute(XmlNames.Network) is { } network)
+                {
+                    source.SetAttributeValue(XmlNames.Bridge, bridges[network]);
+                }
+            }
+        });
+    }
+
     /// <summary>The definition with a new <c>&lt;title&gt;</c>, or none (virDomainSetMetadata, VIR_DOMAIN_METADATA_TITLE).</summary>
     public static DomainDocument WithTitle(DomainDocument document, string? title) =>
         Edit(document, root => ReplaceAfterName(root, XmlNames.Title, title));

@@ -60,6 +60,15 @@ public sealed class NetMappingTests
         Assert.That((tap.Name, tap.Managed, tap.Bridge), Is.EqualTo(((string?)null, true, "br-test")));
     }
 
+    /// <summary>A network interface as kvmd's live definition has it: the running network's bridge on its source.</summary>
+    [Test]
+    public void Plan_NetworkWithItsBridge_CreatesATapOnThatBridge()
+    {
+        var (tap, device, _) = Single("<interface type='network'><source network='default' bridge='virbr0'/><model type='virtio'/></interface>");
+
+        Assert.That((tap.Name, tap.Managed, tap.Bridge, device.Name), Is.EqualTo(((string?)null, true, "virbr0", "net0")));
+    }
+
     [Test]
     public void Plan_TwoInterfaces_AreNamedAsLibvirtsAliases()
     {

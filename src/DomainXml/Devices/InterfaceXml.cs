@@ -59,6 +59,7 @@ internal static class InterfaceXml
                 "direct" or "ethernet" => source?.Attr(XmlNames.Dev),
                 _ => null,
             },
+            SourceBridge = type == "network" ? source?.Attr(XmlNames.Bridge) : null,
             Model = nic.Element(XmlNames.Model)?.Attr(XmlNames.Type),
             TargetDev = target?.Attr(XmlNames.Dev),
             TargetUnmanaged = target?.Attr(XmlNames.Managed) == "no",

@@ -11,6 +11,9 @@ public sealed record InterfaceDef
     /// <summary>The network, bridge or device name the interface attaches to.</summary>
     public string? Source { get; init; }
 
+    /// <summary><c>&lt;source network bridge&gt;</c> of a network interface: the running network's bridge, which the live definition records.</summary>
+    public string? SourceBridge { get; init; }
+
     public string? Model { get; init; }
 
     public string? TargetDev { get; init; }

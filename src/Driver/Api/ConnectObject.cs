@@ -16,12 +16,14 @@ internal sealed class ConnectObject : ILibvirtObject
     private readonly CancellationToken _stopping;
     private readonly Pools.StoragePoolManager? _pools;
     private readonly HostObjectTree? _hostObjects;
+    private readonly Networks.NetworkManager? _networks;
 
     public ConnectObject(IDomainManager manager, KvmdApiOptions options, Func<HostInfo> host, CancellationToken stopping,
-        Pools.StoragePoolManager? pools = null, HostObjectTree? hostObjects = null)
+        Pools.StoragePoolManager? pools = null, HostObjectTree? hostObjects = null, Networks.NetworkManager? networks = null)
     {
         _pools = pools;
         _hostObjects = hostObjects;
+        _networks = networks;
         _manager = manager;
         _options = options;
         _host = new Lazy<HostInfo>(host);
@@ -125,6 +127,7 @@ internal sealed class ConnectObject : ILibvirtObject
             case (_, _) when _pools is not null && ConnectStorage.TryCall(_pools, context, call, ref args):
                 break;
             case (_, _) when _hostObjects is not null && _hostObjects.TryCall(context, call, ref args):
+            case (_, _) when _networks is not null && ConnectNetworks.TryCall(_networks, context, call, ref args):
                 break;
             default:
                 throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member));

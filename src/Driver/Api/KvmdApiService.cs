@@ -16,16 +16,18 @@ public sealed class KvmdApiService : IAsyncDisposable
     private readonly DomainEventEmitter _events;
     private readonly StoragePoolEventEmitter? _poolEvents;
     private readonly HostObjectTree? _hostObjects;
+    private readonly NetworkEventEmitter? _networkEvents;
     private readonly CancellationTokenSource _stopping;
     private int _disposed;
 
-    private KvmdApiService(DBusConnection connection, DomainEventEmitter events, StoragePoolEventEmitter? poolEvents, CancellationTokenSource stopping,
-        KvmdApiOptions options, HostObjectTree? hostObjects)
+    private KvmdApiService(DBusConnection connection, DomainEventEmitter events, StoragePoolEventEmitter? poolEvents,
+        NetworkEventEmitter? networkEvents, CancellationTokenSource stopping, KvmdApiOptions options, HostObjectTree? hostObjects)
     {
         _hostObjects = hostObjects;
         _connection = connection;
         _events = events;
         _poolEvents = poolEvents;
+        _networkEvents = networkEvents;
         _stopping = stopping;
         Options = options;
         Completion = WatchAsync(connection);
@@ -45,9 +47,11 @@ public sealed class KvmdApiService : IAsyncDisposable
     /// </summary>
     /// <param name="pools">The driver core's storage pools, served as org.libvirt.StoragePool/StorageVol; without it their methods answer "not supported".</param>
     /// <param name="hostObjects">The secrets, node devices and host interfaces to serve; without it their methods answer "not supported".</param>
+    /// <param name="networks">The driver core's networks, served as org.libvirt.Network; without it their methods answer "not supported".</param>
     /// <exception cref="BusNameTakenException">Another connection owns the bus name.</exception>
     public static async Task<KvmdApiService> StartAsync(IDomainManager manager, string busAddress, KvmdApiOptions? options = null,
-        CancellationToken cancellationToken = default, Pools.StoragePoolManager? pools = null, HostObjects? hostObjects = null)
+        CancellationToken cancellationToken = default, Pools.StoragePoolManager? pools = null, HostObjects? hostObjects = null,
+        Networks.NetworkManager? networks = null)
     {
         ArgumentNullException.ThrowIfNull(manager);
         options ??= new KvmdApiOptions();
@@ -56,11 +60,12 @@ public sealed class KvmdApiService : IAsyncDisposable
         DomainEventEmitter? events = null;
         StoragePoolEventEmitter? poolEvents = null;
         HostObjectTree? hostTree = null;
+        NetworkEventEmitter? networkEvents = null;
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             hostTree = hostObjects is null ? null : new HostObjectTree(hostObjects, connection);
-            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools, hostTree);
+            var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools, hostTree, networks);
             var domain = new DomainObject(manager, stopping.Token);
             var subtrees = new List<LibvirtObjectHandler>
             {
@@ -75,12 +80,29 @@ public sealed class KvmdApiService : IAsyncDisposable
                 subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.StorageVolRoot, subtree: true, vol, vol.Children));
             }
             subtrees.AddRange(hostTree?.Subtrees ?? []);
-            var connectChildren = new List<string>(pools is null ? new[] { "domain" } : new[] { "domain", "storagepool", "storagevol" });
+            if (networks is not null)
+            {
+                var network = new NetworkObject(networks);
+                subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.NetworkRoot, subtree: true, network, network.Children));
+            }
+
+            var connectChildren = new List<string> { "domain" };
+            if (networks is not null)
+            {
+                connectChildren.Add("network");
+            }
+
+            if (pools is not null)
+            {
+                connectChildren.AddRange(["storagepool", "storagevol"]);
+            }
+
             connectChildren.AddRange(hostTree?.ConnectChildren ?? []);
             connection.AddMethodHandler(new LibvirtObjectTree(
                 new LibvirtObjectHandler(LibvirtPaths.Connect, subtree: false, connect, _ => connectChildren), [.. subtrees]));
             events = new DomainEventEmitter(manager, connection);
             poolEvents = pools is null ? null : new StoragePoolEventEmitter(pools, connection);
+            networkEvents = networks is null ? null : new NetworkEventEmitter(networks, connection);
             // DoNotQueue: RequestNameOptions.None (no AllowReplacement, no ReplaceExisting); Tmds never queues with TryRequestNameAsync.
             bool owned = await connection.TryRequestNameAsync(options.BusName, RequestNameOptions.None).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!owned)
@@ -89,7 +111,7 @@ public sealed class KvmdApiService : IAsyncDisposable
                 throw new BusNameTakenException(options.BusName, owner);
             }
             s_log.Info("Serving {BusName} as {UniqueName} on {Address}", options.BusName, connection.UniqueName, busAddress);
-            return new KvmdApiService(connection, events, poolEvents, stopping, options, hostTree);
+            return new KvmdApiService(connection, events, poolEvents, networkEvents, stopping, options, hostTree);
         }
         catch
         {
@@ -104,6 +126,11 @@ public sealed class KvmdApiService : IAsyncDisposable
             if (hostTree is not null)
             {
                 await hostTree.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (networkEvents is not null)
+            {
+                await networkEvents.DisposeAsync().ConfigureAwait(false);
             }
             connection.Dispose();
             stopping.Dispose();
@@ -138,6 +165,11 @@ public sealed class KvmdApiService : IAsyncDisposable
         if (_hostObjects is not null)
         {
             await _hostObjects.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_networkEvents is not null)
+        {
+            await _networkEvents.DisposeAsync().ConfigureAwait(false);
         }
         _connection.Dispose();
         _stopping.Dispose();

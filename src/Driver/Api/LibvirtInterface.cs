@@ -24,6 +24,8 @@ public sealed class LibvirtInterface
 
     public static LibvirtInterface Domain { get; } = Load("org.libvirt.Domain.xml");
 
+    public static LibvirtInterface Network { get; } = Load("org.libvirt.Network.xml");
+
     public static LibvirtInterface StoragePool { get; } = Load("org.libvirt.StoragePool.xml");
 
     public static LibvirtInterface StorageVol { get; } = Load("org.libvirt.StorageVol.xml");

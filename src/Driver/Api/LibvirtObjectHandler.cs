@@ -59,7 +59,8 @@ internal sealed class LibvirtObjectHandler
         Properties => call.Member != "Set",
         _ => call.Member is not ("DomainDefineXML" or "DomainCreateXML" or "Create" or "Destroy" or "Shutdown" or "Reboot"
             or "Reset" or "Suspend" or "Resume" or "Undefine" or "SetMetadata" or "Rename" or "StoragePoolDefineXML"
-            or "StoragePoolCreateXML" or "Build" or "Delete" or "Refresh" or "StorageVolCreateXML" or "SecretDefineXML" or "SetValue"),
+            or "StoragePoolCreateXML" or "Build" or "Delete" or "Refresh" or "StorageVolCreateXML" or "SecretDefineXML" or "SetValue"
+            or "NetworkDefineXML" or "NetworkCreateXML" or "Update"),
     };
 
     private ValueTask HandleCoreAsync(MethodContext context, LibvirtCall call)

@@ -10,6 +10,7 @@ public static class LibvirtPaths
     public const string Root = "/org/libvirt";
     public const string Connect = "/org/libvirt/QEMU";
     public const string DomainRoot = "/org/libvirt/QEMU/domain";
+    public const string NetworkRoot = "/org/libvirt/QEMU/network";
     public const string StoragePoolRoot = "/org/libvirt/QEMU/storagepool";
     public const string StorageVolRoot = "/org/libvirt/QEMU/storagevol";
     public const string SecretRoot = "/org/libvirt/QEMU/secret";
@@ -25,6 +26,8 @@ public static class LibvirtPaths
 
     /// <summary>A host interface's node is its MAC address, encoded as a volume key (virtDBusUtilBusPathForVirInterface).</summary>
     public static string Interface(string mac) => InterfaceRoot + "/" + EncodeString(mac);
+
+    public static string Network(Guid uuid) => NetworkRoot + "/" + EncodeUuid(uuid);
 
     public static string StoragePool(Guid uuid) => StoragePoolRoot + "/" + EncodeUuid(uuid);
 

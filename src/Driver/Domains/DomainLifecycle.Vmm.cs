@@ -23,6 +23,11 @@ internal sealed partial class DomainLifecycle
         {
             // UEFI: the firmware from the descriptors and the domain's variable store, made at its first start.
             live = _firmware?.Prepare(live) ?? live;
+            // <interface type='network'>: a tap on the running network's bridge, recorded on the live <source>.
+            if (_networkBridges is not null)
+            {
+                live = DomainEdits.WithNetworkBridges(live, _networkBridges) ?? live;
+            }
         }
         catch (DomainOperationException)
         {
@@ -37,7 +42,7 @@ internal sealed partial class DomainLifecycle
             throw DomainErrors.ConfigUnsupported($"kvm-vmm cannot boot this domain yet: {boot}");
         }
 
-        var unsupported = VmmSupport.Unsupported(source.Definition.Devices).ToList();
+        var unsupported = VmmSupport.Unsupported(live.Definition.Devices).ToList();
         if (unsupported.Count > 0)
         {
             FailStart(entry);

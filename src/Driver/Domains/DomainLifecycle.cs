@@ -25,10 +25,13 @@ internal sealed partial class DomainLifecycle
 
     private readonly DomainFirmware? _firmware;
 
+    private readonly Func<string, string>? _networkBridges;
+
     public DomainLifecycle(DomainTable table, DomainDefinitions definitions, DomainEvents events, VmmSupervisor supervisor, TimeSpan killTimeout,
-        DomainFirmware? firmware = null)
+        DomainFirmware? firmware = null, Func<string, string>? networkBridges = null)
     {
         _firmware = firmware;
+        _networkBridges = networkBridges;
         _table = table;
         _definitions = definitions;
         _events = events;

@@ -42,7 +42,7 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
             options.FirmwareDescriptorDirectories ?? FirmwareDescriptors.DefaultDirectories());
         _definitions = new DomainDefinitions(new DomainStore(options.StateDirectory), _table, _events, Runtime, options.VmmPath, firmware);
         _supervisor = new VmmSupervisor(Runtime, VmmSupervisorOptions.From(options));
-        _lifecycle = new DomainLifecycle(_table, _definitions, _events, _supervisor, options.KillTimeout, firmware);
+        _lifecycle = new DomainLifecycle(_table, _definitions, _events, _supervisor, options.KillTimeout, firmware, options.NetworkBridges);
         _disks = new DomainDisks(_table);
         _vcpus = new DomainVcpus(_table);
     }

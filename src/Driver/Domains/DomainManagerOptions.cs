@@ -29,6 +29,12 @@ public sealed record DomainManagerOptions
     /// <summary>Destroy: how long to wait for the process to go after SIGKILL.</summary>
     public TimeSpan KillTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The bridge of a running virtual network, by name, for <c>&lt;interface type='network'&gt;</c> (throws libvirt's
+    /// error when the network is missing or not active); null when kvmd serves no networks.
+    /// </summary>
+    public Func<string, string>? NetworkBridges { get; init; }
+
     /// <summary>The defaults for the system instance or a user's session instance (libvirt's qemu:///system and qemu:///session).</summary>
     public static DomainManagerOptions Default(bool system)
     {

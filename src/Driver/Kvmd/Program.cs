@@ -95,6 +95,12 @@ public static class Program
         });
         CancellationToken stop = stopping.Token;
 
+        // The virtual networks (bridges, dnsmasq and nftables through the host's tools; the RPC front end does not serve
+        // them yet); domains' <interface type='network'> get their running network's bridge from them.
+        var networks = new Kvm.Driver.Networks.NetworkManager(options.StateDirectory, options.RuntimeDirectory,
+            new Kvm.Driver.Networks.LinuxNetworkRealiser(options.RuntimeDirectory));
+        networks.Load();
+        options = options with { NetworkBridges = networks.BridgeOf };
         await using var manager = new DomainManager(options);
         try
         {
@@ -119,6 +125,7 @@ public static class Program
         secrets.Load();
         var hostObjects = HostObjects.ForHost(secrets);
 
+
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.
         RpcServer? rpc = null;
         if (rpcOptions is not null)
@@ -137,7 +144,7 @@ public static class Program
         KvmdApiService service;
         try
         {
-            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop, pools, hostObjects)
+            service = await KvmdApiService.StartAsync(manager, address, new KvmdApiOptions { EmulatorPath = options.VmmPath }, stop, pools, hostObjects, networks)
                 .ConfigureAwait(false);
         }
         catch (BusNameTakenException e)

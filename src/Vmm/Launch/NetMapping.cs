@@ -10,7 +10,8 @@ namespace Kvm.Vmm.Launch;
 /// <summary>
 /// A domain's <c>&lt;interface&gt;</c> elements as kvm-vmm's virtio-net NICs on taps, as libvirt's QEMU driver sets
 /// them up: <c>type='ethernet'</c> creates the tap <c>&lt;target dev&gt;</c> (or the first free vnetN), or opens an
-/// existing one with <c>managed='no'</c>; <c>type='bridge'</c> creates a tap and adds it to the bridge. A tap kvm-vmm
+/// existing one with <c>managed='no'</c>; <c>type='bridge'</c> creates a tap and adds it to the bridge, and so does <c>type='network'</c>, to the bridge kvmd
+/// put on its live <c>&lt;source network bridge&gt;</c>. A tap kvm-vmm
 /// created disappears when it closes it at the end. The NICs are named net0, net1, ... as libvirt's aliases.
 /// </summary>
 internal static class NetMapping
@@ -27,9 +28,15 @@ internal static class NetMapping
                 throw new LaunchException($"interface {name}: target dev '{nic.TargetDev}' {targetProblem}");
             }
 
-            if (nic.Type == "bridge" && InterfaceNameProblem(nic.Source) is { } bridgeProblem)
+            string? bridge = nic.Type switch
             {
-                throw new LaunchException($"interface {name}: source bridge '{nic.Source}' {bridgeProblem}");
+                "bridge" => nic.Source,
+                "network" => nic.SourceBridge,   // the running network's bridge, which kvmd put on the live definition
+                _ => null,
+            };
+            if (bridge is not null && InterfaceNameProblem(bridge) is { } bridgeProblem)
+            {
+                throw new LaunchException($"interface {name}: source bridge '{bridge}' {bridgeProblem}");
             }
 
             byte[] mac = Mac(nic.Mac);
@@ -38,7 +45,7 @@ internal static class NetMapping
             {
                 Name = nic.TargetDev,
                 Managed = !nic.TargetUnmanaged,
-                Bridge = nic.Type == "bridge" ? nic.Source : null,
+                Bridge = bridge,
                 Mtu = mtu,
                 GuestMac = mac,
             };

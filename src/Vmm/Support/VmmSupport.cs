@@ -166,7 +166,7 @@ public static class VmmSupport
     }
 
     /// <summary><c>&lt;interface type&gt;</c> values kvm-vmm runs (a tap it creates or opens; a tap on a bridge).</summary>
-    public static IReadOnlyList<string> InterfaceTypes { get; } = ["ethernet", "bridge"];
+    public static IReadOnlyList<string> InterfaceTypes { get; } = ["ethernet", "bridge", "network"];
 
     /// <summary><c>&lt;interface&gt;&lt;model type&gt;</c> values (virtio-net-pci in its libvirt spellings).</summary>
     public static IReadOnlyList<string> InterfaceModels { get; } = ["virtio", "virtio-transitional", "virtio-non-transitional"];
@@ -188,6 +188,7 @@ public static class VmmSupport
             { DriverName: "vhost" } => $"{name} with <driver name='vhost'/> (vhost-net is not supported yet; name='qemu' or no name uses kvm-vmm's own datapath)",
             { Queues: > 1 } => $"{name} with {nic.Queues} queues (multiqueue is not supported yet)",
             { Type: "bridge", Source: null } => $"{name} without a <source bridge='...'/>",
+            { Type: "network", SourceBridge: null } => $"{name} whose network has no bridge yet (kvmd puts the running network's bridge on <source network bridge>)",
             { Mtu: > 65535 or (> 0 and < 68) } => $"{name} with MTU {nic.Mtu} (68 to 65535 are)",
             _ => null,
         };

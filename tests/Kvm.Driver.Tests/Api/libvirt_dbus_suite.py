@@ -313,6 +313,123 @@ def test_storage_vol_properties_type():
     vol.Delete(0)
 
 
+# --- test_connect.py and test_network.py: networks (the first of ListNetworks is an active, persistent network) ---
+
+MINIMAL_NETWORK_XML = '''<network>
+  <name>bar</name>
+  <uuid>004b96e12d78c30f5aa5f03c87d21e69</uuid>
+  <bridge name='brdefault'/>
+  <forward dev='eth0'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.128' end='192.168.122.253'/>
+    </dhcp>
+  </ip>
+</network>'''
+IP_DHCP_HOST_XML = "<host mac='00:16:3e:77:e2:ed' name='foo.example.com' ip='192.168.122.10'/>"
+NET_DEFINED, NET_UNDEFINED, NET_STARTED, NET_STOPPED = 0, 1, 2, 3
+
+
+def wait_for_network_event(expected_event, action):
+    """NetworkEvent has no detail: (o network, i event)."""
+    loop = GLib.MainLoop()
+    seen = {}
+
+    def handler(path, event):
+        if event != expected_event:
+            return
+        assert isinstance(path, dbus.ObjectPath)
+        seen['path'] = path
+        loop.quit()
+
+    connect.connect_to_signal('NetworkEvent', handler)
+    result = action()
+    GLib.timeout_add(2000, loop.quit)
+    if 'path' not in seen:
+        loop.run()
+    assert 'path' in seen, 'timed out waiting for NetworkEvent %d' % expected_event
+    return result
+
+
+def test_network():
+    path = connect.ListNetworks(0)[0]
+    obj = bus.get_object('org.libvirt', path)
+    return path, obj, dbus.Interface(obj, 'org.libvirt.Network')
+
+
+def test_connect_list_networks():
+    networks = connect.ListNetworks(0)
+    assert len(networks) == 1, networks
+    check_type(networks[0], dbus.ObjectPath)
+    bus.get_object('org.libvirt', networks[0]).Introspect(dbus_interface=dbus.INTROSPECTABLE_IFACE)
+
+
+def test_connect_network_create_xml():
+    path = wait_for_network_event(NET_STARTED, lambda: connect.NetworkCreateXML(MINIMAL_NETWORK_XML))
+    check_type(path, dbus.ObjectPath)
+
+
+def test_connect_network_define_xml():
+    path = wait_for_network_event(NET_DEFINED, lambda: connect.NetworkDefineXML(MINIMAL_NETWORK_XML))
+    check_type(path, dbus.ObjectPath)
+
+
+def network_lookup_by(method, item):
+    path, obj, _ = test_network()
+    value = props(obj).Get('org.libvirt.Network', item)
+    assert getattr(connect, method)(value) == path
+
+
+def test_connect_network_lookup_by_name():
+    network_lookup_by('NetworkLookupByName', 'Name')
+
+
+def test_connect_network_lookup_by_uuid():
+    network_lookup_by('NetworkLookupByUUID', 'UUID')
+
+
+def test_network_properties_type():
+    _, obj, _ = test_network()
+    p = props(obj).GetAll('org.libvirt.Network')
+    for name, kind in [('Active', dbus.Boolean), ('Autostart', dbus.Boolean), ('Name', dbus.String),
+                       ('Persistent', dbus.Boolean), ('UUID', dbus.String)]:
+        check_type(p[name], kind)
+
+
+def test_network_autostart():
+    _, obj, _ = test_network()
+    props(obj).Set('org.libvirt.Network', 'Autostart', True)
+    assert props(obj).Get('org.libvirt.Network', 'Autostart') == dbus.Boolean(True)
+
+
+def test_network_create():
+    _, _, network = test_network()
+    network.Destroy()
+    wait_for_network_event(NET_STARTED, lambda: network.Create())
+
+
+def test_network_destroy():
+    _, _, network = test_network()
+    wait_for_network_event(NET_STOPPED, lambda: network.Destroy())
+
+
+def test_network_get_xml_description():
+    _, _, network = test_network()
+    check_type(network.GetXMLDesc(0), dbus.String)
+
+
+def test_network_undefine():
+    _, _, network = test_network()
+    network.Destroy()
+    wait_for_network_event(NET_UNDEFINED, lambda: network.Undefine())
+
+
+def test_network_update():
+    _, _, network = test_network()
+    network.Update('4', '4', 0, IP_DHCP_HOST_XML, 0)
+    assert IP_DHCP_HOST_XML in network.GetXMLDesc(0), network.GetXMLDesc(0)
+
+
 if __name__ == '__main__':
     globals()[test_name]()
     print('ok')
