@@ -81,7 +81,6 @@ public sealed class NetMappingTests
     }
 
     [TestCase("<interface type='network'><source network='default'/><model type='virtio'/></interface>", "interface type 'network'")]
-    [TestCase("<interface type='user'><model type='virtio'/></interface>", "interface type 'user'")]
     [TestCase("<interface type='ethernet'><model type='e1000'/></interface>", "with model 'e1000' (only <model type='virtio'/> is)")]
     [TestCase("<interface type='ethernet'/>", "with model '(default)'")]
     [TestCase("<interface type='ethernet'><script path='/etc/qemu-ifup'/><model type='virtio'/></interface>", "<script path='/etc/qemu-ifup'/> (kvm-vmm runs no scripts")]
@@ -133,7 +132,8 @@ public sealed class NetMappingTests
     {
         var plans = NetMapping.Plan(Parse(nic).Definition.Devices.Interfaces, _ => { });
         Assert.That(plans, Has.Count.EqualTo(1));
-        return plans[0];
+        Assert.That(plans[0].Tap, Is.Not.Null);
+        return (plans[0].Tap!, plans[0].Device, plans[0].Slot);
     }
 
     private static DomainDocument Parse(string devices) => DomainXmlParser.Parse(Domain(devices), "guest.xml", DomainParseFlags.Inactive);

@@ -1,6 +1,6 @@
 #!/bin/busybox sh
 # /init of the outer guest's initramfs (see nested-kvm.sh): load the stock kernel's modules, mount the host root
-# read-only and the shares read-write, run the command in a chroot, record its status, power off.
+# read-only and the shares read-write, make it the root and run the command there, record its status, power off.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -45,6 +45,12 @@ if [ -f /mnt/run/nested-kvm/scratch ]; then
   mount -t ext4 /dev/vda "/mnt$scratch" || fail "cannot mount the scratch disk at $scratch"
 fi
 
+# The host root becomes the root (as switch_root does: moved onto /, then chroot into it) rather than a plain chroot at
+# /mnt: the kernel refuses user namespaces to a chrooted process (passt, which kvm-vmm runs for user-mode networking,
+# isolates itself in one). From here on this script's own paths are relative to the moved root, its working directory.
+cd /mnt || fail "cannot enter the host root"
+mount --move . / || fail "cannot move the host root onto /"
+
 # A heartbeat the host side can read while the command runs (nested-kvm.sh shows it when the guest goes silent):
 # uptime, load, free memory and every process that is running or in uninterruptible sleep, every 15 s.
 (
@@ -57,16 +63,16 @@ fi
         read -r pid comm state rest <"$stat" 2>/dev/null || continue
         case "$state" in R|D) echo "  $pid $comm $state $(cat "${stat%/stat}/wchan" 2>/dev/null)" ;; esac
       done
-    } >/mnt/run/nested-kvm/heartbeat.tmp 2>/dev/null && mv /mnt/run/nested-kvm/heartbeat.tmp /mnt/run/nested-kvm/heartbeat
+    } >run/nested-kvm/heartbeat.tmp 2>/dev/null && mv run/nested-kvm/heartbeat.tmp run/nested-kvm/heartbeat
     sleep 15
   done
 ) &
 heartbeat=$!
 
-chroot /mnt /bin/sh -c 'sh /run/nested-kvm/command.sh >/run/nested-kvm/output 2>&1; echo $? >/run/nested-kvm/status.tmp'
+chroot . /bin/sh -c 'sh /run/nested-kvm/command.sh >/run/nested-kvm/output 2>&1; echo $? >/run/nested-kvm/status.tmp'
 kill "$heartbeat" 2>/dev/null
-mv /mnt/run/nested-kvm/status.tmp /mnt/run/nested-kvm/status
+mv run/nested-kvm/status.tmp run/nested-kvm/status
 sync
-[ -n "$scratch" ] && umount "/mnt$scratch"
-umount "/mnt$share" /mnt/run/nested-kvm 2>/dev/null
+[ -n "$scratch" ] && umount ".$scratch"
+umount ".$share" run/nested-kvm 2>/dev/null
 poweroff -f

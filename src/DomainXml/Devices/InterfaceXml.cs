@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Xml.Linq;
 using Kvm.DomainXml.Errors;
 using Kvm.DomainXml.Model;
@@ -56,7 +58,7 @@ internal static class InterfaceXml
             {
                 "network" => source?.Attr(XmlNames.Network),
                 "bridge" => source?.Attr(XmlNames.Bridge),
-                "direct" or "ethernet" => source?.Attr(XmlNames.Dev),
+                "direct" or "ethernet" or "user" => source?.Attr(XmlNames.Dev),
                 _ => null,
             },
             SourceBridge = type == "network" ? source?.Attr(XmlNames.Bridge) : null,
@@ -68,8 +70,78 @@ internal static class InterfaceXml
             Script = nic.Element(XmlNames.Script)?.Attr(XmlNames.Path),
             DriverName = driver?.Attr(XmlNames.Name),
             Queues = driver?.UInt(XmlNames.Queues),
+            BackendType = nic.Element(XmlNames.Backend)?.Attr(XmlNames.Type),
+            BackendLogFile = nic.Element(XmlNames.Backend)?.Attr(XmlNames.LogFile),
+            Ips = [.. nic.Elements(XmlNames.Ip).Select(GuestIp)],
+            PortForwards = [.. nic.Elements(XmlNames.PortForward).Select(PortForward)],
             PciAddress = DeviceAddressXml.Pci(nic),
         };
+    }
+
+    /// <summary><c>&lt;ip address prefix&gt;</c> as virDomainNetIPParseXML reads it.</summary>
+    private static GuestIpDef GuestIp(XElement ip)
+    {
+        string? text = ip.Attr(XmlNames.Address);
+        if (text is null)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Missing required address in <ip>", ip, "address");
+        }
+
+        if (!IPAddress.TryParse(text, out var address) || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Failed to parse IP address: '{text}'", ip, "address");
+        }
+
+        uint prefix = 0;
+        if (ip.Attr(XmlNames.Prefix) is { } prefixText && (!uint.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out prefix)
+            || prefix > (address.AddressFamily == AddressFamily.InterNetwork ? 32u : 128u)))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Invalid prefix value '{prefixText}' in <ip>", ip, "prefix");
+        }
+
+        return new GuestIpDef { Address = address, Prefix = prefix };
+    }
+
+    /// <summary><c>&lt;portForward&gt;</c> and its ranges as virDomainNetPortForwardDefParseXML reads them.</summary>
+    private static PortForwardDef PortForward(XElement forward)
+    {
+        string proto = forward.RequiredAttr(XmlNames.Proto);
+        if (proto is not ("tcp" or "udp"))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Invalid value for attribute 'proto' in element 'portForward': '{proto}'.", forward, "proto");
+        }
+
+        string? address = forward.Attr(XmlNames.Address);
+        if (address is not null && !IPAddress.TryParse(address, out _))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Invalid address '{address}' in <portForward>", forward, "address");
+        }
+
+        return new PortForwardDef
+        {
+            Proto = proto,
+            Address = address,
+            Dev = forward.Attr(XmlNames.Dev),
+            Ranges = [.. forward.Elements(XmlNames.Range).Select(range => new PortForwardRangeDef
+            {
+                Start = Port(range, XmlNames.Start),
+                End = Port(range, XmlNames.End),
+                To = Port(range, XmlNames.To),
+                Exclude = range.YesNo(XmlNames.Exclude),
+            })],
+        };
+    }
+
+    /// <summary>A non-zero port number (VIR_XML_PROP_NONZERO), or null when absent.</summary>
+    private static uint? Port(XElement range, XName name)
+    {
+        uint? port = range.UInt(name);
+        if (port == 0)
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Invalid value for attribute '{name}' in element 'range': Zero is not permitted", range, name.LocalName);
+        }
+
+        return port;
     }
 
     /// <summary>Interfaces without a MAC, or with the all-zero one, get a generated 52:54:00 address.</summary>

@@ -36,6 +36,18 @@ public sealed record InterfaceDef
     /// <summary><c>&lt;driver queues&gt;</c>: the number of queue pairs (multiqueue).</summary>
     public uint? Queues { get; init; }
 
+    /// <summary><c>&lt;backend type&gt;</c>: 'passt' or 'default' for a user-mode interface; null when absent.</summary>
+    public string? BackendType { get; init; }
+
+    /// <summary><c>&lt;backend logFile&gt;</c>: where passt logs.</summary>
+    public string? BackendLogFile { get; init; }
+
+    /// <summary>The guest-side addresses (<c>&lt;ip&gt;</c> directly under the interface), in document order.</summary>
+    public IReadOnlyList<GuestIpDef> Ips { get; init; } = [];
+
+    /// <summary>The <c>&lt;portForward&gt;</c> elements, in document order.</summary>
+    public IReadOnlyList<PortForwardDef> PortForwards { get; init; } = [];
+
     /// <summary>The interface's <c>&lt;address type='pci'&gt;</c>, if any.</summary>
     public HostPciAddress? PciAddress { get; init; }
 }

@@ -91,6 +91,7 @@ internal static class XmlNames
     public static readonly XName Enabled = "enabled";
     public static readonly XName Encryption = "encryption";
     public static readonly XName End = "end";
+    public static readonly XName Family = "family";
     public static readonly XName Engine = "engine";
     public static readonly XName Entry = "entry";
     public static readonly XName Eoi = "eoi";
@@ -137,6 +138,7 @@ internal static class XmlNames
     public static readonly XName Iotlb = "iotlb";
     public static readonly XName Iotune = "iotune";
     public static readonly XName Ip = "ip";
+    public static readonly XName LogFile = "logFile";
     public static readonly XName Kernel = "kernel";
     public static readonly XName Label = "label";
     public static readonly XName Level = "level";
@@ -199,6 +201,8 @@ internal static class XmlNames
     public static readonly XName Policy = "policy";
     public static readonly XName Port = "port";
     public static readonly XName PortForward = "portForward";
+    public static readonly XName Prefix = "prefix";
+    public static readonly XName Proto = "proto";
     public static readonly XName Ports = "ports";
     public static readonly XName Present = "present";
     public static readonly XName Primary = "primary";

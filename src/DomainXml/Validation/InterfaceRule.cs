@@ -171,11 +171,54 @@ internal sealed class InterfaceRule : IDomainRule
             {
                 ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Invalid attempt to set peer IP for guest", peer, "peer");
             }
+
+            CheckUserIps(ips);
         }
         else if (type != "vdpa" && (route ?? ips.FirstOrDefault()) is { } first)
         {
             ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported,
                 "Invalid attempt to set network interface guest-side IP route and/or address info, not supported by QEMU", first);
+        }
+    }
+
+    /// <summary>One IPv4 address with a prefix of 4 to 27 and one IPv6 address with a prefix of 64 at most (qemuValidateDomainDeviceDefNetwork).</summary>
+    private static void CheckUserIps(List<XElement> ips)
+    {
+        bool ipv4 = false, ipv6 = false;
+        foreach (var ip in ips)
+        {
+            if (!System.Net.IPAddress.TryParse(ip.Attr(XmlNames.Address) ?? string.Empty, out var address))
+            {
+                continue; // the parser names it
+            }
+
+            uint prefix = uint.TryParse(ip.Attr(XmlNames.Prefix), out uint p) ? p : 0;
+            if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                if (ipv4)
+                {
+                    ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Only one IPv4 address per interface is allowed", ip);
+                }
+
+                ipv4 = true;
+                if (prefix > 0 && prefix is < 4 or > 27)
+                {
+                    ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "invalid prefix, must be in range of 4-27", ip, "prefix");
+                }
+            }
+            else
+            {
+                if (ipv6)
+                {
+                    ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, "Only one IPv6 address per interface is allowed", ip);
+                }
+
+                ipv6 = true;
+                if (prefix != 0 && prefix != 64)
+                {
+                    ThrowHelper.Throw(DomainXmlErrorKind.ConfigUnsupported, $"unsupported IPv6 address prefix='{prefix}' - must be 64", ip, "prefix");
+                }
+            }
         }
     }
 }

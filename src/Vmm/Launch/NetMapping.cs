@@ -10,16 +10,17 @@ namespace Kvm.Vmm.Launch;
 /// <summary>
 /// A domain's <c>&lt;interface&gt;</c> elements as kvm-vmm's virtio-net NICs on taps, as libvirt's QEMU driver sets
 /// them up: <c>type='ethernet'</c> creates the tap <c>&lt;target dev&gt;</c> (or the first free vnetN), or opens an
-/// existing one with <c>managed='no'</c>; <c>type='bridge'</c> creates a tap and adds it to the bridge, and so does <c>type='network'</c>, to the bridge kvmd
-/// put on its live <c>&lt;source network bridge&gt;</c>. A tap kvm-vmm
-/// created disappears when it closes it at the end. The NICs are named net0, net1, ... as libvirt's aliases.
+/// existing one with <c>managed='no'</c>; <c>type='bridge'</c> creates a tap and adds it to the bridge, and so does
+/// <c>type='network'</c>, to the bridge kvmd put on its live <c>&lt;source network bridge&gt;</c>. A tap kvm-vmm created
+/// disappears when it closes it at the end. <c>type='user'</c> starts passt (<see cref="PasstMapping"/>).
+/// The NICs are named net0, net1, ... as libvirt's aliases.
 /// </summary>
 internal static class NetMapping
 {
-    /// <summary>What each interface kvm-vmm runs asks for: the tap, the device, its slot. Pure: nothing is opened.</summary>
-    public static List<(TapOptions Tap, VirtioNetConfig Device, byte? Slot)> Plan(IEnumerable<InterfaceDef> interfaces, Action<string> warn)
+    /// <summary>What each interface kvm-vmm runs asks for: the tap or passt, the device, its slot. Pure: nothing is opened.</summary>
+    public static List<NicPlan> Plan(IEnumerable<InterfaceDef> interfaces, Action<string> warn)
     {
-        var plans = new List<(TapOptions, VirtioNetConfig, byte?)>();
+        var plans = new List<NicPlan>();
         foreach (var nic in interfaces.Where(n => VmmSupport.Interface(n) is null))
         {
             string name = string.Create(CultureInfo.InvariantCulture, $"net{plans.Count}");
@@ -39,9 +40,14 @@ internal static class NetMapping
                 throw new LaunchException($"interface {name}: source bridge '{bridge}' {bridgeProblem}");
             }
 
+            if (nic.Type == "user" && InterfaceNameProblem(nic.Source) is { } devProblem)
+            {
+                throw new LaunchException($"interface {name}: source dev '{nic.Source}' {devProblem}");
+            }
+
             byte[] mac = Mac(nic.Mac);
             ushort? mtu = nic.Mtu is { } size and > 0 ? (ushort)size : null;
-            var tap = new TapOptions
+            TapOptions? tap = nic.Type == "user" ? null : new TapOptions
             {
                 Name = nic.TargetDev,
                 Managed = !nic.TargetUnmanaged,
@@ -49,28 +55,30 @@ internal static class NetMapping
                 Mtu = mtu,
                 GuestMac = mac,
             };
+            PasstOptions? passt = nic.Type == "user" ? PasstMapping.Options(nic, nic.Mac!) : null;
             var device = new VirtioNetConfig { Name = name, Mac = mac, Mtu = mtu, LinkUp = nic.LinkState != "down" };
-            plans.Add((tap, device, PciSlotMapping.Slot(nic.PciAddress, $"interface {name}", warn)));
+            plans.Add(new NicPlan(tap, passt, device, PciSlotMapping.Slot(nic.PciAddress, $"interface {name}", warn)));
         }
 
         return plans;
     }
 
-    /// <summary>Opens the taps of the interfaces kvm-vmm runs; on failure closes what it opened and says which one failed.</summary>
+    /// <summary>Opens the taps and starts passt for the interfaces kvm-vmm runs; on failure closes what it opened and says which one failed.</summary>
     public static List<NicConfig> Open(IEnumerable<InterfaceDef> interfaces, string file, Action<string> warn)
     {
         var opened = new List<NicConfig>();
         try
         {
-            foreach (var (tap, device, slot) in Plan(interfaces, warn))
+            foreach (var plan in Plan(interfaces, warn))
             {
                 try
                 {
-                    opened.Add(new NicConfig(TapBackend.Open(tap), device, slot));
+                    INetBackend backend = plan.Passt is { } passt ? PasstBackend.Start(passt, plan.Device.Name) : TapBackend.Open(plan.Tap!);
+                    opened.Add(new NicConfig(backend, plan.Device, plan.Slot));
                 }
                 catch (NetBackendException e)
                 {
-                    throw new LaunchException($"{file}: interface {device.Name}: {e.Message}");
+                    throw new LaunchException($"{file}: interface {plan.Device.Name}: {e.Message}");
                 }
             }
 

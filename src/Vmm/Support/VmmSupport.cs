@@ -165,15 +165,16 @@ public static class VmmSupport
         };
     }
 
-    /// <summary><c>&lt;interface type&gt;</c> values kvm-vmm runs (a tap it creates or opens; a tap on a bridge).</summary>
-    public static IReadOnlyList<string> InterfaceTypes { get; } = ["ethernet", "bridge", "network"];
+    /// <summary><c>&lt;interface type&gt;</c> values kvm-vmm runs (a tap it creates or opens; a tap on a bridge, or on a kvmd network's bridge; user-mode networking through passt).</summary>
+    public static IReadOnlyList<string> InterfaceTypes { get; } = ["ethernet", "bridge", "network", "user"];
 
     /// <summary><c>&lt;interface&gt;&lt;model type&gt;</c> values (virtio-net-pci in its libvirt spellings).</summary>
     public static IReadOnlyList<string> InterfaceModels { get; } = ["virtio", "virtio-transitional", "virtio-non-transitional"];
 
     /// <summary>
-    /// Why kvm-vmm cannot run this interface, or null when it can: a virtio NIC on a tap (<c>type='ethernet'</c>) or on
-    /// a tap added to an existing bridge (<c>type='bridge'</c>), with one queue pair, no script, through the VMM's own
+    /// Why kvm-vmm cannot run this interface, or null when it can: a virtio NIC on a tap (<c>type='ethernet'</c>), on
+    /// a tap added to an existing bridge (<c>type='bridge'</c>) or on passt (<c>type='user'</c>, whose backend is passt
+    /// whether <c>&lt;backend type='passt'/&gt;</c> says so or not), with one queue pair, no script, through the VMM's own
     /// datapath (vhost-net is not there yet; without <c>&lt;driver name&gt;</c> the VMM's datapath is used).
     /// </summary>
     public static string? Interface(InterfaceDef nic)

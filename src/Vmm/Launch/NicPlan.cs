@@ -1,0 +1,7 @@
+using Kvm.Vmm.Devices.Virtio.Net;
+using Kvm.Vmm.Net;
+
+namespace Kvm.Vmm.Launch;
+
+/// <summary>What one interface kvm-vmm runs asks for: its backend (a tap, or passt), the device and its PCI slot.</summary>
+internal sealed record NicPlan(TapOptions? Tap, PasstOptions? Passt, VirtioNetConfig Device, byte? Slot);
