@@ -25,22 +25,11 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "common"))
+from vmmbench import idle_initramfs  # noqa: E402
+
 MARKER = b"KVM-BENCH-INIT-OK"
 CMDLINE = "console=ttyS0 quiet panic=-1 reboot=k no_timer_check pci=off"
-
-
-def build_initramfs(path, work):
-    """busybox and an /init that prints the marker, packed by tools/demo/make-initramfs.py (which adds /dev/console)."""
-    root = os.path.join(work, "initrd")
-    for d in ("bin", "dev", "proc"):
-        os.makedirs(os.path.join(root, d), exist_ok=True)
-    shutil.copy("/bin/busybox", os.path.join(root, "bin", "busybox"))
-    init = os.path.join(root, "init")
-    with open(init, "wb") as f:
-        f.write(b"#!/bin/busybox sh\necho " + MARKER + b"\nexec /bin/busybox sleep 3600\n")
-    os.chmod(init, 0o755)
-    packer = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "demo", "make-initramfs.py")
-    subprocess.run([sys.executable, packer, root, path], check=True)
 
 
 def commands(args, kernel, initrd, qmp):
@@ -145,7 +134,7 @@ def main():
     work = tempfile.mkdtemp(prefix="vmm-boot-")
     try:
         initrd = os.path.join(work, "initramfs.cpio")
-        build_initramfs(initrd, work)
+        idle_initramfs(initrd, work, MARKER.decode())
         qmp = os.path.join(work, "qmp.sock")
         vmms = commands(args, args.kernel, initrd, qmp)
         if args.only:

@@ -1,6 +1,24 @@
 """What the VMM benchmarks share: a VMM process's memory, split into guest RAM and the VMM's own."""
 
 import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def idle_initramfs(path, work, marker):
+    """busybox and an /init that prints marker and idles, packed by tools/demo/make-initramfs.py (adds /dev/console)."""
+    root = os.path.join(work, "initrd")
+    for d in ("bin", "dev", "proc"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    shutil.copy("/bin/busybox", os.path.join(root, "bin", "busybox"))
+    init = os.path.join(root, "init")
+    with open(init, "w") as f:
+        f.write(f"#!/bin/busybox sh\necho {marker}\nexec /bin/busybox sleep 3600\n")
+    os.chmod(init, 0o755)
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "demo", "make-initramfs.py"), root, path], check=True)
 
 
 def memory(pid, guest_kib):

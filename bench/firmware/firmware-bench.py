@@ -32,7 +32,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench", "common"))
-from vmmbench import loadavg, memory  # noqa: E402
+from vmmbench import idle_initramfs, loadavg, memory  # noqa: E402
 
 AOT = os.path.join(ROOT, "artifacts/publish/Kvm.Vmm/release_linux-x64/kvm-vmm")
 HARNESS = os.path.join(ROOT, "tools/nested-kvm/nested-kvm.sh")
@@ -49,18 +49,6 @@ def run(argv, **kw):
 
 
 # --- host: the initramfs and the disks ----------------------------------------------------------------------------
-
-def build_initramfs(path, work):
-    root = os.path.join(work, "initrd")
-    for d in ("bin", "dev", "proc"):
-        os.makedirs(os.path.join(root, d), exist_ok=True)
-    shutil.copy("/bin/busybox", os.path.join(root, "bin", "busybox"))
-    init = os.path.join(root, "init")
-    with open(init, "w") as f:
-        f.write(f"#!/bin/busybox sh\necho {INIT}\nexec /bin/busybox sleep 3600\n")
-    os.chmod(init, 0o755)
-    run([sys.executable, os.path.join(ROOT, "tools", "demo", "make-initramfs.py"), root, path])
-
 
 def build_disk(work, kernel, initrd, kind):
     """A raw disk: MBR + FAT16 partition at 1 MiB with the kernel, the initramfs and syslinux or GRUB for EFI."""
@@ -256,7 +244,7 @@ def outside(args, passthrough):
     staged = os.path.join(work, "stage")
     os.makedirs(staged)
     shutil.copy(kernel, os.path.join(staged, "vmlinuz"))
-    build_initramfs(os.path.join(staged, "initrd.img"), work)
+    idle_initramfs(os.path.join(staged, "initrd.img"), work, INIT)
     for kind in ("bios", "uefi") if args.ovmf else ("bios",):
         build_disk(work, os.path.join(staged, "vmlinuz"), os.path.join(staged, "initrd.img"), kind)
     print(f"kernel {kernel}; disks built; load average before (host): {loadavg()}", flush=True)
