@@ -123,7 +123,7 @@ public sealed partial class FirmwareBootTests
         Assert.That(vmm.ExitCode, Is.EqualTo(0), log);
         Assert.That(output, Does.Contain("SeaBIOS"), "the BIOS ran, with COM1 as its screen");
         Assert.That(output, Does.Contain("Booting from Hard Disk"), "the BIOS booted the virtio disk");
-        Assert.That(output, Does.Contain(FirmwareDisk.LoaderLine), "the boot loader's text on the serial console");
+        Assert.That(output, Does.Contain("SYSLINUX 6."), "the boot loader's banner on the serial console");
         Assert.That(output, Does.Not.Contain(BootMenuPrompt), "no <bootmenu>: no menu and no wait, as under QEMU");
         Assert.That(output, Does.Contain(DoneMarker), "the guest did not finish; its console:\n" + output + "\nkvm-vmm:\n" + log);
         Assert.That(output, Does.Contain(CommandLineMarker), "syslinux passed its APPEND line to the kernel");

@@ -16,7 +16,7 @@ internal static class FirmwareDisk
     /// <summary>The partition's first sector (1 MiB, as partitioning tools align it).</summary>
     public const long PartitionStart = 2048;
 
-    /// <summary>What syslinux says on the serial console before it loads the kernel.</summary>
+    /// <summary>What syslinux says (through the BIOS's video services, which SeaBIOS forwards to COM1) before it loads the kernel.</summary>
     public const string LoaderLine = "syslinux: loading the kernel and the initramfs";
 
     /// <summary>The tools the image needs, for a clear failure when one is missing.</summary>
@@ -58,8 +58,9 @@ internal static class FirmwareDisk
             (partitionSectors / 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
         DiskGuest.Run("syslinux", "--install", "--offset", offset, image);
         string config = Path.Combine(directory, "syslinux.cfg");
-        // SERIAL: syslinux writes to COM1 itself, so its lines reach the serial console whatever the BIOS does with video.
-        File.WriteAllText(config, $"SERIAL 0 115200\nDEFAULT linux\nPROMPT 0\nTIMEOUT 0\nLABEL linux\n  SAY {LoaderLine}\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND {append}\n");
+        // No SERIAL line: syslinux writing to COM1 itself as well as through the BIOS (whose serial console then
+        // forwards the same text) interleaves the two copies, character by character.
+        File.WriteAllText(config, $"DEFAULT linux\nPROMPT 0\nTIMEOUT 0\nLABEL linux\n  SAY {LoaderLine}\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND {append}\n");
         string staged = Path.Combine(directory, "initrd.img");
         File.Copy(initrd, staged, overwrite: true);
         string kernelCopy = Path.Combine(directory, "vmlinuz");

@@ -38,7 +38,7 @@ seen = wait_for_event(path, STARTED, BOOTED, 60, seen)
 assert state(domain) == (RUNNING, RUNNING_BOOTED), 'GetState after Create: %r' % (state(domain),)
 wait_for_console('SeaBIOS (version', boot)
 wait_for_console('Booting from Hard Disk', boot)
-wait_for_console('syslinux: loading the kernel', boot)
+wait_for_console('SYSLINUX 6.', boot)
 wait_for_console('power-button=/dev/input/event', boot)
 
 domain.Shutdown(0, timeout=120)
