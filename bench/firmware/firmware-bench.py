@@ -142,7 +142,9 @@ def boot(name, argv, console, args, work):
                 with open(console, "rb") as f:
                     text = f.read().decode("ascii", "replace")
             now = time.monotonic() - start
-            if loader is None and LOADER in text:
+            # syslinux's banner or the SAY line: under kvm-vmm SeaBIOS forwards syslinux's video text to COM1 as well
+            # as syslinux writing there itself, and the two copies can interleave inside a line.
+            if loader is None and (LOADER in text or "SYSLINUX" in text):
                 loader = now
             if INIT in text:
                 init = now
