@@ -46,6 +46,10 @@ public sealed class FwCfgDeviceTests
         Assert.That(BinaryPrimitives.ReadUInt16LittleEndian(ReadItem(FwCfgKey.CpuCount, 2)), Is.EqualTo(2));
         Assert.That(ReadItem(0x1234, 4), Is.EqualTo(new byte[4]), "an unknown key reads as zeroes");
         Assert.That(ReadItem(FwCfgKey.Signature | FwCfgKey.WriteChannel, 4), Is.EqualTo(new byte[4]), "nothing is open for writing");
+        // SeaBIOS reads the counts of QEMU's legacy ACPI tables (0x8000) and SMBIOS entries (0x8001) and walks that many:
+        // architecture-specific keys are not the generic items with bit 15 set (0x8000 is not the signature).
+        Assert.That(ReadItem(FwCfgKey.ArchLocal | FwCfgKey.Signature, 2), Is.EqualTo(new byte[2]), "no legacy ACPI tables");
+        Assert.That(ReadItem(FwCfgKey.ArchLocal | FwCfgKey.Id, 2), Is.EqualTo(new byte[2]), "no legacy SMBIOS entries");
     }
 
     [Test]

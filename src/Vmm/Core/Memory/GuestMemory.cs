@@ -10,6 +10,9 @@ namespace Kvm.Vmm.Memory;
 /// </summary>
 public sealed unsafe partial class GuestMemory : IDisposable
 {
+    /// <summary>The huge page size of x86-64 (2 MiB), to which guest RAM is aligned.</summary>
+    public const ulong HugePageSize = 2UL << 20;
+
     private readonly GuestRegion[] _regions;
     private bool _disposed;
 
@@ -31,14 +34,7 @@ public sealed unsafe partial class GuestMemory : IDisposable
                     throw new ArgumentException($"guest RAM region at 0x{guestAddress:x} of 0x{size:x} bytes is not page-aligned");
                 }
 
-                nint host = Libc.Mmap(0, (nuint)size, Libc.ProtRead | Libc.ProtWrite,
-                    Libc.MapPrivate | Libc.MapAnonymous | Libc.MapNoReserve, -1, 0);
-                if (host == Libc.MapFailed)
-                {
-                    KvmThrow.LastError($"cannot map {size >> 20} MiB of guest RAM");
-                }
-
-                regions.Add(new GuestRegion(guestAddress, size, host));
+                regions.Add(new GuestRegion(guestAddress, size, MapRegion(guestAddress, size)));
             }
 
             return new GuestMemory([.. regions]);
@@ -52,6 +48,48 @@ public sealed unsafe partial class GuestMemory : IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Anonymous memory for one region. A region of whole huge pages starting at a huge-page boundary of the guest is
+    /// placed at a huge-page boundary of the host too and advised MADV_HUGEPAGE, as QEMU does with guest RAM: the kernel
+    /// can then back it with transparent huge pages, and the guest's first touches fault (and, nested, exit) once per
+    /// 2 MiB instead of once per 4 KiB.
+    /// </summary>
+    private static nint MapRegion(ulong guestAddress, ulong size)
+    {
+        const int protection = Libc.ProtRead | Libc.ProtWrite;
+        const int flags = Libc.MapPrivate | Libc.MapAnonymous | Libc.MapNoReserve;
+        bool huge = size >= HugePageSize && guestAddress % HugePageSize == 0;
+        ulong mapped = huge ? size + HugePageSize : size;
+        nint host = Libc.Mmap(0, (nuint)mapped, protection, flags, -1, 0);
+        if (host == Libc.MapFailed)
+        {
+            KvmThrow.LastError($"cannot map {size >> 20} MiB of guest RAM");
+        }
+
+        if (!huge)
+        {
+            return host;
+        }
+
+        // Keep the aligned middle; give back the head and the tail.
+        ulong start = ((ulong)host + HugePageSize - 1) & ~(HugePageSize - 1);
+        ulong head = start - (ulong)host;
+        if (head > 0)
+        {
+            Libc.Munmap(host, (nuint)head);
+        }
+
+        ulong tail = mapped - head - size;
+        if (tail > 0)
+        {
+            Libc.Munmap((nint)(start + size), (nuint)tail);
+        }
+
+        // Advice only: a kernel without transparent huge pages refuses it, and the region works as before.
+        _ = Libc.Madvise((nint)start, (nuint)size, Libc.MadvHugePage);
+        return (nint)start;
     }
 
     /// <summary>The bytes at [address, address + length) when they lie within one region.</summary>

@@ -19,7 +19,7 @@ public static class FwCfgKey
     /// <summary>Selector bit 14: the item is opened for writing (no item of ours is writable).</summary>
     public const ushort WriteChannel = 0x4000;
 
-    /// <summary>Selector bit 15: an architecture-specific item (none on our x86 machines).</summary>
+    /// <summary>Selector bit 15: an architecture-specific item (none on our x86 machines; SeaBIOS asks for QEMU's legacy 0x8000-0x8003).</summary>
     public const ushort ArchLocal = 0x8000;
 
     /// <summary>A file name's room in the directory, its terminating NUL included.</summary>
