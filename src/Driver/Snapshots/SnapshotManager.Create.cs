@@ -75,6 +75,8 @@ public sealed partial class SnapshotManager
         IReadOnlyList<SnapshotDiskDef> disks = SnapshotDisks.Align(request.Disks, target, name,
             diskOnly ? SnapshotLocation.External : SnapshotLocation.Internal);
         SnapshotPlan plan = SnapshotDisks.Prepare(disks, target, diskOnly, (flags & SnapshotFlags.CreateReuseExt) != 0);
+        // qemuSnapshotPrepare: an external disk without a format gets qcow2, and the snapshot's XML says so.
+        disks = disks.Select(d => d.Location == SnapshotLocation.External && d.DriverType is null ? d with { DriverType = "qcow2" } : d).ToArray();
         var def = request with
         {
             Name = name,
