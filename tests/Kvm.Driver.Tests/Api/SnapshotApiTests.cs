@@ -68,7 +68,7 @@ public sealed class SnapshotApiTests
         string path = await CallAsync(domain, Domain, "SnapshotCreateXML",
             [Arg.String("<domainsnapshot><name>my_snapshot</name><description>Cockpit's</description></domainsnapshot>"), Arg.UInt32(0)], ReadPath);
         Assert.That(path, Is.EqualTo($"/org/libvirt/QEMU/domainsnapshot/{LibvirtPaths.EncodeUuid(_uuid)}_my_5fsnapshot"));
-        Assert.Multiple(async () =>
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await CallAsync(domain, Domain, "ListDomainSnapshots", [Arg.UInt32(0)], ReadPaths), Is.EqualTo(new[] { path }));
             Assert.That(await CallAsync(domain, Domain, "SnapshotCurrent", [Arg.UInt32(0)], ReadPath), Is.EqualTo(path));
