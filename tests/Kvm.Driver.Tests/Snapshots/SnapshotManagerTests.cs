@@ -1,5 +1,6 @@
 using Kvm.Driver.Domains;
 using Kvm.Driver.Snapshots;
+using Kvm.Driver.Tests.Api;
 using Kvm.Driver.Tests.Domains;
 
 namespace Kvm.Driver.Tests.Snapshots;
@@ -202,6 +203,18 @@ public sealed class SnapshotManagerTests
                 Throws.TypeOf<DomainOperationException>().With.Message.EqualTo("XML error: memory state cannot be saved with offline or disk-only snapshot"));
         });
         Assert.That(SnapshotImages.InternalSnapshots(image), Is.EqualTo(new[] { "s1" }), "no failed request touched the image");
+    }
+
+    [Test]
+    public void Create_ValidateFlag_LibvirtsSchemaRefusesUnknownElement()
+    {
+        ExternalTool.Require("/usr/share/libvirt/schemas/domainsnapshot.rng", "libvirt0");
+        (Guid uuid, _) = DefineQcow("a");
+        var e = Assert.Throws<DomainOperationException>(() =>
+            _snapshots.Create(uuid, "<domainsnapshot><name>s</name><bogus/></domainsnapshot>", SnapshotFlags.CreateValidate));
+        Assert.That((int)e!.Code, Is.EqualTo(92)); // VIR_ERR_XML_INVALID_SCHEMA
+        Assert.That(e.Message, Does.StartWith("XML document failed to validate against schema: Unable to validate doc against /usr/share/libvirt/schemas/domainsnapshot.rng\n"));
+        Assert.That(_snapshots.Create(uuid, "<domainsnapshot><name>s</name></domainsnapshot>", SnapshotFlags.CreateValidate).Name, Is.EqualTo("s"));
     }
 
     [Test]
