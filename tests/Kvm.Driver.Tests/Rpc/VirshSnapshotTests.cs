@@ -114,6 +114,40 @@ public sealed partial class VirshSnapshotTests
         Assert.That(libvirtSaid["snapshot-list d --name"].Trim(), Is.EqualTo("s1"));
     }
 
+    /// <summary>
+    /// python3-libvirt on every snapshot procedure (the older name lists and counts too), against kvmd and against
+    /// libvirt's own daemon with the same domain: the same answers and errors line by line.
+    /// </summary>
+    [Test]
+    public async Task Snapshots_PythonLibvirtAgainstKvmdAndLibvirt_SameAnswers()
+    {
+        ExternalTool.RequirePythonLibvirt();
+        LibvirtDaemonPeer.Require();
+        string script = Path.Combine(AppContext.BaseDirectory, "Rpc", "rpc_snapshots.py");
+        (int exit, string ours, string stderr) = ExternalTool.Run(null, ExternalTool.Python, script, _f.Uri, "d");
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(ours, Does.Contain("children 1 ['s2'] ['s2']\n"));
+
+        await using LibvirtDaemonPeer libvirt = await LibvirtDaemonPeer.StartAsync();
+        string dir = Directory.CreateTempSubdirectory("snap-peer-").FullName;
+        try
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+            string peerImage = SnapshotImages.Create(dir, "d.qcow2", "qcow2");
+            File.SetUnixFileMode(peerImage, (UnixFileMode)0b110_110_110);
+            string xml = Path.Combine(dir, "d.xml");
+            File.WriteAllText(xml, SnapshotImages.DomainXml("d", peerImage, "qcow2").Replace("<domain type='kvm'>", "<domain type='qemu'>", StringComparison.Ordinal));
+            Assert.That(ExternalTool.Run(null, Virsh, "-c", libvirt.Uri, "define", xml).Exit, Is.Zero);
+            (int theirExit, string theirs, string theirError) = ExternalTool.Run(null, ExternalTool.Python, script, libvirt.Uri, "d");
+            Assert.That(theirExit, Is.Zero, theirError);
+            Assert.That(ours, Is.EqualTo(theirs));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private string Run(params string[] args)
     {
         (int exit, string stdout, string stderr) = Run(_f.Uri, args);
