@@ -99,6 +99,28 @@ public sealed class SnapshotManagerTests
     }
 
     [Test]
+    public async Task Revert_RunningDomainWithRunningFlag_StoppedRevertedStartedAgain()
+    {
+        (Guid uuid, string image) = DefineQcow("a");
+        SnapshotImages.Write(image, "qcow2", 0x11);
+        Create(uuid, "s1");
+        SnapshotImages.Write(image, "qcow2", 0x22);
+        await Manager.StartAsync(uuid, paused: false, CancellationToken.None);
+        Assert.That(() => _snapshots.Delete(uuid, "s1", 0), Throws.TypeOf<DomainOperationException>()
+            .With.Message.StartsWith("Operation not supported: kvmd deletes internal snapshots of shut-off domains only"));
+
+        await _snapshots.RevertAsync(uuid, "s1", SnapshotFlags.RevertRunning, CancellationToken.None);
+
+        Assert.That(Manager.LookupByUuid(uuid).Active, Is.True);
+        Assert.That(SnapshotImages.Holds(image, "qcow2", 0x11), Is.True);
+        // STARTED, STOPPED, DEFINED/FROM_SNAPSHOT, STARTED again (libvirt says STOPPED/FROM_SNAPSHOT where kvmd says DESTROYED).
+        Assert.That(await _f.WaitForEventsAsync(uuid, "2/0 5/1 0/3 2/0"), Is.True, _f.EventsOf(uuid));
+        Assert.That(() => _snapshots.RevertAsync(uuid, "s1", SnapshotFlags.RevertRunning | SnapshotFlags.RevertPaused, CancellationToken.None).AsTask(),
+            Throws.TypeOf<DomainOperationException>().With.Message.EqualTo(
+                "invalid argument: Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING' and 'VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED' are mutually exclusive"));
+    }
+
+    [Test]
     public async Task Tree_ParentsChildrenCurrentAndDelete_AsLibvirt()
     {
         (Guid uuid, string image) = DefineQcow("a");
