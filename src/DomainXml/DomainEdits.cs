@@ -141,6 +141,57 @@ public static class DomainEdits
         });
     }
 
+    /// <summary>
+    /// The definition with the disk whose target is <paramref name="target"/> on a new image (libvirt's switch to an
+    /// external snapshot's overlay): its type and <c>&lt;source&gt;</c> (<c>file</c> or <c>dev</c>), the driver's format,
+    /// and no <c>&lt;backingStore&gt;</c> (the image's header names its backing file). Other source attributes go too.
+    /// </summary>
+    public static DomainDocument WithDiskImage(DomainDocument document, string target, string sourceType, string path, string format)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(format);
+        if (sourceType is not ("file" or "block"))
+        {
+            throw new ArgumentException($"Disk source type '{sourceType}' is neither file nor block", nameof(sourceType));
+        }
+        if (!document.Definition.Devices.Disks.Any(d => d.TargetDev == target))
+        {
+            throw new ArgumentException($"The domain has no disk with target '{target}'", nameof(target));
+        }
+
+        return Edit(document, root =>
+        {
+            XElement disk = root.Element(XmlNames.Devices)!.Elements(XmlNames.Disk)
+                .First(d => (string?)d.Element(XmlNames.Target)?.Attribute(XmlNames.Dev) == target);
+            disk.SetAttributeValue(XmlNames.Type, sourceType);
+            var source = new XElement(XmlNames.Source, new XAttribute(sourceType == "block" ? XmlNames.Dev : XmlNames.File, path));
+            XElement? oldSource = disk.Element(XmlNames.Source);
+            if (oldSource is not null)
+            {
+                // Child elements of the old source (a seclabel, a reservation) stay with the disk's new image.
+                source.Add(oldSource.Elements());
+                oldSource.ReplaceWith(source);
+            }
+            else if (disk.Element(XmlNames.Driver) is { } driverBefore)
+            {
+                driverBefore.AddAfterSelf(source);
+            }
+            else
+            {
+                disk.AddFirst(source);
+            }
+            disk.Elements(XmlNames.BackingStore).Remove();
+            XElement? driver = disk.Element(XmlNames.Driver);
+            if (driver is null)
+            {
+                driver = new XElement(XmlNames.Driver, new XAttribute(XmlNames.Name, "qemu"));
+                disk.AddFirst(driver);
+            }
+            driver.SetAttributeValue(XmlNames.Type, format);
+        });
+    }
+
     private static DomainDocument Edit(DomainDocument document, Action<XElement> edit)
     {
         ArgumentNullException.ThrowIfNull(document);

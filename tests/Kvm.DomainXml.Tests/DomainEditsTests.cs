@@ -36,6 +36,26 @@ public sealed class DomainEditsTests
     }
 
     [Test]
+    public void WithDiskImage_BlockDiskWithBackingChain_FileOverlayQcow2NoChain()
+    {
+        var source = DomainXmlParser.Parse(Xml.Replace("<devices>", """
+            <devices>
+              <disk type='block' device='disk'>
+                <driver name='qemu' type='raw'/>
+                <source dev='/dev/vg/a'/>
+                <backingStore/>
+                <target dev='vda' bus='virtio'/>
+              </disk>
+            """, StringComparison.Ordinal), null, DomainParseFlags.Inactive);
+        var edited = DomainEdits.WithDiskImage(source, "vda", "file", "/images/a.snap", "qcow2");
+        DiskDef disk = edited.Definition.Devices.Disks.Single();
+        Assert.That((disk.Type, disk.Source, disk.DriverType, disk.BackingChain), Is.EqualTo(("file", "/images/a.snap", "qcow2", (IReadOnlyList<DiskBackingDef>?)null)));
+        Assert.That(DomainXmlFormatter.Format(edited, DomainFormatFlags.Inactive), Does.Contain("<source file='/images/a.snap'/>"));
+        Assert.That(source.Definition.Devices.Disks.Single().Source, Is.EqualTo("/dev/vg/a"), "the input is not changed");
+        Assert.That(() => DomainEdits.WithDiskImage(source, "vdz", "file", "/x", "qcow2"), Throws.ArgumentException);
+    }
+
+    [Test]
     public void WithName_Inactive_NewNameAndStillInactive()
     {
         var renamed = DomainEdits.WithName(Inactive(), "b");

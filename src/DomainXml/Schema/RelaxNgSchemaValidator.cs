@@ -45,16 +45,20 @@ public sealed class RelaxNgSchemaValidator : IDisposable
     /// <exception cref="DomainXmlException">
     /// <see cref="DomainXmlErrorKind.OperationFailed"/>: the schema is missing or does not parse, or libxml2 cannot be loaded.
     /// </exception>
-    public static RelaxNgSchemaValidator Open(string? schemaDirectory)
+    public static RelaxNgSchemaValidator Open(string? schemaDirectory) => Open(schemaDirectory, SchemaFileName);
+
+    /// <summary>Another of libvirt's schemas in the same directory (<c>domainsnapshot.rng</c>, <c>storagepool.rng</c>, ...).</summary>
+    public static RelaxNgSchemaValidator Open(string? schemaDirectory, string schemaFileName)
     {
+        ArgumentException.ThrowIfNullOrEmpty(schemaFileName);
         string[] directories = schemaDirectory is null ? [SystemSchemaDirectory] : [schemaDirectory];
         string? path = directories
-            .Select(d => Path.GetFullPath(Path.Combine(d, SchemaFileName)))
+            .Select(d => Path.GetFullPath(Path.Combine(d, schemaFileName)))
             .FirstOrDefault(File.Exists);
         if (path is null)
         {
             throw new DomainXmlException(DomainXmlErrorKind.OperationFailed,
-                $"cannot find libvirt's domain schema {SchemaFileName}; looked in {string.Join(", ", directories)}: " +
+                $"cannot find libvirt's schema {schemaFileName}; looked in {string.Join(", ", directories)}: " +
                 $"install Debian's libvirt0 package (it provides {SystemSchemaDirectory}) or pass the directory that holds it");
         }
 

@@ -18,11 +18,14 @@ internal sealed class DomainObject : ILibvirtObject
 
     private readonly IDomainManager _manager;
     private readonly CancellationToken _stopping;
+    private readonly Snapshots.SnapshotManager? _snapshots;
 
-    public DomainObject(IDomainManager manager, CancellationToken stopping)
+    /// <param name="snapshots">The driver core's snapshots; without them the snapshot methods answer "not supported".</param>
+    public DomainObject(IDomainManager manager, CancellationToken stopping, Snapshots.SnapshotManager? snapshots = null)
     {
         _manager = manager;
         _stopping = stopping;
+        _snapshots = snapshots;
     }
 
     public LibvirtInterface Interface => LibvirtInterface.Domain;
@@ -151,6 +154,10 @@ internal sealed class DomainObject : ILibvirtObject
                 break;
             }
             default:
+                if (_snapshots is not null && DomainSnapshotCalls.TryCall(_snapshots, uuid, context, call, ref args))
+                {
+                    return;
+                }
                 throw LibvirtErrors.NotSupported(Interface.ApiName(call.Member));
         }
         Replies.Empty(context);

@@ -11,7 +11,7 @@ internal sealed class HostObjectTree : IAsyncDisposable
     private readonly HostObjects _objects;
     private readonly SecretEventEmitter? _secretEvents;
 
-    public HostObjectTree(HostObjects objects, DBusConnection connection)
+    public HostObjectTree(HostObjects objects, DBusConnection connection, CancellationToken stopping = default)
     {
         _objects = objects;
         var subtrees = new List<LibvirtObjectHandler>();
@@ -34,6 +34,12 @@ internal sealed class HostObjectTree : IAsyncDisposable
             var netInterface = new InterfaceObject(objects.Interfaces);
             subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.InterfaceRoot, subtree: true, netInterface, netInterface.Children));
             children.Add("interface");
+        }
+        if (objects.Snapshots is not null)
+        {
+            var snapshot = new DomainSnapshotObject(objects.Snapshots, stopping);
+            subtrees.Add(new LibvirtObjectHandler(LibvirtPaths.DomainSnapshotRoot, subtree: true, snapshot, snapshot.Children));
+            children.Add("domainsnapshot");
         }
         Subtrees = subtrees;
         ConnectChildren = children;

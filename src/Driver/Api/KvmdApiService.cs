@@ -64,9 +64,9 @@ public sealed class KvmdApiService : IAsyncDisposable
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-            hostTree = hostObjects is null ? null : new HostObjectTree(hostObjects, connection);
+            hostTree = hostObjects is null ? null : new HostObjectTree(hostObjects, connection, stopping.Token);
             var connect = new ConnectObject(manager, options, () => HostInfo.Read(), stopping.Token, pools, hostTree, networks);
-            var domain = new DomainObject(manager, stopping.Token);
+            var domain = new DomainObject(manager, stopping.Token, hostObjects?.Snapshots);
             var subtrees = new List<LibvirtObjectHandler>
             {
                 new(LibvirtPaths.DomainRoot, subtree: true, domain,

@@ -26,6 +26,8 @@ public sealed class LibvirtInterface
 
     public static LibvirtInterface Network { get; } = Load("org.libvirt.Network.xml");
 
+    public static LibvirtInterface DomainSnapshot { get; } = Load("org.libvirt.DomainSnapshot.xml");
+
     public static LibvirtInterface StoragePool { get; } = Load("org.libvirt.StoragePool.xml");
 
     public static LibvirtInterface StorageVol { get; } = Load("org.libvirt.StorageVol.xml");

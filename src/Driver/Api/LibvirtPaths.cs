@@ -17,6 +17,28 @@ public static class LibvirtPaths
     public const string NodeDeviceRoot = "/org/libvirt/QEMU/nodedev";
     public const string InterfaceRoot = "/org/libvirt/QEMU/interface";
     public const string NWFilterRoot = "/org/libvirt/QEMU/nwfilter";
+    public const string DomainSnapshotRoot = "/org/libvirt/QEMU/domainsnapshot";
+
+    /// <summary>
+    /// A snapshot's node is its domain's encoded UUID, '_', then its name encoded as a volume key
+    /// (virtDBusUtilBusPathForVirDomainSnapshot): _6695eb01_f6a4_8304_79aa_97f2502e193f_my_5fsnapshot.
+    /// </summary>
+    public static string DomainSnapshot(Guid domain, string name) => DomainSnapshotRoot + "/" + EncodeUuid(domain) + "_" + EncodeString(name);
+
+    /// <summary>The domain and snapshot name a snapshot path stands for; false for any other path.</summary>
+    public static bool TryDecodeDomainSnapshot(string path, out Guid domain, out string name)
+    {
+        domain = Guid.Empty;
+        name = "";
+        const int UuidNodeLength = 37; // '_' and 36 characters
+        if (NodeBelow(DomainSnapshotRoot, path) is not { Length: > UuidNodeLength + 1 } node || node[UuidNodeLength] != '_' || node.Contains('/')
+            || !LibvirtUuid.TryParse(DecodeUuid(node[..UuidNodeLength]), out domain) || DecodeString(node[(UuidNodeLength + 1)..]) is not { } decoded)
+        {
+            return false;
+        }
+        name = decoded;
+        return true;
+    }
 
     /// <summary>A secret's node is its UUID, encoded as a domain's.</summary>
     public static string Secret(Guid uuid) => SecretRoot + "/" + EncodeUuid(uuid);

@@ -46,6 +46,13 @@ internal static class Replies
         context.Reply(writer.CreateMessage());
     }
 
+    public static void Boolean(MethodContext context, bool value)
+    {
+        using MessageWriter writer = context.CreateReplyWriter("b");
+        writer.WriteBool(value);
+        context.Reply(writer.CreateMessage());
+    }
+
     public static void UInt32(MethodContext context, uint value)
     {
         using MessageWriter writer = context.CreateReplyWriter("u");

@@ -70,7 +70,11 @@ internal sealed partial class DomainDefinitions
         }
     }
 
-    public DomainInfo Define(string xml)
+    /// <summary>What snapshots say about undefine (null: no domain has any); set once at start-up.</summary>
+    public IDomainSnapshotGuard? SnapshotGuard { get; set; }
+
+    /// <param name="updatedDetail">The DEFINED event's detail when the domain was already defined (UPDATED, or FROM_SNAPSHOT for a revert).</param>
+    public DomainInfo Define(string xml, int updatedDetail = DomainEventDetail.DefinedUpdated)
     {
         ArgumentNullException.ThrowIfNull(xml);
         DomainDocument document = ParseNewDefinition(xml);
@@ -91,7 +95,7 @@ internal sealed partial class DomainDefinitions
                 if (_table.TryFindLocked(def.Uuid, out DomainEntry existing))
                 {
                     entry = existing;
-                    detail = entry.Persistent is null ? DomainEventDetail.DefinedAdded : DomainEventDetail.DefinedUpdated;
+                    detail = entry.Persistent is null ? DomainEventDetail.DefinedAdded : updatedDetail;
                     entry.Updated = entry.Active;
                 }
                 else
@@ -170,11 +174,19 @@ internal sealed partial class DomainDefinitions
             var entry = _table.Find(uuid);
             string name;
             string? nvram;
+            bool active;
             lock (_table.Gate)
             {
                 DomainStateMachine.Decide(DomainOperation.Undefine, entry.State, entry.Reason, entry.Persistent is not null, entry.Name).ThrowIfRefused();
                 name = entry.Name;
+                active = entry.Active;
                 nvram = entry.Persistent is { } persistent ? _firmware?.NvramPath(persistent.Definition) : null;
+            }
+
+            // An inactive domain's snapshots: refused without SNAPSHOTS_METADATA, their metadata dropped with it (libvirt 9.0).
+            if (!active)
+            {
+                SnapshotGuard?.BeforeUndefine(uuid, flags);
             }
 
             // A UEFI domain's variable store goes only when asked, and is never silently left behind (libvirt 9.0).

@@ -3,7 +3,7 @@ namespace Kvm.Driver.Domains;
 /// <summary>The libvirt detail numbers of the lifecycle events kvmd emits (virDomainEvent*DetailType).</summary>
 public static class DomainEventDetail
 {
-    public const int DefinedAdded = 0, DefinedUpdated = 1, DefinedRenamed = 2;
+    public const int DefinedAdded = 0, DefinedUpdated = 1, DefinedRenamed = 2, DefinedFromSnapshot = 3;
     public const int UndefinedRemoved = 0, UndefinedRenamed = 1;
     public const int StartedBooted = 0;
     public const int SuspendedPaused = 0;

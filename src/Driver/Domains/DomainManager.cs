@@ -100,6 +100,38 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
 
     public DomainInfo Define(string xml) => _definitions.Define(xml);
 
+    /// <summary>The snapshots' veto over undefine and rename; set once, before the front ends serve.</summary>
+    public IDomainSnapshotGuard? SnapshotGuard
+    {
+        get => _definitions.SnapshotGuard;
+        set => _definitions.SnapshotGuard = value;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> holding the domain's job, so that no start, stop or rename of it runs meanwhile;
+    /// it sees the domain as it is once the job is held. Fails as libvirt does when another job holds the domain.
+    /// </summary>
+    public T WithDomainJob<T>(Guid uuid, Func<DomainInfo, T> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DomainEntry entry = _table.Find(uuid);
+        if (!entry.Job.Wait(TimeSpan.FromSeconds(30)))
+        {
+            throw DomainErrors.Timeout("cannot acquire state change lock (held by another job)");
+        }
+        try
+        {
+            return action(_table.LookupByUuid(uuid));
+        }
+        finally
+        {
+            entry.Job.Release();
+        }
+    }
+
+    /// <summary>Replaces a defined domain's definition with one a snapshot kept (DEFINED/FROM_SNAPSHOT).</summary>
+    public DomainInfo DefineFromSnapshot(string xml) => _definitions.Define(xml, DomainEventDetail.DefinedFromSnapshot);
+
     public void Undefine(Guid uuid, uint flags) => _definitions.Undefine(uuid, flags);
 
     public string GetXmlDesc(Guid uuid, DomainXmlFlags flags) => _definitions.GetXmlDesc(uuid, flags);

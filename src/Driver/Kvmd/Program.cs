@@ -102,8 +102,11 @@ public static class Program
         networks.Load();
         options = options with { NetworkBridges = networks.BridgeOf };
         await using var manager = new DomainManager(options);
+        // Domain snapshots (metadata under the state directory, images through qemu-img); both front ends serve them.
+        var snapshots = new Kvm.Driver.Snapshots.SnapshotManager(manager, options.StateDirectory);
         try
         {
+            snapshots.Load();
             await manager.InitializeAsync(stop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -123,7 +126,7 @@ public static class Program
         // Secrets of the state directory, and the host's devices and interfaces (both front ends serve them).
         var secrets = new Kvm.Driver.Secrets.SecretManager(options.StateDirectory);
         secrets.Load();
-        var hostObjects = HostObjects.ForHost(secrets);
+        var hostObjects = HostObjects.ForHost(secrets, snapshots);
 
 
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.

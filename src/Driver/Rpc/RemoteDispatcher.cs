@@ -22,12 +22,14 @@ internal sealed class RemoteDispatcher
     private readonly NodeDeviceProcedures? _nodeDevices;
     private readonly SecretProcedures? _secrets;
     private readonly InterfaceProcedures? _interfaces;
+    private readonly SnapshotProcedures? _snapshots;
 
     public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping, Api.HostObjects? hostObjects = null)
     {
         _nodeDevices = hostObjects?.NodeDevices is { } devices ? new NodeDeviceProcedures(devices) : null;
         _secrets = hostObjects?.Secrets is { } secrets ? new SecretProcedures(secrets) : null;
         _interfaces = hostObjects?.Interfaces is { } interfaces ? new InterfaceProcedures(interfaces) : null;
+        _snapshots = hostObjects?.Snapshots is { } snapshots ? new SnapshotProcedures(manager, snapshots, stopping) : null;
         _connect = new ConnectProcedures(manager, options);
         _lists = new DomainListProcedures(manager);
         _definitions = new DomainDefinitionProcedures(manager);
@@ -171,6 +173,22 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.InterfaceLookupByMacString when _interfaces is not null => Done(_interfaces.LookupByMac(call)),
         RemoteProcedure.InterfaceGetXmlDesc when _interfaces is not null => Done(_interfaces.GetXmlDesc(call)),
         RemoteProcedure.InterfaceIsActive when _interfaces is not null => Done(_interfaces.IsActive(call)),
+        RemoteProcedure.DomainSnapshotCreateXml when _snapshots is not null => Done(_snapshots.CreateXml(call)),
+        RemoteProcedure.DomainSnapshotGetXmlDesc when _snapshots is not null => Done(_snapshots.GetXmlDesc(call)),
+        RemoteProcedure.DomainSnapshotNum when _snapshots is not null => Done(_snapshots.Num(call)),
+        RemoteProcedure.DomainSnapshotListNames when _snapshots is not null => Done(_snapshots.ListNames(call)),
+        RemoteProcedure.DomainSnapshotLookupByName when _snapshots is not null => Done(_snapshots.LookupByName(call)),
+        RemoteProcedure.DomainHasCurrentSnapshot when _snapshots is not null => Done(_snapshots.HasCurrent(call)),
+        RemoteProcedure.DomainSnapshotCurrent when _snapshots is not null => Done(_snapshots.Current(call)),
+        RemoteProcedure.DomainRevertToSnapshot when _snapshots is not null => _snapshots.RevertAsync(call),
+        RemoteProcedure.DomainSnapshotDelete when _snapshots is not null => Done(_snapshots.Delete(call)),
+        RemoteProcedure.DomainSnapshotGetParent when _snapshots is not null => Done(_snapshots.GetParent(call)),
+        RemoteProcedure.DomainSnapshotNumChildren when _snapshots is not null => Done(_snapshots.NumChildren(call)),
+        RemoteProcedure.DomainSnapshotListChildrenNames when _snapshots is not null => Done(_snapshots.ListChildrenNames(call)),
+        RemoteProcedure.DomainSnapshotIsCurrent when _snapshots is not null => Done(_snapshots.IsCurrent(call)),
+        RemoteProcedure.DomainSnapshotHasMetadata when _snapshots is not null => Done(_snapshots.HasMetadata(call)),
+        RemoteProcedure.DomainListAllSnapshots when _snapshots is not null => Done(_snapshots.ListAll(call)),
+        RemoteProcedure.DomainSnapshotListAllChildren when _snapshots is not null => Done(_snapshots.ListAllChildren(call)),
         // A number without a public function (events, SASL and polkit steps, or none at all) is unknown to the dispatcher, as in libvirt.
         _ => Done((api is null ? RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}") : RemoteError.NotSupported(api)).ToReply(call.Header)),
     };

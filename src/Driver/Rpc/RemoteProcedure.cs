@@ -101,4 +101,22 @@ public enum RemoteProcedure
     ConnectGetAllDomainStats = 344,
     DomainDefineXmlFlags = 350,
     DomainRename = 358,
+
+    // Domain snapshots (remote_protocol.x numbers; enum members need not be in order).
+    DomainSnapshotCreateXml = 185,
+    DomainSnapshotGetXmlDesc = 186,
+    DomainSnapshotNum = 187,
+    DomainSnapshotListNames = 188,
+    DomainSnapshotLookupByName = 189,
+    DomainHasCurrentSnapshot = 190,
+    DomainSnapshotCurrent = 191,
+    DomainRevertToSnapshot = 192,
+    DomainSnapshotDelete = 193,
+    DomainSnapshotGetParent = 244,
+    DomainSnapshotNumChildren = 246,
+    DomainSnapshotListChildrenNames = 247,
+    DomainSnapshotIsCurrent = 271,
+    DomainSnapshotHasMetadata = 272,
+    DomainListAllSnapshots = 274,
+    DomainSnapshotListAllChildren = 275,
 }

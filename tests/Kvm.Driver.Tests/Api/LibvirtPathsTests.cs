@@ -8,6 +8,19 @@ public sealed class LibvirtPathsTests
     private static readonly Guid s_uuid = Guid.Parse("6695eb01-f6a4-8304-79aa-97f2502e193f");
 
     [Test]
+    public void DomainSnapshot_UuidAndName_IsLibvirtDBusEncodingAndDecodes()
+    {
+        var uuid = Guid.Parse("6695eb01-f6a4-8304-79aa-97f2502e193f");
+        string path = LibvirtPaths.DomainSnapshot(uuid, "my_snapshot");
+        // libvirt-dbus 1.4.1's answer to SnapshotCreateXML (BEHAVIOUR.md), with our Connect path.
+        Assert.That(path, Is.EqualTo("/org/libvirt/QEMU/domainsnapshot/_6695eb01_f6a4_8304_79aa_97f2502e193f_my_5fsnapshot"));
+        Assert.That(LibvirtPaths.TryDecodeDomainSnapshot(path, out Guid domain, out string name), Is.True);
+        Assert.That((domain, name), Is.EqualTo((uuid, "my_snapshot")));
+        Assert.That(LibvirtPaths.TryDecodeDomainSnapshot(LibvirtPaths.DomainSnapshotRoot + "/_6695eb01", out _, out _), Is.False);
+        Assert.That(LibvirtPaths.TryDecodeDomainSnapshot(path + "/x", out _, out _), Is.False);
+    }
+
+    [Test]
     public void Domain_Uuid_IsLibvirtDBusEncoding() =>
         Assert.That(LibvirtPaths.Domain(s_uuid), Is.EqualTo("/org/libvirt/QEMU/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f"));
 

@@ -430,6 +430,55 @@ def test_network_update():
     assert IP_DHCP_HOST_XML in network.GetXMLDesc(0), network.GetXMLDesc(0)
 
 
+# --- test_snapshot.py (and test_connect.py's snapshot test), on the first domain ---
+
+MINIMAL_SNAPSHOT_XML = '''<domainsnapshot>
+    <name>my_snapshot</name>
+</domainsnapshot>'''
+
+
+def snapshot_create():
+    _, domain = test_domain()
+    path = domain.SnapshotCreateXML(MINIMAL_SNAPSHOT_XML, 0)
+    check_type(path, dbus.ObjectPath)
+    return dbus.Interface(bus.get_object('org.libvirt', path), 'org.libvirt.DomainSnapshot')
+
+
+def test_domain_snapshot():
+    _, domain = test_domain()
+    check_type(domain.SnapshotCreateXML(MINIMAL_SNAPSHOT_XML, 0), dbus.ObjectPath)
+    check_type(domain.SnapshotCurrent(0), dbus.ObjectPath)
+    check_type(domain.SnapshotLookupByName('my_snapshot', 0), dbus.ObjectPath)
+    check_type(domain.ListDomainSnapshots(0), dbus.Array)
+
+
+def test_snapshot_delete():
+    snapshot_create().Delete(0)
+
+
+def test_snapshot_get_parent():
+    try:
+        snapshot_create().GetParent(0)
+    except dbus.exceptions.DBusException as e:
+        assert 'does not have a parent' in str(e), str(e)
+
+
+def test_snapshot_get_xml():
+    check_type(snapshot_create().GetXMLDesc(0), dbus.String)
+
+
+def test_snapshot_get_is_current():
+    check_type(snapshot_create().IsCurrent(0), dbus.Boolean)
+
+
+def test_snapshot_list_children():
+    check_type(snapshot_create().ListChildren(0), dbus.Array)
+
+
+def test_snapshot_revert():
+    snapshot_create().Revert(0)
+
+
 if __name__ == '__main__':
     globals()[test_name]()
     print('ok')
