@@ -23,6 +23,7 @@ public sealed partial class PasstBootTests
     private const string Mac = "52:54:00:70:61:73";
     private const string Done = "PASST-DONE";
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan s_firstOutput = TimeSpan.FromSeconds(60);
 
     private string _directory = null!;
 
@@ -92,6 +93,14 @@ public sealed partial class PasstBootTests
 
     private static void WaitForConsole(Process vmm, string console, string marker, Stopwatch deadline, Task<string> stderr)
     {
+        // The kernel writes to ttyS0 within seconds of starting; a console still empty after a minute is the emulated
+        // SVM's stall at a guest's first instructions (seen in CI): fail now, so that [EmulatorRetry] runs it again soon.
+        if (!SpinWait.SpinUntil(() => vmm.HasExited || DiskGuest.ReadConsole(console).Length > 0, s_firstOutput))
+        {
+            vmm.Kill();
+            Assert.Fail($"the guest printed nothing in {s_firstOutput.TotalSeconds:0} s; kvm-vmm:\n{(stderr.Wait(5000) ? stderr.Result : "")}");
+        }
+
         bool seen = SpinWait.SpinUntil(() => vmm.HasExited || DiskGuest.ReadConsole(console).Contains(marker, StringComparison.Ordinal), s_timeout - deadline.Elapsed);
         if (!seen || vmm.HasExited)
         {
