@@ -12,7 +12,7 @@ using NLog;
 namespace Kvm.Vmm.Machine;
 
 /// <summary>
-/// A PC (i440FX and PIIX, as QEMU's pc machine) that boots Linux directly, through a legacy BIOS (<see cref="BiosBoot"/>)
+/// A PC (i440FX and PIIX, as QEMU's pc machine, or Q35 and ICH9, as its q35: <see cref="Chipset"/>) that boots Linux directly, through a legacy BIOS (<see cref="BiosBoot"/>)
 /// or through UEFI firmware in flash (<see cref="UefiBoot"/>): KVM's in-kernel
 /// interrupt controllers and PIT, RAM split around the 32-bit hole, PCI with virtio devices, the port devices of <see cref="PortDevices"/> (COM1, the RTC, the keyboard controller's reset line, the
 /// POST code port, isa-debug-exit when configured), and one thread per vCPU.
