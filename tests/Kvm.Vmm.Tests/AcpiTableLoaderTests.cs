@@ -56,6 +56,29 @@ public sealed class AcpiTableLoaderTests
     }
 
     [Test]
+    public void FirmwareFiles_Q35_RelocateTheFacsAndTheFadtKeepsTheIch9PmBlock()
+    {
+        var q35Pci = Kvm.Vmm.Machine.PciLayout.Acpi(Kvm.Vmm.Machine.Chipset.Q35, 0x8000_0000);
+        var pm = Kvm.Vmm.Machine.PciDevices.AcpiPmOf(Kvm.Vmm.Machine.Chipset.Q35);
+        var files = AcpiTables.FirmwareFiles([0, 1], q35Pci, pm).ToDictionary(f => f.Key, f => f.Value);
+        var memory = Load(files, out var placed);
+
+        ulong rsdp = placed["etc/acpi/rsdp"];
+        ulong xsdt = BinaryPrimitives.ReadUInt64LittleEndian(memory.AsSpan((int)rsdp + 24));
+        ulong fadt = BinaryPrimitives.ReadUInt64LittleEndian(memory.AsSpan((int)xsdt + 36));
+        Assert.That(Signature(memory, fadt), Is.EqualTo("FACP"));
+        Assert.That(Sum(memory, fadt, (int)Length(memory, fadt)), Is.Zero, "FADT checksum, after relocation");
+        uint facs = BinaryPrimitives.ReadUInt32LittleEndian(memory.AsSpan((int)fadt + 36));
+        Assert.That(Signature(memory, facs), Is.EqualTo("FACS"), "FIRMWARE_CTRL relocated to the FACS");
+        Assert.That(facs % 64, Is.Zero, "the FACS is 64-byte aligned");
+        Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(memory.AsSpan((int)fadt + 76)), Is.EqualTo(0x608u), "PM_TMR_BLK");
+        ulong mcfg = BinaryPrimitives.ReadUInt64LittleEndian(memory.AsSpan((int)xsdt + 36 + 16));
+        Assert.That(Signature(memory, mcfg), Is.EqualTo("MCFG"));
+        Assert.That(BinaryPrimitives.ReadUInt64LittleEndian(memory.AsSpan((int)mcfg + 44)), Is.EqualTo(0xb000_0000UL));
+        Assert.That(memory[(int)mcfg + 44 + 11], Is.EqualTo(0xff), "end bus 255");
+    }
+
+    [Test]
     public void Commands_AreWholeEntriesAndChecksumBytesStartAtZero()
     {
         var files = AcpiTables.FirmwareFiles([0]).ToDictionary(f => f.Key, f => f.Value);

@@ -255,6 +255,22 @@ public sealed class DomainMappingTests
 
     private static DisksClosed Closing(LaunchPlan plan) => new(plan);
 
+    [TestCase(null, Kvm.Vmm.Machine.Chipset.I440fx)]
+    [TestCase("pc", Kvm.Vmm.Machine.Chipset.I440fx)]
+    [TestCase("pc-i440fx-7.2", Kvm.Vmm.Machine.Chipset.I440fx)]
+    [TestCase("q35", Kvm.Vmm.Machine.Chipset.Q35)]
+    [TestCase("pc-q35-7.2", Kvm.Vmm.Machine.Chipset.Q35)]
+    [TestCase("pc-q35-2.12", Kvm.Vmm.Machine.Chipset.Q35)]
+    public void Map_MachineType_PicksTheChipset(string? machine, Kvm.Vmm.Machine.Chipset expected)
+    {
+        string type = machine is null ? "<type arch='x86_64'>hvm</type>" : $"<type arch='x86_64' machine='{machine}'>hvm</type>";
+        var plan = Plan(string.Empty, os: $"<os>{type}<kernel>/nonexistent/vmlinuz</kernel></os>");
+        using (plan.Serial)
+        {
+            Assert.That(plan.Machine.Chipset, Is.EqualTo(expected));
+        }
+    }
+
     private LaunchPlan Plan(string serial, string outside = "", string os = "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinuz</kernel></os>")
     {
         string xml = Path.Combine(_directory, "guest.xml");

@@ -66,9 +66,9 @@ public sealed partial class FirmwareBootTests
     [EmulatorRetry]
     // Two vCPUs once (SeaBIOS wakes the second with INIT/SIPI and parks it), one in the other case: the emulated
     // environment's SVM now and then crashes the outer guest's kernel while SeaBIOS starts an AP.
-    [TestCase("raw", "writeback", 2)]
-    [TestCase("qcow2", "none", 1)]
-    public void SeaBios_BootsSyslinuxFromTheVirtioDisk_TheKernelWritesToIt(string format, string cache, int vcpus)
+    [TestCase("raw", "writeback", "pc", 2)]
+    [TestCase("qcow2", "none", "q35", 1)]
+    public void SeaBios_BootsSyslinuxFromTheVirtioDisk_TheKernelWritesToIt(string format, string cache, string machine, int vcpus)
     {
         string initrd = DiskGuest.BuildInitramfs(_directory, $$"""
             B=/bin/busybox
@@ -100,7 +100,7 @@ public sealed partial class FirmwareBootTests
               <memory unit='MiB'>256</memory>
               <vcpu>{vcpus}</vcpu>
               <os>
-                <type arch='x86_64' machine='pc'>hvm</type>
+                <type arch='x86_64' machine='{machine}'>hvm</type>
                 <boot dev='hd'/>
               </os>
               <on_poweroff>destroy</on_poweroff>
@@ -133,12 +133,21 @@ public sealed partial class FirmwareBootTests
         Assert.That(output, Does.Contain("window-complaints 0"), "every BAR the BIOS placed lies in a window of the DSDT's _CRS");
         Assert.That(output, Does.Match(@"acpi ACPI: RSDP 0x0*F[0-9A-F]{4}\b"), "the BIOS put our RSDP in the F segment, as the loader script asks");
 
+        if (machine == "q35")
+        {
+            // SeaBIOS found the Q35 MCH, programmed PCIEXBAR itself, and the kernel uses ECAM for 256 buses from MCFG.
+            Assert.That(output, Does.Contain("pci 0000:00:00.0 0x8086 0x29c0"), "the host bridge, a Q35 MCH");
+            Assert.That(output, Does.Contain("pci 0000:00:1f.0 0x8086 0x2918"), "the ICH9 LPC bridge");
+            Assert.That(output, Does.Contain("PCI: MMCONFIG for domain 0000 [bus 00-ff] at [mem 0xb0000000-0xbfffffff]"), "ECAM from MCFG");
+        }
+
         // The BIOS, not kvm-vmm, placed virtio-blk's BAR: SeaBIOS allocates from the top of the 32-bit space down,
-        // above ECAM; kvm-vmm's own placement (for a direct kernel boot) starts at 0xC0000000.
+        // above ECAM (0xE0000000 on pc, 0xB0000000 on q35); kvm-vmm's own placement (for a direct kernel boot) starts at
+        // 0xC0000000 and goes up.
         var bar = BarLine().Match(output);
         Assert.That(bar.Success, Is.True, "virtio-blk at the slot its XML names, with a BAR; console:\n" + output);
         ulong address = ulong.Parse(bar.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        Assert.That(address, Is.InRange(0xe010_0000UL, 0xfebf_ffffUL), $"the BAR at 0x{address:x}");
+        Assert.That(address, Is.InRange(machine == "q35" ? 0xf000_0000UL : 0xe010_0000UL, 0xfebf_ffffUL), $"the BAR at 0x{address:x}");
 
         string raw = image;
         if (format == "qcow2")

@@ -8,7 +8,8 @@ namespace Kvm.Vmm.Tests;
 /// <summary>
 /// kvm-vmm runs a domain whose root filesystem is a virtio disk, on real KVM, as a user would: Debian's kernel with its
 /// own virtio_pci, virtio_blk and ext4 modules mounts /dev/vda read-write, writes a file and random data and powers
-/// off; the host then reads them back out of the image with e2fsprogs and qemu-img.
+/// off; the host then reads them back out of the image with e2fsprogs and qemu-img. One case runs on a q35 machine
+/// (the Q35 MCH and ICH9, ECAM for 256 buses through MCFG, the FADT on the ICH9's PM block), the others on pc.
 /// </summary>
 [Category("Kvm")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -48,11 +49,11 @@ public sealed partial class VirtioBlockBootTests
     }
 
     [EmulatorRetry]
-    [TestCase("raw", "writeback", "")]
-    [TestCase("qcow2", "none", "")]
-    [TestCase("qcow2-over-raw", "writeback", "")]
-    [TestCase("raw", "none", "pci=nomsi")]
-    public void RootOnVirtioDisk_GuestWritesAndPowersOff_HostReadsTheFilesBack(string layout, string cache, string extraCmdline)
+    [TestCase("raw", "writeback", "", "pc")]
+    [TestCase("qcow2", "none", "", "pc")]
+    [TestCase("qcow2-over-raw", "writeback", "", "pc-q35-7.2")]
+    [TestCase("raw", "none", "pci=nomsi", "pc")]
+    public void RootOnVirtioDisk_GuestWritesAndPowersOff_HostReadsTheFilesBack(string layout, string cache, string extraCmdline, string machine)
     {
         // cache='none' opens the images with O_DIRECT (reads and writes then go through Linux AIO), which needs a real
         // file system: the harness's scratch disk (ext4) when there is one, else /var/tmp. pci=nomsi: the guest
@@ -91,7 +92,7 @@ public sealed partial class VirtioBlockBootTests
               <memory unit='MiB'>256</memory>
               <vcpu>1</vcpu>
               <os>
-                <type arch='x86_64' machine='pc'>hvm</type>
+                <type arch='x86_64' machine='{machine}'>hvm</type>
                 <kernel>{GuestImages.KernelPath()}</kernel>
                 <initrd>{DiskGuest.BuildInitramfs(_directory)}</initrd>
                 <cmdline>console=ttyS0 root=/dev/vda rw panic=1 no_timer_check {extraCmdline}</cmdline>
@@ -124,9 +125,20 @@ public sealed partial class VirtioBlockBootTests
         Assert.That(output, Does.Contain(DiskGuest.DoneMarker), "the guest did not finish; its console:\n" + output + "\nkvm-vmm:\n" + log);
         Assert.That(output, Does.Match(DiskGuest.RootMarker + @" /dev/vda / ext4 rw"), "the root filesystem is the virtio disk, mounted read-write");
         Assert.That(output, Does.Contain("pci 0000:00:05.0 0x1af4 0x1042"), "virtio-blk at the slot its XML names");
-        Assert.That(output, Does.Contain("pci 0000:00:00.0 0x8086 0x1237"), "the host bridge, an i440FX");
-        Assert.That(output, Does.Contain("pci 0000:00:01.0 0x8086 0x7000"), "the PIIX ISA bridge");
-        Assert.That(output, Does.Contain("pci 0000:00:01.3 0x8086 0x7113"), "the PIIX4 power management, found behind the multi-function ISA bridge");
+        if (machine == "pc")
+        {
+            Assert.That(output, Does.Contain("pci 0000:00:00.0 0x8086 0x1237"), "the host bridge, an i440FX");
+            Assert.That(output, Does.Contain("pci 0000:00:01.0 0x8086 0x7000"), "the PIIX ISA bridge");
+            Assert.That(output, Does.Contain("pci 0000:00:01.3 0x8086 0x7113"), "the PIIX4 power management, found behind the multi-function ISA bridge");
+        }
+        else
+        {
+            Assert.That(output, Does.Contain("pci 0000:00:00.0 0x8086 0x29c0"), "the host bridge, a Q35 MCH");
+            Assert.That(output, Does.Contain("pci 0000:00:1f.0 0x8086 0x2918"), "the ICH9 LPC bridge");
+            Assert.That(output, Does.Contain("PCI: MMCONFIG for domain 0000 [bus 00-ff] at [mem 0xb0000000-0xbfffffff]"), "ECAM for 256 buses, from MCFG");
+            Assert.That(output, Does.Contain("ACPI: PM-Timer IO Port: 0x608"), "the FADT's PM timer, in the ICH9's PM block");
+        }
+
         Assert.That(output, Does.Contain("pci 0000:00:02.0 0x1af4 0x1044"), "virtio-rng in the first free slot");
         Assert.That(output, Does.Match(@"hwrng virtio_rng\.0 [0-9a-f]{32}"), "the guest reads /dev/hwrng");
         if (extraCmdline.Contains("pci=nomsi", StringComparison.Ordinal))

@@ -65,6 +65,7 @@ internal static class DomainMapping
             MemoryBytes = domain.Memory.CurrentKiB * 1024,
             Vcpus = (int)domain.Vcpu.Current,
             Topology = topology,
+            Chipset = VmmSupport.IsQ35(domain.Os.Machine) ? Chipset.Q35 : Chipset.I440fx,
             KernelPath = domain.Os.Kernel,
             InitrdPath = domain.Os.Initrd,
             CommandLine = domain.Os.Cmdline ?? string.Empty,

@@ -11,22 +11,25 @@ namespace Kvm.Vmm.Support;
 public static class VmmSupport
 {
     /// <summary>
-    /// The machine type kvm-vmm builds, QEMU's pc (i440FX and PIIX), reported by the capabilities and given to a
-    /// domain defined without <c>machine=</c>, as libvirt's QEMU driver gives QEMU's default machine. A q35 domain
-    /// runs on the same chipset for now (no ICH9 yet).
+    /// The machine type kvm-vmm builds by default, QEMU's pc (i440FX and PIIX), reported by the capabilities and given
+    /// to a domain defined without <c>machine=</c>, as libvirt's QEMU driver gives QEMU's default machine. A q35 domain
+    /// gets QEMU's q35 chipset (the Q35 MCH and the ICH9 LPC bridge, <see cref="IsQ35"/>).
     /// </summary>
     public const string Machine = "pc";
 
     /// <summary>
     /// The machine type names kvm-vmm answers to, as QEMU's x86 PC family spells them: <c>q35</c> and <c>pc</c> (the
-    /// aliases), and the versioned <c>pc-q35-X.Y[.Z]</c> and <c>pc-i440fx-X.Y[.Z]</c> that libvirt stores. kvm-vmm builds
-    /// its one machine for each of them.
+    /// aliases), and the versioned <c>pc-q35-X.Y[.Z]</c> and <c>pc-i440fx-X.Y[.Z]</c> that libvirt stores: an i440FX PC
+    /// for the pc family, a Q35 one for the q35 family (the versions are one machine each).
     /// </summary>
     public static IReadOnlyList<string> MachineAliases { get; } = [Machine, "q35"];
 
     /// <summary>Whether kvm-vmm runs a domain whose <c>&lt;os&gt;&lt;type machine&gt;</c> is <paramref name="machine"/>.</summary>
     public static bool IsMachine(string machine) =>
         MachineAliases.Contains(machine) || IsVersioned(machine, "pc-q35-") || IsVersioned(machine, "pc-i440fx-");
+
+    /// <summary>Whether <paramref name="machine"/> names QEMU's q35 (<c>q35</c> or <c>pc-q35-X.Y</c>), built on the Q35 chipset.</summary>
+    public static bool IsQ35(string? machine) => machine is not null && (machine == "q35" || IsVersioned(machine, "pc-q35-"));
 
     /// <summary><c>&lt;disk device&gt;</c> values kvm-vmm runs.</summary>
     public static IReadOnlyList<string> DiskDevices { get; } = ["disk"];

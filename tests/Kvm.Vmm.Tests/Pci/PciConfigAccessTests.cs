@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Kvm.Vmm.Devices.Acpi;
 using Kvm.Vmm.Pci;
 using NUnit.Framework;
 
@@ -79,7 +80,7 @@ public sealed class PciConfigAccessTests
         var ports = new Kvm.Vmm.Devices.IoBus();
         _bus.Add(1, 0, new Kvm.Vmm.Devices.Piix.PiixIsaBridge());
         _bus.Add(1, 3, new Kvm.Vmm.Devices.Piix.PiixPowerManagement(ports,
-            new Kvm.Vmm.Devices.Piix.PiixPmRegisters(new Kvm.Vmm.Devices.Piix.AcpiPmTimer(), () => { })));
+            new AcpiPmRegisters(new AcpiPmTimer(), () => { })));
 
         Out32(0, 0x8000_0800);
         Assert.That(In32(4), Is.EqualTo(0x7000_8086u), "PIIX3 at 00:01.0");

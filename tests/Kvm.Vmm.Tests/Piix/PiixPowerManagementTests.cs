@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Kvm.Vmm.Devices;
+using Kvm.Vmm.Devices.Acpi;
 using Kvm.Vmm.Devices.Piix;
 using NUnit.Framework;
 
@@ -19,7 +20,7 @@ public sealed class PiixPowerManagementTests
         _now = 0;
         _powerOffs = 0;
         _ports = new IoBus();
-        _pm = new PiixPowerManagement(_ports, new PiixPmRegisters(new AcpiPmTimer(() => _now, 1_000_000_000), () => _powerOffs++));
+        _pm = new PiixPowerManagement(_ports, new AcpiPmRegisters(new AcpiPmTimer(() => _now, 1_000_000_000), () => _powerOffs++));
     }
 
     [Test]

@@ -27,14 +27,17 @@ public static class GuestLayout
     public const ulong FourGiB = 0x1_0000_0000;
 
     /// <summary>The guest RAM regions for <paramref name="size"/> bytes of memory.</summary>
-    public static List<(ulong GuestAddress, ulong Size)> RamRegions(ulong size)
+    public static List<(ulong GuestAddress, ulong Size)> RamRegions(ulong size) => RamRegions(size, PciHoleStart);
+
+    /// <summary>The guest RAM regions for <paramref name="size"/> bytes of memory with the 32-bit hole from <paramref name="holeStart"/>.</summary>
+    public static List<(ulong GuestAddress, ulong Size)> RamRegions(ulong size, ulong holeStart)
     {
-        if (size <= PciHoleStart)
+        if (size <= holeStart)
         {
             return [(0, size)];
         }
 
-        return [(0, PciHoleStart), (FourGiB, size - PciHoleStart)];
+        return [(0, holeStart), (FourGiB, size - holeStart)];
     }
 
     /// <summary>The E820 map the guest gets for those regions: RAM below the EBDA, then from 1 MiB on.</summary>

@@ -57,9 +57,9 @@ public sealed class BiosBoot : IDisposable
     /// </summary>
     public static IReadOnlyList<KeyValuePair<string, byte[]>> Files(IEnumerable<(ulong Address, ulong Size)> ram,
         IEnumerable<(ulong Address, ulong Size)> reserved, IReadOnlyList<int> apicIds, AcpiPci pci, IEnumerable<string> bootOrder,
-        int bootFailWaitMilliseconds = -1, ushort? bootMenuWaitMilliseconds = null)
+        int bootFailWaitMilliseconds = -1, ushort? bootMenuWaitMilliseconds = null, AcpiPm? pm = null)
     {
-        var files = new List<KeyValuePair<string, byte[]>>(AcpiTables.FirmwareFiles(apicIds, pci))
+        var files = new List<KeyValuePair<string, byte[]>>(AcpiTables.FirmwareFiles(apicIds, pci, pm))
         {
             new(FirmwareFiles.E820File, FirmwareFiles.E820(ram, reserved)),
             new(FirmwareFiles.SerialConsoleFile, FirmwareFiles.SerialConsole(SerialConsolePort)),

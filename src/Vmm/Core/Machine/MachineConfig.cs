@@ -10,6 +10,9 @@ public sealed record MachineConfig
 
     public int Vcpus { get; init; } = 1;
 
+    /// <summary>The chipset: QEMU's pc (i440FX and PIIX, the default) or q35 (MCH and ICH9).</summary>
+    public Chipset Chipset { get; init; } = Chipset.I440fx;
+
     /// <summary>Sockets, cores and threads; null means one socket per vCPU (libvirt's default).</summary>
     public CpuTopology? Topology { get; init; }
 

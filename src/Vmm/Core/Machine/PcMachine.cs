@@ -12,7 +12,7 @@ using NLog;
 namespace Kvm.Vmm.Machine;
 
 /// <summary>
-/// A PC (i440FX and PIIX, as QEMU's pc machine) that boots Linux directly, through a legacy BIOS (<see cref="BiosBoot"/>)
+/// A PC (i440FX and PIIX, as QEMU's pc machine, or Q35 and ICH9, as its q35: <see cref="Chipset"/>) that boots Linux directly, through a legacy BIOS (<see cref="BiosBoot"/>)
 /// or through UEFI firmware in flash (<see cref="UefiBoot"/>): KVM's in-kernel
 /// interrupt controllers and PIT, RAM split around the 32-bit hole, PCI with virtio devices, the port devices of <see cref="PortDevices"/> (COM1, the RTC, the keyboard controller's reset line, the
 /// POST code port, isa-debug-exit when configured), and one thread per vCPU.
@@ -130,28 +130,26 @@ public sealed partial class PcMachine : IDisposable
             vm = kvm.CreateVm();
             vm.SetSystemAddresses();
             vm.CreateInterruptControllers();
-            var regions = GuestLayout.RamRegions(config.MemoryBytes);
+            var regions = GuestLayout.RamRegions(config.MemoryBytes, PciLayout.HoleStart(config.Chipset));
             memory = GuestMemory.Allocate(regions);
             vm.MapMemory(memory);
             ulong ramEnd = regions.Max(r => r.GuestAddress + r.Size);
-            var pci = new AcpiPci(PciLayout.EcamBase, PciLayout.Window32Base, PciLayout.Window32Size, PciLayout.Window64Base(ramEnd), PciLayout.Window64Size)
-            {
-                UpperWindow32Base = PciLayout.UpperWindow32Base,
-                UpperWindow32Size = PciLayout.UpperWindow32Size,
-            };
+            var pci = PciLayout.Acpi(config.Chipset, ramEnd);
+            var pm = PciDevices.AcpiPmOf(config.Chipset);
+            var ecam = PciLayout.Ecam(config.Chipset);
             ulong entry = 0;
             var fwCfgFiles = config.FwCfgFiles;
             if (kernel is not null)
             {
                 var e820 = GuestLayout.E820(regions);
-                e820.Add(new E820Entry(PciLayout.EcamBase, PciLayout.EcamSize, E820Entry.Reserved));
+                e820.Add(new E820Entry(ecam.Base, ecam.Size, E820Entry.Reserved));
                 entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, e820);
-                AcpiTables.Write(memory, apicIds, pci);
+                AcpiTables.Write(memory, apicIds, pci, pm);
             }
             else
             {
                 firmware = bios is null ? UefiBoot.Load(vm, mmio, config.FirmwarePath!, config.NvramPath!) : BiosBoot.Load(vm, memory, bios);
-                fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved, apicIds, pci, BootPaths(config), config.BootFailWaitMilliseconds, config.BootMenuWaitMilliseconds)];
+                fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved(ecam), apicIds, pci, BootPaths(config), config.BootFailWaitMilliseconds, config.BootMenuWaitMilliseconds, pm)];
             }
 
             var cpuid = kvm.GetSupportedCpuid();
@@ -208,9 +206,9 @@ public sealed partial class PcMachine : IDisposable
     }
 
     /// <summary>What the firmware's memory map reserves besides RAM: ECAM and KVM's task-state and identity-map pages.</summary>
-    private static readonly (ulong Address, ulong Size)[] FirmwareReserved =
+    private static (ulong Address, ulong Size)[] FirmwareReserved((ulong Base, ulong Size) ecam) =>
     [
-        (PciLayout.EcamBase, PciLayout.EcamSize),
+        ecam,
         (VirtualMachine.IdentityMapAddress, VirtualMachine.SystemAreaSize),
     ];
 

@@ -1,5 +1,6 @@
 using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
+using Kvm.Vmm.Devices.Acpi;
 using Kvm.Vmm.Devices.Piix;
 using Kvm.Vmm.Devices.Virtio;
 using Kvm.Vmm.Devices.Virtio.Block;
@@ -17,7 +18,7 @@ namespace Kvm.Vmm.Machine;
 /// virtio device at its slot and its BAR placed in the windows, as firmware would leave them. Devices whose XML names
 /// a slot go there; the others take the first free slots in libvirt's order (disks, then RNGs), then the NICs.
 /// </summary>
-internal sealed class PciDevices : IDisposable
+internal sealed partial class PciDevices : IDisposable
 {
     /// <summary>The PIIX south bridge's slot (00:01, as on QEMU's pc machine) and its power-management function.</summary>
     public const byte ChipsetSlot = 1;
@@ -49,8 +50,9 @@ internal sealed class PciDevices : IDisposable
     public List<(PciAddress Address, VirtioNet Nic)> Nics { get; } = [];
 
     /// <summary>
-    /// Builds bus 0: the i440FX host bridge, the PIIX function 0 and its power management at 00:01.3 (which firmware
-    /// needs for its timer), and the virtio devices. <paramref name="end"/> receives the chipset's reset and power-off.
+    /// Builds bus 0: the chipset (<see cref="AddChipset"/>: the i440FX host bridge, the PIIX function 0 and its power
+    /// management at 00:01.3, which firmware needs for its timer; or the Q35 MCH and the ICH9 LPC bridge at 00:1F.0), and
+    /// the virtio devices. <paramref name="end"/> receives the chipset's reset and power-off.
     /// </summary>
     public static PciDevices Create(MachineConfig config, IoBus ports, MmioBus mmio, GuestMemory memory, IVm? vm, ulong ramEnd,
         Action<MachineExit>? end = null)
@@ -60,13 +62,7 @@ internal sealed class PciDevices : IDisposable
         var devices = new PciDevices(bus, memory, mmio, vm, windows);
         try
         {
-            bus.Add(0, new PciHostBridge());
-            bus.Add(ChipsetSlot, 0, new PiixIsaBridge());
-            var pm = new PiixPmRegisters(new AcpiPmTimer(), () => end?.Invoke(new MachineExit(MachineExitReason.GuestShutdown, "ACPI power-off (PIIX4 PM1 control)")));
-            bus.Add(ChipsetSlot, PowerManagementFunction, new PiixPowerManagement(ports, pm));
-            ports.Register(PciConfigPorts.BasePort, PciConfigPorts.PortCount,
-                new PciConfigPorts(bus, () => end?.Invoke(new MachineExit(MachineExitReason.GuestReset, "reset through the PIIX reset control register (0xCF9)"))));
-            mmio.Register(PciLayout.EcamBase, PciLayout.EcamSize, new PciEcam(bus));
+            devices.AddChipset(config, ports, end);
 
             var (diskSlots, rngSlots, nicSlots) = AssignSlots(config);
             for (int i = 0; i < config.Disks.Count; i++)
@@ -116,7 +112,7 @@ internal sealed class PciDevices : IDisposable
         }
 
         var slots = new Queue<byte>(Enumerable.Range(PciLayout.FirstFreeSlot, PciAddress.SlotsPerBus - PciLayout.FirstFreeSlot)
-            .Select(s => (byte)s).Where(s => requested.All(r => r.Slot != s)));
+            .Select(s => (byte)s).Where(s => requested.All(r => r.Slot != s) && !(config.Chipset == Chipset.Q35 && s == PciLayout.Ich9Slot)));
         byte[] disks = [.. config.Disks.Select(d => d.Slot ?? Next(slots, d.Device.Name))];
         byte[] rngs = [.. config.Rngs.Select(r => r.Slot ?? Next(slots, r.Device.Name))];
         byte[] nics = [.. config.Nics.Select(n => n.Slot ?? Next(slots, n.Device.Name))];

@@ -6,7 +6,8 @@ namespace Kvm.Vmm.Pci;
 /// <summary>
 /// Configuration mechanism #1 (PCI Local Bus 3.0, 3.2.2.3.2): the address register at 0xCF8 (dword accesses only:
 /// enable bit 31, bus 23-16, device 15-11, function 10-8, register 7-2) and the data window at 0xCFC-0xCFF; and,
-/// in a byte access to 0xCF9, the PIIX reset control register (82371SB 4.1.5), whose RST_CPU bit resets the machine.
+/// in a byte access to 0xCF9, the reset control register of the PIIX (82371SB 4.1.5) and of the ICH9 (RST_CNT, ICH9
+/// datasheet 13.7.5), whose RST_CPU bit resets the machine.
 /// </summary>
 public sealed class PciConfigPorts(PciRootBus bus, Action? reset = null) : IPortDevice
 {

@@ -2,7 +2,7 @@ namespace Kvm.Vmm.Boot.Acpi;
 
 /// <summary>
 /// The same tables for a machine that boots through firmware (SeaBIOS, OVMF): not written into guest memory by us,
-/// but offered as fw_cfg files, <see cref="TablesFile"/> (DSDT, FADT, MADT, MCFG, XSDT one after another) and
+/// but offered as fw_cfg files, <see cref="TablesFile"/> (the FACS of a full ACPI machine, then DSDT, FADT, MADT, MCFG, XSDT one after another) and
 /// <see cref="RsdpFile"/>, with the <see cref="LoaderFile"/> script that tells the firmware where to put them, which
 /// pointer fields to relocate (they hold offsets into the tables file until then) and which checksums to compute
 /// (left 0 here, as both firmwares expect).
@@ -16,7 +16,7 @@ public static partial class AcpiTables
     private const int ChecksumOffset = 9; // in every table header
 
     /// <summary>The three fw_cfg files that describe this machine's ACPI tables to firmware.</summary>
-    public static IReadOnlyList<KeyValuePair<string, byte[]>> FirmwareFiles(IReadOnlyList<int> apicIds, AcpiPci? pci = null)
+    public static IReadOnlyList<KeyValuePair<string, byte[]>> FirmwareFiles(IReadOnlyList<int> apicIds, AcpiPci? pci = null, AcpiPm? pm = null)
     {
         var tables = new List<byte>();
         var loader = new TableLoader()
@@ -37,11 +37,23 @@ public static partial class AcpiTables
             return offset;
         }
 
-        uint dsdt = Place(Dsdt(pci));
-        uint fadt = Place(Fadt(dsdt));
-        loader.AddPointer(TablesFile, TablesFile, fadt + 40, 4); // DSDT
-        loader.AddPointer(TablesFile, TablesFile, fadt + 140, 8); // X_DSDT
-        var entries = new List<uint> { fadt, Place(Madt(apicIds)) };
+        uint facs = 0;
+        if (pm is not null)
+        {
+            // First in the file, whose allocation is 64-byte aligned, as the FACS must be; it has no checksum.
+            tables.AddRange(Facs());
+        }
+
+        uint dsdt = Place(Dsdt(pci, pm));
+        uint fadt = Place(Fadt(dsdt, pm, facs));
+        if (pm is not null)
+        {
+            loader.AddPointer(TablesFile, TablesFile, fadt + FadtFirmwareControl, 4); // FIRMWARE_CTRL
+        }
+
+        loader.AddPointer(TablesFile, TablesFile, fadt + FadtDsdt, 4); // DSDT
+        loader.AddPointer(TablesFile, TablesFile, fadt + FadtXDsdt, 8); // X_DSDT
+        var entries = new List<uint> { fadt, Place(Madt(apicIds, pm)) };
         if (pci is not null)
         {
             entries.Add(Place(Mcfg(pci)));

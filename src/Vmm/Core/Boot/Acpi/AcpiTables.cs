@@ -30,11 +30,13 @@ public static partial class AcpiTables
     public const uint IoApicAddress = 0xfec0_0000;
 
     private const int RsdpSize = 36;
-    private const uint FadtHwReducedAcpi = 1 << 20;
-    private const ushort BootArchVgaNotPresent = 1 << 2;
 
     /// <summary>Writes all tables from <see cref="RsdpAddress"/> on; returns the address after the last one.</summary>
-    public static ulong Write(GuestMemory memory, IReadOnlyList<int> apicIds, AcpiPci? pci = null)
+    /// <remarks>
+    /// With <paramref name="pm"/> the machine is a full ACPI one (the Q35's ICH9): the FADT points at that PM block, its
+    /// SCI and the reset register, and a FACS goes with it; without, it is hardware-reduced.
+    /// </remarks>
+    public static ulong Write(GuestMemory memory, IReadOnlyList<int> apicIds, AcpiPci? pci = null, AcpiPm? pm = null)
     {
         ulong next = RsdpAddress + 64;
         ulong Place(byte[] table)
@@ -45,9 +47,16 @@ public static partial class AcpiTables
             return at;
         }
 
-        ulong dsdt = Place(Dsdt(pci));
-        ulong fadt = Place(Fadt(dsdt));
-        ulong madt = Place(Madt(apicIds));
+        ulong facs = 0;
+        if (pm is not null)
+        {
+            next = (next + 63) & ~63UL; // the FACS is 64-byte aligned
+            facs = Place(Facs());
+        }
+
+        ulong dsdt = Place(Dsdt(pci, pm));
+        ulong fadt = Place(Fadt(dsdt, pm, (uint)facs));
+        ulong madt = Place(Madt(apicIds, pm));
         var xsdtTable = new AcpiTable("XSDT", 1).Append64(fadt).Append64(madt);
         if (pci is not null)
         {
@@ -80,9 +89,10 @@ public static partial class AcpiTables
     /// whose <c>_EVT</c> notifies the button. A hardware-reduced machine has no fixed-feature button, so this is how
     /// the host's power-down request reaches the guest (Linux's evged and button drivers).
     /// </summary>
-    private static byte[] Dsdt(AcpiPci? pci)
+    private static byte[] Dsdt(AcpiPci? pci, AcpiPm? pm)
     {
-        return new AcpiTable("DSDT", 2).Append(Aml.Name("_S5_", Aml.Package(Aml.Byte(S5SleepType), Aml.Byte(S5SleepType))))
+        byte s5 = pm?.S5SleepType ?? S5SleepType;
+        return new AcpiTable("DSDT", 2).Append(Aml.Name("_S5_", Aml.Package(Aml.Byte(s5), Aml.Byte(s5))))
             .Append(Aml.Scope("_SB_", [.. PciDevices(pci),
                 Aml.Device("COM1",
                     Aml.Name("_HID", Aml.EisaId("PNP0501")),
@@ -156,56 +166,24 @@ public static partial class AcpiTables
             Aml.Device("RES0",
                 Aml.Name("_HID", Aml.EisaId("PNP0C02")),
                 Aml.Name("_UID", Aml.Byte(0)),
-                Aml.Name("_CRS", Aml.Buffer(Aml.Memory32Fixed((uint)pci.EcamBase, (uint)Machine.PciLayout.EcamSize), Aml.EndTag()))),
+                Aml.Name("_CRS", Aml.Buffer(Aml.Memory32Fixed((uint)pci.EcamBase, (uint)pci.EcamSize), Aml.EndTag()))),
         ];
     }
 
-    /// <summary>MCFG (PCI Firmware 3.2, 4.1.2): one ECAM allocation, segment 0, buses 0 to 0.</summary>
+    /// <summary>MCFG (PCI Firmware 3.2, 4.1.2): one ECAM allocation, segment 0, buses 0 to <see cref="AcpiPci.EcamEndBus"/>.</summary>
     private static byte[] Mcfg(AcpiPci pci)
     {
         var mcfg = new AcpiTable("MCFG", 1);
         mcfg.Append64(0); // reserved
-        mcfg.Append64(pci.EcamBase).Append16(0).Append8(0).Append8(0).Append32(0);
+        mcfg.Append64(pci.EcamBase).Append16(0).Append8(0).Append8(pci.EcamEndBus).Append32(0);
         return mcfg.ToArray();
-    }
-
-    /// <summary>FADT, ACPI 6 layout (276 bytes), hardware-reduced: no PM1 blocks, no SCI, sleep registers on I/O ports.</summary>
-    private static byte[] Fadt(ulong dsdt)
-    {
-        var fadt = new AcpiTable("FACP", 6);
-        fadt.Append32(0);                      // 36 FIRMWARE_CTRL
-        fadt.Append32((uint)dsdt);             // 40 DSDT
-        fadt.Append8(0).Append8(0);            // 44 reserved, 45 preferred PM profile
-        fadt.Append16(0).Append32(0);          // 46 SCI_INT, 48 SMI_CMD
-        fadt.Append(stackalloc byte[4]);       // 52 ACPI_ENABLE, ACPI_DISABLE, S4BIOS_REQ, PSTATE_CNT
-        fadt.Append(stackalloc byte[32]);      // 56 PM1a/b EVT, PM1a/b CNT, PM2 CNT, PM TMR, GPE0, GPE1 blocks
-        fadt.Append(stackalloc byte[8]);       // 88 block lengths, GPE1_BASE, CST_CNT
-        fadt.Append(stackalloc byte[8]);       // 96 P_LVL2/3 latency, flush size/stride
-        fadt.Append(stackalloc byte[5]);       // 104 duty offset/width, day/month alarm, century
-        // No 8042 flag: our i8042 is only the reset line (command 0xFE). With the flag Linux probes it as a keyboard
-        // controller, finds no CTR and spends over a second in timeouts; without it Linux leaves it alone, as with
-        // QEMU's microvm, and reboot=k still resets through port 0x64.
-        fadt.Append16(BootArchVgaNotPresent); // 109 IAPC_BOOT_ARCH
-        fadt.Append8(0);                       // 111 reserved
-        fadt.Append32(FadtHwReducedAcpi);      // 112 flags
-        fadt.AppendIoRegister(0, 0);           // 116 RESET_REG
-        fadt.Append8(0);                       // 128 RESET_VALUE
-        fadt.Append16(0);                      // 129 ARM_BOOT_ARCH
-        fadt.Append8(0);                       // 131 FADT minor version
-        fadt.Append64(0);                      // 132 X_FIRMWARE_CTRL
-        fadt.Append64(dsdt);                   // 140 X_DSDT
-        fadt.Append(stackalloc byte[96]);      // 148 X_PM1a/b EVT, X_PM1a/b CNT, X_PM2 CNT, X_PM TMR, X_GPE0/1 blocks
-        fadt.AppendIoRegister(SleepControlPort, 8); // 244 SLEEP_CONTROL_REG
-        fadt.AppendIoRegister(SleepStatusPort, 8);  // 256 SLEEP_STATUS_REG
-        fadt.Append64(0);                      // 268 hypervisor vendor identity
-        return fadt.ToArray();
     }
 
     /// <summary>
     /// MADT: the local APIC address, one enabled processor local APIC per vCPU (ACPI processor id = vCPU index), and
     /// the I/O APIC at GSI 0 with the id after the highest APIC id.
     /// </summary>
-    private static byte[] Madt(IReadOnlyList<int> apicIds)
+    private static byte[] Madt(IReadOnlyList<int> apicIds, AcpiPm? pm)
     {
         const byte processorLocalApic = 0, ioApic = 1;
         const uint enabled = 1;
@@ -218,6 +196,13 @@ public static partial class AcpiTables
         }
 
         madt.Append8(ioApic).Append8(12).Append8((byte)(apicIds.Max() + 1)).Append8(0).Append32(IoApicAddress).Append32(0);
+        if (pm is not null)
+        {
+            // Interrupt source override (ACPI 6.4, 5.2.12.5): the SCI's ISA IRQ on the same GSI, level-triggered and
+            // active high, as the chipset raises it (MPS INTI flags: polarity 01 high, trigger 11 level).
+            const byte interruptSourceOverride = 2;
+            madt.Append8(interruptSourceOverride).Append8(10).Append8(0).Append8(pm.SciIrq).Append32(pm.SciIrq).Append16(0x000d);
+        }
         return madt.ToArray();
     }
 }

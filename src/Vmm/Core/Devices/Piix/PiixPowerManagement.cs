@@ -1,12 +1,12 @@
+using Kvm.Vmm.Devices.Acpi;
 using Kvm.Vmm.Pci;
-using NLog;
 
 namespace Kvm.Vmm.Devices.Piix;
 
 /// <summary>
 /// The PIIX4 power-management function at 00:01.3 (82371AB, 8086:7113), where firmware finds the ACPI PM timer: it
 /// writes the I/O base of the PM block into PMBA (0x40) and sets PMIOSE in PMREGMISC (0x80), and the block of
-/// <see cref="PiixPmRegisters"/> then answers there (SeaBIOS puts it at 0x600, OVMF at 0xB000). The SMBus base (0x90)
+/// <see cref="AcpiPmRegisters"/> then answers there (SeaBIOS puts it at 0x600, OVMF at 0xB000). The SMBus base (0x90)
 /// and host configuration (0xD2) keep what firmware writes; no SMBus answers behind them.
 /// </summary>
 public sealed class PiixPowerManagement : IPciDevice
@@ -18,17 +18,11 @@ public sealed class PiixPowerManagement : IPciDevice
     public const int SmbusBase = 0x90; // SMBBA, u32
     public const int SmbusHostConfig = 0xd2;
 
-    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+    private readonly PmBlockPlacement _placement;
 
-    private readonly IoBus _ports;
-    private readonly PiixPmRegisters _registers;
-    private readonly Lock _gate = new();
-    private ushort _mappedAt;
-
-    public PiixPowerManagement(IoBus ports, PiixPmRegisters registers)
+    public PiixPowerManagement(IoBus ports, AcpiPmRegisters registers)
     {
-        _ports = ports;
-        _registers = registers;
+        _placement = new PmBlockPlacement(ports, registers, "PIIX4");
         Config = new PciConfigSpace(PciHostBridge.IntelVendor, Device, 0x06_80_00, 0x03, 0x1af4, 0x1100);
         Config.SetInterruptPin(1);
         Config.DefineRegister(PmBase, [0x01, 0x00, 0x00, 0x00], [0xc0, 0xff, 0x00, 0x00]);
@@ -45,7 +39,7 @@ public sealed class PiixPowerManagement : IPciDevice
     public PciConfigSpace Config { get; }
 
     /// <summary>The port the PM block answers at; 0 while firmware has not enabled it.</summary>
-    public ushort MappedAt => Volatile.Read(ref _mappedAt);
+    public ushort MappedAt => _placement.MappedAt;
 
     public void ReadConfig(int offset, Span<byte> data) => Config.Read(offset, data);
 
@@ -58,36 +52,6 @@ public sealed class PiixPowerManagement : IPciDevice
         }
     }
 
-    private void Remap()
-    {
-        ushort wanted = (Config.Get8(PmMisc) & 1) != 0 ? (ushort)(Config.Get32(PmBase) & 0xffc0) : (ushort)0;
-        lock (_gate)
-        {
-            if (wanted == _mappedAt)
-            {
-                return;
-            }
-
-            if (_mappedAt != 0)
-            {
-                _ports.Unregister(_mappedAt, _registers);
-            }
-
-            ushort mapped = 0;
-            if (wanted != 0)
-            {
-                if (_ports.TryRegister(wanted, PiixPmRegisters.Length, _registers, out string? error))
-                {
-                    mapped = wanted;
-                }
-                else
-                {
-                    s_log.Warn("The guest placed the PIIX4 power-management block where it cannot go: {Error}", error);
-                }
-            }
-
-            Volatile.Write(ref _mappedAt, mapped);
-            s_log.Debug("PIIX4 power-management block at port 0x{Port:x}", mapped);
-        }
-    }
+    private void Remap() =>
+        _placement.Place((Config.Get8(PmMisc) & 1) != 0 ? (ushort)(Config.Get32(PmBase) & 0xffc0) : (ushort)0);
 }

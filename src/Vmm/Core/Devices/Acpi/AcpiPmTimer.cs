@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Kvm.Vmm.Devices.Piix;
+namespace Kvm.Vmm.Devices.Acpi;
 
 /// <summary>
 /// The ACPI power-management timer (ACPI 6.5, 4.8.3.3): a free-running counter at 3.579545 MHz, 24 bits wide on

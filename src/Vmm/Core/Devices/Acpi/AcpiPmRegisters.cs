@@ -1,28 +1,34 @@
 using System.Buffers.Binary;
 
-namespace Kvm.Vmm.Devices.Piix;
+namespace Kvm.Vmm.Devices.Acpi;
 
 /// <summary>
-/// The PIIX4 power-management I/O block (82371AB datasheet 7.1, 64 ports at the PMBA): PM1 status (write one to
-/// clear), PM1 enable, PM1 control (SCI_EN; SLP_EN with sleep type 0, soft-off, powers the machine off) and the ACPI
-/// PM timer. The other registers read as zero and ignore writes.
+/// The ACPI power-management I/O block of a PC south bridge, as both PIIX4 (82371AB datasheet 7.1, 64 ports at the
+/// PMBA) and ICH9 (ICH9 datasheet 13.8.3, 128 ports at PMBASE) lay out its fixed part: PM1 status (write one to clear),
+/// PM1 enable, PM1 control (SCI_EN; SLP_EN with the soft-off sleep type powers the machine off) and the ACPI PM timer.
+/// What differs between the two is given by <see cref="AcpiPmLayout"/>. The other registers read as zero and ignore
+/// writes, except the SMI enable register of an ICH9, which reads with APMC_EN set (see <see cref="AcpiPmLayout"/>).
 /// </summary>
-public sealed class PiixPmRegisters(AcpiPmTimer timer, Action powerOff) : IPortDevice
+public sealed class AcpiPmRegisters(AcpiPmTimer timer, Action powerOff, AcpiPmLayout? layout = null) : IPortDevice
 {
+    /// <summary>The PIIX4 block's length.</summary>
     public const ushort Length = 64;
 
-    private const int Pm1Status = 0x00; // u16
-    private const int Pm1Enable = 0x02; // u16
-    private const int Pm1Control = 0x04; // u16
-    private const int PmTimer = 0x08; // u32
+    public const int Pm1Status = 0x00; // u16
+    public const int Pm1Enable = 0x02; // u16
+    public const int Pm1Control = 0x04; // u16
+    public const int PmTimer = 0x08; // u32
     private const ushort SleepEnable = 1 << 13; // PM1_CNT SLP_EN, write-only
     private const int SleepTypeShift = 10; // PM1_CNT SLP_TYP, bits 12:10
-    private const int SoftOffSleepType = 0; // PIIX4: 000 = soft off (S5)
 
+    private readonly AcpiPmLayout _layout = layout ?? AcpiPmLayout.Piix4;
     private readonly Lock _gate = new();
     private ushort _status;
     private ushort _enable;
     private ushort _control;
+
+    /// <summary>The number of ports the block takes.</summary>
+    public ushort Size => _layout.Length;
 
     public void Read(ushort offset, Span<byte> data)
     {
@@ -38,7 +44,7 @@ public sealed class PiixPmRegisters(AcpiPmTimer timer, Action powerOff) : IPortD
         for (int i = 0; i < data.Length; i++)
         {
             int at = offset + i;
-            data[i] = at < registers.Length ? registers[at] : (byte)0;
+            data[i] = at < registers.Length ? registers[at] : FixedByte(at);
         }
     }
 
@@ -69,7 +75,7 @@ public sealed class PiixPmRegisters(AcpiPmTimer timer, Action powerOff) : IPortD
 
             if ((_control & SleepEnable) != 0)
             {
-                sleep = ((_control >> SleepTypeShift) & 0x7) == SoftOffSleepType;
+                sleep = ((_control >> SleepTypeShift) & 0x7) == _layout.SoftOffSleepType;
                 _control &= unchecked((ushort)~SleepEnable);
             }
         }
@@ -79,4 +85,8 @@ public sealed class PiixPmRegisters(AcpiPmTimer timer, Action powerOff) : IPortD
             powerOff();
         }
     }
+
+    /// <summary>A byte of the read-only registers past the timer: the SMI enable register's fixed value, else 0.</summary>
+    private byte FixedByte(int at) =>
+        _layout.SmiEnable is { } smiEnable && at >= smiEnable && at < smiEnable + 4 ? (byte)(_layout.SmiEnableValue >> ((at - smiEnable) * 8)) : (byte)0;
 }
