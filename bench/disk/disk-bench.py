@@ -301,6 +301,8 @@ def inside(args):
     print(f"images made and filled in {time.monotonic() - t:.0f} s", flush=True)
     if args.baseline:
         outer_baseline(images, args)
+        # fio wrote its own data over the files (a qcow2 header included): make them again for the VMMs.
+        images = make_images(scratch, args.size_mib)
     console = os.path.join(work, "console.log")
     fio_cmdline = (f"{CMDLINE} bench.mode=fio bench.size={args.size_mib} bench.runtime={args.runtime} "
                    f"bench.iodepth={args.iodepth} bench.settle={args.guest_settle}")
