@@ -124,7 +124,7 @@ public sealed unsafe class VhostDevice : IDisposable
     /// <summary>The eventfd the kernel signals when the guest broke queue <paramref name="index"/> (a bad descriptor, say).</summary>
     public void SetError(uint index, EventFd error) => SetFile(VhostIoctl.SetVringErr, index, error.Fd, "VHOST_SET_VRING_ERR");
 
-    /// <summary>VHOST_GET_VRING_BASE: stops queue <paramref name="index"/> and returns its next avail index.</summary>
+    /// <summary>VHOST_GET_VRING_BASE: queue <paramref name="index"/>'s next avail index (after the device type stopped its datapath).</summary>
     public ushort StopVring(uint index)
     {
         var state = new VhostVringState { Index = index };

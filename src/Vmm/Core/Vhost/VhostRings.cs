@@ -95,7 +95,10 @@ public sealed class VhostRings : IDisposable
         return true;
     }
 
-    /// <summary>Takes the queues back (VHOST_GET_VRING_BASE stops each) and stops relaying interrupts.</summary>
+    /// <summary>
+    /// Takes the queues back and stops relaying interrupts: VHOST_GET_VRING_BASE reads each queue's position. The
+    /// device type stops the kernel's datapath first with its own call (vsock: VHOST_VSOCK_SET_RUNNING 0; net: no backend).
+    /// </summary>
     public void Stop()
     {
         _relay?.Dispose();
