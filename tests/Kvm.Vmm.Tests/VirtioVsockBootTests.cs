@@ -78,6 +78,7 @@ public sealed partial class VirtioVsockBootTests
 
         Assert.That(cidSeen.Task.Wait(s_timeout), Is.True, "kvm-vmm did not say which CID the guest has:\n" + Log(log));
         uint cid = cidSeen.Task.Result;
+        TestContext.Progress.WriteLine($"vsock: guest CID {cid} after {deadline.Elapsed.TotalSeconds:F1} s");
         Assert.That(cid, Is.GreaterThanOrEqualTo(VhostVsock.MinGuestCid));
 
         // The kernel holds the CID for this VM: asking for it again is the error kvm-vmm shows; an automatic pick gets another.
@@ -90,12 +91,16 @@ public sealed partial class VirtioVsockBootTests
         Assert.That(SpinWait.SpinUntil(() => vmm.HasExited || DiskGuest.ReadConsole(console).Contains(VsockGuest.Listening, StringComparison.Ordinal), Remaining(deadline))
             && !vmm.HasExited, Is.True, "the guest did not start listening; its console:\n" + DiskGuest.ReadConsole(console) + "\nkvm-vmm:\n" + Log(log));
 
+        TestContext.Progress.WriteLine($"vsock: guest listening after {deadline.Elapsed.TotalSeconds:F1} s");
         byte[] sent = RandomNumberGenerator.GetBytes(TransferBytes);
         byte[] echoed = Echo(cid, sent, deadline, console);
+        TestContext.Progress.WriteLine($"vsock: echo of {echoed.Length} bytes back after {deadline.Elapsed.TotalSeconds:F1} s");
 
         bool exited = vmm.WaitForExit((int)Remaining(deadline).TotalMilliseconds);
         string output = DiskGuest.ReadConsole(console);
         Assert.That(exited, Is.True, "the guest did not power off in time; its console:\n" + output);
+        TestContext.Progress.WriteLine($"vsock: guest off after {deadline.Elapsed.TotalSeconds:F1} s; its console's marks: "
+            + string.Join(", ", output.Split('\n').Where(l => l.StartsWith("VSOCK", StringComparison.Ordinal)).Select(l => l.Trim())));
         vmm.WaitForExit();
         Assert.That(vmm.ExitCode, Is.EqualTo(0), Log(log));
         Assert.That(output, Does.Contain("VSOCK-SERVED"), "the guest's socat served the connection; its console:\n" + output);

@@ -25,9 +25,9 @@ internal static class VsockGuest
         B=/bin/busybox
         for i in $($B seq 1 100); do [ -e /dev/vsock ] && break; $B sleep 0.1; done
         echo "VSOCK dev=$($B ls /dev/vsock 2>&1)"
-        echo {{Listening}}
+        echo "{{Listening}} uptime=$($B cut -d' ' -f1 /proc/uptime)"
         {{socat}} -t 30 VSOCK-LISTEN:{{Port}} EXEC:"/bin/busybox cat" && echo VSOCK-SERVED
-        echo {{Done}}
+        echo "{{Done}} uptime=$($B cut -d' ' -f1 /proc/uptime)"
         $B poweroff -f
         """, ModulesPath() ?? throw new InvalidOperationException("KVM_NESTED_VSOCK_MODULES is not set"), DiskGuest.WithLibraries(socat));
 }
