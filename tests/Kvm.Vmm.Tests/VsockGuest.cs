@@ -1,7 +1,8 @@
 namespace Kvm.Vmm.Tests;
 
 /// <summary>
-/// A guest that serves one vsock connection, built from real parts: Debian's kernel with its own virtio_pci and vsock
+/// A guest that serves one vsock connection, built from real parts: Debian's kernel with its own virtio_pci (and no
+/// more of the harness's guest modules) and vsock
 /// modules (KVM_NESTED_MODULES, KVM_NESTED_VSOCK_MODULES: vsock, vmw_vsock_virtio_transport_common,
 /// vmw_vsock_virtio_transport) and this machine's socat with its libraries (busybox speaks no vsock). Its /init says
 /// <see cref="Listening"/>, echoes back everything the host sends to vsock port <see cref="Port"/> (socat to cat),
@@ -29,5 +30,6 @@ internal static class VsockGuest
         {{socat}} -t 30 VSOCK-LISTEN:{{Port}} EXEC:"/bin/busybox cat" && echo VSOCK-SERVED
         echo "{{Done}} uptime=$($B cut -d' ' -f1 /proc/uptime)"
         $B poweroff -f
-        """, ModulesPath() ?? throw new InvalidOperationException("KVM_NESTED_VSOCK_MODULES is not set"), DiskGuest.WithLibraries(socat));
+        """, ModulesPath() ?? throw new InvalidOperationException("KVM_NESTED_VSOCK_MODULES is not set"), DiskGuest.WithLibraries(socat),
+        ["virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci"]);
 }
