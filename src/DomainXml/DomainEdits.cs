@@ -79,6 +79,33 @@ public static class DomainEdits
         });
     }
 
+    /// <summary>
+    /// The definition whose <c>&lt;vsock&gt;</c> has the guest CID <paramref name="cid"/>: <c>&lt;cid auto address&gt;</c>
+    /// as libvirt's live XML shows an acquired CID (<c>auto='yes' address='3'</c>), or a fixed one with
+    /// <paramref name="auto"/> false. Null when the domain has no vsock.
+    /// </summary>
+    public static DomainDocument? WithVsockCid(DomainDocument document, uint cid, bool auto)
+    {
+        if (document.Definition.Devices.Vsock is null)
+        {
+            return null;
+        }
+
+        return Edit(document, root =>
+        {
+            var vsock = root.Element(XmlNames.Devices)!.Element(XmlNames.Vsock)!;
+            var element = vsock.Element(XmlNames.Cid);
+            if (element is null)
+            {
+                element = new XElement(XmlNames.Cid);
+                vsock.AddFirst(element);
+            }
+
+            element.SetAttributeValue(XmlNames.Auto, auto ? "yes" : "no");
+            element.SetAttributeValue(XmlNames.Address, cid);
+        });
+    }
+
     /// <summary>The definition with a new <c>&lt;title&gt;</c>, or none (virDomainSetMetadata, VIR_DOMAIN_METADATA_TITLE).</summary>
     public static DomainDocument WithTitle(DomainDocument document, string? title) =>
         Edit(document, root => ReplaceAfterName(root, XmlNames.Title, title));

@@ -92,6 +92,9 @@ public static class Program
                     {
                         nic.Backend.Dispose();
                     }
+
+                    // Closing /dev/vhost-vsock frees the guest's CID.
+                    plan.Machine.Vsock?.Vhost.Dispose();
                 }
             }
         });

@@ -102,4 +102,21 @@ public sealed class DomainEditsTests
         document = DomainEdits.WithMetadataElement(document, ns.NamespaceName, null);
         Assert.That(document.Root.Element("metadata"), Is.Null);
     }
+
+    [TestCase("<vsock model='virtio'><cid auto='yes'/></vsock>", true, "<cid auto='yes' address='5'/>")]
+    [TestCase("<vsock model='virtio'/>", true, "<cid auto='yes' address='5'/>")]
+    [TestCase("<vsock model='virtio'><cid auto='yes' address='9'/></vsock>", false, "<cid auto='no' address='5'/>")]
+    public void WithVsockCid_Vsock_CidOnTheTypedModelAndTheDocument(string vsock, bool auto, string expected)
+    {
+        var document = DomainXmlParser.Parse(Xml.Replace("</devices>", vsock + "</devices>", StringComparison.Ordinal), null, 0);
+        var edited = DomainEdits.WithVsockCid(document, 5, auto)!;
+        Assert.That((edited.Definition.Devices.Vsock!.Cid, edited.Definition.Devices.Vsock.AutoCid), Is.EqualTo(((uint?)5, (bool?)auto)));
+        Assert.That(DomainXmlFormatter.Format(edited), Does.Contain(expected));
+    }
+
+    [Test]
+    public void WithVsockCid_NoVsock_Null()
+    {
+        Assert.That(DomainEdits.WithVsockCid(Inactive(), 3, auto: true), Is.Null);
+    }
 }

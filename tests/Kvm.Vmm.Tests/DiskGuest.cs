@@ -30,9 +30,13 @@ internal static class DiskGuest
     /// <summary>
     /// An initramfs whose /init mounts proc, sys and dev, loads the harness's modules in order, then those of
     /// <paramref name="extraModules"/> (a directory with an "order" file, such as KVM_NESTED_NET_MODULES) when given,
-    /// then runs <paramref name="script"/>.
+    /// then runs <paramref name="script"/>. <paramref name="hostFiles"/> (absolute paths of this machine, such as a
+    /// tool and its libraries from <see cref="WithLibraries"/>) go into the initramfs at the same paths;
+    /// <paramref name="onlyModules"/>, when given, keeps just those of the harness's modules (their order kept): a
+    /// guest that needs no disk skips ext4 and its kin, which take seconds to load under the emulator.
     /// </summary>
-    public static string BuildInitramfs(string directory, string script, string? extraModules = null)
+    public static string BuildInitramfs(string directory, string script, string? extraModules = null, IEnumerable<string>? hostFiles = null,
+        IReadOnlyCollection<string>? onlyModules = null)
     {
         string modules = GuestImages.ModulesPath() ?? throw new InvalidOperationException("KVM_NESTED_MODULES is not set");
         string init = """
@@ -49,8 +53,9 @@ internal static class DiskGuest
             .CharDevice("dev/console", 5, 1)
             .File("bin/busybox", File.ReadAllBytes("/bin/busybox"))
             .File("init", Encoding.ASCII.GetBytes(init.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n"))
-            .File("modules/order", File.ReadAllBytes(Path.Combine(modules, "order")));
-        foreach (string module in Directory.GetFiles(modules, "*.ko"))
+            .File("modules/order", Encoding.ASCII.GetBytes(string.Join('\n', File.ReadAllLines(Path.Combine(modules, "order"))
+                .Where(m => onlyModules is null || onlyModules.Contains(m))) + "\n"));
+        foreach (string module in Directory.GetFiles(modules, "*.ko").Where(m => onlyModules is null || onlyModules.Contains(Path.GetFileNameWithoutExtension(m))))
         {
             cpio.File("modules/" + Path.GetFileName(module), File.ReadAllBytes(module));
         }
@@ -64,10 +69,56 @@ internal static class DiskGuest
             }
         }
 
+        var directories = new HashSet<string>(["bin", "dev", "proc", "sys", "modules", "modules/extra"]);
+        foreach (string file in hostFiles ?? [])
+        {
+            string name = file.TrimStart('/');
+            foreach (string level in Ancestors(Path.GetDirectoryName(name) ?? string.Empty))
+            {
+                if (directories.Add(level))
+                {
+                    cpio.Directory(level);
+                }
+            }
+
+            cpio.File(name, File.ReadAllBytes(file));
+        }
+
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, "disk-initramfs.cpio");
         File.WriteAllBytes(path, cpio.ToArray());
         return path;
+    }
+
+    /// <summary>
+    /// A dynamically linked tool of this machine and every shared library it loads (as <c>ldd</c> lists them, with the
+    /// dynamic loader), for <see cref="BuildInitramfs(string, string, string?, IEnumerable{string}?)"/>.
+    /// </summary>
+    public static IReadOnlyList<string> WithLibraries(string tool)
+    {
+        var (_, output) = Run("ldd", tool);
+        var files = new List<string> { tool };
+        foreach (string line in output.Split('\n'))
+        {
+            string[] parts = line.Trim().Split(' ');
+            string? library = parts.Length >= 3 && parts[1] == "=>" ? parts[2] : parts[0].StartsWith('/') ? parts[0] : null;
+            if (library is not null && File.Exists(library) && !files.Contains(library))
+            {
+                files.Add(library);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>The directory path's levels from the top down ("a/b/c": "a", "a/b", "a/b/c").</summary>
+    private static IEnumerable<string> Ancestors(string directory)
+    {
+        string[] parts = directory.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 1; i <= parts.Length; i++)
+        {
+            yield return string.Join('/', parts[..i]);
+        }
     }
 
     /// <summary>

@@ -34,7 +34,7 @@
 # KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM,
 # KVM_NESTED_MODULES a directory with the modules those guests load (button, evdev, virtio-pci, virtio-blk, ext4, ...;
 # its file "order" lists them in load order), KVM_NESTED_NET_MODULES the same for virtio-net (failover, net_failover,
-# virtio_net), and
+# virtio_net), KVM_NESTED_VSOCK_MODULES for the guest side of vsock (vsock, its virtio transport), and
 # KVM_NESTED_EMULATED=1 says the KVM is the emulated one of 'run' (not set by 'host').
 # For diagnosing the emulator itself: KVM_NESTED_TCG_THREAD=single runs the outer QEMU's TCG on one thread (default
 # multi), and KVM_NESTED_APPEND adds to the outer kernel's command line (module parameters such as kvm_amd.npt=0
@@ -58,8 +58,12 @@ guest_modules=(
 # with an order file of their own: a cache prepared before this list existed gets them added beside guest-modules/
 # without being prepared again (another checkout may be using it). KVM_NESTED_NET_MODULES names that directory.
 net_modules=(net/core/failover drivers/net/net_failover drivers/net/virtio_net)
+# Modules the inner test guests load for vsock (the guest side of virtio-vsock), kept in vsock-modules/ the same way;
+# KVM_NESTED_VSOCK_MODULES names that directory.
+vsock_modules=(net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common net/vmw_vsock/vmw_vsock_virtio_transport)
 # Modules the outer guest needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio; virtio-blk and ext4
-# for --scratch-disk; tun and the bridge for the network tests, which make taps and bridges in the outer guest).
+# for --scratch-disk; tun and the bridge for the network tests, which make taps and bridges in the outer guest;
+# vhost-vsock for the vsock tests, whose VMs take their CIDs from /dev/vhost-vsock in the outer guest).
 modules=(
   virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd
   drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
@@ -67,6 +71,8 @@ modules=(
   fs/fscache/fscache fs/9p/9p net/9p/9pnet_virtio
   drivers/block/virtio_blk lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
   drivers/net/tun net/llc/llc net/802/stp net/bridge/bridge
+  drivers/vhost/vhost_iotlb drivers/vhost/vhost net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common
+  drivers/vhost/vhost_vsock
 )
 
 log() { echo "nested-kvm: $*" >&2; }
@@ -121,24 +127,39 @@ build_initramfs() {
   rm -rf "$initrd"
 }
 
-# Whether directory $1 holds the inner guests' network modules of this net_modules list.
+# Whether directory $1 holds the inner guests' network modules of this net_modules list (and the vsock ones).
 net_modules_ready() {
-  [ "$(cat "$1/net-modules/order" 2>/dev/null)" = "$(printf '%s\n' "${net_modules[@]##*/}")" ]
+  extra_modules_ready "$1" net-modules "${net_modules[@]}" && extra_modules_ready "$1" vsock-modules "${vsock_modules[@]}"
 }
 
-# Copies the net_modules of the extracted kernel package root $2 into $1/net-modules (atomically: a temporary
-# directory renamed into place).
+# Whether directory $1/$2 holds the modules listed after them, in that order.
+extra_modules_ready() {
+  local dir="$1" sub="$2"
+  shift 2
+  [ "$(cat "$dir/$sub/order" 2>/dev/null)" = "$(printf '%s\n' "${@##*/}")" ]
+}
+
+# Copies the net_modules and vsock_modules of the extracted kernel package root $2 into $1/net-modules and
+# $1/vsock-modules, each only when it is not ready yet.
 copy_net_modules() {
-  local dir="$1" root="$2" version m tmp
+  extra_modules_ready "$1" net-modules "${net_modules[@]}" || copy_extra_modules "$1" "$2" net-modules "${net_modules[@]}"
+  extra_modules_ready "$1" vsock-modules "${vsock_modules[@]}" || copy_extra_modules "$1" "$2" vsock-modules "${vsock_modules[@]}"
+}
+
+# Copies the modules listed after $3 from the extracted kernel package root $2 into $1/$3 (atomically: a temporary
+# directory renamed into place).
+copy_extra_modules() {
+  local dir="$1" root="$2" sub="$3" version m tmp
+  shift 3
   version="$(ls "$root/lib/modules")"
-  tmp="$(mktemp -d "$dir/net-modules.XXXXXX")"
-  for m in "${net_modules[@]}"; do
+  tmp="$(mktemp -d "$dir/$sub.XXXXXX")"
+  for m in "$@"; do
     cp "$root/lib/modules/$version/kernel/$m.ko" "$tmp/" || die "module $m.ko not in the kernel package"
   done
-  printf '%s\n' "${net_modules[@]##*/}" >"$tmp/order"
+  printf '%s\n' "${@##*/}" >"$tmp/order"
   chmod 755 "$tmp"
-  rm -rf "$dir/net-modules"
-  mv "$tmp" "$dir/net-modules"
+  rm -rf "${dir:?}/$sub"
+  mv "$tmp" "$dir/$sub"
 }
 
 prepare() {
@@ -229,7 +250,7 @@ run() {
     echo "export PATH=$(printf '%q' "$PATH") HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1"
     # The stock kernel the outer guest runs, for tests that boot it again on the inner KVM.
     echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz") KVM_NESTED_MODULES=$(printf '%q' "$dir/guest-modules")"
-    echo "export KVM_NESTED_NET_MODULES=$(printf '%q' "$dir/net-modules")"
+    echo "export KVM_NESTED_NET_MODULES=$(printf '%q' "$dir/net-modules") KVM_NESTED_VSOCK_MODULES=$(printf '%q' "$dir/vsock-modules")"
     # Tests may allow for the emulated SVM's own failures here (not on a machine with hardware virtualization).
     echo "export KVM_NESTED_EMULATED=1"
     [ -n "$scratch" ] && echo "export KVM_NESTED_SCRATCH=/run/scratch"
@@ -318,7 +339,7 @@ case "${1:-}" in
     [ $# -gt 0 ] || die "host: no command given (nested-kvm.sh host -- CMD...)"
     [ -e /dev/kvm ] || die "host: this machine has no /dev/kvm; use 'run' to go through the nested guest"
     dir="$(prepare)"
-    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" KVM_NESTED_NET_MODULES="$dir/net-modules" exec "$@"
+    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" KVM_NESTED_NET_MODULES="$dir/net-modules" KVM_NESTED_VSOCK_MODULES="$dir/vsock-modules" exec "$@"
     ;;
   check)
     shift

@@ -51,6 +51,8 @@ internal sealed partial class DomainLifecycle
 
         lock (_table.Gate)
         {
+            // <vsock><cid auto='yes'/>: a CID none of the other running domains holds, on the live definition.
+            live = VsockCids.Assign(live, _table.EntriesLocked.Where(e => !ReferenceEquals(e, entry)).Select(e => e.Live));
             entry.Live = live;
         }
 
@@ -58,7 +60,7 @@ internal sealed partial class DomainLifecycle
         VmmInstance vmm;
         try
         {
-            vmm = await _supervisor.LaunchAsync(name, liveXml, cancellationToken).ConfigureAwait(false);
+            vmm = await _supervisor.LaunchAsync(name, Format(VsockCids.ForVmm(live)), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is VmmLaunchException or IOException or UnauthorizedAccessException or OperationCanceledException)
         {

@@ -7,7 +7,7 @@ namespace Kvm.Vmm.Launch;
 
 /// <summary>
 /// Maps a domain definition onto the machine kvm-vmm can build: direct kernel boot or a BIOS on x86_64 with KVM, memory,
-/// vCPUs, virtio disks, RNGs and NICs, the first serial port and the lifecycle actions. A device the VMM does not emulate yet is refused by name
+/// vCPUs, virtio disks, RNGs, NICs and vsock, the first serial port and the lifecycle actions. A device the VMM does not emulate yet is refused by name
 /// (or, when asked, ignored with a warning); the implicit ones libvirt adds to every PC are accepted.
 /// </summary>
 internal static class DomainMapping
@@ -47,16 +47,19 @@ internal static class DomainMapping
         string? nvram = NvramMapping.Prepare(domain.Os, file);
         var disks = DiskMapping.Open(domain.Devices.Disks, file, warn);
         List<NicConfig> nics = [];
+        VsockConfig? vsock = null;
         SerialEndpoint serial;
         try
         {
             nics = NetMapping.Open(domain.Devices.Interfaces, file, warn);
+            vsock = VsockMapping.Open(domain.Devices.Vsock, file);
             serial = SerialFor(SerialDevice(domain.Devices));
         }
         catch
         {
             disks.ForEach(d => d.Backend.Dispose());
             nics.ForEach(n => n.Backend.Dispose());
+            vsock?.Vhost.Dispose();
             throw;
         }
 
@@ -79,6 +82,7 @@ internal static class DomainMapping
             Disks = disks,
             Rngs = RngMapping.Map(domain.Devices.Rngs, warn),
             Nics = nics,
+            Vsock = vsock,
             Uuid = domain.Uuid,
             FwCfgFiles = fwCfgFiles,
         };

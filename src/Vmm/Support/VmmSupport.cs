@@ -145,6 +145,11 @@ public static class VmmSupport
             }
         }
 
+        if (devices.Vsock is { } vsock && Vsock(vsock) is { } vsockReason)
+        {
+            yield return vsockReason;
+        }
+
         foreach (string kind in Kinds(devices))
         {
             yield return kind;
@@ -207,6 +212,15 @@ public static class VmmSupport
         _ => null,
     };
 
+    /// <summary>
+    /// Why kvm-vmm cannot run this vsock, or null when it can: virtio-vsock through the kernel's vhost-vsock, in any of
+    /// libvirt's virtio spellings (kvm-vmm's transport is the modern one whatever the spelling, as for RNGs and disks).
+    /// </summary>
+    public static string? Vsock(VsockDef vsock) => vsock.Model switch
+    {
+        VsockModel.Default or VsockModel.Virtio or VsockModel.VirtioTransitional or VsockModel.VirtioNonTransitional => null,
+    };
+
     /// <summary>The disk's bus: <c>&lt;target bus&gt;</c>, else what libvirt infers from the target's prefix.</summary>
     public static string DiskBus(DiskDef disk) => disk.TargetBus ?? disk.TargetDev switch
     {
@@ -235,7 +249,7 @@ public static class VmmSupport
         [
             (devices.Sounds.Count, "sound"), (devices.Audios.Count, "audio"),
             (devices.Watchdogs.Count, "watchdog"), (devices.Panics.Count, "panic"), (devices.Filesystems.Count, "filesystem"),
-            (devices.Hostdevs.Count, "hostdev"), (devices.Tpms.Count, "tpm"), (devices.Vsock is null ? 0 : 1, "vsock"),
+            (devices.Hostdevs.Count, "hostdev"), (devices.Tpms.Count, "tpm"),
             (devices.Iommu is null ? 0 : 1, "iommu"),
         ];
         foreach (var (count, name) in kinds.Where(k => k.Count > 0))

@@ -59,6 +59,9 @@ public sealed record MachineConfig
     /// <summary>virtio-net NICs on the PCI bus.</summary>
     public IReadOnlyList<NicConfig> Nics { get; init; } = [];
 
+    /// <summary>The virtio-vsock device on the PCI bus (through vhost-vsock); null for none.</summary>
+    public VsockConfig? Vsock { get; init; }
+
     /// <summary>The machine's UUID (fw_cfg, and the firmware's SMBIOS tables); the domain's.</summary>
     public Guid Uuid { get; init; }
 

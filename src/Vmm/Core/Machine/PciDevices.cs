@@ -7,6 +7,7 @@ using Kvm.Vmm.Devices.Virtio.Block;
 using Kvm.Vmm.Devices.Virtio.Net;
 using Kvm.Vmm.Devices.Virtio.Pci;
 using Kvm.Vmm.Devices.Virtio.Rng;
+using Kvm.Vmm.Devices.Virtio.Vsock;
 using Kvm.Vmm.Hypervisor;
 using Kvm.Vmm.Memory;
 using Kvm.Vmm.Pci;
@@ -49,6 +50,9 @@ internal sealed partial class PciDevices : IDisposable
     /// <summary>The virtio-net devices, in the configuration's order, with their PCI addresses.</summary>
     public List<(PciAddress Address, VirtioNet Nic)> Nics { get; } = [];
 
+    /// <summary>The virtio-vsock device and its PCI address; null when the machine has none.</summary>
+    public (PciAddress Address, VirtioVsock Device)? Vsock { get; private set; }
+
     /// <summary>
     /// Builds bus 0: the chipset (<see cref="AddChipset"/>: the i440FX host bridge, the PIIX function 0 and its power
     /// management at 00:01.3, which firmware needs for its timer; or the Q35 MCH and the ICH9 LPC bridge at 00:1F.0), and
@@ -64,7 +68,7 @@ internal sealed partial class PciDevices : IDisposable
         {
             devices.AddChipset(config, ports, end);
 
-            var (diskSlots, rngSlots, nicSlots) = AssignSlots(config);
+            var (diskSlots, rngSlots, nicSlots, vsockSlot) = AssignSlots(config);
             for (int i = 0; i < config.Disks.Count; i++)
             {
                 var address = devices.Add(new VirtioBlock(config.Disks[i].Backend, config.Disks[i].Device), diskSlots[i]);
@@ -82,6 +86,12 @@ internal sealed partial class PciDevices : IDisposable
                 devices.Nics.Add((address, (VirtioNet)devices._transports[^1].Device));
             }
 
+            if (config.Vsock is { } vsock)
+            {
+                var address = devices.Add(new VirtioVsock(vsock.Vhost), vsockSlot!.Value);
+                devices.Vsock = (address, (VirtioVsock)devices._transports[^1].Device);
+            }
+
             return devices;
         }
         catch
@@ -96,13 +106,14 @@ internal sealed partial class PciDevices : IDisposable
 
     /// <summary>
     /// Every device's slot: the one its XML names, else the first free one from <see cref="PciLayout.FirstFreeSlot"/>,
-    /// disks first, then RNGs, then NICs. Two devices asking for one slot, or more devices than slots, are refused.
+    /// disks first, then RNGs, then NICs, then the vsock. Two devices asking for one slot, or more devices than slots, are refused.
     /// </summary>
-    private static (byte[] Disks, byte[] Rngs, byte[] Nics) AssignSlots(MachineConfig config)
+    private static (byte[] Disks, byte[] Rngs, byte[] Nics, byte? Vsock) AssignSlots(MachineConfig config)
     {
         var requested = config.Disks.Select(d => (Slot: d.Slot, Name: d.Device.Name))
             .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name)))
-            .Concat(config.Nics.Select(n => (Slot: n.Slot, Name: n.Device.Name))).Where(d => d.Slot is not null).ToList();
+            .Concat(config.Nics.Select(n => (Slot: n.Slot, Name: n.Device.Name)))
+            .Concat(config.Vsock is { } v ? [(Slot: v.Slot, Name: "vsock0")] : []).Where(d => d.Slot is not null).ToList();
         foreach (var (slot, name) in requested)
         {
             if (requested.Count(r => r.Slot == slot) > 1)
@@ -116,7 +127,8 @@ internal sealed partial class PciDevices : IDisposable
         byte[] disks = [.. config.Disks.Select(d => d.Slot ?? Next(slots, d.Device.Name))];
         byte[] rngs = [.. config.Rngs.Select(r => r.Slot ?? Next(slots, r.Device.Name))];
         byte[] nics = [.. config.Nics.Select(n => n.Slot ?? Next(slots, n.Device.Name))];
-        return (disks, rngs, nics);
+        byte? vsock = config.Vsock is { } device ? device.Slot ?? Next(slots, "vsock0") : null;
+        return (disks, rngs, nics, vsock);
     }
 
     public void Dispose()
