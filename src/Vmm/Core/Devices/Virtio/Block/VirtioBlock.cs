@@ -22,6 +22,7 @@ public sealed partial class VirtioBlock : IVirtioDevice
     private VirtioActivation? _activation;
     private ulong _capacitySectors;
     private long _asyncRequests;
+    private long _mergedRequests;
     private long _threadRequests;
 
     public VirtioBlock(IBlockBackend backend, VirtioBlockConfig config)
@@ -71,6 +72,9 @@ public sealed partial class VirtioBlock : IVirtioDevice
 
     /// <summary>Requests served through Linux AIO so far (the rest went through server threads).</summary>
     internal long AsyncRequests => Interlocked.Read(ref _asyncRequests);
+
+    /// <summary>Of <see cref="AsyncRequests"/>, those merged into the host I/O of the request before them.</summary>
+    internal long MergedRequests => Interlocked.Read(ref _mergedRequests);
 
     /// <summary>Requests served synchronously (on a queue's thread or its server threads): everything AIO declined.</summary>
     internal long ThreadRequests => Interlocked.Read(ref _threadRequests);
@@ -129,6 +133,7 @@ public sealed partial class VirtioBlock : IVirtioDevice
                     if (aio is not null)
                     {
                         aio.Submitted = n => Interlocked.Add(ref _asyncRequests, n);
+                        aio.Merged = () => Interlocked.Increment(ref _mergedRequests);
                     }
 
                     workers.Add(new QueueWorker(Name, i, queue, activation.Kicks[i], activation.Interrupt, chain => Serve(activation, chain), _config.MaxInFlight, aio));
@@ -172,7 +177,8 @@ public sealed partial class VirtioBlock : IVirtioDevice
         Reset();
         if (AsyncRequests + ThreadRequests > 0)
         {
-            s_log.Info("{Device}: {Async} requests served through Linux AIO, {Threads} on the queues' threads", Name, AsyncRequests, ThreadRequests);
+            s_log.Info("{Device}: {Async} requests served through Linux AIO ({Merged} of them merged into the one before), {Threads} on the queues' threads",
+                Name, AsyncRequests, MergedRequests, ThreadRequests);
         }
     }
 }

@@ -14,13 +14,18 @@ namespace Kvm.Vmm.Devices.Virtio.Block;
 /// One virtio-blk queue's reads and writes through Linux AIO, as QEMU's aio=native: the queue's thread turns each
 /// IN or OUT chain whose data lies in an O_DIRECT image file (the backend says where: one extent for a raw image, up to
 /// <see cref="MaxExtents"/> runs of clusters for qcow2) into PREADVs or PWRITEVs over the guest's own pages, submits the batch with one io_submit, and collects the results when the
-/// completion eventfd fires; no thread per request, no copy. Everything else (flush, discard, GET_ID, unaligned
+/// completion eventfd fires; no thread per request, no copy. A request that continues the one batched just before it
+/// (same direction, the next bytes of the same file, one extent each) is merged into that one's PREADV or PWRITEV, as
+/// QEMU's virtio-blk merges a batch's sequential requests: fewer, larger host I/Os. Everything else (flush, discard, GET_ID, unaligned
 /// buffers, unallocated or shared qcow2 clusters, a guest mistake) is declined and served synchronously.
 /// </summary>
 internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
 {
     /// <summary>The most places one request's data may be split over (qcow2 clusters not stored one after another).</summary>
     public const int MaxExtents = 16;
+
+    /// <summary>The most bytes requests merged into one host I/O carry together (QEMU's virtio-blk stops at its max transfer too).</summary>
+    public const ulong MaxMergedBytes = 8UL << 20;
 
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
@@ -48,7 +53,9 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
         _memory = memory;
         _context = context;
         _slots = slots;
-        _vectorsPerSlot = vectorsPerSlot + MaxExtents; // a segment may be cut at each extent's end
+        // A segment may be cut at each extent's end; a slot that heads merged requests holds their vectors too, up to
+        // what one PREADV/PWRITEV takes.
+        _vectorsPerSlot = Math.Max(vectorsPerSlot, IoVector.MaxPerCall) + MaxExtents;
         _requests = new Request[slots];
         int blocks = slots * MaxExtents;
         _expected = new ulong[blocks];
@@ -64,6 +71,9 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
     }
 
     public EventFd Completions { get; } = EventFd.Create();
+
+    /// <summary>Told of each request that goes out inside the host I/O of the request before it (the device's counters).</summary>
+    public Action? Merged { get; set; }
 
     /// <summary>Told how many requests (their first pieces) each io_submit handed to the host (for the device's counters).</summary>
     public Action<int>? Submitted { get; set; }
@@ -141,8 +151,13 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
             }
         }
 
-        int slot = _freeSlots.Pop();
         var last = chain.Segments[^1];
+        if (extentCount == 1 && TryMerge(chain, file, write, offset, length, last.Address + last.Length - 1, extents[0], pages))
+        {
+            return true;
+        }
+
+        int slot = _freeSlots.Pop();
         _requests[slot].Set(chain, file, write, offset, length, last.Address + last.Length - 1, extentCount);
         IoVector* vectors = _vectors + ((long)slot * _vectorsPerSlot);
         int room = _vectorsPerSlot;
@@ -171,6 +186,44 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
             room -= used;
         }
 
+        _requests[slot].Vectors = _vectorsPerSlot - room;
+        return true;
+    }
+
+    /// <summary>
+    /// Appends a one-extent request to the I/O batched just before it when that one is a one-extent request of the
+    /// same direction and file whose bytes end where these begin, and the two fit one call: the request takes a slot
+    /// (for its chain and status) but no control block of its own, and completes with the I/O it rides in.
+    /// </summary>
+    private bool TryMerge(DescriptorChain chain, ImageFile file, bool write, ulong offset, ulong length, ulong statusAddress, DirectExtent extent, Span<IoVector> pages)
+    {
+        if (_batched == 0 || _freeSlots.Count == 0)
+        {
+            return false;
+        }
+
+        AioControlBlock* block = _batch[_batched - 1];
+        int index = (int)block->Data;
+        int headSlot = index / MaxExtents;
+        var head = _requests[headSlot];
+        if (index % MaxExtents != 0 || head.Extents != 1 || head.Write != write || !ReferenceEquals(head.File, file)
+            || (ulong)block->Offset + _expected[index] != extent.HostOffset
+            || _expected[index] + length > MaxMergedBytes
+            || head.Vectors + pages.Length > Math.Min(IoVector.MaxPerCall, _vectorsPerSlot))
+        {
+            return false;
+        }
+
+        int slot = _freeSlots.Pop();
+        var follower = _requests[slot];
+        follower.Set(chain, file, write, offset, length, statusAddress, pieces: 0);
+        IoVector* vectors = _vectors + ((long)headSlot * _vectorsPerSlot);
+        pages.CopyTo(new Span<IoVector>(vectors + head.Vectors, pages.Length));
+        head.Vectors += pages.Length;
+        head.Followers.Add(slot);
+        block->Bytes = (ulong)head.Vectors;
+        _expected[index] += length;
+        Merged?.Invoke();
         return true;
     }
 
@@ -201,7 +254,8 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
             int requests = 0;
             for (int i = done; i < done + n; i++)
             {
-                requests += _batch[i]->Data % MaxExtents == 0 ? 1 : 0;
+                ulong data = _batch[i]->Data;
+                requests += data % MaxExtents == 0 ? 1 + _requests[(int)(data / MaxExtents)].Followers.Count : 0;
             }
 
             Submitted?.Invoke(requests);
@@ -243,6 +297,7 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
 
                 if (--request.Pending == 0)
                 {
+                    CompleteMerged(request, complete);
                     uint written = Finish(request);
                     Release((int)index / MaxExtents);
                     complete(chain, written);
@@ -276,9 +331,17 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
             if (block->Data % MaxExtents == 0)
             {
                 var chain = request.Chain!;
+                int[] followers = [.. request.Followers];
                 Release(slot);
                 releasedSlot = slot;
                 declined(chain);
+                foreach (int f in followers)
+                {
+                    var followerChain = _requests[f].Chain!;
+                    Release(f);
+                    declined(followerChain);
+                }
+
                 continue;
             }
 
@@ -344,10 +407,31 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
         return ok && !request.Write ? (uint)request.Length + 1 : 1;
     }
 
+    /// <summary>Completes the requests that rode in <paramref name="head"/>'s I/O, with its outcome.</summary>
+    private void CompleteMerged(Request head, Action<DescriptorChain, uint> complete)
+    {
+        foreach (int f in head.Followers)
+        {
+            var follower = _requests[f];
+            var chain = follower.Chain!;
+            if (head.Error is { } error)
+            {
+                follower.Fail(error);
+            }
+
+            uint written = Finish(follower);
+            Release(f);
+            complete(chain, written);
+        }
+
+        head.Followers.Clear();
+    }
+
     private void Release(int slot)
     {
         _requests[slot].Chain = null;
         _requests[slot].File = null;
+        _requests[slot].Followers.Clear();
         _freeSlots.Push(slot);
     }
 
@@ -363,6 +447,15 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
         public long Started;
         public int Pending;
 
+        /// <summary>Host I/Os of its own (0 for a request merged into another's).</summary>
+        public int Extents;
+
+        /// <summary>Vectors its I/O uses in the slot's array (its own, then its followers').</summary>
+        public int Vectors;
+
+        /// <summary>The slots of the requests merged into its I/O, in order.</summary>
+        public readonly List<int> Followers = new(8);
+
         /// <summary>The first failed piece's result (-errno, or a short count); null while every piece succeeded.</summary>
         public long? Error;
 
@@ -376,6 +469,8 @@ internal sealed unsafe class VirtioBlockAio : IAsyncChainServer
             StatusAddress = statusAddress;
             Started = Stopwatch.GetTimestamp();
             Pending = pieces;
+            Extents = pieces;
+            Vectors = 0;
             Error = null;
         }
 
