@@ -1,7 +1,6 @@
 using Kvm.Driver.Api;
 using Kvm.Driver.Networks;
 using Kvm.Driver.Rpc;
-using Kvm.Driver.Tests.Domains;
 using Kvm.Driver.Tests.Networks;
 
 namespace Kvm.Driver.Tests.Rpc;

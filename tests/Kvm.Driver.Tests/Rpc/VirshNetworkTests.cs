@@ -1,4 +1,3 @@
-using Kvm.Driver.Networks;
 using Kvm.Driver.Tests.Api;
 
 namespace Kvm.Driver.Tests.Rpc;
