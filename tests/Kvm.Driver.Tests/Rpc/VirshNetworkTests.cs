@@ -100,6 +100,16 @@ public sealed class VirshNetworkTests
         Assert.That(_f.Rpc.Server.FailedCalls, Is.Zero);
     }
 
+    [Test]
+    public void NetPortList_PortsNotServed_LibvirtsNotSupportedError()
+    {
+        Run("net-define", _f.WriteFile("net.xml", NetworkRpcFixture.Xml));
+        (int exit, _, string stderr) = RunRaw("net-port-list", "rpcnet");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("error: this function is not supported by the connection driver: virNetworkListAllPorts"));
+        Assert.That(_f.Rpc.Server.FailedCalls, Is.Zero);
+    }
+
     /// <summary>net-info's "Key: value" lines, the padding collapsed.</summary>
     private string[] Info(string name) =>
         Run("net-info", name).Split('\n', StringSplitOptions.RemoveEmptyEntries)
