@@ -6,16 +6,13 @@ namespace Kvm.Driver.Api;
 /// <summary>org.libvirt.Connect's network factory, listing and lookup methods, over the driver core's networks.</summary>
 internal static class ConnectNetworks
 {
-    // virConnectListAllNetworksFlags.
-    private const uint Inactive = 1, Active = 2, Persistent = 4, Transient = 8, Autostart = 16, NoAutostart = 32;
-
     /// <summary>Answers the call when it is one of these methods; false otherwise.</summary>
     public static bool TryCall(NetworkManager networks, MethodContext context, LibvirtCall call, ref Reader args)
     {
         switch ((call.Member, call.Signature))
         {
             case ("ListNetworks", "u"):
-                Replies.ObjectPaths(context, List(networks, args.ReadUInt32()).Select(n => LibvirtPaths.Network(n.Uuid)));
+                Replies.ObjectPaths(context, NetworkListFilter.List(networks, args.ReadUInt32()).Select(n => LibvirtPaths.Network(n.Uuid)));
                 return true;
             case ("NetworkDefineXML", "s"):
                 Replies.ObjectPath(context, LibvirtPaths.Network(networks.Define(args.ReadString()).Uuid));
@@ -33,19 +30,5 @@ internal static class ConnectNetworks
             default:
                 return false;
         }
-    }
-
-    /// <summary>virConnectListAllNetworks's filters: each pair keeps what it names, neither or both keep all.</summary>
-    private static IEnumerable<NetworkSnapshot> List(NetworkManager networks, uint flags)
-    {
-        LibvirtErrors.CheckFlags(flags, 63, "networkConnectListAllNetworks");
-        return networks.List().Where(n => Pick(flags, Active, Inactive, n.Active) && Pick(flags, Persistent, Transient, n.Persistent)
-            && Pick(flags, Autostart, NoAutostart, n.Autostart));
-    }
-
-    private static bool Pick(uint flags, uint yes, uint no, bool value)
-    {
-        uint set = flags & (yes | no);
-        return set == 0 || set == (yes | no) || (value ? set == yes : set == no);
     }
 }

@@ -95,8 +95,8 @@ public static class Program
         });
         CancellationToken stop = stopping.Token;
 
-        // The virtual networks (bridges, dnsmasq and nftables through the host's tools; the RPC front end does not serve
-        // them yet); domains' <interface type='network'> get their running network's bridge from them.
+        // The virtual networks (bridges, dnsmasq and nftables through the host's tools; both front ends serve them);
+        // domains' <interface type='network'> get their running network's bridge from them.
         var networks = new Kvm.Driver.Networks.NetworkManager(options.StateDirectory, options.RuntimeDirectory,
             new Kvm.Driver.Networks.LinuxNetworkRealiser(options.RuntimeDirectory));
         networks.Load();
@@ -126,7 +126,7 @@ public static class Program
         // Secrets of the state directory, and the host's devices and interfaces (both front ends serve them).
         var secrets = new Kvm.Driver.Secrets.SecretManager(options.StateDirectory);
         secrets.Load();
-        var hostObjects = HostObjects.ForHost(secrets, snapshots);
+        var hostObjects = HostObjects.ForHost(secrets, snapshots) with { Networks = networks };
 
 
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.

@@ -33,7 +33,7 @@ public sealed partial class NetworkManager
 
     public event Action<NetworkLifecycleEvent>? LifecycleEvent;
 
-    private void Raise(Entry entry, NetworkEventType type) => LifecycleEvent?.Invoke(new NetworkLifecycleEvent(entry.Def.Uuid, type));
+    private void Raise(Entry entry, NetworkEventType type) => LifecycleEvent?.Invoke(new NetworkLifecycleEvent(entry.Def.Uuid, type, entry.Def.Name));
 
     /// <summary>Loads the persistent networks and the status of those still running, then starts the autostart ones that are not.</summary>
     public void Load()

@@ -23,6 +23,7 @@ internal sealed class RemoteDispatcher
     private readonly SecretProcedures? _secrets;
     private readonly InterfaceProcedures? _interfaces;
     private readonly SnapshotProcedures? _snapshots;
+    private readonly NetworkProcedures? _networks;
 
     public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping, Api.HostObjects? hostObjects = null)
     {
@@ -30,6 +31,7 @@ internal sealed class RemoteDispatcher
         _secrets = hostObjects?.Secrets is { } secrets ? new SecretProcedures(secrets) : null;
         _interfaces = hostObjects?.Interfaces is { } interfaces ? new InterfaceProcedures(interfaces) : null;
         _snapshots = hostObjects?.Snapshots is { } snapshots ? new SnapshotProcedures(manager, snapshots, stopping) : null;
+        _networks = hostObjects?.Networks is { } networks ? new NetworkProcedures(networks) : null;
         _connect = new ConnectProcedures(manager, options);
         _lists = new DomainListProcedures(manager);
         _definitions = new DomainDefinitionProcedures(manager);
@@ -62,7 +64,7 @@ internal sealed class RemoteDispatcher
         catch (DomainOperationException e)
         {
             s_log.Debug("Procedure {Procedure} failed: {Error}", api, e.Message);
-            return WithCallersName(RemoteError.From(e), call).ToReply(call.Header);
+            return WithCallersName(FromNetworkDriver(RemoteError.From(e), procedure), call).ToReply(call.Header);
         }
         catch (RemoteErrorException e)
         {
@@ -189,11 +191,41 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.DomainSnapshotHasMetadata when _snapshots is not null => Done(_snapshots.HasMetadata(call)),
         RemoteProcedure.DomainListAllSnapshots when _snapshots is not null => Done(_snapshots.ListAll(call)),
         RemoteProcedure.DomainSnapshotListAllChildren when _snapshots is not null => Done(_snapshots.ListAllChildren(call)),
+        RemoteProcedure.ConnectListAllNetworks when _networks is not null => Done(_networks.ListAll(call)),
+        RemoteProcedure.ConnectNumOfNetworks when _networks is not null => Done(_networks.NumOf(call, active: true)),
+        RemoteProcedure.ConnectListNetworks when _networks is not null => Done(_networks.ListNames(call, active: true)),
+        RemoteProcedure.ConnectNumOfDefinedNetworks when _networks is not null => Done(_networks.NumOf(call, active: false)),
+        RemoteProcedure.ConnectListDefinedNetworks when _networks is not null => Done(_networks.ListNames(call, active: false)),
+        RemoteProcedure.NetworkLookupByName when _networks is not null => Done(_networks.LookupByName(call)),
+        RemoteProcedure.NetworkLookupByUuid when _networks is not null => Done(_networks.LookupByUuid(call)),
+        RemoteProcedure.NetworkDefineXml when _networks is not null => Done(_networks.Define(call, withFlags: false)),
+        RemoteProcedure.NetworkDefineXmlFlags when _networks is not null => Done(_networks.Define(call, withFlags: true)),
+        RemoteProcedure.NetworkCreateXml when _networks is not null => Done(_networks.CreateXml(call, withFlags: false)),
+        RemoteProcedure.NetworkCreateXmlFlags when _networks is not null => Done(_networks.CreateXml(call, withFlags: true)),
+        RemoteProcedure.NetworkUndefine when _networks is not null => Done(_networks.Undefine(call)),
+        RemoteProcedure.NetworkCreate when _networks is not null => Done(_networks.Create(call)),
+        RemoteProcedure.NetworkDestroy when _networks is not null => Done(_networks.Destroy(call)),
+        RemoteProcedure.NetworkGetXmlDesc when _networks is not null => Done(_networks.GetXmlDesc(call)),
+        RemoteProcedure.NetworkGetBridgeName when _networks is not null => Done(_networks.GetBridgeName(call)),
+        RemoteProcedure.NetworkGetAutostart when _networks is not null => Done(_networks.GetAutostart(call)),
+        RemoteProcedure.NetworkSetAutostart when _networks is not null => Done(_networks.SetAutostart(call)),
+        RemoteProcedure.NetworkIsActive when _networks is not null => Done(_networks.IsActive(call)),
+        RemoteProcedure.NetworkIsPersistent when _networks is not null => Done(_networks.IsPersistent(call)),
+        RemoteProcedure.NetworkUpdate when _networks is not null => Done(_networks.Update(call)),
+        RemoteProcedure.NetworkGetDhcpLeases when _networks is not null => Done(_networks.GetDhcpLeases(call)),
+        RemoteProcedure.ConnectNetworkEventRegisterAny when _networks is not null => Done(NetworkEventProcedures.Register(call)),
+        RemoteProcedure.ConnectNetworkEventDeregisterAny when _networks is not null => Done(NetworkEventProcedures.Deregister(call)),
+        // Network ports (virNetworkPort*) are not served: they answer "not supported" below, as every known procedure kvmd lacks.
         // A number without a public function (events, SASL and polkit steps, or none at all) is unknown to the dispatcher, as in libvirt.
         _ => Done((api is null ? RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}") : RemoteError.NotSupported(api)).ToReply(call.Header)),
     };
 
     private static ValueTask<PacketBuffer> Done(PacketBuffer reply) => new(reply);
+
+    /// <summary>The network driver's failures carry VIR_FROM_NETWORK (bridge_driver.c, network_conf.c), not the QEMU driver's domain.</summary>
+    private static RemoteError FromNetworkDriver(RemoteError error, RemoteProcedure procedure) =>
+        NetworkProcedures.Serves(procedure) && error.Domain != VirErrorDomain.Rpc
+            && error.Code is not (VirErrorCode.NoSupport or VirErrorCode.OperationDenied) ? error with { Domain = VirErrorDomain.Network } : error;
 
     /// <summary>
     /// The QEMU driver's lookup of the domain a call names (qemuDomainObjFromDomain) says which name the caller had for

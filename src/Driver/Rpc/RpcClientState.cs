@@ -4,7 +4,7 @@ namespace Kvm.Driver.Rpc;
 internal sealed class RpcClientState
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<int, (int EventId, Guid? Domain, bool Legacy)> _callbacks = [];
+    private readonly Dictionary<int, (RpcEventFamily Family, int EventId, Guid? Object, bool Legacy)> _callbacks = [];
     private int _nextCallbackId = 1;
 
     private volatile bool _readOnly;
@@ -43,22 +43,26 @@ internal sealed class RpcClientState
         }
     }
 
-    /// <summary>Registers a callback; legacy ones (REGISTER_ANY) are one per event id and carry no callback id on the wire.</summary>
-    public int AddCallback(int eventId, Guid? domain, bool legacy)
+    /// <summary>
+    /// Registers a callback for a domain's events (or, with <paramref name="family"/>, another object's, always with
+    /// callback ids); legacy ones (REGISTER_ANY) are one per event id and carry no callback id on the wire.
+    /// </summary>
+    public int AddCallback(int eventId, Guid? domain, bool legacy, RpcEventFamily family = RpcEventFamily.Domain)
     {
         lock (_gate)
         {
             int id = _nextCallbackId++;
-            _callbacks[id] = (eventId, domain, legacy);
+            _callbacks[id] = (family, eventId, domain, legacy);
             return id;
         }
     }
 
-    public bool RemoveCallback(int callbackId)
+    /// <summary>Removes a callback of <paramref name="family"/>; false when that family has no callback of this id.</summary>
+    public bool RemoveCallback(int callbackId, RpcEventFamily family = RpcEventFamily.Domain)
     {
         lock (_gate)
         {
-            return _callbacks.Remove(callbackId);
+            return _callbacks.TryGetValue(callbackId, out (RpcEventFamily Family, int EventId, Guid? Object, bool Legacy) callback) && callback.Family == family && _callbacks.Remove(callbackId);
         }
     }
 
@@ -67,9 +71,9 @@ internal sealed class RpcClientState
     {
         lock (_gate)
         {
-            foreach ((int id, (int e, _, bool legacy)) in _callbacks)
+            foreach ((int id, (RpcEventFamily family, int e, _, bool legacy)) in _callbacks)
             {
-                if (legacy && e == eventId)
+                if (legacy && family == RpcEventFamily.Domain && e == eventId)
                 {
                     return _callbacks.Remove(id);
                 }
@@ -89,15 +93,15 @@ internal sealed class RpcClientState
         }
     }
 
-    /// <summary>The callbacks that want <paramref name="eventId"/> for <paramref name="domain"/>.</summary>
-    public List<(int CallbackId, bool Legacy)> CallbacksFor(int eventId, Guid domain)
+    /// <summary>The callbacks of <paramref name="family"/> that want <paramref name="eventId"/> for the object <paramref name="uuid"/>.</summary>
+    public List<(int CallbackId, bool Legacy)> CallbacksFor(int eventId, Guid uuid, RpcEventFamily family = RpcEventFamily.Domain)
     {
         lock (_gate)
         {
             var matches = new List<(int, bool)>();
-            foreach ((int id, (int e, Guid? only, bool legacy)) in _callbacks)
+            foreach ((int id, (RpcEventFamily f, int e, Guid? only, bool legacy)) in _callbacks)
             {
-                if (e == eventId && (only is null || only == domain))
+                if (f == family && e == eventId && (only is null || only == uuid))
                 {
                     matches.Add((id, legacy));
                 }

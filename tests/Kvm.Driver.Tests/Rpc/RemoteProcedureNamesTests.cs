@@ -25,6 +25,9 @@ public sealed class RemoteProcedureNamesTests
     [TestCase(RemoteProcedure.ConnectListAllDomains, false)]
     [TestCase(RemoteProcedure.DomainGetVcpusFlags, false)] // refused only with VIR_DOMAIN_VCPU_GUEST, which kvmd does not take
     [TestCase(RemoteProcedure.ConnectOpen, false)]
+    [TestCase(RemoteProcedure.ConnectListAllNetworks, false)]
+    [TestCase(RemoteProcedure.NetworkGetDhcpLeases, false)]
+    [TestCase(RemoteProcedure.ConnectNetworkEventRegisterAny, false)]
     public void RefusedReadOnly_Procedure_AsLibvirtChecks(RemoteProcedure procedure, bool expected) =>
         Assert.That(RemoteProcedureNames.RefusedReadOnly((int)procedure), Is.EqualTo(expected));
 
@@ -37,6 +40,9 @@ public sealed class RemoteProcedureNamesTests
             RemoteProcedure.DomainUndefineFlags, RemoteProcedure.DomainDestroy, RemoteProcedure.DomainDestroyFlags, RemoteProcedure.DomainShutdown,
             RemoteProcedure.DomainShutdownFlags, RemoteProcedure.DomainReboot, RemoteProcedure.DomainReset, RemoteProcedure.DomainSuspend,
             RemoteProcedure.DomainResume, RemoteProcedure.DomainSetMetadata, RemoteProcedure.DomainRename,
+            RemoteProcedure.NetworkDefineXml, RemoteProcedure.NetworkDefineXmlFlags, RemoteProcedure.NetworkCreateXml,
+            RemoteProcedure.NetworkCreateXmlFlags, RemoteProcedure.NetworkCreate, RemoteProcedure.NetworkDestroy,
+            RemoteProcedure.NetworkUndefine, RemoteProcedure.NetworkSetAutostart, RemoteProcedure.NetworkUpdate,
         ];
         Assert.That(changing.Where(p => !RemoteProcedureNames.RefusedReadOnly((int)p)), Is.Empty);
     }
