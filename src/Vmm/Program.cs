@@ -91,6 +91,7 @@ public static class Program
                     foreach (var nic in plan.Machine.Nics)
                     {
                         nic.Backend.Dispose();
+                        nic.Vhost?.Dispose();
                     }
 
                     // Closing /dev/vhost-vsock frees the guest's CID.

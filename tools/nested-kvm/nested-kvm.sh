@@ -63,7 +63,8 @@ net_modules=(net/core/failover drivers/net/net_failover drivers/net/virtio_net)
 vsock_modules=(net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common net/vmw_vsock/vmw_vsock_virtio_transport)
 # Modules the outer guest needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio; virtio-blk and ext4
 # for --scratch-disk; tun and the bridge for the network tests, which make taps and bridges in the outer guest;
-# vhost-vsock for the vsock tests, whose VMs take their CIDs from /dev/vhost-vsock in the outer guest).
+# vhost-net (after tap, which it depends on) for the tap tests' kernel datapath (/dev/vhost-net); vhost-vsock for
+# the vsock tests, whose VMs take their CIDs from /dev/vhost-vsock in the outer guest).
 modules=(
   virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd
   drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
@@ -71,7 +72,7 @@ modules=(
   fs/fscache/fscache fs/9p/9p net/9p/9pnet_virtio
   drivers/block/virtio_blk lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4
   drivers/net/tun net/llc/llc net/802/stp net/bridge/bridge
-  drivers/vhost/vhost_iotlb drivers/vhost/vhost net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common
+  drivers/vhost/vhost_iotlb drivers/vhost/vhost drivers/net/tap drivers/vhost/vhost_net net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common
   drivers/vhost/vhost_vsock
 )
 

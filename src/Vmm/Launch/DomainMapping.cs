@@ -58,7 +58,11 @@ internal static class DomainMapping
         catch
         {
             disks.ForEach(d => d.Backend.Dispose());
-            nics.ForEach(n => n.Backend.Dispose());
+            nics.ForEach(n =>
+            {
+                n.Backend.Dispose();
+                n.Vhost?.Dispose();
+            });
             vsock?.Vhost.Dispose();
             throw;
         }

@@ -4,6 +4,8 @@ using Kvm.Vmm.Devices.Virtio.Net;
 using Kvm.Vmm.Machine;
 using Kvm.Vmm.Net;
 using Kvm.Vmm.Support;
+using Kvm.Vmm.Vhost;
+using NLog;
 
 namespace Kvm.Vmm.Launch;
 
@@ -13,10 +15,13 @@ namespace Kvm.Vmm.Launch;
 /// existing one with <c>managed='no'</c>; <c>type='bridge'</c> creates a tap and adds it to the bridge, and so does
 /// <c>type='network'</c>, to the bridge kvmd put on its live <c>&lt;source network bridge&gt;</c>. A tap kvm-vmm created
 /// disappears when it closes it at the end. <c>type='user'</c> starts passt (<see cref="PasstMapping"/>).
-/// The NICs are named net0, net1, ... as libvirt's aliases.
+/// The NICs are named net0, net1, ... as libvirt's aliases. A tap's frames go through vhost-net unless
+/// <c>&lt;driver name='qemu'/&gt;</c> says otherwise (<see cref="NetDatapath"/>).
 /// </summary>
 internal static class NetMapping
 {
+    private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
+
     /// <summary>What each interface kvm-vmm runs asks for: the tap or passt, the device, its slot. Pure: nothing is opened.</summary>
     public static List<NicPlan> Plan(IEnumerable<InterfaceDef> interfaces, Action<string> warn)
     {
@@ -57,14 +62,14 @@ internal static class NetMapping
             };
             PasstOptions? passt = nic.Type == "user" ? PasstMapping.Options(nic, nic.Mac!) : null;
             var device = new VirtioNetConfig { Name = name, Mac = mac, Mtu = mtu, LinkUp = nic.LinkState != "down" };
-            plans.Add(new NicPlan(tap, passt, device, PciSlotMapping.Slot(nic.PciAddress, $"interface {name}", warn)));
+            plans.Add(new NicPlan(tap, passt, device, PciSlotMapping.Slot(nic.PciAddress, $"interface {name}", warn), DatapathOf(nic)));
         }
 
         return plans;
     }
 
     /// <summary>Opens the taps and starts passt for the interfaces kvm-vmm runs; on failure closes what it opened and says which one failed.</summary>
-    public static List<NicConfig> Open(IEnumerable<InterfaceDef> interfaces, string file, Action<string> warn)
+    public static List<NicConfig> Open(IEnumerable<InterfaceDef> interfaces, string file, Action<string> warn, Func<VhostNet>? openVhost = null)
     {
         var opened = new List<NicConfig>();
         try
@@ -74,7 +79,18 @@ internal static class NetMapping
                 try
                 {
                     INetBackend backend = plan.Passt is { } passt ? PasstBackend.Start(passt, plan.Device.Name) : TapBackend.Open(plan.Tap!);
-                    opened.Add(new NicConfig(backend, plan.Device, plan.Slot));
+                    VhostNet? vhost;
+                    try
+                    {
+                        vhost = plan.Tap is null ? null : OpenVhost(plan.Datapath, plan.Device.Name, openVhost ?? (() => VhostNet.Open()));
+                    }
+                    catch
+                    {
+                        backend.Dispose();
+                        throw;
+                    }
+
+                    opened.Add(new NicConfig(backend, plan.Device, plan.Slot, vhost));
                 }
                 catch (NetBackendException e)
                 {
@@ -86,9 +102,59 @@ internal static class NetMapping
         }
         catch
         {
-            opened.ForEach(n => n.Backend.Dispose());
+            opened.ForEach(n =>
+            {
+                n.Backend.Dispose();
+                n.Vhost?.Dispose();
+            });
             throw;
         }
+    }
+
+    /// <summary>The datapath <c>&lt;driver name&gt;</c> asks for; passt has no tap for the kernel, so it is always kvm-vmm's.</summary>
+    internal static NetDatapath DatapathOf(InterfaceDef nic) => nic switch
+    {
+        { Type: "user" } or { DriverName: "qemu" } => NetDatapath.Userspace,
+        { DriverName: "vhost" } => NetDatapath.Vhost,
+        _ => NetDatapath.VhostIfAvailable,
+    };
+
+    /// <summary>
+    /// vhost-net for a tap as <paramref name="datapath"/> asks, or null for kvm-vmm's own datapath. Without a driver
+    /// name a device that cannot be opened or lacks what the transport offers means the userspace datapath, logged
+    /// with the reason; with <c>name='vhost'</c> it is an error, as in libvirt.
+    /// </summary>
+    internal static VhostNet? OpenVhost(NetDatapath datapath, string nic, Func<VhostNet> open)
+    {
+        if (datapath == NetDatapath.Userspace)
+        {
+            return null;
+        }
+
+        string? reason;
+        try
+        {
+            var vhost = open();
+            reason = VhostNetFeatures.Unusable(vhost.Device.Features);
+            if (reason is null)
+            {
+                return vhost;
+            }
+
+            vhost.Dispose();
+        }
+        catch (VhostException e)
+        {
+            reason = e.Message;
+        }
+
+        if (datapath == NetDatapath.Vhost)
+        {
+            throw new NetBackendException($"vhost-net was requested (<driver name='vhost'/>) but is unavailable: {reason}");
+        }
+
+        s_log.Info("{Nic}: vhost-net is unavailable, kvm-vmm's userspace datapath moves the frames: {Reason}", nic, reason);
+        return null;
     }
 
     /// <summary>Why Linux would refuse <paramref name="name"/> as an interface name (dev_valid_name), or null.</summary>

@@ -3,5 +3,5 @@ using Kvm.Vmm.Net;
 
 namespace Kvm.Vmm.Launch;
 
-/// <summary>What one interface kvm-vmm runs asks for: its backend (a tap, or passt), the device and its PCI slot.</summary>
-internal sealed record NicPlan(TapOptions? Tap, PasstOptions? Passt, VirtioNetConfig Device, byte? Slot);
+/// <summary>What one interface kvm-vmm runs asks for: its backend (a tap, or passt), the device, its PCI slot and datapath.</summary>
+internal sealed record NicPlan(TapOptions? Tap, PasstOptions? Passt, VirtioNetConfig Device, byte? Slot, NetDatapath Datapath = NetDatapath.Userspace);

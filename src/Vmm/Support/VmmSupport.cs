@@ -182,8 +182,8 @@ public static class VmmSupport
     /// <summary>
     /// Why kvm-vmm cannot run this interface, or null when it can: a virtio NIC on a tap (<c>type='ethernet'</c>), on
     /// a tap added to an existing bridge (<c>type='bridge'</c>) or on passt (<c>type='user'</c>, whose backend is passt
-    /// whether <c>&lt;backend type='passt'/&gt;</c> says so or not), with one queue pair, no script, through the VMM's own
-    /// datapath (vhost-net is not there yet; without <c>&lt;driver name&gt;</c> the VMM's datapath is used).
+    /// whether <c>&lt;backend type='passt'/&gt;</c> says so or not), with one queue pair and no script;
+    /// a tap's frames through vhost-net (<c>&lt;driver name='vhost'/&gt;</c> or none) or the VMM's own datapath (<c>name='qemu'</c>).
     /// </summary>
     public static string? Interface(InterfaceDef nic)
     {
@@ -194,7 +194,6 @@ public static class VmmSupport
             { Model: var model } when model is null || !InterfaceModels.Contains(model) =>
                 $"{name} with model '{nic.Model ?? "(default)"}' (only <model type='virtio'/> is)",
             { Script: { } script } => $"{name} with <script path='{script}'/> (kvm-vmm runs no scripts; set the tap up beforehand and use managed='no')",
-            { DriverName: "vhost" } => $"{name} with <driver name='vhost'/> (vhost-net is not supported yet; name='qemu' or no name uses kvm-vmm's own datapath)",
             { Queues: > 1 } => $"{name} with {nic.Queues} queues (multiqueue is not supported yet)",
             { Type: "bridge", Source: null } => $"{name} without a <source bridge='...'/>",
             { Type: "network", SourceBridge: null } => $"{name} whose network has no bridge yet (kvmd puts the running network's bridge on <source network bridge>)",

@@ -87,6 +87,18 @@ public sealed class TapBackend : INetBackend
         return result == 0;
     }
 
+    /// <summary>TUNSETVNETHDRSZ: the virtio_net_hdr size before each frame (vhost-net sets it from the features the guest accepted).</summary>
+    public bool TrySetHeaderSize(int size)
+    {
+        int result = NetIo.SetVnetHeaderSize(_tap, size);
+        if (result < 0)
+        {
+            s_log.Warn("Tap {Tap}: cannot set its virtio-net header size to {Size}: {Error}", Name, size, Libc.ErrorText(-result));
+        }
+
+        return result == 0;
+    }
+
     public int Read(Span<byte> frame) => NetIo.Read(_tap, frame);
 
     public int Write(ReadOnlySpan<byte> frame) => NetIo.Write(_tap, frame);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Kvm.Vmm.Net;
+using Kvm.Vmm.Vhost;
 using NLog;
 using H = Kvm.Vmm.Devices.Virtio.Net.VirtioNetHeader;
 
@@ -11,6 +12,8 @@ namespace Kvm.Vmm.Devices.Virtio.Net;
 /// segmentation offloads are offered both ways when the backend can carry them: the guest's headers then go to the
 /// backend as they are (the host kernel checks them), and the backend is told which offloads the guest accepts. The queues are served by one thread of the device's
 /// (<see cref="VirtioNetWorker"/>); a chain the guest malformed breaks this device alone (DEVICE_NEEDS_RESET).
+/// Given a <see cref="VhostNet"/> (a tap backend only), the queues run in the kernel instead
+/// (<see cref="VhostNetDatapath"/>), with MRG_RXBUF offered when vhost-net has it; the configuration stays here.
 /// </summary>
 public sealed class VirtioNet : IVirtioDevice
 {
@@ -19,12 +22,14 @@ public sealed class VirtioNet : IVirtioDevice
     private readonly VirtioNetConfig _config;
     private readonly INetBackend _backend;
     private readonly Lock _gate = new();
+    private readonly VhostNetDatapath? _kernel;
     private VirtioNetWorker? _worker;
     private VirtioActivation? _activation;
     private volatile bool _linkUp;
     private long _threadFailures;
 
-    public VirtioNet(INetBackend backend, VirtioNetConfig config)
+    /// <param name="vhost">The kernel datapath (null: this device's own thread); needs a <see cref="TapBackend"/>.</param>
+    public VirtioNet(INetBackend backend, VirtioNetConfig config, VhostNet? vhost = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(config);
@@ -37,6 +42,18 @@ public sealed class VirtioNet : IVirtioDevice
         _config = config;
         _linkUp = config.LinkUp;
         Features = H.FeatureMac | H.FeatureStatus | (config.Mtu is null ? 0 : H.FeatureMtu) | OffloadFeatures(backend.SupportedOffloads);
+        if (vhost is not null)
+        {
+            if (backend is not TapBackend tap)
+            {
+                throw new ArgumentException("vhost-net needs a tap backend", nameof(vhost));
+            }
+
+            _kernel = new VhostNetDatapath(vhost, tap, config.Name, config.LinkUp);
+            Features = VhostNetFeatures.Offer(Features, vhost.Device.Features);
+        }
+
+        s_log.Info("{Device}: datapath {Datapath} on {Backend}", config.Name, Datapath, backend.Name);
     }
 
     /// <summary>Exceptions the device's thread stopped on (a bug of ours, never the guest's doing; tests assert none).</summary>
@@ -58,7 +75,11 @@ public sealed class VirtioNet : IVirtioDevice
 
     public INetBackend Backend => _backend;
 
+    /// <summary>Counters of the userspace datapath (the kernel's datapath does not count here; the tap's own counters do).</summary>
     public NetStats Stats { get; } = new();
+
+    /// <summary>Which datapath moves the frames: "vhost-net" (the kernel) or "userspace" (this device's thread).</summary>
+    public string Datapath => _kernel is null ? "userspace" : "vhost-net";
 
     /// <summary>The guest's MAC address, as libvirt writes it (52:54:00:...).</summary>
     public string MacText => string.Join(':', _config.Mac.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
@@ -99,7 +120,15 @@ public sealed class VirtioNet : IVirtioDevice
                 _backend.TrySetOffloads(GuestOffloads(activation));
             }
 
-            _worker = new VirtioNetWorker(this, activation);
+            if (_kernel is null)
+            {
+                _worker = new VirtioNetWorker(this, activation);
+            }
+            else if (!_kernel.TryStart(activation, out string? error))
+            {
+                s_log.Warn("{Device}: cannot start vhost-net, the device needs a reset: {Error}", Name, error);
+                activation.Interrupt.Fail();
+            }
         }
     }
 
@@ -109,6 +138,7 @@ public sealed class VirtioNet : IVirtioDevice
         {
             _worker?.Dispose();
             _worker = null;
+            _kernel?.Stop();
             if (Volatile.Read(ref _activation) is not null && _backend.SupportedOffloads != NetOffloads.None)
             {
                 _backend.TrySetOffloads(NetOffloads.None); // the next driver may accept none
@@ -128,6 +158,7 @@ public sealed class VirtioNet : IVirtioDevice
         }
 
         _linkUp = up;
+        _kernel?.SetLink(up);
         s_log.Info("{Device}: link {State}", Name, up ? "up" : "down");
         Volatile.Read(ref _activation)?.Interrupt.NotifyConfigChange();
     }
@@ -169,6 +200,10 @@ public sealed class VirtioNet : IVirtioDevice
 
     internal void CountThreadFailure() => Interlocked.Increment(ref _threadFailures);
 
-    /// <summary>Stops the queues; the backend stays open (its owner closes it when the VM stops).</summary>
-    public void Dispose() => Reset();
+    /// <summary>Stops the queues; the backend and vhost-net stay open (their owner closes them when the VM stops).</summary>
+    public void Dispose()
+    {
+        Reset();
+        _kernel?.Dispose();
+    }
 }

@@ -11,10 +11,14 @@ public static class VirtioNetHeader
     public const ulong FeatureHostTso4 = 1UL << 11; // VIRTIO_NET_F_HOST_TSO4
     public const ulong FeatureHostTso6 = 1UL << 12; // VIRTIO_NET_F_HOST_TSO6
     public const ulong FeatureMac = 1UL << 5; // VIRTIO_NET_F_MAC
+    public const ulong FeatureMrgRxbuf = 1UL << 15; // VIRTIO_NET_F_MRG_RXBUF: a frame may span several receive buffers (num_buffers)
     public const ulong FeatureStatus = 1UL << 16; // VIRTIO_NET_F_STATUS
 
     /// <summary>sizeof(struct virtio_net_hdr) with VIRTIO_F_VERSION_1: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers (5.1.6).</summary>
     public const int Size = 12;
+
+    /// <summary>sizeof(struct virtio_net_hdr): the header without num_buffers (legacy drivers without MRG_RXBUF, 5.1.6.1).</summary>
+    public const int LegacySize = 10;
 
     /// <summary>flags, gso_type, hdr_len, gso_size, csum_start, csum_offset: what an offload is described by.</summary>
     public const int OffloadFieldsSize = 10;
