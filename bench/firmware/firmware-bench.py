@@ -98,6 +98,9 @@ def domain_xml(path, args, kind, disk, console, nvram):
   <os>
     {os_xml}
   </os>
+  <clock offset='utc'>
+    <timer name='pit' tickpolicy='{args.pit}'/>
+  </clock>
   <on_poweroff>destroy</on_poweroff>
   <devices>
     <disk type='file' device='disk'>
@@ -119,7 +122,7 @@ def qemu_argv(args, kind, disk, console, nvram):
         "-drive", f"if=pflash,format=raw,unit=1,file={nvram}"]
     return [args.qemu, "-accel", "kvm"] + machine + [
         "-cpu", "host", "-m", str(args.memory), "-smp", str(args.vcpus), "-nodefaults", "-no-user-config",
-        "-nographic", "-serial", f"file:{console}",
+        "-nographic", "-serial", f"file:{console}", "-global", f"kvm-pit.lost_tick_policy={args.pit}",
         "-blockdev", f'{{"driver":"file","filename":"{disk}","node-name":"f0"}}',
         "-blockdev", '{"driver":"raw","file":"f0","node-name":"d0"}',
         "-device", "virtio-blk-pci,drive=d0,bootindex=1"]
@@ -173,7 +176,7 @@ def inside(args):
     console = os.path.join(local, "console.log")
     print(f"load average before: {loadavg()} (inside the outer guest)")
     print(f"guest {args.memory} MiB, {args.vcpus} vCPU; {args.rounds} rounds, alternating which VMM boots first")
-    kinds = ["bios"] + (["uefi"] if args.ovmf else [])
+    kinds = ([] if args.ovmf_only else ["bios"]) + (["uefi"] if args.ovmf or args.ovmf_only else [])
     results = {}
     for kind in kinds:
         disk = os.path.join(local, f"{kind}.raw")
@@ -229,11 +232,11 @@ def inside(args):
 # --- host: build, then the harness --------------------------------------------------------------------------------
 
 def outside(args, passthrough):
-    for tool in ("mkfs.fat", "syslinux", "mcopy", "mmd", args.qemu) + (("grub-mkstandalone",) if args.ovmf else ()):
+    for tool in ("mkfs.fat", "syslinux", "mcopy", "mmd", args.qemu) + (("grub-mkstandalone",) if args.ovmf or args.ovmf_only else ()):
         if not shutil.which(tool):
             sys.exit(f"firmware-bench: {tool} is missing (apt-get install -y dosfstools syslinux syslinux-common mtools "
                      "qemu-system-x86 grub-efi-amd64-bin)")
-    for path in (BIOS, MBR_CODE) + ((OVMF_CODE, OVMF_VARS) if args.ovmf else ()):
+    for path in (BIOS, MBR_CODE) + ((OVMF_CODE, OVMF_VARS) if args.ovmf or args.ovmf_only else ()):
         if not os.path.exists(path):
             sys.exit(f"firmware-bench: {path} is missing (apt-get install -y seabios syslinux-common ovmf)")
     harness_dir = run(["bash", HARNESS, "prepare"]).stdout.strip().splitlines()[-1]
@@ -247,7 +250,7 @@ def outside(args, passthrough):
     os.makedirs(staged)
     shutil.copy(kernel, os.path.join(staged, "vmlinuz"))
     idle_initramfs(os.path.join(staged, "initrd.img"), work, INIT)
-    for kind in ("bios", "uefi") if args.ovmf else ("bios",):
+    for kind in ("bios", "uefi") if args.ovmf or args.ovmf_only else ("bios",):
         build_disk(work, os.path.join(staged, "vmlinuz"), os.path.join(staged, "initrd.img"), kind)
     print(f"kernel {kernel}; disks built; load average before (host): {loadavg()}", flush=True)
     inner = ["/usr/bin/python3", os.path.abspath(__file__), "--inside", "--work", work] + passthrough
@@ -265,8 +268,11 @@ def main():
     p.add_argument("--work", help=argparse.SUPPRESS)
     p.add_argument("--rounds", type=int, default=3, help="boots per VMM and firmware (default 3)")
     p.add_argument("--ovmf", action="store_true", help="also OVMF (q35) from a GRUB EFI disk")
+    p.add_argument("--ovmf-only", action="store_true", help="OVMF only (no SeaBIOS boots)")
     p.add_argument("--memory", type=int, default=512, help="guest MiB (default 512)")
     p.add_argument("--vcpus", type=int, default=1)
+    p.add_argument("--pit", choices=("delay", "discard"), default="delay",
+                   help="the PIT's lost-tick policy for both VMMs (libvirt's <timer name='pit' tickpolicy>; QEMU's kvm-pit.lost_tick_policy)")
     p.add_argument("--settle", type=float, default=3.0, help="seconds after /init before reading memory")
     p.add_argument("--boot-timeout", type=float, default=600)
     p.add_argument("--timeout", type=int, default=3600, help="bound on the whole harness run (seconds)")
@@ -279,9 +285,9 @@ def main():
         return 0
     if not os.path.exists(args.vmm):
         sys.exit(f"firmware-bench: no kvm-vmm at {args.vmm} (dotnet publish -c Release -r linux-x64 src/Vmm/Kvm.Vmm.csproj)")
-    passthrough = ["--rounds", str(args.rounds), "--memory", str(args.memory), "--vcpus", str(args.vcpus),
+    passthrough = ["--rounds", str(args.rounds), "--memory", str(args.memory), "--vcpus", str(args.vcpus), "--pit", args.pit,
                    "--settle", str(args.settle), "--boot-timeout", str(args.boot_timeout), "--vmm", args.vmm,
-                   "--qemu", args.qemu] + (["--ovmf"] if args.ovmf else [])
+                   "--qemu", args.qemu] + (["--ovmf"] if args.ovmf else []) + (["--ovmf-only"] if args.ovmf_only else [])
     return outside(args, passthrough)
 
 

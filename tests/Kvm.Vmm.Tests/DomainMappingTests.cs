@@ -208,6 +208,23 @@ public sealed class DomainMappingTests
         Assert.That(() => Plan("", $"<features><acpi/>{features}</features>", os), Throws.InstanceOf<LaunchException>().With.Message.Contains("not supported by kvm-vmm yet").And.Message.Contains(named));
     }
 
+    [TestCase("", true)]
+    [TestCase("<clock offset='utc'><timer name='rtc' tickpolicy='catchup'/></clock>", true)]
+    [TestCase("<clock offset='utc'><timer name='pit' tickpolicy='delay'/></clock>", true)]
+    [TestCase("<clock offset='utc'><timer name='pit' tickpolicy='catchup'/></clock>", true)]
+    [TestCase("<clock offset='utc'><timer name='pit' tickpolicy='discard'/></clock>", false)]
+    public void Map_PitTickPolicy_DecidesWhetherMissedTicksAreReinjected(string clock, bool reinject)
+    {
+        Assert.That(Plan("", clock).Machine.PitReinject, Is.EqualTo(reinject));
+    }
+
+    [Test]
+    public void Map_PitTickPolicyMerge_IsRefusedWithLibvirtsMessage()
+    {
+        Assert.That(() => Plan("", "<clock offset='utc'><timer name='pit' tickpolicy='merge'/></clock>"),
+            Throws.Exception.With.Message.Contains("unsupported pit tickpolicy 'merge'"));
+    }
+
     [Test]
     public void Map_PflashLoaderWithNvramTemplate_CreatesTheStoreOnceFromTheTemplate()
     {

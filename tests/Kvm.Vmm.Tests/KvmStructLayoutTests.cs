@@ -21,6 +21,7 @@ public sealed class KvmStructLayoutTests
             Assert.That(Unsafe.SizeOf<KvmCpuid2>(), Is.EqualTo(8), "kvm_cpuid2 header");
             Assert.That(Unsafe.SizeOf<KvmUserspaceMemoryRegion>(), Is.EqualTo(32), "kvm_userspace_memory_region");
             Assert.That(Unsafe.SizeOf<KvmPitConfig>(), Is.EqualTo(64), "kvm_pit_config");
+            Assert.That(Unsafe.SizeOf<KvmReinjectControl>(), Is.EqualTo(32), "kvm_reinject_control");
             Assert.That(Unsafe.SizeOf<PollFd>(), Is.EqualTo(8), "struct pollfd");
         });
     }

@@ -34,13 +34,16 @@
 # KVM_NESTED_KERNEL names the stock kernel (Debian's vmlinuz) for tests that boot it on the inner KVM,
 # KVM_NESTED_MODULES a directory with the modules those guests load (button, evdev, virtio-pci, virtio-blk, ext4, ...;
 # its file "order" lists them in load order), KVM_NESTED_NET_MODULES the same for virtio-net (failover, net_failover,
-# virtio_net), KVM_NESTED_VSOCK_MODULES for the guest side of vsock (vsock, its virtio transport), and
+# virtio_net), KVM_NESTED_VSOCK_MODULES for the guest side of vsock (vsock, its virtio transport),
+# KVM_NESTED_EFI_MODULES for UEFI guests (efivarfs), and
 # KVM_NESTED_EMULATED=1 says the KVM is the emulated one of 'run' (not set by 'host').
+# KVM_NESTED_QEMU names the outer emulator (default: qemu-system-x86_64 on the PATH) and KVM_NESTED_QEMU_DATA adds a
+# directory to its ROM search path (-L). Debian's QEMU 7.2 (and bookworm-backports' 10.0) abort once a nested guest
+# runs OVMF ("tcg_handle_interrupt: assertion failed"): outer-qemu/build.sh builds Debian's with the fix, and with it
+# the harness tells the inner command KVM_NESTED_OUTER_UEFI=1 (the UEFI tests run only then).
 # For diagnosing the emulator itself: KVM_NESTED_TCG_THREAD=single runs the outer QEMU's TCG on one thread (default
 # multi), and KVM_NESTED_APPEND adds to the outer kernel's command line (module parameters such as kvm_amd.npt=0
-# reach the modules the outer init loads). Neither helped with the one known crash of Debian 12's QEMU 7.2 here:
-# with OVMF running on the inner KVM, the outer QEMU aborts within seconds of OVMF's boot manager starting
-# ("tcg_handle_interrupt: assertion failed: (qemu_mutex_iothread_locked())").
+# reach the modules the outer init loads).
 set -euo pipefail
 
 cache="${KVM_NESTED_CACHE:-${HOME:-/root}/.cache/kvm-nested}"
@@ -61,6 +64,9 @@ net_modules=(net/core/failover drivers/net/net_failover drivers/net/virtio_net)
 # Modules the inner test guests load for vsock (the guest side of virtio-vsock), kept in vsock-modules/ the same way;
 # KVM_NESTED_VSOCK_MODULES names that directory.
 vsock_modules=(net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common net/vmw_vsock/vmw_vsock_virtio_transport)
+# Modules the inner test guests load under UEFI: efivarfs, through which a guest reads and writes the firmware's
+# variables; kept in efi-modules/ the same way, KVM_NESTED_EFI_MODULES names that directory.
+efi_modules=(fs/efivarfs/efivarfs)
 # Modules the outer guest needs, in dependency order (KVM for AMD, virtio-pci, 9p over virtio; virtio-blk and ext4
 # for --scratch-disk; tun and the bridge for the network tests, which make taps and bridges in the outer guest;
 # vhost-net (after tap, which it depends on) for the tap tests' kernel datapath (/dev/vhost-net); vhost-vsock for
@@ -130,7 +136,8 @@ build_initramfs() {
 
 # Whether directory $1 holds the inner guests' network modules of this net_modules list (and the vsock ones).
 net_modules_ready() {
-  extra_modules_ready "$1" net-modules "${net_modules[@]}" && extra_modules_ready "$1" vsock-modules "${vsock_modules[@]}"
+  extra_modules_ready "$1" net-modules "${net_modules[@]}" && extra_modules_ready "$1" vsock-modules "${vsock_modules[@]}" \
+    && extra_modules_ready "$1" efi-modules "${efi_modules[@]}"
 }
 
 # Whether directory $1/$2 holds the modules listed after them, in that order.
@@ -145,6 +152,7 @@ extra_modules_ready() {
 copy_net_modules() {
   extra_modules_ready "$1" net-modules "${net_modules[@]}" || copy_extra_modules "$1" "$2" net-modules "${net_modules[@]}"
   extra_modules_ready "$1" vsock-modules "${vsock_modules[@]}" || copy_extra_modules "$1" "$2" vsock-modules "${vsock_modules[@]}"
+  extra_modules_ready "$1" efi-modules "${efi_modules[@]}" || copy_extra_modules "$1" "$2" efi-modules "${efi_modules[@]}"
 }
 
 # Copies the modules listed after $3 from the extracted kernel package root $2 into $1/$3 (atomically: a temporary
@@ -251,9 +259,11 @@ run() {
     echo "export PATH=$(printf '%q' "$PATH") HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1"
     # The stock kernel the outer guest runs, for tests that boot it again on the inner KVM.
     echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz") KVM_NESTED_MODULES=$(printf '%q' "$dir/guest-modules")"
-    echo "export KVM_NESTED_NET_MODULES=$(printf '%q' "$dir/net-modules") KVM_NESTED_VSOCK_MODULES=$(printf '%q' "$dir/vsock-modules")"
+    echo "export KVM_NESTED_NET_MODULES=$(printf '%q' "$dir/net-modules") KVM_NESTED_VSOCK_MODULES=$(printf '%q' "$dir/vsock-modules") KVM_NESTED_EFI_MODULES=$(printf '%q' "$dir/efi-modules")"
     # Tests may allow for the emulated SVM's own failures here (not on a machine with hardware virtualization).
     echo "export KVM_NESTED_EMULATED=1"
+    # An outer emulator built by outer-qemu/build.sh survives nested guests that run OVMF: the UEFI tests run there.
+    "${KVM_NESTED_QEMU:-qemu-system-x86_64}" --version 2>/dev/null | grep -q kvm-nested-svm-cr8 && echo "export KVM_NESTED_OUTER_UEFI=1"
     [ -n "$scratch" ] && echo "export KVM_NESTED_SCRATCH=/run/scratch"
     printf '%q ' "$@"
     echo
@@ -263,7 +273,9 @@ run() {
 
   log "booting the outer guest (TCG, -cpu max, ${memory} MiB, ${cpus} vCPUs; timeout ${timeout}s)"
   local status=0
-  timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel "tcg,thread=${KVM_NESTED_TCG_THREAD:-multi}" -cpu max -m "$memory" -smp "$cpus" \
+  local qemu_data=()
+  [ -n "${KVM_NESTED_QEMU_DATA:-}" ] && qemu_data=(-L "$KVM_NESTED_QEMU_DATA")
+  timeout --kill-after=10 "$timeout" "${KVM_NESTED_QEMU:-qemu-system-x86_64}" "${qemu_data[@]}" -accel "tcg,thread=${KVM_NESTED_TCG_THREAD:-multi}" -cpu max -m "$memory" -smp "$cpus" \
     -nographic -no-reboot -nodefaults -serial stdio -monitor none \
     -kernel "$dir/vmlinuz" -initrd "$dir/$(initramfs_name)" \
     -append "console=ttyS0 quiet loglevel=4 panic=-1 ${KVM_NESTED_APPEND:-}" \
@@ -340,7 +352,7 @@ case "${1:-}" in
     [ $# -gt 0 ] || die "host: no command given (nested-kvm.sh host -- CMD...)"
     [ -e /dev/kvm ] || die "host: this machine has no /dev/kvm; use 'run' to go through the nested guest"
     dir="$(prepare)"
-    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" KVM_NESTED_NET_MODULES="$dir/net-modules" KVM_NESTED_VSOCK_MODULES="$dir/vsock-modules" exec "$@"
+    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" KVM_NESTED_NET_MODULES="$dir/net-modules" KVM_NESTED_VSOCK_MODULES="$dir/vsock-modules" KVM_NESTED_EFI_MODULES="$dir/efi-modules" exec "$@"
     ;;
   check)
     shift

@@ -43,6 +43,7 @@ internal static class DomainMapping
 
         // Everything that can refuse the domain comes before the serial endpoint, which opens files and sockets.
         var topology = TopologyOf(domain, file);
+        bool pitReinject = PitReinject(domain.Clock, file);
         var fwCfgFiles = FwCfgMapping.Files(domain.FwCfgEntries, file);
         string? nvram = NvramMapping.Prepare(domain.Os, file);
         var disks = DiskMapping.Open(domain.Devices.Disks, file, warn);
@@ -73,6 +74,7 @@ internal static class DomainMapping
             Vcpus = (int)domain.Vcpu.Current,
             Topology = topology,
             Chipset = VmmSupport.IsQ35(domain.Os.Machine) ? Chipset.Q35 : Chipset.I440fx,
+            PitReinject = pitReinject,
             KernelPath = domain.Os.Kernel,
             InitrdPath = domain.Os.Initrd,
             CommandLine = domain.Os.Cmdline ?? string.Empty,
@@ -110,6 +112,26 @@ internal static class DomainMapping
 
         var devices = domain.Os.BootOrder;
         return devices.Count == 0 || devices.Contains(BootDevice.HardDisk) ? [.. Enumerable.Range(0, disks.Count)] : [];
+    }
+
+    /// <summary>
+    /// Whether the PIT delivers missed ticks late, from <c>&lt;clock&gt;&lt;timer name='pit' tickpolicy&gt;</c> as libvirt
+    /// maps it onto QEMU's in-kernel PIT: none, 'delay' and 'catchup' reinject (the kernel's PIT catches up), 'discard'
+    /// drops them; 'merge' is refused, as libvirt refuses it for the PIT.
+    /// </summary>
+    internal static bool PitReinject(ClockDef clock, string file)
+    {
+        if (clock.Timers.LastOrDefault(t => t.Name == TimerName.Pit)?.TickPolicy is not { } policy)
+        {
+            return true;
+        }
+
+        return policy switch
+        {
+            TimerTickPolicy.Delay or TimerTickPolicy.Catchup => true,
+            TimerTickPolicy.Discard => false,
+            TimerTickPolicy.Merge => throw new LaunchException($"{file}: clock/timer[@name='pit']/@tickpolicy: 'merge' is not supported for the PIT (delay, catchup and discard are)"),
+        };
     }
 
     /// <summary>The vCPU topology from <c>&lt;cpu&gt;&lt;topology&gt;</c>; without one, one socket per vCPU as libvirt does.</summary>

@@ -39,12 +39,21 @@ public sealed unsafe class VirtualMachine : IVm, IDisposable
         KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.SetIdentityMapAddr, &identityMap), "KVM_SET_IDENTITY_MAP_ADDR");
     }
 
-    /// <summary>The in-kernel PIC, IOAPIC and LAPICs, and the PIT (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2).</summary>
-    public void CreateInterruptControllers()
+    /// <summary>
+    /// The in-kernel PIC, IOAPIC and LAPICs, and the PIT (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2); with
+    /// <paramref name="pitReinject"/> false the PIT drops the ticks the guest missed instead of delivering them late
+    /// (KVM_REINJECT_CONTROL), as QEMU's <c>kvm-pit.lost_tick_policy=discard</c>.
+    /// </summary>
+    public void CreateInterruptControllers(bool pitReinject = true)
     {
         KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.CreateIrqchip, 0), "KVM_CREATE_IRQCHIP");
         var pit = new KvmPitConfig { Flags = KvmPitConfig.SpeakerDummy };
         KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.CreatePit2, &pit), "KVM_CREATE_PIT2");
+        if (!pitReinject)
+        {
+            var control = default(KvmReinjectControl);
+            KvmThrow.Check(Libc.Ioctl(_fd, KvmIoctl.ReinjectControl, &control), "KVM_REINJECT_CONTROL");
+        }
     }
 
     /// <summary>Gives the guest every region of <paramref name="memory"/>, one KVM memory slot each.</summary>

@@ -24,6 +24,7 @@ internal static class KvmIoctl
     public static readonly nuint SetIdentityMapAddr = Ioc(Write, 0x48, sizeof(ulong));
     public static readonly nuint CreateIrqchip = Io(0x60);
     public static readonly nuint CreatePit2 = Ioc(Write, 0x77, KvmPitConfig.Size);
+    public static readonly nuint ReinjectControl = Io(0x71); // _IO although it takes struct kvm_reinject_control
     public static readonly nuint IrqLine = Ioc(Write, 0x61, 8);
     public static readonly nuint SetGsiRouting = Ioc(Write, 0x6a, 8);
     public static readonly nuint Irqfd = Ioc(Write, 0x76, KvmIrqfd.Size);

@@ -27,6 +27,15 @@ internal struct KvmPitConfig
     public uint Flags;
 }
 
+/// <summary>struct kvm_reinject_control: pit_reinject (0 drops missed ticks), then 31 reserved bytes.</summary>
+[StructLayout(LayoutKind.Sequential, Size = Size)]
+internal struct KvmReinjectControl
+{
+    public const int Size = 32;
+
+    public byte PitReinject;
+}
+
 /// <summary>struct kvm_regs: the general-purpose registers.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct KvmRegs

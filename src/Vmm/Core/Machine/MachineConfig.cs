@@ -10,6 +10,12 @@ public sealed record MachineConfig
 
     public int Vcpus { get; init; } = 1;
 
+    /// <summary>
+    /// Whether the in-kernel PIT delivers the ticks a guest missed once it can take them again (QEMU's default, libvirt's
+    /// <c>&lt;timer name='pit' tickpolicy='delay'/&gt;</c>); false drops them (<c>tickpolicy='discard'</c>, KVM_REINJECT_CONTROL).
+    /// </summary>
+    public bool PitReinject { get; init; } = true;
+
     /// <summary>The chipset: QEMU's pc (i440FX and PIIX, the default) or q35 (MCH and ICH9).</summary>
     public Chipset Chipset { get; init; } = Chipset.I440fx;
 

@@ -129,7 +129,7 @@ public sealed partial class PcMachine : IDisposable
         {
             vm = kvm.CreateVm();
             vm.SetSystemAddresses();
-            vm.CreateInterruptControllers();
+            vm.CreateInterruptControllers(config.PitReinject);
             var regions = GuestLayout.RamRegions(config.MemoryBytes, PciLayout.HoleStart(config.Chipset));
             memory = GuestMemory.Allocate(regions);
             vm.MapMemory(memory);
