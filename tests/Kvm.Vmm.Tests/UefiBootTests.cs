@@ -47,7 +47,7 @@ public sealed class UefiBootTests
             Assert.Fail($"missing {string.Join(", ", missing)}: apt-get install ovmf grub-efi-amd64-bin mtools dosfstools");
         }
 
-        string scratch = Environment.GetEnvironmentVariable("KVM_NESTED_SCRATCH") ?? "/var/tmp";
+        string scratch = Environment.GetEnvironmentVariable("KVM_NESTED_SCRATCH") ?? Path.GetTempPath();
         _directory = Path.Combine(scratch, $"kvm-vmm-uefi-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_directory);
     }

@@ -273,8 +273,14 @@ run() {
 
   log "booting the outer guest (TCG, -cpu max, ${memory} MiB, ${cpus} vCPUs; timeout ${timeout}s)"
   local status=0
-  local qemu_data=()
-  [ -n "${KVM_NESTED_QEMU_DATA:-}" ] && qemu_data=(-L "$KVM_NESTED_QEMU_DATA")
+  # An outer emulator of our own build (KVM_NESTED_QEMU) loads the ROMs Debian's own finds: seabios's BIOS and
+  # qemu-system-data's option ROMs.
+  local qemu_data=() d
+  if [ -n "${KVM_NESTED_QEMU_DATA:-}" ]; then
+    qemu_data=(-L "$KVM_NESTED_QEMU_DATA")
+  elif [ -n "${KVM_NESTED_QEMU:-}" ]; then
+    for d in /usr/share/qemu /usr/share/seabios; do [ -d "$d" ] && qemu_data+=(-L "$d"); done
+  fi
   timeout --kill-after=10 "$timeout" "${KVM_NESTED_QEMU:-qemu-system-x86_64}" "${qemu_data[@]}" -accel "tcg,thread=${KVM_NESTED_TCG_THREAD:-multi}" -cpu max -m "$memory" -smp "$cpus" \
     -nographic -no-reboot -nodefaults -serial stdio -monitor none \
     -kernel "$dir/vmlinuz" -initrd "$dir/$(initramfs_name)" \
@@ -284,12 +290,20 @@ run() {
     -virtfs "local,path=$control,mount_tag=control,security_model=none" \
     "${scratch_args[@]}" \
     </dev/null >"$control/console.log" 2>&1 &
-  local qemu=$! locked=0
+  local qemu=$! locked=0 shown=0 size
   trap 'kill "$qemu" 2>/dev/null' EXIT
   # The emulated SVM occasionally wedges the outer kernel: every vCPU in a soft lockup that never ends. A CPU stuck
   # for 100 s or more does not come back; stop there instead of at the timeout (the caller may try a fresh guest).
   while kill -0 "$qemu" 2>/dev/null; do
     sleep 5
+    # The command's output as it comes (the guest writes it to the shared control directory).
+    if [ -f "$control/output" ]; then
+      size=$(stat -c %s "$control/output")
+      if [ "$size" -gt "$shown" ]; then
+        tail -c +$((shown + 1)) "$control/output" | head -c $((size - shown))
+        shown=$size
+      fi
+    fi
     if grep -qE 'soft lockup - CPU#[0-9]+ stuck for [0-9]{3,}s' "$control/console.log" 2>/dev/null; then
       locked=1
       kill "$qemu" 2>/dev/null
@@ -306,7 +320,7 @@ run() {
   trap - EXIT
 
   if [ "$locked" != 0 ]; then
-    [ -f "$control/output" ] && cat "$control/output"
+    [ -f "$control/output" ] && tail -c +$((shown + 1)) "$control/output"
     if [ "$locked" = 1 ]; then
       log "the outer guest locked up (its kernel reports a CPU stuck for 100 s or more); its console:"
     else
@@ -320,7 +334,7 @@ run() {
   fi
 
   if [ -f "$control/output" ]; then
-    cat "$control/output"
+    tail -c +$((shown + 1)) "$control/output"
   fi
 
   if [ "$status" = 124 ] || [ "$status" = 137 ]; then

@@ -54,11 +54,11 @@ internal sealed class KvmdOnPrivateBus : IDisposable
     /// Runs EndToEnd/<paramref name="script"/> with the bus address, Connect's path, <paramref name="xml"/> and
     /// <paramref name="console"/>, and asserts that it ends with exit 0 and "ok" (its output and the console otherwise).
     /// </summary>
-    public void RunScript(string script, string xml, string console, TimeSpan timeout)
+    public void RunScript(string script, string xml, string console, TimeSpan timeout, params string[] more)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "EndToEnd", script);
-        (int exit, string stdout, string stderr) = ExternalTool.Run(Bus.Address, timeout, ExternalTool.Python, path, Bus.Address,
-            LibvirtPaths.Connect, xml, console);
+        (int exit, string stdout, string stderr) = ExternalTool.Run(Bus.Address, timeout, ExternalTool.Python,
+            [path, Bus.Address, LibvirtPaths.Connect, xml, console, .. more]);
         string guest = File.Exists(console) ? File.ReadAllText(console) : "(no console output)";
         Assert.That((exit, stdout.TrimEnd().Split('\n')[^1]), Is.EqualTo((0, "ok")),
             $"{stdout}\n{stderr}\n--- the guest's console:\n{guest}");

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-# A BIOS domain (no <kernel>: SeaBIOS boots syslinux from its virtio disk) through kvmd's org.libvirt API, as a
-# python3-dbus client sees it, on real KVM:
-#   kvmd_firmware.py BUS_ADDRESS CONNECT_PATH DOMAIN_XML_FILE CONSOLE_FILE
-# DomainDefineXML -> Create -> the firmware's, the boot loader's and the guest's lines on the serial console ->
-# Shutdown (the ACPI power button; the guest powers off when it sees it) -> Undefine with VIR_DOMAIN_UNDEFINE_NVRAM,
-# checking the DomainEvent signals, GetState and the stored XML (still without a kernel). Prints "ok" or exits 1.
+# A firmware domain (no <kernel>: SeaBIOS boots syslinux, or OVMF boots GRUB, from its virtio disk) through kvmd's
+# org.libvirt API, as a python3-dbus client sees it, on real KVM:
+#   kvmd_firmware.py BUS_ADDRESS CONNECT_PATH DOMAIN_XML_FILE CONSOLE_FILE [CONSOLE_LINE ...]
+# DomainDefineXML -> Create -> the firmware's, the boot loader's and the guest's lines on the serial console (the
+# CONSOLE_LINEs, SeaBIOS's and syslinux's by default) -> Shutdown (the ACPI power button; the guest powers off when it
+# sees it) -> Undefine with VIR_DOMAIN_UNDEFINE_NVRAM, checking the DomainEvent signals, GetState and the stored XML
+# (still without a kernel). A domain with an <nvram> in its live XML (UEFI) must have that file while it runs and lose
+# it with the undefine. Prints "ok" or exits 1.
+import re
 import os
 import sys
 
@@ -36,10 +39,12 @@ assert state(domain) == (SHUTOFF, 0), 'GetState after define: %r' % (state(domai
 domain.Create(0, timeout=boot)
 seen = wait_for_event(path, STARTED, BOOTED, 60, seen)
 assert state(domain) == (RUNNING, RUNNING_BOOTED), 'GetState after Create: %r' % (state(domain),)
-wait_for_console('SeaBIOS (version', boot)
-wait_for_console('Booting from Hard Disk', boot)
-wait_for_console('SYSLINUX 6.', boot)
+for line in sys.argv[5:] or ['SeaBIOS (version', 'Booting from Hard Disk', 'SYSLINUX 6.']:
+    wait_for_console(line, boot)
 wait_for_console('power-button=/dev/input/event', boot)
+nvram = re.search(r'<nvram[^>]*>([^<]+)</nvram>', str(domain.GetXMLDesc(0)))
+if nvram:
+    assert os.path.isfile(nvram.group(1)), 'the NVRAM file %s of the running domain' % nvram.group(1)
 
 domain.Shutdown(0, timeout=120)
 seen = wait_for_event(path, STOPPED, STOPPED_SHUTDOWN, boot, seen)
@@ -48,6 +53,9 @@ wait_for_console('POWER-BUTTON-PRESSED', 10)
 
 domain.Undefine(UNDEFINE_NVRAM)
 seen = wait_for_event(path, UNDEFINED, REMOVED, 30, seen)
+if nvram:
+    assert not os.path.exists(nvram.group(1)), 'the NVRAM file %s after Undefine(NVRAM)' % nvram.group(1)
+    print('nvram: ' + nvram.group(1))
 assert path not in [str(p) for p in connect.ListDomains(0)], 'the undefined domain is still listed'
 print('signals: ' + kvmd.signals(path))
 print('ok')

@@ -41,21 +41,22 @@ mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
   echo "deb-src http://deb.debian.org/debian-security $VERSION_CODENAME-security main"
 } >"$work/apt/sources.list"
 apt_private=(-o "Dir::Etc::SourceList=$work/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-  -o "Dir::State::Lists=$work/apt/lists" -o "Dir::Cache=$work/apt/cache")
+  -o "Dir::State::Lists=$work/apt/lists" -o "Dir::Cache=$work/apt/cache" -o APT::Sandbox::User=root)
 apt-get "${apt_private[@]}" update -q >/dev/null
 version="$(dpkg-query -W -f '${Version}' qemu-system-x86 2>/dev/null || true)"
 (cd "$work" && apt-get "${apt_private[@]}" source --download-only "qemu${version:+=$version}" >/dev/null 2>&1) \
   || (cd "$work" && apt-get "${apt_private[@]}" source --download-only qemu >/dev/null)
-(cd "$work" && dpkg-source -x ./*.dsc src >/dev/null)
+# apt checked the files against the signed Sources index; the .dsc's own signature needs Debian's keyring (not installed).
+(cd "$work" && dpkg-source -x ./*.dsc src >/dev/null 2>&1)
 patch -d "$work/src" -p1 <"$here/svm-cr8-bql.patch" >/dev/null
 
 log "building qemu-system-x86_64 (TCG and 9p only)"
 mkdir "$work/src/build"
-(cd "$work/src/build" && ../configure --target-list=x86_64-softmmu --without-default-features --enable-tcg \
+(cd "$work/src/build" && ../configure --prefix=/usr --firmwarepath=/usr/share/qemu:/usr/share/seabios --target-list=x86_64-softmmu --without-default-features --enable-tcg \
   --enable-virtfs --enable-attr --enable-cap-ng --disable-werror --disable-docs --with-pkgversion="$tag" >/dev/null \
   && nice -n 10 ninja -j"$(nproc)" qemu-system-x86_64 >/dev/null)
-# The ROMs the outer machine loads (the BIOS, linuxboot_dma.bin) come from Debian's qemu-system-data, found at
-# /usr/share/qemu as for Debian's own build.
+# The ROMs the outer machine loads (the BIOS, linuxboot_dma.bin) are those of Debian's seabios and qemu-system-data,
+# found where Debian's own build finds them.
 cp "$work/src/build/qemu-system-x86_64" "$out.tmp"
 mv "$out.tmp" "$out"
 "$out" --version | grep -q "$tag"
