@@ -36,17 +36,6 @@ internal sealed class VhostNetDatapath : IDisposable
         _rings = new VhostRings(vhost.Device, (2 * pair) + H.ReceiveQueue, (2 * pair) + H.TransmitQueue);
     }
 
-    /// <summary>Whether the queues are in the kernel (started and not stopped since).</summary>
-    public bool Running
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _activation is not null;
-            }
-        }
-    }
 
     /// <summary>Hands the queues to the kernel; false (with the guest's or the kernel's reason) leaves nothing running.</summary>
     public bool TryStart(VirtioActivation activation, out string? error)
