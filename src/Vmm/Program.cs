@@ -90,8 +90,7 @@ public static class Program
                     // Closing a tap kvm-vmm created removes it (and takes it off its bridge).
                     foreach (var nic in plan.Machine.Nics)
                     {
-                        nic.Backend.Dispose();
-                        nic.Vhost?.Dispose();
+                        nic.Close();
                     }
 
                     // Closing /dev/vhost-vsock frees the guest's CID.

@@ -41,6 +41,7 @@ internal static class NetGuest
         $B ip addr add {{GuestAddress}}/24 dev eth0
         for i in $($B seq 1 100); do [ "$($B cat $N/carrier 2>/dev/null)" = 1 ] && break; $B sleep 0.1; done
         echo "NET carrier=$($B cat $N/carrier)"
+        echo "NET queues=$(cd $N/queues && echo *)"
         for i in $($B seq 1 30); do $B ping -c 1 -W 2 {{HostAddress}} >/dev/null 2>&1 && { echo PING-HOST-OK; break; }; done
         $B dd if=/dev/urandom of=/up.bin bs=65536 count={{TransferBytes / 65536}} 2>/dev/null
         echo "UP-MD5 $($B md5sum /up.bin)"

@@ -84,7 +84,8 @@ public sealed partial class NetMappingTests
     [TestCase("<interface type='ethernet'><model type='e1000'/></interface>", "with model 'e1000' (only <model type='virtio'/> is)")]
     [TestCase("<interface type='ethernet'/>", "with model '(default)'")]
     [TestCase("<interface type='ethernet'><script path='/etc/qemu-ifup'/><model type='virtio'/></interface>", "<script path='/etc/qemu-ifup'/> (kvm-vmm runs no scripts")]
-    [TestCase("<interface type='ethernet'><model type='virtio'/><driver queues='4'/></interface>", "with 4 queues (multiqueue is not supported yet)")]
+    [TestCase("<interface type='ethernet'><model type='virtio'/><driver queues='256'/></interface>", "with 256 queues (at most 255 queue pairs are)")]
+    [TestCase("<interface type='user'><backend type='passt'/><model type='virtio'/><driver queues='2'/></interface>", "interface type 'user' with 2 queues (passt carries one queue pair")]
     public void Map_InterfacesKvmVmmCannotRun_AreRefusedByName(string nic, string named)
     {
         string xml = Path.Combine(_directory, "guest.xml");
@@ -93,6 +94,21 @@ public sealed partial class NetMappingTests
         Assert.That(() => LaunchFromXml.Plan(xml, ignoreUnsupported: false, _ => { }),
             Throws.InstanceOf<LaunchException>().With.Message.Contains("not supported by kvm-vmm yet").And.Message.Contains(named));
     }
+
+    [TestCase("<interface type='ethernet'><model type='virtio'/></interface>", 1)]
+    [TestCase("<interface type='ethernet'><model type='virtio'/><driver queues='1'/></interface>", 1)]
+    [TestCase("<interface type='ethernet'><model type='virtio'/><driver queues='4'/></interface>", 4)]
+    [TestCase("<interface type='bridge'><source bridge='br0'/><model type='virtio'/><driver name='qemu' queues='255'/></interface>", 255)]
+    public void Plan_DriverQueues_AreTheDevicesQueuePairs(string nic, int pairs)
+    {
+        var plans = NetMapping.Plan(Parse(nic).Definition.Devices.Interfaces, _ => { });
+
+        Assert.That(plans.Single().Device.QueuePairs, Is.EqualTo(pairs));
+    }
+
+    [Test]
+    public void MaxNetQueuePairs_IsTheDevicesLimit() =>
+        Assert.That(Kvm.Vmm.Support.VmmSupport.MaxNetQueuePairs, Is.EqualTo(Kvm.Vmm.Devices.Virtio.Net.VirtioNetHeader.MaxQueuePairs));
 
     [TestCase("<interface type='ethernet'><target dev='a-name-longer-than-15'/><model type='virtio'/></interface>", "target dev 'a-name-longer-than-15' is longer than 15 bytes, the most an interface name has (IFNAMSIZ)")]
     [TestCase("<interface type='ethernet'><target dev='tap/0'/><model type='virtio'/></interface>", "target dev 'tap/0' is not a valid interface name (no '/', ':' or white space)")]

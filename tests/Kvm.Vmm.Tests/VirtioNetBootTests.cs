@@ -18,6 +18,9 @@ namespace Kvm.Vmm.Tests;
 /// harness's outer guest, which is disposable: the test refuses to touch the network of any other machine. The cases
 /// cover both datapaths without extra boots: the bridge runs kvm-vmm's own (<c>&lt;driver name='qemu'/&gt;</c>), the
 /// taps vhost-net (no driver name, and <c>name='vhost'</c>), checked in kvm-vmm's log and in its open descriptors.
+/// The "-mq" cases give a 2-vCPU guest <c>&lt;driver queues='2'/&gt;</c> on each datapath: the tap is multi-queue,
+/// vhost-net is opened once per pair, and the guest's virtio_net sets 2 queue pairs over the control queue (its
+/// /sys/class/net/eth0/queues has rx-0, rx-1, tx-0 and tx-1, and kvm-vmm logs the pairs it made active).
 /// </summary>
 [Category("Kvm")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -68,15 +71,21 @@ public sealed partial class VirtioNetBootTests
     [TestCase("bridge")]
     [TestCase("ethernet")]
     [TestCase("ethernet-unmanaged")]
+    [TestCase("bridge-mq")]
+    [TestCase("ethernet-mq")]
     public async Task GuestOnTap_PingsTransfersBothWaysAndFollowsSetLink_DataArrivesIntact(string kind)
     {
+        bool multiqueue = kind.EndsWith("-mq", StringComparison.Ordinal);
+        string queues = multiqueue ? " queues='2'" : string.Empty;
+        kind = kind.Replace("-mq", string.Empty, StringComparison.Ordinal);
         string nic = kind switch
         {
-            "bridge" => $"<interface type='bridge'><mac address='{Mac}'/><source bridge='{Bridge}'/><model type='virtio'/><driver name='qemu'/><mtu size='1400'/></interface>",
-            "ethernet" => $"<interface type='ethernet'><mac address='{Mac}'/><target dev='{Tap}'/><model type='virtio'/><mtu size='1400'/></interface>",
+            "bridge" => $"<interface type='bridge'><mac address='{Mac}'/><source bridge='{Bridge}'/><model type='virtio'/><driver name='qemu'{queues}/><mtu size='1400'/></interface>",
+            "ethernet" => $"<interface type='ethernet'><mac address='{Mac}'/><target dev='{Tap}'/><model type='virtio'/>{(multiqueue ? $"<driver{queues}/>" : string.Empty)}<mtu size='1400'/></interface>",
             _ => $"<interface type='ethernet'><mac address='{Mac}'/><target dev='{Tap}' managed='no'/><model type='virtio'/><driver name='vhost'/></interface>",
         };
         bool vhost = kind != "bridge";
+        int pairs = multiqueue ? 2 : 1;
         if (vhost && !File.Exists("/dev/vhost-net"))
         {
             Assert.Fail("needs /dev/vhost-net (the vhost_net module) in the outer guest: tools/nested-kvm/nested-kvm.sh loads it");
@@ -99,7 +108,7 @@ public sealed partial class VirtioNetBootTests
         listener.Start();
         string console = Path.Combine(_directory, "console.log");
         string qmpSocket = Path.Combine(_directory, "qmp.sock");
-        using var vmm = VmmProcessTests.StartVmm("--domain-xml", WriteDomain(nic, console), "--qmp", $"unix:{qmpSocket},server");
+        using var vmm = VmmProcessTests.StartVmm("--domain-xml", WriteDomain(nic, console, vcpus: pairs), "--qmp", $"unix:{qmpSocket},server");
         var stderr = vmm.StandardError.ReadToEndAsync();
         var deadline = Stopwatch.StartNew();
         if (kind == "ethernet")
@@ -121,7 +130,10 @@ public sealed partial class VirtioNetBootTests
             Assert.That(ping.Send(NetGuest.GuestAddress, 10_000).Status, Is.EqualTo(IPStatus.Success), "the host pings the guest");
         }
 
-        Assert.That(HasOpen(vmm.Id, "/dev/vhost-net"), Is.EqualTo(vhost), "kvm-vmm holds /dev/vhost-net exactly when vhost-net is the datapath");
+        Assert.That(CountOpen(vmm.Id, "/dev/vhost-net"), Is.EqualTo(vhost ? pairs : 0), "kvm-vmm holds /dev/vhost-net, once per queue pair, exactly when vhost-net is the datapath");
+        string tap = kind == "bridge" ? Directory.EnumerateDirectories($"/sys/class/net/{Bridge}/brif").Select(Path.GetFileName).Single()! : Tap;
+        int tunFlags = Convert.ToInt32(File.ReadAllText($"/sys/class/net/{tap}/tun_flags").Trim(), 16);
+        Assert.That((tunFlags & 0x0100) != 0, Is.EqualTo(multiqueue), $"the tap {tap} is IFF_MULTI_QUEUE exactly with queues='2' (tun_flags 0x{tunFlags:x})");
 
         byte[] down = RandomNumberGenerator.GetBytes(NetGuest.TransferBytes);
         Send(down, deadline);
@@ -149,10 +161,16 @@ public sealed partial class VirtioNetBootTests
         Assert.That(DownMd5().Match(output).Groups[1].Value, Is.EqualTo(Md5(down)), "what the host sent arrived intact:\n" + output);
         Assert.That(output, Does.Contain(NetGuest.CarrierUp), "the guest saw its link come back up after set_link");
         Assert.That(log, Does.Contain($"net0: datapath {(vhost ? "vhost-net" : "userspace")} on "), "the datapath kvm-vmm says it used");
+        Assert.That(output, Does.Contain(multiqueue ? "NET queues=rx-0 rx-1 tx-0 tx-1" : "NET queues=rx-0 tx-0"), "the queue pairs the guest's driver uses:\n" + output);
+        Assert.That(output, Does.Not.Contain("Fail to set num of queue pairs"), "the device accepted the driver's VQ_PAIRS_SET");
+        if (multiqueue)
+        {
+            Assert.That(log, Does.Contain("net0: 2 queue pair(s) active"), "kvm-vmm activated the second pair on the guest's request");
+        }
     }
 
-    /// <summary>Whether process <paramref name="pid"/> has <paramref name="path"/> open (/proc/PID/fd links).</summary>
-    private static bool HasOpen(int pid, string path) => Directory.EnumerateFiles($"/proc/{pid}/fd").Any(fd =>
+    /// <summary>How many descriptors of process <paramref name="pid"/> have <paramref name="path"/> open (/proc/PID/fd links).</summary>
+    private static int CountOpen(int pid, string path) => Directory.EnumerateFiles($"/proc/{pid}/fd").Count(fd =>
     {
         try
         {
@@ -209,14 +227,14 @@ public sealed partial class VirtioNetBootTests
         }
     }
 
-    private string WriteDomain(string nic, string console)
+    private string WriteDomain(string nic, string console, int vcpus)
     {
         string xml = Path.Combine(_directory, "guest.xml");
         File.WriteAllText(xml, $"""
             <domain type='kvm'>
               <name>net-guest</name>
               <memory unit='MiB'>256</memory>
-              <vcpu>1</vcpu>
+              <vcpu>{vcpus}</vcpu>
               <os>
                 <type arch='x86_64' machine='pc'>hvm</type>
                 <kernel>{GuestImages.KernelPath()}</kernel>

@@ -59,11 +59,7 @@ internal static class DomainMapping
         catch
         {
             disks.ForEach(d => d.Backend.Dispose());
-            nics.ForEach(n =>
-            {
-                n.Backend.Dispose();
-                n.Vhost?.Dispose();
-            });
+            nics.ForEach(n => n.Close());
             vsock?.Vhost.Dispose();
             throw;
         }

@@ -61,7 +61,14 @@ internal static class NetMapping
                 GuestMac = mac,
             };
             PasstOptions? passt = nic.Type == "user" ? PasstMapping.Options(nic, nic.Mac!) : null;
-            var device = new VirtioNetConfig { Name = name, Mac = mac, Mtu = mtu, LinkUp = nic.LinkState != "down" };
+            var device = new VirtioNetConfig
+            {
+                Name = name,
+                Mac = mac,
+                Mtu = mtu,
+                LinkUp = nic.LinkState != "down",
+                QueuePairs = nic.Queues is > 1 and var queues ? (int)queues : 1, // VmmSupport refused more than MaxQueuePairs
+            };
             plans.Add(new NicPlan(tap, passt, device, PciSlotMapping.Slot(nic.PciAddress, $"interface {name}", warn), DatapathOf(nic)));
         }
 
@@ -78,19 +85,7 @@ internal static class NetMapping
             {
                 try
                 {
-                    INetBackend backend = plan.Passt is { } passt ? PasstBackend.Start(passt, plan.Device.Name) : TapBackend.Open(plan.Tap!);
-                    VhostNet? vhost;
-                    try
-                    {
-                        vhost = plan.Tap is null ? null : OpenVhost(plan.Datapath, plan.Device.Name, openVhost ?? (() => VhostNet.Open()));
-                    }
-                    catch
-                    {
-                        backend.Dispose();
-                        throw;
-                    }
-
-                    opened.Add(new NicConfig(backend, plan.Device, plan.Slot, vhost));
+                    opened.Add(OpenNic(plan, openVhost ?? (() => VhostNet.Open())));
                 }
                 catch (NetBackendException e)
                 {
@@ -102,12 +97,62 @@ internal static class NetMapping
         }
         catch
         {
-            opened.ForEach(n =>
-            {
-                n.Backend.Dispose();
-                n.Vhost?.Dispose();
-            });
+            opened.ForEach(n => n.Close());
             throw;
+        }
+    }
+
+    /// <summary>
+    /// One NIC's backends: passt, or the tap with a queue per pair; and on a tap, vhost-net per pair when the datapath
+    /// is the kernel's (pair 0's decides, as <see cref="OpenVhost"/> says; the others must then open too, as in QEMU).
+    /// </summary>
+    private static NicConfig OpenNic(NicPlan plan, Func<VhostNet> openVhost)
+    {
+        if (plan.Passt is { } passt)
+        {
+            return new NicConfig(PasstBackend.Start(passt, plan.Device.Name), plan.Device, plan.Slot);
+        }
+
+        var taps = TapBackend.OpenQueues(plan.Tap!, plan.Device.QueuePairs);
+        var vhosts = new List<VhostNet>();
+        try
+        {
+            if (OpenVhost(plan.Datapath, plan.Device.Name, openVhost) is { } first)
+            {
+                vhosts.Add(first);
+                for (int pair = 1; pair < taps.Count; pair++)
+                {
+                    vhosts.Add(OpenPairVhost(openVhost, pair));
+                }
+            }
+        }
+        catch
+        {
+            vhosts.ForEach(v => v.Dispose());
+            foreach (var tap in taps)
+            {
+                tap.Dispose();
+            }
+
+            throw;
+        }
+
+        return new NicConfig(taps[0], plan.Device, plan.Slot, vhosts.Count > 0 ? vhosts[0] : null)
+        {
+            ExtraTapQueues = [.. taps.Skip(1)],
+            ExtraVhosts = [.. vhosts.Skip(1)],
+        };
+    }
+
+    private static VhostNet OpenPairVhost(Func<VhostNet> openVhost, int pair)
+    {
+        try
+        {
+            return openVhost();
+        }
+        catch (VhostException e)
+        {
+            throw new NetBackendException($"vhost-net for queue pair {pair}: {e.Message}");
         }
     }
 

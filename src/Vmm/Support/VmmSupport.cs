@@ -180,9 +180,16 @@ public static class VmmSupport
     public static IReadOnlyList<string> InterfaceModels { get; } = ["virtio", "virtio-transitional", "virtio-non-transitional"];
 
     /// <summary>
+    /// The most queue pairs a virtio NIC has (<c>&lt;driver queues&gt;</c>): the device's MSI-X table has 512 vectors
+    /// (2N queues, the control queue and the configuration's), as VirtioNetHeader.MaxQueuePairs says in the VMM.
+    /// </summary>
+    public const int MaxNetQueuePairs = 255;
+
+    /// <summary>
     /// Why kvm-vmm cannot run this interface, or null when it can: a virtio NIC on a tap (<c>type='ethernet'</c>), on
     /// a tap added to an existing bridge (<c>type='bridge'</c>) or on passt (<c>type='user'</c>, whose backend is passt
-    /// whether <c>&lt;backend type='passt'/&gt;</c> says so or not), with one queue pair and no script;
+    /// whether <c>&lt;backend type='passt'/&gt;</c> says so or not), with no script; several queue pairs
+/// (<c>&lt;driver queues='N'/&gt;</c>, N up to <see cref="MaxNetQueuePairs"/>) on a tap only;
     /// a tap's frames through vhost-net (<c>&lt;driver name='vhost'/&gt;</c> or none) or the VMM's own datapath (<c>name='qemu'</c>).
     /// </summary>
     public static string? Interface(InterfaceDef nic)
@@ -194,7 +201,9 @@ public static class VmmSupport
             { Model: var model } when model is null || !InterfaceModels.Contains(model) =>
                 $"{name} with model '{nic.Model ?? "(default)"}' (only <model type='virtio'/> is)",
             { Script: { } script } => $"{name} with <script path='{script}'/> (kvm-vmm runs no scripts; set the tap up beforehand and use managed='no')",
-            { Queues: > 1 } => $"{name} with {nic.Queues} queues (multiqueue is not supported yet)",
+            { Type: "user", Queues: > 1 } => $"{name} with {nic.Queues} queues (passt carries one queue pair; multiqueue needs a tap: type 'ethernet', 'bridge' or 'network')",
+            { Queues: > MaxNetQueuePairs } =>
+                $"{name} with {nic.Queues} queues (at most {MaxNetQueuePairs} queue pairs are)",
             { Type: "bridge", Source: null } => $"{name} without a <source bridge='...'/>",
             { Type: "network", SourceBridge: null } => $"{name} whose network has no bridge yet (kvmd puts the running network's bridge on <source network bridge>)",
             { Mtu: > 65535 or (> 0 and < 68) } => $"{name} with MTU {nic.Mtu} (68 to 65535 are)",

@@ -11,6 +11,9 @@ internal static unsafe partial class NetIo
 {
     public const short IffUp = 0x1; // IFF_UP
     public const short IffTap = 0x0002; // IFF_TAP
+    public const short IffMultiQueue = 0x0100; // IFF_MULTI_QUEUE: each descriptor attached to the tap is one of its queues
+    public const short IffAttachQueue = 0x0200; // IFF_ATTACH_QUEUE (TUNSETQUEUE)
+    public const short IffDetachQueue = 0x0400; // IFF_DETACH_QUEUE (TUNSETQUEUE)
     public const short IffNoPi = 0x1000; // IFF_NO_PI
     public const short IffVnetHdr = 0x4000; // IFF_VNET_HDR
     public const short PollIn = 0x001; // POLLIN
@@ -18,6 +21,7 @@ internal static unsafe partial class NetIo
     private const nuint TunSetIff = 0x400454ca; // _IOW('T', 202, int)
     private const nuint TunSetOffload = 0x400454d0; // _IOW('T', 208, unsigned int)
     private const nuint TunSetVnetHdrSz = 0x400454d8; // _IOW('T', 216, int)
+    private const nuint TunSetQueue = 0x400454d9; // _IOW('T', 217, int)
     private const nuint SiocGIfFlags = 0x8913;
     private const nuint SiocSIfFlags = 0x8914;
     private const nuint SiocSIfMtu = 0x8922;
@@ -72,6 +76,18 @@ internal static unsafe partial class NetIo
     {
         // SAFETY: size lives on this frame; TUNSETVNETHDRSZ reads the int it points to.
         return OnFd(tap, TunSetVnetHdrSz, (nint)(&size), null, 0);
+    }
+
+    /// <summary>
+    /// TUNSETQUEUE: attaches this queue of a multi-queue tap again, or detaches it (the kernel then steers no frame to
+    /// it; a detached queue answers most tap ioctls with EBADFD).
+    /// </summary>
+    public static int SetQueue(SafeHandle tap, bool attach)
+    {
+        var request = default(InterfaceRequest);
+        request.Flags = attach ? IffAttachQueue : IffDetachQueue;
+        // SAFETY: request lives on this frame; TUNSETQUEUE reads the flags of its 40 bytes.
+        return OnFd(tap, TunSetQueue, (nint)(&request), null, 0);
     }
 
     /// <summary>TUNSETOFFLOAD: which offloads (TUN_F_CSUM, TUN_F_TSO4, ...) frames read from the tap may carry.</summary>

@@ -82,7 +82,7 @@ internal sealed partial class PciDevices : IDisposable
 
             for (int i = 0; i < config.Nics.Count; i++)
             {
-                var address = devices.Add(new VirtioNet(config.Nics[i].Backend, config.Nics[i].Device, config.Nics[i].Vhost), nicSlots[i]);
+                var address = devices.Add(new VirtioNet(config.Nics[i].Backends, config.Nics[i].Device, config.Nics[i].Vhosts), nicSlots[i]);
                 devices.Nics.Add((address, (VirtioNet)devices._transports[^1].Device));
             }
 

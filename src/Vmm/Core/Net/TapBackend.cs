@@ -19,6 +19,7 @@ public sealed class TapBackend : INetBackend
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     private readonly SafeFileHandle _tap;
+    private bool _queueAttached = true;
 
     private TapBackend(SafeFileHandle tap, string name)
     {
@@ -31,9 +32,17 @@ public sealed class TapBackend : INetBackend
     public SafeHandle ReadHandle => _tap;
 
     /// <summary>Opens (or creates) the tap; throws <see cref="NetBackendException"/> with the reason.</summary>
-    public static TapBackend Open(TapOptions options)
+    public static TapBackend Open(TapOptions options) => OpenQueues(options, 1)[0];
+
+    /// <summary>
+    /// Opens (or creates) the tap with <paramref name="queues"/> queues, one descriptor each: one queue is a plain tap,
+    /// as before; more make it IFF_MULTI_QUEUE, TUNSETIFF on the same name once per queue (an unmanaged tap must have
+    /// been created multi_queue). Set up (MAC, MTU, bridge, up) once. Throws <see cref="NetBackendException"/>.
+    /// </summary>
+    public static IReadOnlyList<TapBackend> OpenQueues(TapOptions options, int queues)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queues, 1);
         string pattern = options.Name ?? "vnet%d";
         if (!options.Managed && NetIo.IndexOf(pattern) < 0)
         {
@@ -47,23 +56,44 @@ public sealed class TapBackend : INetBackend
                 : $"Cannot use bridge '{bridge}': {Libc.ErrorText(-index)}");
         }
 
-        int result = NetIo.OpenTap(pattern, NetIo.IffTap | NetIo.IffNoPi | NetIo.IffVnetHdr, out var handle, out string name);
+        short flags = (short)(NetIo.IffTap | NetIo.IffNoPi | NetIo.IffVnetHdr | (queues > 1 ? NetIo.IffMultiQueue : 0));
+        var opened = new List<TapBackend>(queues);
+        try
+        {
+            for (int i = 0; i < queues; i++)
+            {
+                opened.Add(OpenQueue(i == 0 ? pattern : opened[0].Name, flags, queues));
+            }
+
+            if (options.Managed)
+            {
+                opened[0].SetUp(options);
+            }
+
+            s_log.Info("Tap {Tap} opened with {Queues} queue(s){Bridge}", opened[0].Name, queues, options.Bridge is null ? string.Empty : $" on bridge {options.Bridge}");
+            return opened;
+        }
+        catch
+        {
+            opened.ForEach(t => t.Dispose());
+            throw;
+        }
+    }
+
+    private static TapBackend OpenQueue(string name, short flags, int queues)
+    {
+        int result = NetIo.OpenTap(name, flags, out var handle, out string actual);
         if (result < 0 || handle is null)
         {
-            throw new NetBackendException($"Cannot open tap '{pattern}' through /dev/net/tun: {Libc.ErrorText(-result)}");
+            string hint = queues > 1 && result == -NetIo.EInval ? $" (a tap for {queues} queues must be multi_queue)" : string.Empty;
+            throw new NetBackendException($"Cannot open tap '{name}' through /dev/net/tun: {Libc.ErrorText(-result)}{hint}");
         }
 
-        var backend = new TapBackend(handle, name);
+        var backend = new TapBackend(handle, actual);
         try
         {
             backend.Check(NetIo.SetVnetHeaderSize(handle, HeaderSize), "set its virtio-net header size");
             backend.Check(NetIo.SetOffload(handle, 0), "turn its offloads off");
-            if (options.Managed)
-            {
-                backend.SetUp(options);
-            }
-
-            s_log.Info("Tap {Tap} opened{Bridge}", name, options.Bridge is null ? string.Empty : $" on bridge {options.Bridge}");
             return backend;
         }
         catch
@@ -71,6 +101,28 @@ public sealed class TapBackend : INetBackend
             backend.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Attaches this queue of a multi-queue tap (the kernel may steer frames to it) or detaches it (none come), as the
+    /// driver's number of queue pairs says; false (logged) when the kernel refuses.
+    /// </summary>
+    public bool TrySetQueueEnabled(bool enabled)
+    {
+        if (_queueAttached == enabled)
+        {
+            return true; // the kernel answers EINVAL to attaching an attached queue, and to detaching a detached one
+        }
+
+        int result = NetIo.SetQueue(_tap, enabled);
+        if (result < 0)
+        {
+            s_log.Warn("Tap {Tap}: cannot {Action} a queue: {Error}", Name, enabled ? "attach" : "detach", Libc.ErrorText(-result));
+            return false;
+        }
+
+        _queueAttached = enabled;
+        return true;
     }
 
     public NetOffloads SupportedOffloads => NetOffloads.Checksum | NetOffloads.Tso4 | NetOffloads.Tso6;

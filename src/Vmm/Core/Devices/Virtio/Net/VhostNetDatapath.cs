@@ -6,7 +6,8 @@ using H = Kvm.Vmm.Devices.Virtio.Net.VirtioNetHeader;
 namespace Kvm.Vmm.Devices.Virtio.Net;
 
 /// <summary>
-/// The kernel datapath of a <see cref="VirtioNet"/> on a tap: at DRIVER_OK the receive and transmit queues go to
+/// The kernel datapath of one queue pair of a <see cref="VirtioNet"/> on a tap queue (one /dev/vhost-net per pair, as
+/// QEMU opens them; pair N is virtio's receiveqN 2N and transmitqN 2N+1, vhost's queues 0 and 1): at DRIVER_OK the receive and transmit queues go to
 /// vhost-net (rings checked by <see cref="VhostRings"/> first), the tap's header size follows the accepted features and
 /// the tap becomes each queue's backend while the link is up; a link set down detaches the tap, so no frame moves
 /// either way (as QEMU stops vhost on a link down). Reset takes the rings back. The configuration space (MAC, status,
@@ -25,14 +26,16 @@ internal sealed class VhostNetDatapath : IDisposable
     private bool _attached;
     private bool _linkUp;
 
-    public VhostNetDatapath(VhostNet vhost, TapBackend tap, string name, bool linkUp)
+    public VhostNetDatapath(VhostNet vhost, TapBackend tap, string name, bool linkUp, int pair = 0)
     {
         _vhost = vhost;
         _tap = tap;
         _name = name;
         _linkUp = linkUp;
-        _rings = new VhostRings(vhost.Device, H.ReceiveQueue, H.TransmitQueue); // vhost-net's VHOST_NET_VQ_RX 0, VHOST_NET_VQ_TX 1
+        // vhost-net's VHOST_NET_VQ_RX 0 and VHOST_NET_VQ_TX 1 are this pair's virtio queues.
+        _rings = new VhostRings(vhost.Device, (2 * pair) + H.ReceiveQueue, (2 * pair) + H.TransmitQueue);
     }
+
 
     /// <summary>Hands the queues to the kernel; false (with the guest's or the kernel's reason) leaves nothing running.</summary>
     public bool TryStart(VirtioActivation activation, out string? error)

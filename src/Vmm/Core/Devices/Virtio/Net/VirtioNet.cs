@@ -7,53 +7,73 @@ using H = Kvm.Vmm.Devices.Virtio.Net.VirtioNetHeader;
 namespace Kvm.Vmm.Devices.Virtio.Net;
 
 /// <summary>
-/// virtio-net (virtio 1.2, 5.1) over an <see cref="INetBackend"/>: one receive and one transmit queue, the MAC, the
-/// link status and the MTU in its configuration, frames passed with their 12-byte header. Checksum and TCP
-/// segmentation offloads are offered both ways when the backend can carry them: the guest's headers then go to the
-/// backend as they are (the host kernel checks them), and the backend is told which offloads the guest accepts. The queues are served by one thread of the device's
+/// virtio-net (virtio 1.2, 5.1) over <see cref="INetBackend"/>s: receive/transmit queue pairs (one backend, a tap queue,
+/// each), the control queue last, and the MAC, the link status, the number of pairs and the MTU in its configuration;
+/// frames pass with their 12-byte header. Checksum and TCP segmentation offloads are offered both ways when the backend
+/// can carry them: the guest's headers then go to the backend as they are (the host kernel checks them), and the
+/// backend is told which offloads the guest accepts. Each active pair is served by a thread of the device's
 /// (<see cref="VirtioNetWorker"/>); a chain the guest malformed breaks this device alone (DEVICE_NEEDS_RESET).
-/// Given a <see cref="VhostNet"/> (a tap backend only), the queues run in the kernel instead
-/// (<see cref="VhostNetDatapath"/>), with MRG_RXBUF offered when vhost-net has it; the configuration stays here.
+/// Given one <see cref="VhostNet"/> per pair (tap backends only), the pairs run in the kernel instead
+/// (<see cref="VhostNetDatapath"/>), with MRG_RXBUF offered when vhost-net has it; the configuration and the control
+/// queue (<see cref="VirtioNetControl"/>) stay here. Until the driver sets the number of pairs, only pair 0 moves frames.
 /// </summary>
-public sealed class VirtioNet : IVirtioDevice
+public sealed partial class VirtioNet : IVirtioDevice
 {
+    /// <summary>The control-queue features, offered whatever the backend (QEMU offers them too).</summary>
+    public const ulong ControlFeatures = H.FeatureCtrlVq | H.FeatureCtrlRx | H.FeatureCtrlVlan | H.FeatureCtrlMacAddr;
+
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
     private readonly VirtioNetConfig _config;
-    private readonly INetBackend _backend;
+    private readonly INetBackend[] _backends;
     private readonly Lock _gate = new();
-    private readonly VhostNetDatapath? _kernel;
-    private VirtioNetWorker? _worker;
+    private readonly VhostNetDatapath[]? _kernels;
     private VirtioActivation? _activation;
+    private byte[] _mac;
     private volatile bool _linkUp;
     private long _threadFailures;
 
     /// <param name="vhost">The kernel datapath (null: this device's own thread); needs a <see cref="TapBackend"/>.</param>
     public VirtioNet(INetBackend backend, VirtioNetConfig config, VhostNet? vhost = null)
+        : this([backend], config, vhost is null ? null : [vhost])
     {
-        ArgumentNullException.ThrowIfNull(backend);
+    }
+
+    /// <param name="backends">One backend per queue pair (<see cref="VirtioNetConfig.QueuePairs"/>): the queues of one multi-queue tap.</param>
+    /// <param name="vhosts">One kernel datapath per pair (null: this device's own threads); needs <see cref="TapBackend"/>s.</param>
+    public VirtioNet(IReadOnlyList<INetBackend> backends, VirtioNetConfig config, IReadOnlyList<VhostNet>? vhosts)
+    {
+        ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(config);
         if (config.Mac.Length != 6 || (config.Mac[0] & 1) != 0)
         {
             throw new ArgumentException("The MAC must be six bytes and unicast", nameof(config));
         }
 
-        _backend = backend;
-        _config = config;
-        _linkUp = config.LinkUp;
-        Features = H.FeatureMac | H.FeatureStatus | (config.Mtu is null ? 0 : H.FeatureMtu) | OffloadFeatures(backend.SupportedOffloads);
-        if (vhost is not null)
+        if (config.QueuePairs is < 1 or > H.MaxQueuePairs || backends.Count != config.QueuePairs || (vhosts is not null && vhosts.Count != config.QueuePairs))
         {
-            if (backend is not TapBackend tap)
-            {
-                throw new ArgumentException("vhost-net needs a tap backend", nameof(vhost));
-            }
-
-            _kernel = new VhostNetDatapath(vhost, tap, config.Name, config.LinkUp);
-            Features = VhostNetFeatures.Offer(Features, vhost.Device.Features);
+            throw new ArgumentException($"A device with {config.QueuePairs} queue pairs (1 to {H.MaxQueuePairs}) needs one backend (and vhost-net, if any) per pair", nameof(backends));
         }
 
-        s_log.Info("{Device}: datapath {Datapath} on {Backend}", config.Name, Datapath, backend.Name);
+        _backends = [.. backends];
+        _config = config;
+        _mac = config.Mac;
+        _linkUp = config.LinkUp;
+        _workers = new VirtioNetWorker?[config.QueuePairs];
+        Features = H.FeatureMac | H.FeatureStatus | (config.Mtu is null ? 0 : H.FeatureMtu) | OffloadFeatures(Backend.SupportedOffloads)
+            | ControlFeatures | (config.QueuePairs > 1 ? H.FeatureMq : 0);
+        if (vhosts is not null)
+        {
+            if (!_backends.All(b => b is TapBackend))
+            {
+                throw new ArgumentException("vhost-net needs a tap backend", nameof(vhosts));
+            }
+
+            _kernels = [.. vhosts.Select((vhost, pair) => new VhostNetDatapath(vhost, (TapBackend)_backends[pair], config.Name, config.LinkUp, pair))];
+            Features = VhostNetFeatures.Offer(Features, vhosts[0].Device.Features);
+        }
+
+        s_log.Info("{Device}: datapath {Datapath} on {Backend}, {Pairs} queue pair(s)", config.Name, Datapath, Backend.Name, config.QueuePairs);
     }
 
     /// <summary>Exceptions the device's thread stopped on (a bug of ours, never the guest's doing; tests assert none).</summary>
@@ -67,22 +87,27 @@ public sealed class VirtioNet : IVirtioDevice
 
     public ulong Features { get; }
 
-    public int QueueCount => 2;
+    /// <summary>Two per queue pair, then the control queue.</summary>
+    public int QueueCount => (2 * _config.QueuePairs) + 1;
+
+    /// <summary>The receive/transmit pairs the device has (max_virtqueue_pairs).</summary>
+    public int QueuePairs => _config.QueuePairs;
 
     public ushort QueueMaxSize => _config.QueueSize;
 
     public int ConfigSize => H.ConfigSize;
 
-    public INetBackend Backend => _backend;
+    /// <summary>Pair 0's backend (the tap, or passt): its name is the host side's.</summary>
+    public INetBackend Backend => _backends[0];
 
     /// <summary>Counters of the userspace datapath (the kernel's datapath does not count here; the tap's own counters do).</summary>
     public NetStats Stats { get; } = new();
 
     /// <summary>Which datapath moves the frames: "vhost-net" (the kernel) or "userspace" (this device's thread).</summary>
-    public string Datapath => _kernel is null ? "userspace" : "vhost-net";
+    public string Datapath => _kernels is null ? "userspace" : "vhost-net";
 
     /// <summary>The guest's MAC address, as libvirt writes it (52:54:00:...).</summary>
-    public string MacText => string.Join(':', _config.Mac.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+    public string MacText => string.Join(':', Volatile.Read(ref _mac).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>Whether the link is up (VIRTIO_NET_S_LINK_UP); a down link drops frames both ways.</summary>
     public bool LinkUp => _linkUp;
@@ -90,9 +115,9 @@ public sealed class VirtioNet : IVirtioDevice
     public void ReadConfig(int offset, Span<byte> data)
     {
         Span<byte> config = stackalloc byte[H.ConfigSize];
-        _config.Mac.CopyTo(config[H.ConfigMacOffset..]);
+        Volatile.Read(ref _mac).CopyTo(config[H.ConfigMacOffset..]);
         BinaryPrimitives.WriteUInt16LittleEndian(config[H.ConfigStatusOffset..], _linkUp ? H.StatusLinkUp : (ushort)0);
-        BinaryPrimitives.WriteUInt16LittleEndian(config[H.ConfigMaxPairsOffset..], 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(config[H.ConfigMaxPairsOffset..], (ushort)_config.QueuePairs);
         BinaryPrimitives.WriteUInt16LittleEndian(config[H.ConfigMtuOffset..], _config.Mtu ?? 1500);
         if (offset >= 0 && data.Length <= H.ConfigSize && offset <= H.ConfigSize - data.Length)
         {
@@ -106,7 +131,7 @@ public sealed class VirtioNet : IVirtioDevice
 
     public void WriteConfig(int offset, ReadOnlySpan<byte> data)
     {
-        // The MAC is writable only with VIRTIO_NET_F_CTRL_MAC_ADDR's legacy path, which is not offered.
+        // The MAC is writable only through legacy drivers' configuration writes; modern ones use MAC_ADDR_SET.
     }
 
     public void Activate(VirtioActivation activation)
@@ -115,20 +140,17 @@ public sealed class VirtioNet : IVirtioDevice
         lock (_gate)
         {
             Volatile.Write(ref _activation, activation);
-            if (_backend.SupportedOffloads != NetOffloads.None)
+            if (Backend.SupportedOffloads != NetOffloads.None)
             {
-                _backend.TrySetOffloads(GuestOffloads(activation));
+                Backend.TrySetOffloads(GuestOffloads(activation));
             }
 
-            if (_kernel is null)
+            if (!StartPairs(activation))
             {
-                _worker = new VirtioNetWorker(this, activation);
+                return;
             }
-            else if (!_kernel.TryStart(activation, out string? error))
-            {
-                s_log.Warn("{Device}: cannot start vhost-net, the device needs a reset: {Error}", Name, error);
-                activation.Interrupt.Fail();
-            }
+
+            StartControl(activation);
         }
     }
 
@@ -136,14 +158,14 @@ public sealed class VirtioNet : IVirtioDevice
     {
         lock (_gate)
         {
-            _worker?.Dispose();
-            _worker = null;
-            _kernel?.Stop();
-            if (Volatile.Read(ref _activation) is not null && _backend.SupportedOffloads != NetOffloads.None)
+            StopControl(); // first: its thread may be setting the pairs
+            StopPairs();
+            if (Volatile.Read(ref _activation) is not null && Backend.SupportedOffloads != NetOffloads.None)
             {
-                _backend.TrySetOffloads(NetOffloads.None); // the next driver may accept none
+                Backend.TrySetOffloads(NetOffloads.None); // the next driver may accept none
             }
 
+            Volatile.Write(ref _mac, _config.Mac); // a reset forgets the MAC the driver set, as QEMU's does
             Volatile.Write(ref _activation, null);
         }
     }
@@ -158,7 +180,11 @@ public sealed class VirtioNet : IVirtioDevice
         }
 
         _linkUp = up;
-        _kernel?.SetLink(up);
+        foreach (var kernel in _kernels ?? [])
+        {
+            kernel.SetLink(up);
+        }
+
         s_log.Info("{Device}: link {State}", Name, up ? "up" : "down");
         Volatile.Read(ref _activation)?.Interrupt.NotifyConfigChange();
     }
@@ -204,6 +230,9 @@ public sealed class VirtioNet : IVirtioDevice
     public void Dispose()
     {
         Reset();
-        _kernel?.Dispose();
+        foreach (var kernel in _kernels ?? [])
+        {
+            kernel.Dispose();
+        }
     }
 }

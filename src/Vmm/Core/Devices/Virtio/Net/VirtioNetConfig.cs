@@ -14,6 +14,12 @@ public sealed record VirtioNetConfig
     /// <summary>Whether the link starts up (<c>&lt;link state&gt;</c>; libvirt's default is up).</summary>
     public bool LinkUp { get; init; } = true;
 
+    /// <summary>
+    /// Receive/transmit queue pairs (<c>&lt;driver queues&gt;</c>, 1 to <see cref="VirtioNetHeader.MaxQueuePairs"/>):
+    /// above 1 the device offers VIRTIO_NET_F_MQ and has one backend (tap queue) per pair.
+    /// </summary>
+    public int QueuePairs { get; init; } = 1;
+
     /// <summary>Both queues' largest size (QEMU's default rx/tx queue size is 256).</summary>
     public ushort QueueSize { get; init; } = 256;
 }

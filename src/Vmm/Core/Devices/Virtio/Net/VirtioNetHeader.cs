@@ -13,6 +13,17 @@ public static class VirtioNetHeader
     public const ulong FeatureMac = 1UL << 5; // VIRTIO_NET_F_MAC
     public const ulong FeatureMrgRxbuf = 1UL << 15; // VIRTIO_NET_F_MRG_RXBUF: a frame may span several receive buffers (num_buffers)
     public const ulong FeatureStatus = 1UL << 16; // VIRTIO_NET_F_STATUS
+    public const ulong FeatureCtrlVq = 1UL << 17; // VIRTIO_NET_F_CTRL_VQ: the control virtqueue (5.1.6.5)
+    public const ulong FeatureCtrlRx = 1UL << 18; // VIRTIO_NET_F_CTRL_RX: promiscuous and all-multicast commands
+    public const ulong FeatureCtrlVlan = 1UL << 19; // VIRTIO_NET_F_CTRL_VLAN: VLAN filter commands
+    public const ulong FeatureMq = 1UL << 22; // VIRTIO_NET_F_MQ: several receive/transmit queue pairs
+    public const ulong FeatureCtrlMacAddr = 1UL << 23; // VIRTIO_NET_F_CTRL_MAC_ADDR: the driver sets the MAC over the control queue
+
+    /// <summary>
+    /// The most queue pairs a device has: the transport's MSI-X table holds 512 vectors, one per queue (2N + the
+    /// control queue) plus the configuration's, and the kernel's tun takes at most 256 queues (MAX_TAP_QUEUES).
+    /// </summary>
+    public const int MaxQueuePairs = 255;
 
     /// <summary>sizeof(struct virtio_net_hdr) with VIRTIO_F_VERSION_1: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers (5.1.6).</summary>
     public const int Size = 12;

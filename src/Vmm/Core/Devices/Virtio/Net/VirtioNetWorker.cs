@@ -7,7 +7,8 @@ using H = Kvm.Vmm.Devices.Virtio.Net.VirtioNetHeader;
 namespace Kvm.Vmm.Devices.Virtio.Net;
 
 /// <summary>
-/// The datapath of one activated <see cref="VirtioNet"/>: a thread polling the transmit and receive doorbells, the
+/// The datapath of one queue pair of an activated <see cref="VirtioNet"/> (receiveqN 2N, transmitqN 2N+1) on that pair's
+/// backend (a tap queue): a thread polling the transmit and receive doorbells, the
 /// backend's descriptor and a stop eventfd. Transmit chains are copied out and written to the backend; frames the
 /// backend has are read and copied into the guest's receive buffers, and dropped (counted) when it has none, so the
 /// host never waits for the guest. A chain with the wrong direction, too short for the header or too long for a
@@ -21,6 +22,9 @@ internal sealed class VirtioNetWorker : IDisposable
 
     private readonly VirtioNet _device;
     private readonly VirtioActivation _activation;
+    private readonly INetBackend _backend;
+    private readonly int _rxIndex;
+    private readonly int _txIndex;
     private readonly Virtqueue? _rx;
     private readonly Virtqueue? _tx;
     private readonly DescriptorChain? _rxChain;
@@ -33,17 +37,20 @@ internal sealed class VirtioNetWorker : IDisposable
     private bool _broken;
     private bool _backendFailed;
 
-    public VirtioNetWorker(VirtioNet device, VirtioActivation activation)
+    public VirtioNetWorker(VirtioNet device, VirtioActivation activation, int pair, INetBackend backend)
     {
         _device = device;
         _activation = activation;
-        _rx = activation.Queues.Count > H.ReceiveQueue ? activation.Queues[H.ReceiveQueue] : null;
-        _tx = activation.Queues.Count > H.TransmitQueue ? activation.Queues[H.TransmitQueue] : null;
+        _backend = backend;
+        _rxIndex = (2 * pair) + H.ReceiveQueue;
+        _txIndex = (2 * pair) + H.TransmitQueue;
+        _rx = activation.Queues.Count > _rxIndex ? activation.Queues[_rxIndex] : null;
+        _tx = activation.Queues.Count > _txIndex ? activation.Queues[_txIndex] : null;
         _rxChain = _rx?.CreateChain();
         _txOffloads = activation.Has(H.FeatureCsum);
         _rxOffloads = activation.Has(H.FeatureGuestCsum);
         _txChain = _tx?.CreateChain();
-        _thread = new Thread(Run) { Name = $"{device.Name}:net", IsBackground = true };
+        _thread = new Thread(Run) { Name = $"{device.Name}:net{pair}", IsBackground = true };
         _thread.Start();
     }
 
@@ -61,7 +68,7 @@ internal sealed class VirtioNetWorker : IDisposable
 
     private void Run()
     {
-        SafeHandle backend = _device.Backend.ReadHandle;
+        SafeHandle backend = _backend.ReadHandle;
         bool added = false;
         try
         {
@@ -69,8 +76,8 @@ internal sealed class VirtioNetWorker : IDisposable
             Span<PollFd> fds =
             [
                 new PollFd { Fd = _stop.Fd, Events = NetIo.PollIn },
-                new PollFd { Fd = _activation.Kicks[H.TransmitQueue].Fd, Events = NetIo.PollIn },
-                new PollFd { Fd = _activation.Kicks[H.ReceiveQueue].Fd, Events = NetIo.PollIn },
+                new PollFd { Fd = _activation.Kicks[_txIndex].Fd, Events = NetIo.PollIn },
+                new PollFd { Fd = _activation.Kicks[_rxIndex].Fd, Events = NetIo.PollIn },
                 new PollFd { Fd = (int)backend.DangerousGetHandle(), Events = NetIo.PollIn },
             ];
             Serve();
@@ -92,12 +99,12 @@ internal sealed class VirtioNetWorker : IDisposable
 
                 if ((fds[1].ReturnedEvents & NetIo.PollIn) != 0)
                 {
-                    _activation.Kicks[H.TransmitQueue].TryConsume();
+                    _activation.Kicks[_txIndex].TryConsume();
                 }
 
                 if ((fds[2].ReturnedEvents & NetIo.PollIn) != 0)
                 {
-                    _activation.Kicks[H.ReceiveQueue].TryConsume();
+                    _activation.Kicks[_rxIndex].TryConsume();
                 }
 
                 if (!_broken)
@@ -167,7 +174,7 @@ internal sealed class VirtioNetWorker : IDisposable
                 // Without CSUM the guest may ask for no offload: whatever it put in the header, the host gets a plain
                 // frame. With it, the header goes as it is (the host kernel validates it); num_buffers is not the host's.
                 _buffer.AsSpan(_txOffloads ? H.OffloadFieldsSize : 0, _txOffloads ? H.Size - H.OffloadFieldsSize : H.Size).Clear();
-                if (!_device.LinkUp || _device.Backend.Write(_buffer.AsSpan(0, length)) < 0)
+                if (!_device.LinkUp || _backend.Write(_buffer.AsSpan(0, length)) < 0)
                 {
                     _device.Stats.DroppedTx();
                 }
@@ -184,7 +191,7 @@ internal sealed class VirtioNetWorker : IDisposable
 
         if (sent && queue.NeedsInterrupt())
         {
-            _activation.Interrupt.NotifyQueue(H.TransmitQueue);
+            _activation.Interrupt.NotifyQueue(_txIndex);
         }
     }
 
@@ -202,7 +209,7 @@ internal sealed class VirtioNetWorker : IDisposable
         bool received = false;
         for (int i = 0; i < FramesPerRound; i++)
         {
-            int length = _device.Backend.Read(_buffer);
+            int length = _backend.Read(_buffer);
             if (length <= 0)
             {
                 if (length < 0)
@@ -264,7 +271,7 @@ internal sealed class VirtioNetWorker : IDisposable
 
         if (received && _rx is not null && _rx.NeedsInterrupt())
         {
-            _activation.Interrupt.NotifyQueue(H.ReceiveQueue);
+            _activation.Interrupt.NotifyQueue(_rxIndex);
         }
     }
 
@@ -293,7 +300,7 @@ internal sealed class VirtioNetWorker : IDisposable
     private void BackendFailed(int errno)
     {
         _backendFailed = true;
-        s_log.Error("{Device}: reading from {Backend} failed, the link goes down: {Error}", _device.Name, _device.Backend.Name, Libc.ErrorText(-errno));
+        s_log.Error("{Device}: reading from {Backend} failed, the link goes down: {Error}", _device.Name, _backend.Name, Libc.ErrorText(-errno));
         _device.SetLink(false);
     }
 }
