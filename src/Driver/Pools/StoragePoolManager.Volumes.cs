@@ -155,7 +155,8 @@ public sealed partial class StoragePoolManager
         }
         ulong? virtualSize = Qcow2Image.VirtualSize(path);
         return new StorageVolInfo(0, virtualSize ?? (ulong)stat.Size, (ulong)stat.Blocks * 512, (ulong)stat.Size, virtualSize is null ? "raw" : "qcow2",
-            stat.Mode & 0xfff, stat.Uid, stat.Gid);
+            stat.Mode & 0xfff, stat.Uid, stat.Gid,
+            new StorageVolTimestamps((stat.AtimeSec, stat.AtimeNsec), (stat.MtimeSec, stat.MtimeNsec), (stat.CtimeSec, stat.CtimeNsec)));
     }
 
     private static void TryDelete(string path)
