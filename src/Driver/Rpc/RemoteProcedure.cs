@@ -188,7 +188,7 @@ public enum RemoteProcedure
     ConnectStoragePoolEventRegisterAny = 368,
     ConnectStoragePoolEventDeregisterAny = 369,
     StoragePoolEventLifecycle = 370,
-    StoragePoolEventRefresh = 371,
+    StoragePoolEventRefresh = 373,
     StorageVolGetInfoFlags = 378,
     StoragePoolLookupByTargetPath = 391,
 }
