@@ -5,7 +5,7 @@ using Kvm.Driver.Domains;
 
 namespace Kvm.Driver.Pools;
 
-/// <summary>qcow2 volumes: created and resized with Debian's <c>qemu-img</c>, recognised by their header (QEMU's qcow2 spec).</summary>
+/// <summary>qcow2 volumes: created, resized and copied with Debian's <c>qemu-img</c>, recognised by their header (QEMU's qcow2 spec).</summary>
 internal static class Qcow2Image
 {
     private const string QemuImg = "/usr/bin/qemu-img";
@@ -21,6 +21,10 @@ internal static class Qcow2Image
         Run("resize", path, shrink
             ? ["resize", "-q", "-f", "qcow2", "--shrink", path, capacity.ToString(CultureInfo.InvariantCulture)]
             : ["resize", "-q", "-f", "qcow2", path, capacity.ToString(CultureInfo.InvariantCulture)]);
+
+    /// <summary>Copies an image's content into another file, converting its format (qemu-img convert, as libvirt clones).</summary>
+    public static void Convert(string source, string sourceFormat, string target, string targetFormat) =>
+        Run("convert", target, ["convert", "-q", "-f", sourceFormat, "-O", targetFormat, source, target]);
 
     private static void Run(string verb, string path, string[] args)
     {

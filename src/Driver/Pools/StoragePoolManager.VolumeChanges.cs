@@ -46,13 +46,14 @@ public sealed partial class StoragePoolManager
                     target = info.Capacity + capacity < info.Capacity ? throw DomainErrors.InvalidArg("capacity overflows") : info.Capacity + capacity;
                 }
             }
+            // storageVolResize's order: the allocation first, then the shrink flag.
+            if (target < info.Allocation)
+            {
+                throw DomainErrors.InvalidArg("can't shrink capacity below existing allocation");
+            }
             if (target < info.Capacity && (flags & ResizeShrink) == 0)
             {
                 throw DomainErrors.InvalidArg("Can't shrink capacity below current capacity unless shrink flag explicitly specified");
-            }
-            if (target < info.Allocation && info.Format == "raw")
-            {
-                throw DomainErrors.InvalidArg("Can't shrink capacity below existing allocation");
             }
             if (target > long.MaxValue)
             {

@@ -36,6 +36,7 @@ internal sealed partial class RemoteDispatcher
         RemoteProcedure.StorageVolLookupByKey => vols.LookupByKey(call),
         RemoteProcedure.StorageVolLookupByPath => vols.LookupByPath(call),
         RemoteProcedure.StorageVolCreateXml => vols.CreateXml(call),
+        RemoteProcedure.StorageVolCreateXmlFrom => vols.CreateXmlFrom(call),
         RemoteProcedure.StorageVolDelete => vols.Delete(call),
         RemoteProcedure.StorageVolWipe => vols.Wipe(call, withPattern: false),
         RemoteProcedure.StorageVolWipePattern => vols.Wipe(call, withPattern: true),
@@ -46,7 +47,7 @@ internal sealed partial class RemoteDispatcher
         RemoteProcedure.StorageVolGetPath => vols.GetPath(call),
         RemoteProcedure.ConnectStoragePoolEventRegisterAny => ObjectEventProcedures.StoragePool.Register(call),
         RemoteProcedure.ConnectStoragePoolEventDeregisterAny => ObjectEventProcedures.StoragePool.Deregister(call),
-        // STORAGE_VOL_CREATE_XML_FROM (clones), UPLOAD and DOWNLOAD (streams) are not served.
+        // STORAGE_VOL_UPLOAD and DOWNLOAD (streams) are not served.
         _ => null,
     };
 }

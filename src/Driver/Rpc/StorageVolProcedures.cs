@@ -5,7 +5,7 @@ namespace Kvm.Driver.Rpc;
 
 /// <summary>
 /// The storage volume procedures over the driver core's <see cref="StoragePoolManager"/>: a pool's volume listings,
-/// lookups by name, key and path, create, delete, wipe, resize, info, XML and path. A volume argument is found as
+/// lookups by name, key and path, create, clone, delete, wipe, resize, info, XML and path. A volume argument is found as
 /// libvirt finds it (its pool by name, then the volume by name), never by the key the client sent. Uploads and downloads
 /// need streams, which kvmd does not serve: they answer "not supported", as every known procedure kvmd lacks.
 /// </summary>
@@ -86,6 +86,18 @@ internal sealed class StorageVolProcedures
         uint flags = args.ReadUInt32();
         args.EnsureEnd();
         return Reply(call, _pools.CreateVolume(pool.Uuid, xml, flags));
+    }
+
+    /// <summary>STORAGE_VOL_CREATE_XML_FROM: a clone of another volume (clonevol, found as every volume argument is).</summary>
+    public PacketBuffer CreateXmlFrom(RpcCall call)
+    {
+        XdrReader args = call.Reader();
+        StoragePoolSnapshot pool = RemoteStoragePool.Resolve(_pools, RemoteStoragePool.Read(ref args));
+        string xml = args.ReadString();
+        (string Pool, string Name, string Key) source = RemoteStorageVol.Read(ref args);
+        uint flags = args.ReadUInt32();
+        args.EnsureEnd();
+        return Reply(call, _pools.CreateVolumeFrom(pool.Uuid, xml, RemoteStorageVol.Resolve(_pools, source).Key, flags));
     }
 
     public PacketBuffer Delete(RpcCall call)

@@ -5,7 +5,7 @@ namespace Kvm.Driver.Tests.Rpc.Storage;
 
 /// <summary>
 /// Debian's real virsh against the RPC front end's storage procedures over the real driver core's dir pools: a pool's
-/// whole life (define, build, start, list, info, XML, volumes raw and qcow2 checked with qemu-img, resize, delete,
+/// whole life (define, build, start, list, info, XML, volumes raw and qcow2 checked with qemu-img, resize, clone, wipe, delete,
 /// destroy, undefine), libvirt's errors, and the read-only socket's refusal. Ignored where virsh or qemu-img is missing.
 /// </summary>
 [NonParallelizable]
@@ -93,6 +93,11 @@ public sealed class VirshStorageTests
         (int exit, _, string stderr) = RunRaw("vol-resize", "--pool", "rpcpool", "disk.raw", "1M");
         Assert.That((exit, stderr.Trim()), Is.EqualTo((1, "error: Failed to change size of volume 'disk.raw' to 1M\n"
             + "error: invalid argument: Can't shrink capacity below current capacity unless shrink flag explicitly specified")));
+
+        Assert.That(Run("vol-clone", "--pool", "rpcpool", "disk.qcow2", "copy.qcow2").Trim(), Is.EqualTo("Vol copy.qcow2 cloned from disk.qcow2"));
+        string copy = Path.Combine(target, "copy.qcow2");
+        Assert.That(QemuImgRun("check", copy), Does.Contain("No errors were found on the image."));
+        Assert.That(QemuImgRun("info", "--output=json", copy), Does.Contain("\"format\": \"qcow2\"").And.Contain("\"virtual-size\": 134217728"));
 
         Assert.That(Run("vol-wipe", "--pool", "rpcpool", "disk.qcow2").Trim(), Is.EqualTo("Vol disk.qcow2 wiped"));
         Assert.That(QemuImgRun("check", qcow2), Does.Contain("No errors were found on the image."));
