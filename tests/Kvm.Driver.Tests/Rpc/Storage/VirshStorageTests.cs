@@ -110,6 +110,28 @@ public sealed class VirshStorageTests
     }
 
     [Test]
+    public void PoolCreateAs_Transient_ActiveUntilDestroyedThenGone()
+    {
+        string target = Path.Combine(_f.Root, "transient");
+        Directory.CreateDirectory(target);
+        Assert.That(Run("pool-create-as", "tpool", "dir", "--target", target).Trim(), Is.EqualTo("Pool tpool created"));
+        Assert.That(Run("pool-list", "--transient"), Does.Match(@"\n tpool\s+active\s+no\s*\n"));
+        Assert.That(Info("pool-info", "tpool")[3], Is.EqualTo("Persistent: no"));
+        Assert.That(Run("pool-destroy", "tpool").Trim(), Is.EqualTo("Pool tpool destroyed"));
+        Assert.That(_f.Pools.List(), Is.Empty);
+        Assert.That(Directory.Exists(target), Is.True, "destroy keeps the directory");
+    }
+
+    [Test]
+    public void PoolStartBuild_NoDirectoryYet_BuiltAndStarted()
+    {
+        string target = Path.Combine(_f.Root, "later");
+        Run("pool-define-as", "rpcpool", "dir", "--target", target);
+        Assert.That(Run("pool-start", "rpcpool", "--build").Trim(), Is.EqualTo("Pool rpcpool started"));
+        Assert.That((Directory.Exists(target), _f.Pools.LookupByName("rpcpool").Active), Is.EqualTo((true, true)));
+    }
+
+    [Test]
     public void VolCreate_InactivePool_LibvirtsErrorAndNoFile()
     {
         string target = Path.Combine(_f.Root, "images");
