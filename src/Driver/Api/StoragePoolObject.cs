@@ -87,6 +87,13 @@ internal sealed class StoragePoolObject : ILibvirtObject
                 Replies.ObjectPath(context, LibvirtPaths.StorageVol(_pools.CreateVolume(uuid, xml, args.ReadUInt32()).Key));
                 break;
             }
+            case ("StorageVolCreateXMLFrom", "ssu"):
+            {
+                string xml = args.ReadString();
+                string key = args.ReadString();
+                Replies.ObjectPath(context, LibvirtPaths.StorageVol(_pools.CreateVolumeFrom(uuid, xml, key, args.ReadUInt32()).Key));
+                break;
+            }
             case ("StorageVolLookupByName", "s"):
                 Replies.ObjectPath(context, LibvirtPaths.StorageVol(_pools.LookupVolumeByName(uuid, args.ReadString()).Key));
                 break;

@@ -46,6 +46,20 @@ internal sealed class StorageVolObject : ILibvirtObject
                 _pools.DeleteVolume(vol.Key, args.ReadUInt32());
                 Replies.Empty(context);
                 break;
+            case ("Resize", "tu"):
+            {
+                ulong capacity = args.ReadUInt64();
+                _pools.ResizeVolume(vol.Key, capacity, args.ReadUInt32());
+                Replies.Empty(context);
+                break;
+            }
+            case ("Wipe", "uu"):
+            {
+                uint pattern = args.ReadUInt32();
+                _pools.WipeVolume(vol.Key, pattern, args.ReadUInt32());
+                Replies.Empty(context);
+                break;
+            }
             case ("GetXMLDesc", "u"):
                 LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "storageVolGetXMLDesc");
                 Replies.String(context, _pools.GetVolumeXmlDesc(vol.Key));

@@ -120,13 +120,13 @@ public static class Program
             return 0;
         }
 
-        // The storage pools of the state directory (dir pools; the RPC front end does not serve them yet).
+        // The storage pools of the state directory (dir pools; both front ends serve them).
         var pools = new Kvm.Driver.Pools.StoragePoolManager(options.StateDirectory);
         pools.Load();
         // Secrets of the state directory, and the host's devices and interfaces (both front ends serve them).
         var secrets = new Kvm.Driver.Secrets.SecretManager(options.StateDirectory);
         secrets.Load();
-        var hostObjects = HostObjects.ForHost(secrets, snapshots) with { Networks = networks };
+        var hostObjects = HostObjects.ForHost(secrets, snapshots) with { Networks = networks, Pools = pools };
 
 
         // The RPC sockets first: owning the bus name is kvmd's readiness signal, and by then both front ends serve.

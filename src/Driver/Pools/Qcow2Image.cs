@@ -5,7 +5,7 @@ using Kvm.Driver.Domains;
 
 namespace Kvm.Driver.Pools;
 
-/// <summary>qcow2 volumes: created with Debian's <c>qemu-img create -f qcow2</c>, recognised by their header (QEMU's qcow2 spec).</summary>
+/// <summary>qcow2 volumes: created, resized and copied with Debian's <c>qemu-img</c>, recognised by their header (QEMU's qcow2 spec).</summary>
 internal static class Qcow2Image
 {
     private const string QemuImg = "/usr/bin/qemu-img";
@@ -13,14 +13,27 @@ internal static class Qcow2Image
     private const int SizeOffset = 24;         // virtual size, big-endian u64
 
     /// <summary>Writes an empty qcow2 image of <paramref name="capacity"/> bytes over the (empty) file at <paramref name="path"/>.</summary>
-    public static void Create(string path, ulong capacity)
+    public static void Create(string path, ulong capacity) =>
+        Run("create", path, ["create", "-q", "-f", "qcow2", path, capacity.ToString(CultureInfo.InvariantCulture)]);
+
+    /// <summary>Sets the image's virtual size (qemu-img resize; <c>--shrink</c> when it gets smaller, as libvirt passes it).</summary>
+    public static void Resize(string path, ulong capacity, bool shrink) =>
+        Run("resize", path, shrink
+            ? ["resize", "-q", "-f", "qcow2", "--shrink", path, capacity.ToString(CultureInfo.InvariantCulture)]
+            : ["resize", "-q", "-f", "qcow2", path, capacity.ToString(CultureInfo.InvariantCulture)]);
+
+    /// <summary>Copies an image's content into another file, converting its format (qemu-img convert, as libvirt clones).</summary>
+    public static void Convert(string source, string sourceFormat, string target, string targetFormat) =>
+        Run("convert", target, ["convert", "-q", "-f", sourceFormat, "-O", targetFormat, source, target]);
+
+    private static void Run(string verb, string path, string[] args)
     {
         if (!File.Exists(QemuImg))
         {
-            throw DomainErrors.ConfigUnsupported($"creating qcow2 volumes needs {QemuImg} (Debian package qemu-utils)");
+            throw DomainErrors.ConfigUnsupported($"qcow2 volumes need {QemuImg} (Debian package qemu-utils)");
         }
         var start = new ProcessStartInfo(QemuImg) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { "create", "-q", "-f", "qcow2", path, capacity.ToString(CultureInfo.InvariantCulture) })
+        foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
         }
@@ -30,7 +43,7 @@ internal static class Qcow2Image
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw StorageErrors.Failed($"qemu-img create of '{path}' failed: {error.Trim()}");
+            throw StorageErrors.Failed($"qemu-img {verb} of '{path}' failed: {error.Trim()}");
         }
     }
 

@@ -34,7 +34,7 @@ public sealed partial class StoragePoolManager
 
     public StorageVolRef LookupVolumeByPath(string path) => FindVolume(path) ?? throw StorageErrors.NoVolByPath(path);
 
-    /// <summary>virStorageVolCreateXML for a dir pool: a raw file of the capacity asked for, sparse.</summary>
+    /// <summary>virStorageVolCreateXML for a dir pool: a raw file of the capacity asked for (sparse), or a qcow2 image.</summary>
     public StorageVolRef CreateVolume(Guid pool, string xml, uint flags)
     {
         if (flags != 0)
@@ -44,45 +44,60 @@ public sealed partial class StoragePoolManager
         StorageVolDef def = StorageVolXml.Parse(xml);
         lock (_gate)
         {
-            Entry entry = ActiveLocked(pool);
-            if (def.Name.Contains('/', StringComparison.Ordinal))
+            return CreateVolumeLocked(ActiveLocked(pool), def, path =>
             {
-                throw StorageErrors.Invalid($"volume name '{def.Name}' cannot contain '/'");
-            }
-            if (!IsVolumeName(def.Name))
-            {
-                throw StorageErrors.Invalid($"volume name '{def.Name}' would leave the pool's directory");
-            }
-            string path = Path.Combine(entry.Def.TargetPath, def.Name);
-            if (File.Exists(path) || Directory.Exists(path))
-            {
-                throw new DomainOperationException(StorageErrors.VolExists, $"storage volume {def.Name} exists already");
-            }
-            try
-            {
-                using (var file = new FileStream(path, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                }))
-                {
-                    if (def.Format == "raw")
-                    {
-                        file.SetLength((long)def.Capacity);
-                    }
-                }
                 if (def.Format == "qcow2")
                 {
                     Qcow2Image.Create(path, def.Capacity);
                 }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DomainOperationException)
-            {
-                TryDelete(path);
-                throw e as DomainOperationException ?? StorageErrors.System($"cannot create volume '{path}': {e.Message}", e);
-            }
-            s_log.Info("Created volume {Volume} in storage pool {Pool} ({Capacity} bytes)", def.Name, entry.Def.Name, def.Capacity);
-            return new StorageVolRef(entry.Def.Name, def.Name, path);
+            });
         }
+    }
+
+    /// <summary>
+    /// Makes the volume's file (mode 0600, refusing names that leave the pool's directory or exist), a raw one of
+    /// the definition's capacity, then lets <paramref name="fill"/> write it; a failure leaves no file.
+    /// </summary>
+    private StorageVolRef CreateVolumeLocked(Entry entry, StorageVolDef def, Action<string> fill)
+    {
+        if (def.Name.Contains('/', StringComparison.Ordinal))
+        {
+            throw StorageErrors.Invalid($"volume name '{def.Name}' cannot contain '/'");
+        }
+        if (!IsVolumeName(def.Name))
+        {
+            throw StorageErrors.Invalid($"volume name '{def.Name}' would leave the pool's directory");
+        }
+        if (def.Capacity > long.MaxValue)
+        {
+            throw DomainErrors.InvalidArg($"capacity {def.Capacity} is too large");
+        }
+        string path = Path.Combine(entry.Def.TargetPath, def.Name);
+        if (File.Exists(path) || Directory.Exists(path))
+        {
+            throw new DomainOperationException(StorageErrors.VolExists, $"storage volume '{def.Name}' exists already");
+        }
+        try
+        {
+            using (var file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+                if (def.Format == "raw")
+                {
+                    file.SetLength((long)def.Capacity);
+                }
+            }
+            fill(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DomainOperationException)
+        {
+            TryDelete(path);
+            throw e as DomainOperationException ?? StorageErrors.System($"cannot create volume '{path}': {e.Message}", e);
+        }
+        s_log.Info("Created volume {Volume} in storage pool {Pool} ({Capacity} bytes)", def.Name, entry.Def.Name, def.Capacity);
+        return new StorageVolRef(entry.Def.Name, def.Name, path);
     }
 
     public void DeleteVolume(string key, uint flags)
@@ -155,7 +170,8 @@ public sealed partial class StoragePoolManager
         }
         ulong? virtualSize = Qcow2Image.VirtualSize(path);
         return new StorageVolInfo(0, virtualSize ?? (ulong)stat.Size, (ulong)stat.Blocks * 512, (ulong)stat.Size, virtualSize is null ? "raw" : "qcow2",
-            stat.Mode & 0xfff, stat.Uid, stat.Gid);
+            stat.Mode & 0xfff, stat.Uid, stat.Gid,
+            new StorageVolTimestamps((stat.AtimeSec, stat.AtimeNsec), (stat.MtimeSec, stat.MtimeNsec), (stat.CtimeSec, stat.CtimeNsec)));
     }
 
     private static void TryDelete(string path)

@@ -26,7 +26,7 @@ public sealed partial class StoragePoolManager
     /// <summary>libvirt's storage pool events (lifecycle and refresh), raised under the table's lock so they keep the operations' order.</summary>
     public event Action<StoragePoolLifecycleEvent>? LifecycleEvent;
 
-    private void Raise(Entry entry, StoragePoolEventType type) => LifecycleEvent?.Invoke(new StoragePoolLifecycleEvent(entry.Def.Uuid, type));
+    private void Raise(Entry entry, StoragePoolEventType type) => LifecycleEvent?.Invoke(new StoragePoolLifecycleEvent(entry.Def.Uuid, type, entry.Def.Name));
 
     /// <summary>Loads the persistent pools; those marked autostart are started when their directory is there.</summary>
     public void Load()

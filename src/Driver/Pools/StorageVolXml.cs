@@ -55,7 +55,13 @@ public static class StorageVolXml
                 new XElement("permissions",
                     new XElement("mode", "0" + Convert.ToString(info.Mode, 8)),
                     new XElement("owner", info.Owner),
-                    new XElement("group", info.Group)))));
+                    new XElement("group", info.Group)),
+                info.Timestamps is { } times
+                    ? new XElement("timestamps",
+                        new XElement("atime", StorageVolTimestamps.Format(times.Access)),
+                        new XElement("mtime", StorageVolTimestamps.Format(times.Modify)),
+                        new XElement("ctime", StorageVolTimestamps.Format(times.Change)))
+                    : null)));
 
     /// <summary>virScaleInteger: libvirt's size units (b/bytes, KB = 1000, k/KiB = 1024, up to E/EiB).</summary>
     internal static ulong Scale(string value, string unit)

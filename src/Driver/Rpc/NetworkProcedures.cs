@@ -54,18 +54,7 @@ internal sealed class NetworkProcedures
         XdrReader args = call.Reader();
         int max = args.ReadInt32();
         args.EnsureEnd();
-        if (max > MaxNetworks)
-        {
-            throw new DomainOperationException(VirErrorCode.Rpc, $"Too many network names '{max}' for limit '{MaxNetworks}'");
-        }
-        string[] names = _networks.List().Where(n => n.Active == active).Select(n => n.Name).Take(Math.Max(0, max)).ToArray();
-        PacketBuffer reply = call.Reply(out XdrWriter body);
-        body.WriteArrayCount(names.Length, MaxNetworks);
-        foreach (string name in names)
-        {
-            body.WriteString(name);
-        }
-        return reply;
+        return RemoteNameList.Reply(call, max, MaxNetworks, "network", _networks.List().Where(n => n.Active == active).Select(n => n.Name));
     }
 
     public PacketBuffer LookupByName(RpcCall call)

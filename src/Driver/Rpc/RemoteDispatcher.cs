@@ -8,7 +8,7 @@ namespace Kvm.Driver.Rpc;
 /// one small class per procedure family. Failures become libvirt's remote_error; nothing here decides what a domain
 /// may do (the driver core does, and its errors carry libvirt's codes and messages).
 /// </summary>
-internal sealed class RemoteDispatcher
+internal sealed partial class RemoteDispatcher
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
     private readonly ConnectProcedures _connect;
@@ -24,6 +24,8 @@ internal sealed class RemoteDispatcher
     private readonly InterfaceProcedures? _interfaces;
     private readonly SnapshotProcedures? _snapshots;
     private readonly NetworkProcedures? _networks;
+    private readonly StoragePoolProcedures? _storagePools;
+    private readonly StorageVolProcedures? _storageVols;
 
     public RemoteDispatcher(IDomainManager manager, RpcServerOptions options, CancellationToken stopping, Api.HostObjects? hostObjects = null)
     {
@@ -32,6 +34,8 @@ internal sealed class RemoteDispatcher
         _interfaces = hostObjects?.Interfaces is { } interfaces ? new InterfaceProcedures(interfaces) : null;
         _snapshots = hostObjects?.Snapshots is { } snapshots ? new SnapshotProcedures(manager, snapshots, stopping) : null;
         _networks = hostObjects?.Networks is { } networks ? new NetworkProcedures(networks) : null;
+        _storagePools = hostObjects?.Pools is { } pools ? new StoragePoolProcedures(pools) : null;
+        _storageVols = hostObjects?.Pools is { } volumes ? new StorageVolProcedures(volumes) : null;
         _connect = new ConnectProcedures(manager, options);
         _lists = new DomainListProcedures(manager);
         _definitions = new DomainDefinitionProcedures(manager);
@@ -64,7 +68,7 @@ internal sealed class RemoteDispatcher
         catch (DomainOperationException e)
         {
             s_log.Debug("Procedure {Procedure} failed: {Error}", api, e.Message);
-            return WithCallersName(FromNetworkDriver(RemoteError.From(e), procedure), call).ToReply(call.Header);
+            return WithCallersName(FromDriver(RemoteError.From(e), procedure), call).ToReply(call.Header);
         }
         catch (RemoteErrorException e)
         {
@@ -213,8 +217,9 @@ internal sealed class RemoteDispatcher
         RemoteProcedure.NetworkIsPersistent when _networks is not null => Done(_networks.IsPersistent(call)),
         RemoteProcedure.NetworkUpdate when _networks is not null => Done(_networks.Update(call)),
         RemoteProcedure.NetworkGetDhcpLeases when _networks is not null => Done(_networks.GetDhcpLeases(call)),
-        RemoteProcedure.ConnectNetworkEventRegisterAny when _networks is not null => Done(NetworkEventProcedures.Register(call)),
-        RemoteProcedure.ConnectNetworkEventDeregisterAny when _networks is not null => Done(NetworkEventProcedures.Deregister(call)),
+        RemoteProcedure.ConnectNetworkEventRegisterAny when _networks is not null => Done(ObjectEventProcedures.Network.Register(call)),
+        RemoteProcedure.ConnectNetworkEventDeregisterAny when _networks is not null => Done(ObjectEventProcedures.Network.Deregister(call)),
+        _ when _storagePools is not null && _storageVols is not null && DispatchStorage(call, procedure, _storagePools, _storageVols) is { } reply => Done(reply),
         // Network ports (virNetworkPort*) are not served: they answer "not supported" below, as every known procedure kvmd lacks.
         // A number without a public function (events, SASL and polkit steps, or none at all) is unknown to the dispatcher, as in libvirt.
         _ => Done((api is null ? RemoteError.Rpc($"unknown procedure: {call.Header.Procedure}") : RemoteError.NotSupported(api)).ToReply(call.Header)),
@@ -222,10 +227,21 @@ internal sealed class RemoteDispatcher
 
     private static ValueTask<PacketBuffer> Done(PacketBuffer reply) => new(reply);
 
-    /// <summary>The network driver's failures carry VIR_FROM_NETWORK (bridge_driver.c, network_conf.c), not the QEMU driver's domain.</summary>
-    private static RemoteError FromNetworkDriver(RemoteError error, RemoteProcedure procedure) =>
-        NetworkProcedures.Serves(procedure) && error.Domain != VirErrorDomain.Rpc
-            && error.Code is not (VirErrorCode.NoSupport or VirErrorCode.OperationDenied) ? error with { Domain = VirErrorDomain.Network } : error;
+    /// <summary>
+    /// The network and storage drivers' failures carry their own error domains (VIR_FROM_NETWORK: bridge_driver.c,
+    /// network_conf.c; VIR_FROM_STORAGE: storage_driver.c, storage_conf.c), not the QEMU driver's; libvirt.c's own
+    /// "not supported" and "read only" errors keep theirs.
+    /// </summary>
+    private static RemoteError FromDriver(RemoteError error, RemoteProcedure procedure)
+    {
+        if (error.Domain == VirErrorDomain.Rpc || error.Code is VirErrorCode.NoSupport or VirErrorCode.OperationDenied)
+        {
+            return error;
+        }
+        return NetworkProcedures.Serves(procedure) ? error with { Domain = VirErrorDomain.Network }
+            : StoragePoolProcedures.Serves(procedure) ? error with { Domain = VirErrorDomain.Storage }
+            : error;
+    }
 
     /// <summary>
     /// The QEMU driver's lookup of the domain a call names (qemuDomainObjFromDomain) says which name the caller had for

@@ -5,4 +5,5 @@ internal enum RpcEventFamily
 {
     Domain,
     Network,
+    StoragePool,
 }

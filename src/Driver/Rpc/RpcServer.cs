@@ -17,6 +17,7 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly RemoteDispatcher _dispatcher;
     private readonly RpcEventForwarder _events;
     private readonly RpcNetworkEventForwarder? _networkEvents;
+    private readonly RpcStoragePoolEventForwarder? _poolEvents;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<int, (RpcConnection Connection, Task Task)> _clients = new();
     private readonly List<(Socket Socket, string Path, Task Loop)> _listeners = [];
@@ -31,6 +32,9 @@ public sealed class RpcServer : IAsyncDisposable
         _events = new RpcEventForwarder(manager, () => _clients.Values.Select(c => c.Connection));
         _networkEvents = hostObjects?.Networks is { } networks
             ? new RpcNetworkEventForwarder(networks, () => _clients.Values.Select(c => c.Connection))
+            : null;
+        _poolEvents = hostObjects?.Pools is { } pools
+            ? new RpcStoragePoolEventForwarder(pools, () => _clients.Values.Select(c => c.Connection))
             : null;
     }
 
@@ -50,7 +54,7 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>Binds the sockets (replacing stale socket files, refusing ones a live daemon answers on) and starts accepting.</summary>
     /// <exception cref="IOException">A socket path is in use by a running daemon, or cannot be bound.</exception>
-    /// <param name="hostObjects">The node devices, secrets, interfaces, snapshots and networks to serve; without it their procedures answer "not supported".</param>
+    /// <param name="hostObjects">The node devices, secrets, interfaces, snapshots, networks and storage pools to serve; without it their procedures answer "not supported".</param>
     public static RpcServer Start(IDomainManager manager, RpcServerOptions options, Api.HostObjects? hostObjects = null)
     {
         ArgumentNullException.ThrowIfNull(manager);
@@ -88,6 +92,7 @@ public sealed class RpcServer : IAsyncDisposable
         await Task.WhenAll(_clients.Values.Select(c => c.Task)).ConfigureAwait(false);
         _events.Dispose();
         _networkEvents?.Dispose();
+        _poolEvents?.Dispose();
         _stopping.Dispose();
     }
 

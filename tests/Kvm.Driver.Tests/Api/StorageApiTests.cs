@@ -136,13 +136,27 @@ public sealed class StorageApiTests
     }
 
     [Test]
-    public async Task Resize_NotImplemented_NotSupported()
+    public async Task ResizeCloneWipe_RawVolume_FileGrowsCopiedAndZeroed()
     {
         string pool = await StartedPoolAsync();
         string vol = await CallAsync(pool, Pool, "StorageVolCreateXML", [Arg.String("<volume><name>a.img</name><capacity>1024</capacity></volume>"), Arg.UInt32(0)], ReadPath);
-        Assert.That(async () => await CallAsync(vol, Vol, "Resize", [Arg.UInt64(4096), Arg.UInt32(0)], ReadNothing),
+        string file = Path.Combine(Images, "a.img");
+        await CallAsync(vol, Vol, "Resize", [Arg.UInt64(4096), Arg.UInt32(0)], ReadNothing);
+        Assert.That(new FileInfo(file).Length, Is.EqualTo(4096));
+        Assert.That(async () => await CallAsync(vol, Vol, "Resize", [Arg.UInt64(2048), Arg.UInt32(0)], ReadNothing),
             Throws.TypeOf<DBusErrorReplyException>().With.Property(nameof(DBusErrorReplyException.ErrorMessage))
-                .EqualTo("this function is not supported by the connection driver: virStorageVolResize"));
+                .EqualTo("invalid argument: Can't shrink capacity below current capacity unless shrink flag explicitly specified"));
+
+        File.WriteAllBytes(file, Enumerable.Repeat((byte)0xA5, 4096).ToArray());
+        string copy = await CallAsync(pool, Pool, "StorageVolCreateXMLFrom",
+            [Arg.String("<volume><name>b.img</name><capacity>8192</capacity></volume>"), Arg.String(file), Arg.UInt32(0)], ReadPath);
+        byte[] copied = File.ReadAllBytes(Path.Combine(Images, "b.img"));
+        Assert.That((copied.Length, copied[..4096].All(b => b == 0xA5), copied[4096..].All(b => b == 0)), Is.EqualTo((8192, true, true)));
+
+        await CallAsync(vol, Vol, "Wipe", [Arg.UInt32(0), Arg.UInt32(0)], ReadNothing);
+        byte[] wiped = File.ReadAllBytes(file);
+        Assert.That((wiped.Length, wiped.All(b => b == 0)), Is.EqualTo((4096, true)));
+        Assert.That(copy, Does.StartWith("/org/libvirt/QEMU/storagevol/"));
     }
 
     public static readonly string[] SuiteTests =

@@ -87,7 +87,7 @@ public sealed class StorageVolumesTests
     {
         File.WriteAllText(Path.Combine(Images, "a.img"), "data");
         Assert.That(() => _pools.CreateVolume(_pool, VolXml("a.img", "<capacity>1024</capacity>"), 0), Throws.TypeOf<DomainOperationException>()
-            .With.Message.EqualTo("storage volume a.img exists already"));
+            .With.Message.EqualTo("storage volume 'a.img' exists already"));
         Assert.That(File.ReadAllText(Path.Combine(Images, "a.img")), Is.EqualTo("data"));
     }
 
