@@ -31,13 +31,19 @@ internal static class BusArguments
         }
     }
 
-    /// <summary>A domain name argument: one longer than any stored name is refused without decoding it.</summary>
+    /// <summary>libvirt's REMOTE_STRING_MAX: the longest string its RPC carries to the daemon.</summary>
+    public const int MaxStringBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// A domain name argument: up to libvirt's RPC string limit (a 4 MiB name reaches libvirt's daemon and comes back
+    /// in its error), a longer one refused without decoding it.
+    /// </summary>
     public static string ReadDomainName(ref Reader args)
     {
         ReadOnlySpan<byte> bytes = args.ReadStringAsSpan();
-        if (bytes.Length > DomainNameRules.MaxNameBytes)
+        if (bytes.Length > MaxStringBytes)
         {
-            throw DomainErrors.InvalidArg($"domain name is {bytes.Length} bytes long, more than the {DomainNameRules.MaxNameBytes} bytes a domain name may have");
+            throw DomainErrors.InvalidArg($"domain name is {bytes.Length} bytes long, more than libvirt's string limit of {MaxStringBytes}");
         }
 
         return System.Text.Encoding.UTF8.GetString(bytes);
