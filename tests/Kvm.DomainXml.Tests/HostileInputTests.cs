@@ -87,6 +87,52 @@ public sealed class HostileInputTests
         Assert.That(error.Location!.Value.File, Is.EqualTo("big.xml"));
     }
 
+    private static string WithOsAttributes(int count) =>
+        "<domain type='kvm'><name>x</name><memory>1024</memory><os " +
+        string.Join(' ', Enumerable.Range(0, count).Select(i => $"a{i}='v'")) + "><type>hvm</type></os></domain>";
+
+    [Test]
+    public void Parse_AttributesAtTheLimit_Accepted()
+    {
+        var document = DomainXmlParser.Parse(WithOsAttributes(DomainXmlLimits.DefaultMaxAttributesPerElement), flags: DomainParseFlags.SkipValidate);
+        Assert.That(document.Definition.Name, Is.EqualTo("x"));
+    }
+
+    [TestCase(DomainXmlLimits.DefaultMaxAttributesPerElement + 1)]
+    [TestCase(500_000)]
+    public void Parse_MoreAttributesOnOneElementThanTheLimit_RefusedNamingTheElement(int count)
+    {
+        var error = Assert.Throws<DomainXmlException>(() => DomainXmlParser.Parse(WithOsAttributes(count), "attrs.xml"));
+        Assert.That(error!.Kind, Is.EqualTo(DomainXmlErrorKind.InputRefused));
+        Assert.That(error.Message, Is.EqualTo("XML error: element <os> has more than 1024 attributes, the limit"));
+        Assert.That(error.Location!.Value, Is.EqualTo(new SourceLocation("attrs.xml", 1, 56, string.Empty)));
+    }
+
+    [Test]
+    public void Parse_DuplicateAttribute_StillAnXmlError()
+    {
+        var error = Assert.Throws<DomainXmlException>(() => DomainXmlParser.Parse("<domain type='kvm' type='qemu'/>"));
+        Assert.That(error!.Kind, Is.EqualTo(DomainXmlErrorKind.XmlSyntax));
+    }
+
+    [Test]
+    public void Parse_MoreElementsThanTheLimit_Refused()
+    {
+        var limits = new DomainXmlLimits { MaxElements = 50 };
+        string many = "<domain type='kvm'>" + Body + "<devices>" + string.Concat(Enumerable.Repeat("<serial type='null'/>", 60)) + "</devices></domain>";
+        var error = Assert.Throws<DomainXmlException>(() => DomainXmlParser.Parse(many, limits: limits));
+        Assert.That(error!.Message, Is.EqualTo("XML error: the document has more than 50 elements"));
+    }
+
+    [Test]
+    public void Parse_HundredThousandDisks_RefusedByTheDefaultElementLimit()
+    {
+        string disks = string.Concat(Enumerable.Range(0, 100_000).Select(i => $"<disk type='file' device='disk'><source file='/d{i}'/><target dev='vda'/></disk>"));
+        string xml = "<domain type='kvm'>" + Body + "<devices>" + disks + "</devices></domain>";
+        Assert.That(() => DomainXmlParser.Parse(xml, limits: new DomainXmlLimits { MaxCharacters = 20 * 1024 * 1024 }),
+            Throws.TypeOf<DomainXmlException>().With.Message.EqualTo("XML error: the document has more than 100000 elements"));
+    }
+
     [TestCase("")]
     [TestCase("not xml at all")]
     [TestCase("<domain type='kvm'>")]

@@ -52,6 +52,50 @@ public sealed class KvmctlXmlTests
     }
 
     [Test]
+    public void Format_InvalidUtf8_RefusedWithLibxml2sMessageNotReplaced()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"kvmctl-utf8-{Guid.NewGuid():N}.xml");
+        byte[] xml = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(Sample("minimal-linux.xml")));
+        int at = Array.IndexOf(xml, (byte)'<', Array.IndexOf(xml, (byte)'>') + 1);  // the second line's first tag
+        byte[] bad = [.. xml[..at], 0xC3, 0x28, .. xml[at..]];                    // 0xC3 wants a continuation byte
+        File.WriteAllBytes(file, bad);
+        try
+        {
+            var result = Executable.Kvmctl.Run(null, "xml", "format", file);
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stdout, Is.Empty);
+            Assert.That(result.Stderr, Does.Contain("Input is not proper UTF-8, indicate encoding !\nBytes: 0xC3 0x28"));
+            Assert.That(result.Stderr, Does.StartWith($"kvmctl: {file}:2:"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
+    public void Format_FileOverTheLimit_RefusedWithoutReadingIt()
+    {
+        // A sparse 200 MiB file: refused from its size, so kvmctl's memory stays small (checked by the benchmark script).
+        string file = Path.Combine(Path.GetTempPath(), $"kvmctl-big-{Guid.NewGuid():N}.xml");
+        using (var stream = File.Create(file))
+        {
+            stream.SetLength(200L * 1024 * 1024);
+        }
+
+        try
+        {
+            var result = Executable.Kvmctl.Run(null, "xml", "format", file);
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stderr, Does.Contain("XML error: document is more than 10485760 bytes long, the limit"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public void Validate_ValidAndInvalid_ExitCodesDiffer()
     {
         var good = Executable.Kvmctl.Run(null, "xml", "validate", Sample("full.xml"));

@@ -19,12 +19,13 @@ public static class XmlDocumentLoader
                 new SourceLocation(file, 0, 0, string.Empty));
         }
 
+        AttributeCountScan.Check(text, file, limits.MaxAttributesPerElement);
         var settings = SettingsFor(limits);
         using var reader = XmlReader.Create(new StringReader(text), settings);
         var lineInfo = (IXmlLineInfo)reader;
         try
         {
-            return ReadTree(reader, lineInfo, file, limits.MaxDepth);
+            return ReadTree(reader, lineInfo, file, limits);
         }
         catch (XmlException e)
         {
@@ -74,11 +75,13 @@ public static class XmlDocumentLoader
         return settings;
     }
 
-    private static XElement ReadTree(XmlReader reader, IXmlLineInfo lineInfo, string? file, int maxDepth)
+    private static XElement ReadTree(XmlReader reader, IXmlLineInfo lineInfo, string? file, DomainXmlLimits limits)
     {
         XElement? root = null;
         XElement? current = null;
         int depth = 0;
+        int elements = 0;
+        int maxDepth = limits.MaxDepth;
         while (reader.Read())
         {
             switch (reader.NodeType)
@@ -89,6 +92,23 @@ public static class XmlDocumentLoader
                     {
                         throw new DomainXmlException(DomainXmlErrorKind.InputRefused,
                             $"elements are nested more than {maxDepth} deep",
+                            new SourceLocation(file, lineInfo.LineNumber, lineInfo.LinePosition, string.Empty));
+                    }
+
+                    if (++elements > limits.MaxElements)
+                    {
+                        throw new DomainXmlException(DomainXmlErrorKind.InputRefused,
+                            $"the document has more than {limits.MaxElements} elements",
+                            new SourceLocation(file, lineInfo.LineNumber, lineInfo.LinePosition, string.Empty));
+                    }
+
+                    // AttributeCountScan refused such a tag before the reader took it; this check stays for what it
+                    // might miss. Adding attributes to an XElement scans those already there for a duplicate, so
+                    // the count must be bounded before any is added.
+                    if (reader.AttributeCount > limits.MaxAttributesPerElement)
+                    {
+                        throw new DomainXmlException(DomainXmlErrorKind.InputRefused,
+                            $"element <{reader.Name}> has more than {limits.MaxAttributesPerElement} attributes, the limit",
                             new SourceLocation(file, lineInfo.LineNumber, lineInfo.LinePosition, string.Empty));
                     }
 

@@ -71,17 +71,17 @@ internal sealed class ConnectObject : ILibvirtObject
                 ListDomains(context, args.ReadUInt32());
                 break;
             case ("DomainDefineXML", "s"):
-                Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.Define(args.ReadString()).Uuid));
+                Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.Define(BusArguments.ReadXml(ref args)).Uuid));
                 break;
             case ("DomainCreateXML", "su"):
             {
-                string xml = args.ReadString();
+                string xml = BusArguments.ReadXml(ref args);
                 uint flags = args.ReadUInt32();
                 LibvirtErrors.CheckFlags(flags, LibvirtErrors.StartPaused, "qemuDomainCreateXML");
                 return CreateXmlAsync(context, xml, (flags & LibvirtErrors.StartPaused) != 0);
             }
             case ("DomainLookupByName", "s"):
-                Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.LookupByName(args.ReadString()).Uuid));
+                Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.LookupByName(BusArguments.ReadDomainName(ref args)).Uuid));
                 break;
             case ("DomainLookupByUUID", "s"):
                 Replies.ObjectPath(context, LibvirtPaths.Domain(_manager.LookupByUuid(ParseUuid(args.ReadString())).Uuid));

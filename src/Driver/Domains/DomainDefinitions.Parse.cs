@@ -18,6 +18,7 @@ internal sealed partial class DomainDefinitions
         try
         {
             var document = DomainXmlParser.Parse(xml, null, DomainParseFlags.Inactive);
+            DomainNameRules.Check(document.Definition.Name);
             DomainDefineDefaults.CheckMachine(document.Definition, emulator ?? DomainManagerOptions.DefaultVmmPath());
             var tree = XDocument.Parse(Format(document));
             bool machineAdded = DomainDefineDefaults.AddMachine(tree);

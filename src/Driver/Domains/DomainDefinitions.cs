@@ -242,10 +242,12 @@ internal sealed partial class DomainDefinitions
     public void Rename(Guid uuid, string newName)
     {
         ArgumentNullException.ThrowIfNull(newName);
-        if (newName.Length == 0 || newName.Contains('/'))
+        if (newName.Length == 0)
         {
-            throw DomainErrors.InvalidArg($"invalid domain name '{newName}'");
+            throw DomainErrors.InvalidArg("new_name in virDomainRename must not be empty");
         }
+
+        DomainNameRules.Check(newName);
 
         var entry = _table.Find(uuid);
         // The domain's job, so that no start begins while its name changes (a start holds it until the VMM runs).

@@ -9,6 +9,7 @@ public enum VirErrorCode
     InvalidArg = 8,
     OperationFailed = 9,
     XmlError = 27,
+    XmlDetail = 35,
     SystemError = 38,
     OperationDenied = 29,
     Rpc = 39,

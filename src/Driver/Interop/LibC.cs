@@ -33,6 +33,17 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Stat(string path, out StatBuf buf);
 
+    /// <summary>lstat(2): the link itself, not what it points to (glibc 2.33+ exports it as a function).</summary>
+    [LibraryImport("libc", EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Lstat(string path, out StatBuf buf);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint Geteuid();
+
+    public const uint SIfMt = 0xF000;         // S_IFMT
+    public const uint SIfDir = 0x4000;        // S_IFDIR
+    public const uint SIfReg = 0x8000;        // S_IFREG
+
     /// <summary>sysconf(3): _SC_CLK_TCK is the unit of /proc/stat's CPU times.</summary>
     [LibraryImport("libc", EntryPoint = "sysconf", SetLastError = true)]
     public static partial long Sysconf(int name);

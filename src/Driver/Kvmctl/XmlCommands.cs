@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Kvm.DomainXml;
 using Kvm.DomainXml.Errors;
+using Kvm.DomainXml.Reading;
 using Kvm.DomainXml.Schema;
 
 namespace Kvm.Kvmctl;
@@ -65,20 +66,22 @@ internal static class XmlCommands
 
     private static int Run(string file, DomainParseFlags flags, Action<DomainDocument> action, string? schemaDirectory = null)
     {
-        string text;
-        try
-        {
-            text = file == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"kvmctl: cannot read {file}: {e.Message}");
-            return 1;
-        }
-
         string name = file == "-" ? "(stdin)" : file;
         try
         {
+            // Bytes, not text: the size limit before the whole file is read, invalid UTF-8 refused as libxml2 does.
+            string text;
+            try
+            {
+                using Stream? stdin = file == "-" ? Console.OpenStandardInput() : null;
+                text = stdin is null ? XmlInput.ReadFile(file, DomainXmlLimits.Default) : XmlInput.ReadStream(stdin, DomainXmlLimits.Default, name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"kvmctl: cannot read {file}: {e.Message}");
+                return 1;
+            }
+
             if (schemaDirectory is not null)
             {
                 // As virsh define --validate: the schema first, then libvirt's own rules.

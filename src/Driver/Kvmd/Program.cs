@@ -3,6 +3,7 @@ using Kvm.Driver.Api;
 using Kvm.Driver.Domains;
 using Kvm.Driver.Logging;
 using Kvm.Driver.Rpc;
+using Kvm.Driver.Storage;
 using NLog;
 
 namespace Kvm.Kvmd;
@@ -94,6 +95,17 @@ public static class Program
             stopping.Cancel();
         });
         CancellationToken stop = stopping.Token;
+
+        // Both directories are kvmd's own (0700, or refused) and free of interrupted writes before anything reads them.
+        try
+        {
+            DaemonDirectories.Prepare(options.StateDirectory, options.RuntimeDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            s_log.Error("{Error}", e.Message);
+            return 1;
+        }
 
         // The virtual networks (bridges, dnsmasq and nftables through the host's tools; both front ends serve them);
         // domains' <interface type='network'> get their running network's bridge from them.

@@ -80,7 +80,7 @@ internal sealed class NetworkStore
         }
         foreach (string file in System.IO.Directory.GetFiles(directory, "*.xml").Order(StringComparer.Ordinal))
         {
-            if (Path.GetFileName(file).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal))
+            if (Path.GetFileName(file).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal) || !FileOwner.IsOwnedBySelf(file))
             {
                 continue;
             }

@@ -18,7 +18,7 @@ internal sealed class DomainDefinitionProcedures
     public PacketBuffer Define(RpcCall call, bool withFlags)
     {
         XdrReader args = call.Reader();
-        string xml = args.ReadString();
+        string xml = args.ReadXmlString();
         uint flags = withFlags ? args.ReadUInt32() : 0;
         args.EnsureEnd();
         LibvirtErrors.CheckFlags(flags, DefineValidate, "qemuDomainDefineXMLFlags");

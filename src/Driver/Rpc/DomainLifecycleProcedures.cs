@@ -172,7 +172,7 @@ internal sealed class DomainLifecycleProcedures
     private static (string Xml, uint Flags) ReadXmlAndFlags(RpcCall call)
     {
         XdrReader args = call.Reader();
-        string xml = args.ReadString();
+        string xml = args.ReadXmlString();
         uint flags = args.ReadUInt32();
         args.EnsureEnd();
         return (xml, flags);

@@ -46,6 +46,23 @@ public ref struct XdrReader
     /// <summary>string&lt;max&gt;: length, bytes, zero padding. Invalid UTF-8 becomes U+FFFD, as libvirt passes bytes through.</summary>
     public string ReadString(int max = RpcLimits.MaxString) => s_utf8.GetString(ReadOpaque(max));
 
+    /// <summary>
+    /// A string that holds an XML document: libvirt hands its bytes to libxml2, which refuses invalid UTF-8, so it is
+    /// refused here with libxml2's message rather than decoded with U+FFFD.
+    /// </summary>
+    public string ReadXmlString(int max = RpcLimits.MaxString)
+    {
+        ReadOnlySpan<byte> bytes = ReadOpaque(max);
+        try
+        {
+            return Kvm.DomainXml.Reading.XmlInput.Decode(bytes, null);
+        }
+        catch (Kvm.DomainXml.Errors.DomainXmlException e)
+        {
+            throw Domains.DomainErrors.FromXml(e);
+        }
+    }
+
     /// <summary>A pointer to a string (remote_string): a bool, then the string when it is set.</summary>
     public string? ReadOptionalString(int max = RpcLimits.MaxString) => ReadBool() ? ReadString(max) : null;
 

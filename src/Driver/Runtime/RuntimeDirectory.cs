@@ -28,10 +28,8 @@ public sealed class RuntimeDirectory
 
     public string LogPathOf(string name) => Path.Combine(Directory, name + ".log");
 
-    public void EnsureDirectory()
-    {
-        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
+    /// <summary>Creates the directory (mode 0700) when it does not exist; refuses one that is not kvmd's own.</summary>
+    public void EnsureDirectory() => PrivateDirectory.Ensure(Directory, "runtime");
 
     public void WriteStatus(RuntimeStatus status)
     {
@@ -50,6 +48,11 @@ public sealed class RuntimeDirectory
 
         foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*.status").Order(StringComparer.Ordinal))
         {
+            if (!FileOwner.IsOwnedBySelf(file))
+            {
+                continue;
+            }
+
             try
             {
                 if (JsonSerializer.Deserialize(File.ReadAllText(file), RuntimeJsonContext.Default.RuntimeStatus) is { } status)

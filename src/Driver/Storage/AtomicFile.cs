@@ -16,7 +16,9 @@ public static class AtomicFile
     public static void WriteAllText(string path, string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string temp = Path.Combine(directory, TempPrefix + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8]);
+        // The temporary name does not repeat the target's: a target name up to the file system's limit must not make
+        // the temporary one too long. Loaders skip the prefix and start-up removes leftovers (TempFiles).
+        string temp = Path.Combine(directory, TempPrefix + Guid.NewGuid().ToString("N"));
         try
         {
             var options = new FileStreamOptions

@@ -27,11 +27,8 @@ public sealed class DomainStore
 
     public string AutostartPathOf(string name) => Path.Combine(AutostartDirectory, name + ".xml");
 
-    /// <summary>Creates the directory (mode 0700) when it does not exist.</summary>
-    public void EnsureDirectory()
-    {
-        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
+    /// <summary>Creates the directory (mode 0700) when it does not exist; refuses one that is not kvmd's own.</summary>
+    public void EnsureDirectory() => PrivateDirectory.Ensure(Directory, "state");
 
     /// <summary>Writes (or replaces) a definition atomically.</summary>
     public void Save(string name, string xml)
@@ -79,7 +76,7 @@ public sealed class DomainStore
 
         foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*.xml").Order(StringComparer.Ordinal))
         {
-            if (Path.GetFileName(file).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal))
+            if (Path.GetFileName(file).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal) || !FileOwner.IsOwnedBySelf(file))
             {
                 continue;
             }

@@ -59,6 +59,24 @@ public sealed class BusBehaviourTests : ApiBusFixture
     }
 
     [Test]
+    public async Task LookupByName_OverLibvirtsStringLimit_RefusedWithoutEchoingIt()
+    {
+        string name = new('n', (4 << 20) + 1);
+        (string shape, string? message) = await ReplyShape.CallAsync(Client, LibvirtPaths.Connect, "org.libvirt.Connect", "DomainLookupByName", Arg.String(name));
+        Assert.That(shape, Is.EqualTo("error org.libvirt.Error"));
+        Assert.That(message, Is.EqualTo("invalid argument: domain name is 4194305 bytes long, more than libvirt's string limit of 4194304"));
+    }
+
+    [Test]
+    public async Task DefineXML_OverTheTenMegabyteLimit_RefusedWithTheLimit()
+    {
+        string xml = "<domain type='kvm'><name>big</name><description>" + new string('x', 11 << 20) + "</description></domain>";
+        (string shape, string? message) = await ReplyShape.CallAsync(Client, LibvirtPaths.Connect, "org.libvirt.Connect", "DomainDefineXML", Arg.String(xml));
+        Assert.That(shape, Is.EqualTo("error org.libvirt.Error"));
+        Assert.That(message, Is.EqualTo("XML error: document is more than 10485760 bytes long, the limit"));
+    }
+
+    [Test]
     public async Task SlowSuspend_LookupsMeanwhile_AnsweredAtOnce()
     {
         var hold = new TaskCompletionSource();

@@ -17,6 +17,8 @@ public sealed class DomainDefinitionsTests
 
     private string StateDirectory => Path.Combine(_root, "state");
 
+    private string[] StateFiles() => Directory.Exists(StateDirectory) ? Directory.GetFiles(StateDirectory) : [];
+
     [SetUp]
     public void SetUp()
     {
@@ -108,6 +110,58 @@ public sealed class DomainDefinitionsTests
         Assert.That(Directory.GetFileSystemEntries(Path.Combine(StateDirectory, "autostart")).Select(Path.GetFileName), Is.EqualTo(new[] { "b.xml" }));
         Assert.That(_table.LookupByName("b").Uuid, Is.EqualTo(info.Uuid));
         Assert.That(await EventsAsync(), Is.EqualTo(new[] { "a 0/0", "a 1/1", "a 0/2" }));
+    }
+
+    [TestCase("a&#10;b", "invalid char in name: 0x0a")]
+    [TestCase("a&#13;b", "invalid char in name: 0x0d")]
+    [TestCase("a&#9;b", "invalid char in name: 0x09")]
+    [TestCase("a&#x202E;b", "invalid char in name: U+202E")]
+    public void Define_NameWithControlCharacter_RefusedAndNothingStored(string escapedName, string message)
+    {
+        string xml = TestDomains.Xml("PLACEHOLDER").Replace("PLACEHOLDER", escapedName, StringComparison.Ordinal);
+        var e = Assert.Throws<DomainOperationException>(() => _definitions.Define(xml));
+        Assert.That((e!.Code, e.Message), Is.EqualTo((VirErrorCode.XmlDetail, message)));
+        Assert.That(StateFiles(), Is.Empty);
+        Assert.That(_table.List(), Is.Empty);
+    }
+
+    [Test]
+    public void Define_NameTooLongForItsFiles_ClearErrorNotAPathException()
+    {
+        string name = new('n', 300);
+        var e = Assert.Throws<DomainOperationException>(() => _definitions.Define(TestDomains.Xml(name)));
+        Assert.That((e!.Code, e.Message), Is.EqualTo((VirErrorCode.XmlError,
+            "XML error: domain name is 300 bytes long, more than the 247 bytes that fit in its file names")));
+        Assert.That(StateFiles(), Is.Empty);
+    }
+
+    [Test]
+    public void Define_LongestNameThatFits_Stored()
+    {
+        string name = new('n', 247);
+        _definitions.Define(TestDomains.Xml(name));
+        Assert.That(File.Exists(Path.Combine(StateDirectory, name + ".xml")), Is.True);
+    }
+
+    [TestCase("a\nb", "invalid char in name: 0x0a")]
+    [TestCase("x\u202Ey", "invalid char in name: U+202E")]
+    public void Rename_ToNameWithControlCharacter_RefusedAndOldNameKept(string escaped, string message)
+    {
+        string newName = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var info = _definitions.Define(TestDomains.Xml("a"));
+        var e = Assert.Throws<DomainOperationException>(() => _definitions.Rename(info.Uuid, newName));
+        Assert.That((e!.Code, e.Message), Is.EqualTo((VirErrorCode.XmlDetail, message)));
+        Assert.That(Directory.GetFiles(StateDirectory).Select(Path.GetFileName), Is.EqualTo(new[] { "a.xml" }));
+        Assert.That(_table.LookupByUuid(info.Uuid).Name, Is.EqualTo("a"));
+    }
+
+    [Test]
+    public void Rename_ToNameTooLong_ClearErrorAndOldNameKept()
+    {
+        var info = _definitions.Define(TestDomains.Xml("a"));
+        Assert.That(() => _definitions.Rename(info.Uuid, new string('r', 400)), Throws.TypeOf<DomainOperationException>()
+            .With.Message.EqualTo("XML error: domain name is 400 bytes long, more than the 247 bytes that fit in its file names"));
+        Assert.That(Directory.GetFiles(StateDirectory).Select(Path.GetFileName), Is.EqualTo(new[] { "a.xml" }));
     }
 
     [Test]

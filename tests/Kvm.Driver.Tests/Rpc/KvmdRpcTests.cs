@@ -70,6 +70,39 @@ public sealed class KvmdRpcTests
     }
 
     [Test]
+    public void Define_NameWithNewlineOverRpcAndDBus_RefusedWithLibvirtsErrorNothingStored()
+    {
+        string xml = File.ReadAllText(Sample).Replace($"<name>{Name}</name>", "<name>a&#10;b</name>", StringComparison.Ordinal);
+        string file = Path.Combine(_directory, "bad-name.xml");
+        File.WriteAllText(file, xml);
+
+        (int exit, _, string stderr) = ExternalTool.Run(null, Virsh, ["-c", "qemu:///session?socket=" + _socket, "define", file]);
+        Assert.That((exit, stderr), Is.EqualTo((1, "error: Failed to define domain from " + file + "\nerror: invalid char in name: 0x0a\n")));
+
+        Executable.Result kvmctl = KvmctlProcess.Kvmctl(_bus!.Address, null, "define", file);
+        Assert.That(kvmctl.ExitCode, Is.EqualTo(1));
+        Assert.That(kvmctl.Stderr, Does.Contain("error: invalid char in name: 0x0a"));
+
+        string state = Path.Combine(_directory, "state");
+        Assert.That(Directory.Exists(state) ? Directory.GetFiles(state) : [], Is.Empty);
+    }
+
+    [Test]
+    public void Define_InvalidUtf8OverRpc_RefusedWithLibxml2sErrorNothingStored()
+    {
+        byte[] xml = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(Sample).Replace($"<name>{Name}</name>", "<name>aXb</name>", StringComparison.Ordinal));
+        xml[Array.IndexOf(xml, (byte)'X')] = 0xFF;
+        string file = Path.Combine(_directory, "bad-utf8.xml");
+        File.WriteAllBytes(file, xml);
+
+        (int exit, _, string stderr) = ExternalTool.Run(null, Virsh, ["-c", "qemu:///session?socket=" + _socket, "define", file]);
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("error: Input is not proper UTF-8, indicate encoding !\nBytes: 0xFF 0x62 0x3C 0x2F"));
+        string state = Path.Combine(_directory, "state");
+        Assert.That(Directory.Exists(state) ? Directory.GetFiles(state) : [], Is.Empty);
+    }
+
+    [Test]
     public void Stop_Kvmd_SocketRemoved()
     {
         Assert.That(File.Exists(_socket), Is.True);

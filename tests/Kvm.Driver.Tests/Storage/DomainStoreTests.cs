@@ -52,6 +52,27 @@ public sealed class DomainStoreTests
     }
 
     [Test]
+    public void LoadAll_DefinitionOwnedByAnotherUser_SkippedAndLeftInPlace()
+    {
+        var store = new DomainStore(_dir);
+        store.Save("mine", TestDomains.Xml("mine"));
+        string planted = Path.Combine(_dir, "planted.xml");
+        File.WriteAllText(planted, TestDomains.Xml("planted"));
+        OwnedBy.Chown(planted, OwnedBy.Nobody);
+        Assert.That(store.LoadAll().Select(d => d.Document.Definition.Name), Is.EqualTo(new[] { "mine" }));
+        Assert.That(File.Exists(planted), Is.True);
+    }
+
+    [Test]
+    public void Save_IntoGroupWritableDirectory_Refused()
+    {
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_111_111);
+        var e = Assert.Throws<UnsafeDirectoryException>(() => new DomainStore(_dir).Save("a", TestDomains.Xml("a")));
+        Assert.That(e!.Message, Does.Contain("has mode 0777, writable by its group or others"));
+        Assert.That(Directory.GetFiles(_dir), Is.Empty);
+    }
+
+    [Test]
     public void SetAutostart_True_IsASymlinkToTheDefinitionAsLibvirtKeepsIt()
     {
         var store = new DomainStore(_dir);
