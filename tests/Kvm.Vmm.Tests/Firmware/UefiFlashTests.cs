@@ -53,19 +53,25 @@ public sealed class UefiFlashTests
     }
 
     [Test]
-    public void OvmfProbe_ClearStatusThenReadStatus_AnswersAsFlash()
+    public void OvmfProbe_AsQemuFlashDetectedRunsIt_FindsAWritableFlash()
     {
         using var boot = UefiBoot.Load(_vm, _mmio, _code, _vars);
-        ulong probe = VarsBase + 16; // the first byte that reads as zero
+        ulong probe = VarsBase; // OVMF probes the first byte that reads as none of 0x00, 0x50 and 0x70: the header's
+        byte original = Read(probe);
+        Assert.That(original, Is.EqualTo(0x5a));
 
-        Write(probe, 0x50); // clear status: back in read-array mode, the byte reads as before (not as RAM would)
+        Write(probe, 0x50); // clear status: back in read-array mode, the byte reads as before (RAM would read 0x50)
+        Assert.That(Read(probe), Is.EqualTo(original));
+        Write(probe, 0x70); // read status: the cleared register (anything else and OVMF keeps its variables in RAM)
         Assert.That(Read(probe), Is.EqualTo(0x00));
-        Write(probe, 0x70); // read status: the write state machine is ready
-        Assert.That(Read(probe), Is.EqualTo(0x80));
+        Write(probe, 0x10); // program the byte with its own value, then read status: no programming error (0x10)
+        Write(probe, original);
+        Write(probe, 0x70);
+        Assert.That(Read(probe), Is.EqualTo(0x80), "ready, no error: a writable flash");
         Write(probe, 0xff); // read array
 
-        Assert.That(Read(probe), Is.EqualTo(0x00));
-        Assert.That(ReadFile()[16], Is.EqualTo(0x00), "the answer never reaches the file");
+        Assert.That(Read(probe), Is.EqualTo(original));
+        Assert.That(ReadFile().Take(16), Is.All.EqualTo(0x5a), "the answers never reach the file");
         Assert.That(_vm.ReadOnlyMapped, Does.Contain(VarsBase), "the flash stays mapped through commands");
     }
 
@@ -112,7 +118,7 @@ public sealed class UefiFlashTests
         Assert.That(Read(VarsBase) & 0x20, Is.EqualTo(0x20), "erase error in the status");
         Write(VarsBase, 0x50);
         Write(VarsBase, 0x70);
-        Assert.That(Read(VarsBase), Is.EqualTo(0x80), "clear status clears the error");
+        Assert.That(Read(VarsBase), Is.EqualTo(0x00), "clear status clears the error (and the ready bit, until the next operation)");
         Write(VarsBase, 0xff);
 
         Assert.That(ReadFile().Take(16), Is.All.EqualTo(0x5a));

@@ -108,6 +108,7 @@ public sealed class CfiFlash : IBusDevice, IDisposable
             {
                 case Mode.Program:
                     Program(offset, data);
+                    _status |= StatusReady;
                     _mode = Mode.Status;
                     return;
                 case Mode.Erase:
@@ -120,6 +121,7 @@ public sealed class CfiFlash : IBusDevice, IDisposable
                         _status |= StatusEraseError;
                     }
 
+                    _status |= StatusReady;
                     _mode = Mode.Status;
                     return;
             }
@@ -137,7 +139,10 @@ public sealed class CfiFlash : IBusDevice, IDisposable
             case ReadArray or ClearStatus:
                 if (command == ClearStatus)
                 {
-                    _status = StatusReady;
+                    // The cleared register reads 0x00 until the next program or erase completes, as QEMU's pflash
+                    // answers: OVMF's probe (clear status, read status) takes anything else for not-a-flash and
+                    // keeps its variables in RAM.
+                    _status = 0;
                 }
 
                 Flush();
