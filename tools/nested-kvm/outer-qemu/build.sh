@@ -29,9 +29,11 @@ work="$(mktemp -d "$cache/build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 log "installing the build tools"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gcc libc6-dev ninja-build meson \
-  libglib2.0-dev libpixman-1-dev libcap-ng-dev libattr1-dev flex bison pkg-config python3-venv dpkg-dev zlib1g-dev \
-  >/dev/null
+tools=(gcc libc6-dev ninja-build meson libglib2.0-dev libpixman-1-dev libcap-ng-dev libattr1-dev flex bison pkg-config
+  python3-venv dpkg-dev zlib1g-dev)
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q --no-install-recommends "${tools[@]}" >/dev/null 2>&1 \
+  || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${tools[@]}" >/dev/null; }
 
 log "fetching Debian's QEMU source package (a private apt state: the system's lists stay as they are)"
 mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
