@@ -98,6 +98,9 @@ def domain_xml(path, args, kind, disk, console, nvram):
   <os>
     {os_xml}
   </os>
+  <features>
+    <acpi/>
+  </features>
   <clock offset='utc'>
     <timer name='pit' tickpolicy='{args.pit}'/>
   </clock>

@@ -48,26 +48,7 @@ public sealed class KvmdFirmwareTests
         string image = FirmwareDisk.Build(staging, GuestImages.KernelPath()!, initrd, "console=ttyS0 panic=1 no_timer_check");
         string console = Path.Combine(_kvmd.Directory, "console.log");
         string xml = Path.Combine(_kvmd.Directory, "guest.xml");
-        File.WriteAllText(xml, $"""
-            <domain type='kvm'>
-              <name>dbus-bios</name>
-              <memory unit='MiB'>256</memory>
-              <vcpu>1</vcpu>
-              <os>
-                <type arch='x86_64' machine='pc'>hvm</type>
-                <boot dev='hd'/>
-              </os>
-              <on_poweroff>destroy</on_poweroff>
-              <devices>
-                <disk type='file' device='disk'>
-                  <driver name='qemu' type='raw'/>
-                  <source file='{image}'/>
-                  <target dev='vda' bus='virtio'/>
-                </disk>
-                <serial type='file'><source path='{console}'/></serial>
-              </devices>
-            </domain>
-            """);
+        File.WriteAllText(xml, DomainXml("dbus-bios", 256, "<os>\n    <type arch='x86_64' machine='pc'>hvm</type>", image, console));
 
         _kvmd.RunScript("kvmd_firmware.py", xml, console, TimeSpan.FromMinutes(15));
     }
@@ -94,28 +75,30 @@ public sealed class KvmdFirmwareTests
         string image = UefiDisk.Build(staging, GuestImages.KernelPath()!, initrd, "console=ttyS0 panic=1 no_timer_check");
         string console = Path.Combine(_kvmd.Directory, "console.log");
         string xml = Path.Combine(_kvmd.Directory, "guest.xml");
-        File.WriteAllText(xml, $"""
-            <domain type='kvm'>
-              <name>dbus-uefi</name>
-              <memory unit='MiB'>512</memory>
-              <vcpu>1</vcpu>
-              <os firmware='efi'>
-                <type arch='x86_64' machine='q35'>hvm</type>
-                <boot dev='hd'/>
-              </os>
-              <features><acpi/></features>
-              <on_poweroff>destroy</on_poweroff>
-              <devices>
-                <disk type='file' device='disk'>
-                  <driver name='qemu' type='raw'/>
-                  <source file='{image}'/>
-                  <target dev='vda' bus='virtio'/>
-                </disk>
-                <serial type='file'><source path='{console}'/></serial>
-              </devices>
-            </domain>
-            """);
+        File.WriteAllText(xml, DomainXml("dbus-uefi", 512, "<os firmware='efi'>\n    <type arch='x86_64' machine='q35'>hvm</type>", image, console));
 
         _kvmd.RunScript("kvmd_firmware.py", xml, console, TimeSpan.FromMinutes(15), UefiDisk.LoaderLine, "efi: EFI v");
     }
+
+    /// <summary>A firmware domain: <paramref name="os"/> opens its &lt;os&gt; (the rest boots the hard disk), one virtio disk, a serial file.</summary>
+    private static string DomainXml(string name, int memoryMiB, string os, string image, string console) => $"""
+        <domain type='kvm'>
+          <name>{name}</name>
+          <memory unit='MiB'>{memoryMiB}</memory>
+          <vcpu>1</vcpu>
+          {os}
+            <boot dev='hd'/>
+          </os>
+          <features><acpi/></features>
+          <on_poweroff>destroy</on_poweroff>
+          <devices>
+            <disk type='file' device='disk'>
+              <driver name='qemu' type='raw'/>
+              <source file='{image}'/>
+              <target dev='vda' bus='virtio'/>
+            </disk>
+            <serial type='file'><source path='{console}'/></serial>
+          </devices>
+        </domain>
+        """;
 }
