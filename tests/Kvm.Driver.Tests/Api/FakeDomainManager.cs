@@ -242,6 +242,20 @@ internal sealed class FakeDomainManager : IDomainManager
     /// <summary>The size in bytes of the last BlockResize.</summary>
     public ulong? ResizedTo { get; private set; }
 
+    public InterfaceCounters GetInterfaceStats(Guid uuid, string device)
+    {
+        RequireActive(uuid);
+        throw new DomainOperationException(VirErrorCode.InvalidArg, $"invalid argument: '{device}' is not a known interface");
+    }
+
+    public IReadOnlyList<DomainInterfaceStats> GetAllInterfaceStats(Guid uuid) => [];
+
+    public IReadOnlyList<DomainInterfaceAddresses> GetInterfaceAddresses(Guid uuid, uint source, uint flags)
+    {
+        RequireActive(uuid);
+        return [];
+    }
+
     public DomainControlInfo GetControlInfo(Guid uuid)
     {
         RequireActive(uuid);
