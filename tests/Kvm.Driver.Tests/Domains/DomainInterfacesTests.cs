@@ -16,7 +16,7 @@ namespace Kvm.Driver.Tests.Domains;
 [TestFixture]
 [NonParallelizable]
 [CancelAfter(120_000)]
-public sealed class DomainInterfacesTests
+public sealed partial class DomainInterfacesTests
 {
     private const string HostEnd = "kvt0", GuestEnd = "kvt1";
     private const string GuestMac = "52:54:00:5a:17:01", LeaseMac = "52:54:00:5a:17:02";
