@@ -250,10 +250,13 @@ internal sealed class FakeDomainManager : IDomainManager
 
     public IReadOnlyList<DomainInterfaceStats> GetAllInterfaceStats(Guid uuid) => [];
 
+    /// <summary>What GetInterfaceAddresses answers for a running domain, whatever the source.</summary>
+    public IReadOnlyList<DomainInterfaceAddresses> InterfaceAddresses { get; set; } = [];
+
     public IReadOnlyList<DomainInterfaceAddresses> GetInterfaceAddresses(Guid uuid, uint source, uint flags)
     {
         RequireActive(uuid);
-        return [];
+        return InterfaceAddresses;
     }
 
     public DomainControlInfo GetControlInfo(Guid uuid)
