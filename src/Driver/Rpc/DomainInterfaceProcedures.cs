@@ -43,6 +43,11 @@ internal sealed class DomainInterfaceProcedures
         uint source = args.ReadUInt32();
         uint flags = args.ReadUInt32();
         args.EnsureEnd();
+        if (source == (uint)InterfaceAddressSource.Agent && call.Client.ReadOnly)
+        {
+            // libvirt-domain.c refuses only the agent source on a read-only connection (the guest is asked).
+            throw new RemoteErrorException(RemoteError.ReadOnly("virDomainInterfaceAddresses"));
+        }
         IReadOnlyList<DomainInterfaceAddresses> interfaces = _manager.GetInterfaceAddresses(_manager.LookupByUuid(uuid).Uuid, source, flags);
         PacketBuffer reply = call.Reply(out XdrWriter body);
         body.WriteArrayCount(interfaces.Count, RpcLimits.MaxDomainInterfaces);

@@ -44,6 +44,14 @@ public sealed partial class DomainInterfacesTests
         (int exit, _, string stderr) = ExternalTool.Run(null, Virsh, ["-c", uri, "domifaddr", "virsh", "--source", "agent"]);
         Assert.That(exit, Is.Not.Zero);
         Assert.That(stderr, Does.Contain("argument unsupported: QEMU guest agent is not configured"));
+
+        // Read-only: the kernel's tables may be read, the guest may not be asked.
+        string readOnly = "qemu:///session?socket=" + socket + "-ro";
+        Assert.That(VirshRun(readOnly, "domifaddr", "virsh", "--source", "arp"), Does.Contain(GuestIp + "/0"));
+        Assert.That(VirshRun(readOnly, "domifstat", "virsh", HostEnd), Does.Contain($"{HostEnd} rx_packets "));
+        (exit, _, stderr) = ExternalTool.Run(null, Virsh, ["-c", readOnly, "domifaddr", "virsh", "--source", "agent"]);
+        Assert.That(exit, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain("operation forbidden: read only access prevents virDomainInterfaceAddresses"));
     }
 
     private static string VirshRun(string uri, params string[] args)
