@@ -110,9 +110,13 @@ internal sealed class DomainObject : ILibvirtObject
                 DomainStatsGroups groups = DomainStats.Validate(args.ReadUInt32(), args.ReadUInt32(), "qemuConnectGetAllDomainStats");
                 IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
                 IReadOnlyList<DomainBlockStats>? disks = await DomainStats.GetDisksAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
-                Replies.TypedParameters(context, DomainStats.Collect(domain, groups, vcpus, disks));
+                IReadOnlyList<DomainInterfaceStats>? nets = DomainStats.GetInterfaces(_manager, domain, groups);
+                Replies.TypedParameters(context, DomainStats.Collect(domain, groups, vcpus, disks, nets));
                 return;
             }
+            case ("InterfaceAddresses", "uu"):
+                Replies.InterfaceAddresses(context, _manager.GetInterfaceAddresses(uuid, args.ReadUInt32(), args.ReadUInt32()));
+                return;
             case ("BlockResize", "stu"):
             {
                 (string disk, ulong size, uint flags) = (args.ReadString(), args.ReadUInt64(), args.ReadUInt32());

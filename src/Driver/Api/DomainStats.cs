@@ -6,7 +6,8 @@ namespace Kvm.Driver.Api;
 /// <summary>
 /// The typed parameters of virDomainListGetStats / virConnectGetAllDomainStats for one domain, with libvirt's names
 /// and types: state.state/reason (int), cpu.time (ullong ns), balloon.current/maximum (ullong KiB),
-/// vcpu.current/maximum (uint), vcpu.&lt;n&gt;.state (int) and vcpu.&lt;n&gt;.time (ullong ns) while active, and the
+/// vcpu.current/maximum (uint), vcpu.&lt;n&gt;.state (int) and vcpu.&lt;n&gt;.time (ullong ns) while active, the net group
+/// (net.count, net.&lt;n&gt;.name and rx/tx counters) while active, and the
 /// block group (block.count, block.&lt;n&gt;.name/path, rd/wr/fl counters, allocation/capacity/physical).
 /// </summary>
 public static class DomainStats
@@ -30,7 +31,7 @@ public static class DomainStats
     }
 
     public static List<KeyValuePair<string, VariantValue>> Collect(DomainInfo domain, DomainStatsGroups groups, IReadOnlyList<DomainVcpuInfo>? vcpus,
-        IReadOnlyList<DomainBlockStats>? disks = null)
+        IReadOnlyList<DomainBlockStats>? disks = null, IReadOnlyList<DomainInterfaceStats>? nets = null)
     {
         var records = new List<KeyValuePair<string, VariantValue>>();
         if ((groups & DomainStatsGroups.State) != 0)
@@ -56,6 +57,10 @@ public static class DomainStats
                 Add(records, $"vcpu.{vcpu.Number}.state", VariantValue.Int32(vcpu.State));
                 Add(records, $"vcpu.{vcpu.Number}.time", VariantValue.UInt64(vcpu.CpuTimeNs));
             }
+        }
+        if ((groups & DomainStatsGroups.Interface) != 0 && nets is not null && domain.Active)
+        {
+            AddInterfaces(records, nets);
         }
         if ((groups & DomainStatsGroups.Block) != 0 && disks is not null)
         {
@@ -103,6 +108,48 @@ public static class DomainStats
             {
                 Add(records, prefix + "physical", VariantValue.UInt64(physical));
             }
+        }
+    }
+
+    /// <summary>
+    /// The interface group as libvirt's QEMU driver reports it for a running domain: net.count, then per interface
+    /// with a host device its name and, when the kernel has its counters, rx/tx bytes, pkts, errs and drop as the guest sees them.
+    /// </summary>
+    private static void AddInterfaces(List<KeyValuePair<string, VariantValue>> records, IReadOnlyList<DomainInterfaceStats> nets)
+    {
+        Add(records, "net.count", VariantValue.UInt32((uint)nets.Count));
+        for (int i = 0; i < nets.Count; i++)
+        {
+            string prefix = $"net.{i}.";
+            Add(records, prefix + "name", VariantValue.String(nets[i].Name));
+            if (nets[i].Counters is { } c)
+            {
+                Add(records, prefix + "rx.bytes", VariantValue.UInt64(c.RxBytes));
+                Add(records, prefix + "rx.pkts", VariantValue.UInt64(c.RxPackets));
+                Add(records, prefix + "rx.errs", VariantValue.UInt64(c.RxErrors));
+                Add(records, prefix + "rx.drop", VariantValue.UInt64(c.RxDrops));
+                Add(records, prefix + "tx.bytes", VariantValue.UInt64(c.TxBytes));
+                Add(records, prefix + "tx.pkts", VariantValue.UInt64(c.TxPackets));
+                Add(records, prefix + "tx.errs", VariantValue.UInt64(c.TxErrors));
+                Add(records, prefix + "tx.drop", VariantValue.UInt64(c.TxDrops));
+            }
+        }
+    }
+
+    /// <summary>The interfaces when the interface group is wanted and the domain runs; null otherwise or when it vanished meanwhile.</summary>
+    public static IReadOnlyList<DomainInterfaceStats>? GetInterfaces(IDomainManager manager, DomainInfo domain, DomainStatsGroups groups)
+    {
+        if ((groups & DomainStatsGroups.Interface) == 0 || !domain.Active)
+        {
+            return null;
+        }
+        try
+        {
+            return manager.GetAllInterfaceStats(domain.Uuid);
+        }
+        catch (DomainOperationException)
+        {
+            return null;
         }
     }
 

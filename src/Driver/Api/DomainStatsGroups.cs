@@ -18,5 +18,5 @@ public enum DomainStatsGroups : uint
     Vm = 1024,
 
     /// <summary>What kvmd reports; 0 in a request means these.</summary>
-    Supported = State | CpuTotal | Balloon | Vcpu | Block,
+    Supported = State | CpuTotal | Balloon | Vcpu | Interface | Block,
 }

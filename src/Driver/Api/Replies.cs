@@ -1,3 +1,4 @@
+using Kvm.Driver.Domains;
 using Tmds.DBus.Protocol;
 
 namespace Kvm.Driver.Api;
@@ -174,6 +175,38 @@ internal static class Replies
                 writer.WriteStructureStart();
                 writer.WriteString(disk);
                 writer.WriteInt32(error);
+            }
+
+            writer.WriteArrayEnd(array);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Domain.InterfaceAddresses: a(ssa(isu)), per interface its name, MAC and (type, address, prefix) entries.</summary>
+    public static void InterfaceAddresses(MethodContext context, IReadOnlyList<DomainInterfaceAddresses> interfaces)
+    {
+        MessageWriter writer = context.CreateReplyWriter("a(ssa(isu))");
+        try
+        {
+            ArrayStart array = writer.WriteArrayStart(DBusType.Struct);
+            foreach (DomainInterfaceAddresses iface in interfaces)
+            {
+                writer.WriteStructureStart();
+                writer.WriteString(iface.Name);
+                writer.WriteString(iface.Mac ?? "");
+                ArrayStart addresses = writer.WriteArrayStart(DBusType.Struct);
+                foreach (DomainIpAddress address in iface.Addresses)
+                {
+                    writer.WriteStructureStart();
+                    writer.WriteInt32(address.Type);
+                    writer.WriteString(address.Address);
+                    writer.WriteUInt32(address.Prefix);
+                }
+                writer.WriteArrayEnd(addresses);
             }
 
             writer.WriteArrayEnd(array);

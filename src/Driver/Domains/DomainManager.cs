@@ -30,6 +30,7 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
     private readonly VmmSupervisor _supervisor;
     private readonly DomainLifecycle _lifecycle;
     private readonly DomainDisks _disks;
+    private readonly DomainInterfaces _interfaces;
     private readonly DomainVcpus _vcpus;
     private bool _disposed;
 
@@ -44,6 +45,7 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
         _supervisor = new VmmSupervisor(Runtime, VmmSupervisorOptions.From(options));
         _lifecycle = new DomainLifecycle(_table, _definitions, _events, _supervisor, options.KillTimeout, firmware, options.NetworkBridges);
         _disks = new DomainDisks(_table);
+        _interfaces = new DomainInterfaces(_table, options.ProcNetDirectory, options.NetworkLeases);
         _vcpus = new DomainVcpus(_table);
     }
 
@@ -173,6 +175,12 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
 
     public ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken) =>
         _disks.GetBlockStatsAsync(uuid, cancellationToken);
+
+    public InterfaceCounters GetInterfaceStats(Guid uuid, string device) => _interfaces.GetStats(uuid, device);
+
+    public IReadOnlyList<DomainInterfaceStats> GetAllInterfaceStats(Guid uuid) => _interfaces.GetAllStats(uuid);
+
+    public IReadOnlyList<DomainInterfaceAddresses> GetInterfaceAddresses(Guid uuid, uint source, uint flags) => _interfaces.GetAddresses(uuid, source, flags);
 
     public ValueTask<IReadOnlyList<(string Disk, int Error)>> GetDiskErrorsAsync(Guid uuid, CancellationToken cancellationToken) =>
         _disks.GetDiskErrorsAsync(uuid, cancellationToken);

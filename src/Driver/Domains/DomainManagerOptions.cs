@@ -35,6 +35,12 @@ public sealed record DomainManagerOptions
     /// </summary>
     public Func<string, string>? NetworkBridges { get; init; }
 
+    /// <summary>The DHCP leases of a virtual network by name (empty when it is missing or not running), for interface addresses from LEASE; null when kvmd serves no networks.</summary>
+    public Func<string, IReadOnlyList<Networks.DhcpLease>>? NetworkLeases { get; init; }
+
+    /// <summary>The kernel's network tables the interface statistics and ARP entries are read from (dev, arp).</summary>
+    public string ProcNetDirectory { get; init; } = "/proc/net";
+
     /// <summary>The defaults for the system instance or a user's session instance (libvirt's qemu:///system and qemu:///session).</summary>
     public static DomainManagerOptions Default(bool system)
     {

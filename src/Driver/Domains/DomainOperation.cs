@@ -23,4 +23,7 @@ public enum DomainOperation
 
     /// <summary>virDomainGetControlInfo: the state of a running domain's monitor.</summary>
     GetControlInfo,
+
+    /// <summary>virDomainInterfaceStats / virDomainInterfaceAddresses: the host side of a running domain's interfaces.</summary>
+    Interfaces,
 }

@@ -82,6 +82,16 @@ public interface IDomainManager
     /// <summary>virDomainBlockResize of a running domain's disk (by target or source path).</summary>
     ValueTask BlockResizeAsync(Guid uuid, string disk, ulong size, uint flags, CancellationToken cancellationToken);
 
+    /// <summary>virDomainInterfaceStats of a running domain: the interface by host device name or MAC, as the guest sees it.</summary>
+    /// <exception cref="DomainOperationException">OperationInvalid "domain is not running"; InvalidArg "'x' is not a known interface".</exception>
+    InterfaceCounters GetInterfaceStats(Guid uuid, string device);
+
+    /// <summary>The net.* statistics group: a running domain's interfaces that have a host device; empty when inactive.</summary>
+    IReadOnlyList<DomainInterfaceStats> GetAllInterfaceStats(Guid uuid);
+
+    /// <summary>virDomainInterfaceAddresses of a running domain from source 0 LEASE, 1 AGENT (not configured) or 2 ARP.</summary>
+    IReadOnlyList<DomainInterfaceAddresses> GetInterfaceAddresses(Guid uuid, uint source, uint flags);
+
     /// <summary>Lifecycle events, in order per domain.</summary>
     event Action<DomainLifecycleEvent>? LifecycleEvent;
 

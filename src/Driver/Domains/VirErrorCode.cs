@@ -16,6 +16,7 @@ public enum VirErrorCode
     NoDomain = 42,
     OperationInvalid = 55,
     ConfigUnsupported = 67,
+    ArgumentUnsupported = 74,
     OperationTimeout = 68,
     InvalidDomain = 7,
     NoDomainMetadata = 80,

@@ -112,7 +112,7 @@ public static class Program
         var networks = new Kvm.Driver.Networks.NetworkManager(options.StateDirectory, options.RuntimeDirectory,
             new Kvm.Driver.Networks.LinuxNetworkRealiser(options.RuntimeDirectory));
         networks.Load();
-        options = options with { NetworkBridges = networks.BridgeOf };
+        options = options with { NetworkBridges = networks.BridgeOf, NetworkLeases = networks.LeasesOf };
         await using var manager = new DomainManager(options);
         // Domain snapshots (metadata under the state directory, images through qemu-img); both front ends serve them.
         var snapshots = new Kvm.Driver.Snapshots.SnapshotManager(manager, options.StateDirectory);

@@ -65,6 +65,17 @@ public sealed partial class NetworkManager
         return _realiser.ReadLeases(live).Where(l => mac is null || string.Equals(l.Mac, mac, StringComparison.OrdinalIgnoreCase)).ToArray();
     }
 
+    /// <summary>dnsmasq's leases of a running network by name, for a domain's interface addresses; empty when it is missing or not running.</summary>
+    public IReadOnlyList<DhcpLease> LeasesOf(string name)
+    {
+        NetworkDef? live;
+        lock (_gate)
+        {
+            live = _networks.FirstOrDefault(n => n.Def.Name == name)?.Live;
+        }
+        return live is null ? [] : _realiser.ReadLeases(live);
+    }
+
     /// <summary>The bridge of a running network, for a domain's &lt;interface type='network'&gt; (libvirt's errors otherwise).</summary>
     public string BridgeOf(string name)
     {

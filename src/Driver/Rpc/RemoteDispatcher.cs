@@ -18,6 +18,7 @@ internal sealed partial class RemoteDispatcher
     private readonly DomainLifecycleProcedures _lifecycle;
     private readonly DomainEventProcedures _events;
     private readonly DomainStatsProcedures _stats;
+    private readonly DomainInterfaceProcedures _domainInterfaces;
     private readonly SecurityProcedures _security;
     private readonly NodeDeviceProcedures? _nodeDevices;
     private readonly SecretProcedures? _secrets;
@@ -42,6 +43,7 @@ internal sealed partial class RemoteDispatcher
         _lifecycle = new DomainLifecycleProcedures(manager, stopping);
         _events = new DomainEventProcedures(manager);
         _stats = new DomainStatsProcedures(manager, stopping);
+        _domainInterfaces = new DomainInterfaceProcedures(manager);
         _security = new SecurityProcedures(manager);
     }
 
@@ -147,6 +149,8 @@ internal sealed partial class RemoteDispatcher
         RemoteProcedure.DomainGetControlInfo => Done(_lifecycle.GetControlInfo(call)),
         RemoteProcedure.DomainGetVcpusFlags => _lifecycle.GetVcpusFlagsAsync(call),
         RemoteProcedure.ConnectGetAllDomainStats => _stats.GetAllDomainStatsAsync(call),
+        RemoteProcedure.DomainInterfaceStats => Done(_domainInterfaces.InterfaceStats(call)),
+        RemoteProcedure.DomainInterfaceAddresses => Done(_domainInterfaces.InterfaceAddresses(call)),
         RemoteProcedure.ConnectDomainEventRegisterAny => Done(_events.Register(call, legacy: true)),
         RemoteProcedure.ConnectDomainEventDeregisterAny => Done(_events.Deregister(call, legacy: true)),
         RemoteProcedure.ConnectDomainEventCallbackRegisterAny => Done(_events.Register(call, legacy: false)),

@@ -35,6 +35,7 @@ public enum RemoteProcedure
     DomainGetSchedulerType = 56,
     ConnectGetHostname = 59,
     ConnectSupportsFeature = 60,
+    DomainInterfaceStats = 65,
     AuthList = 66,
     NodeGetFreeMemory = 102,
     DomainEventLifecycle = 107,
@@ -100,6 +101,7 @@ public enum RemoteProcedure
     ConnectGetDomainCapabilities = 342,
     ConnectGetAllDomainStats = 344,
     DomainDefineXmlFlags = 350,
+    DomainInterfaceAddresses = 353,
     DomainRename = 358,
 
     // Domain snapshots (remote_protocol.x numbers; enum members need not be in order).

@@ -18,6 +18,12 @@ public static class RpcLimits
     /// <summary>REMOTE_DOMAIN_LIST_MAX: domains (or ids, or names) in one list reply.</summary>
     public const int MaxDomainList = 16_384;
 
+    /// <summary>REMOTE_DOMAIN_INTERFACE_MAX: interfaces in one virDomainInterfaceAddresses reply.</summary>
+    public const int MaxDomainInterfaces = 2048;
+
+    /// <summary>REMOTE_DOMAIN_IP_ADDR_MAX: addresses of one interface.</summary>
+    public const int MaxDomainIpAddresses = 2048;
+
     /// <summary>REMOTE_AUTH_TYPE_LIST_MAX.</summary>
     public const int MaxAuthTypes = 20;
 

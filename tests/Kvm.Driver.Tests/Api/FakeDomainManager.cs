@@ -242,6 +242,23 @@ internal sealed class FakeDomainManager : IDomainManager
     /// <summary>The size in bytes of the last BlockResize.</summary>
     public ulong? ResizedTo { get; private set; }
 
+    public InterfaceCounters GetInterfaceStats(Guid uuid, string device)
+    {
+        RequireActive(uuid);
+        throw new DomainOperationException(VirErrorCode.InvalidArg, $"invalid argument: '{device}' is not a known interface");
+    }
+
+    public IReadOnlyList<DomainInterfaceStats> GetAllInterfaceStats(Guid uuid) => [];
+
+    /// <summary>What GetInterfaceAddresses answers for a running domain, whatever the source.</summary>
+    public IReadOnlyList<DomainInterfaceAddresses> InterfaceAddresses { get; set; } = [];
+
+    public IReadOnlyList<DomainInterfaceAddresses> GetInterfaceAddresses(Guid uuid, uint source, uint flags)
+    {
+        RequireActive(uuid);
+        return InterfaceAddresses;
+    }
+
     public DomainControlInfo GetControlInfo(Guid uuid)
     {
         RequireActive(uuid);

@@ -12,7 +12,8 @@ internal sealed class ManagerFixture : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _events = new();
 
-    public ManagerFixture(string? vmmPath = null, TimeSpan? connectTimeout = null)
+    /// <param name="configure">Changes to the options before the manager is made (e.g. where /proc/net is read).</param>
+    public ManagerFixture(string? vmmPath = null, TimeSpan? connectTimeout = null, Func<DomainManagerOptions, DomainManagerOptions>? configure = null)
     {
         Root = Directory.CreateTempSubdirectory("kvmd-").FullName;
         FakeVmm = Path.Combine(Root, "fake-vmm");
@@ -27,6 +28,7 @@ internal sealed class ManagerFixture : IAsyncDisposable
             ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(30),
             CommandTimeout = connectTimeout ?? TimeSpan.FromSeconds(30),
         };
+        Options = configure?.Invoke(Options) ?? Options;
         Manager = NewManager();
     }
 

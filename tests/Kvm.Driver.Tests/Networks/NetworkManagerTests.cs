@@ -227,4 +227,16 @@ public sealed class NetworkManagerTests
         Assert.That(() => _networks.GetDhcpLeases(net.Uuid, null, 1), Throws.TypeOf<DomainOperationException>()
             .With.Message.EqualTo("unsupported flags (0x1) in function networkGetDHCPLeases"));
     }
+
+    [Test]
+    public void LeasesOf_RunningNetworkByName_ItsLeases_InactiveOrUnknown_None()
+    {
+        _networks.CreateTransient(Nat("running"));
+        _networks.Define(Nat("stopped"));
+        _host.Leases.Add(new DhcpLease("virbr0", 1, 0, "52:54:00:aa:bb:cc", "", "192.168.122.50", 24, "g", ""));
+
+        Assert.That(_networks.LeasesOf("running").Single().IpAddress, Is.EqualTo("192.168.122.50"));
+        Assert.That(_networks.LeasesOf("stopped"), Is.Empty, "dnsmasq runs only for a running network");
+        Assert.That(_networks.LeasesOf("missing"), Is.Empty);
+    }
 }
