@@ -17,9 +17,9 @@ public sealed partial class LinuxBootTests
     [SetUp]
     public void SetUp()
     {
-        if (!File.Exists(KvmSystem.DefaultPath))
+        if (!KvmSystem.CanRunGuests())
         {
-            Assert.Ignore("no /dev/kvm here; run the Kvm category inside the nested-KVM guest (tools/nested-kvm/nested-kvm.sh)");
+            Assert.Ignore("no usable /dev/kvm here (none, or a CPU without vmx and svm); run the Kvm category inside the nested-KVM guest (tools/nested-kvm/nested-kvm.sh)");
         }
 
         if (GuestImages.KernelPath() is null)

@@ -68,6 +68,13 @@ public sealed class KvmSystem : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> is a KVM that can run guests here: it exists and the CPU has vmx or svm (a
+    /// /dev/kvm without either, as some cloud VMs have, is refused by <see cref="Open"/>).
+    /// </summary>
+    public static bool CanRunGuests(string path = DefaultPath) =>
+        File.Exists(path) && (ReadCpuInfo() is not { } cpuInfo || HasHardwareVirtualization(cpuInfo));
+
     /// <summary>Whether /proc/cpuinfo's flags name Intel VT-x (vmx) or AMD-V (svm): without either KVM cannot run a guest.</summary>
     public static bool HasHardwareVirtualization(string cpuInfo)
     {
