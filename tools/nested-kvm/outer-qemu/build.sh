@@ -29,8 +29,9 @@ work="$(mktemp -d "$cache/build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 log "installing the build tools"
+# libfdt-dev: the x86_64 target needs libfdt, and Debian's source package drops the copy QEMU bundles.
 tools=(gcc libc6-dev ninja-build meson libglib2.0-dev libpixman-1-dev libcap-ng-dev libattr1-dev flex bison pkg-config
-  python3-venv dpkg-dev zlib1g-dev)
+  python3-venv dpkg-dev zlib1g-dev libfdt-dev)
 export DEBIAN_FRONTEND=noninteractive
 apt-get install -y -q --no-install-recommends "${tools[@]}" >/dev/null 2>&1 \
   || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${tools[@]}" >/dev/null; }
