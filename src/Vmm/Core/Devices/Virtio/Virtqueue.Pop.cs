@@ -78,6 +78,25 @@ public sealed partial class Virtqueue
         return QueuePop.Chain;
     }
 
+    /// <summary>
+    /// Gives back the last <paramref name="count"/> chains <see cref="TryPop"/> took that have not gone on the used ring
+    /// (QEMU's virtqueue_unpop): the next pops take them again. For a device that took buffers for a frame and found too
+    /// few; the caller must not have returned any of them. Nothing on a queue that is not enabled or has failed.
+    /// </summary>
+    public void Unpop(ushort count)
+    {
+        if (count == 0 || !Enabled || _failure is not null || _memory is null)
+        {
+            return;
+        }
+
+        _nextAvail -= count;
+        if (_eventIdx && _notificationsEnabled)
+        {
+            _memory.TryWriteVolatileUInt16(AvailEventAddress, _nextAvail); // as TryPop left it before those pops
+        }
+    }
+
     /// <summary>Descriptors the last pop visited (tests check the walk stays bounded).</summary>
     internal int LastWalkLength { get; private set; }
 
