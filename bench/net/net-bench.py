@@ -269,8 +269,9 @@ def inside(args):
     make_bridge()
     figures = {}
     try:
+        configs = [c for c in CONFIGS if c[1] in args.datapaths]
         for r in range(args.rounds):
-            order = CONFIGS[r % len(CONFIGS):] + CONFIGS[:r % len(CONFIGS)]
+            order = configs[r % len(configs):] + configs[:r % len(configs)]
             for vmm, datapath in order:
                 if vmm == "kvm-vmm":
                     xml = os.path.join(work, f"domain-{datapath}.xml")
@@ -358,6 +359,8 @@ def main():
     p.add_argument("--runtime", type=int, default=10, help="seconds per iperf3 run (default 10)")
     p.add_argument("--pings", type=int, default=200, help="request/response pings per boot (default 200)")
     p.add_argument("--rounds", type=int, default=2, help="boots per configuration, the order rotating (default 2)")
+    p.add_argument("--datapaths", default="vhost,userspace",
+                   help="which datapaths to run, both VMMs each (default vhost,userspace)")
     p.add_argument("--memory", type=int, default=512, help="guest MiB (default 512)")
     p.add_argument("--vcpus", type=int, default=1)
     p.add_argument("--boot-timeout", type=float, default=600)
@@ -367,6 +370,9 @@ def main():
     p.add_argument("--qemu", default=shutil.which("qemu-system-x86_64") or "qemu-system-x86_64")
     p.add_argument("--kernel")
     args = p.parse_args()
+    args.datapaths = [d for d in args.datapaths.split(",") if d]
+    if not args.datapaths or any(d not in ("vhost", "userspace") for d in args.datapaths):
+        p.error("--datapaths takes vhost, userspace or both, comma-separated")
     if args.inside:
         inside(args)
         return 0
@@ -375,6 +381,7 @@ def main():
     passthrough = []
     for name in ("runtime", "pings", "rounds", "memory", "vcpus", "boot_timeout", "vmm", "qemu"):
         passthrough += ["--" + name.replace("_", "-"), str(getattr(args, name))]
+    passthrough += ["--datapaths", ",".join(args.datapaths)]
     return outside(args, passthrough)
 
 
