@@ -17,7 +17,7 @@ Setup: a bridge (BRIDGE, 10.78.0.1/24, forward delay 0) in the outer guest, and 
 (10.78.0.2, 1 vCPU) loads virtio_net, brings eth0 up, starts `iperf3 -s` and says BENCH-READY. From the outer guest:
 
   latency        busybox ping -A (the next request as soon as the reply is in: a request/response loop), COUNT pings
-                 after a warm-up; avg and p50-like figures of the round-trip time as ping prints them (min/avg/max)
+                 after a warm-up of 20; the average round-trip time (ping's min/avg/max line)
   host -> guest  iperf3 -c GUEST -t RUNTIME -O 1 (one TCP stream; the first second left out), what the guest received
   guest -> host  the same with -R (the guest sends)
 
@@ -218,7 +218,7 @@ def boot_and_measure(vmm, datapath, argv, console, args, work):
             if os.path.exists(console):
                 with open(console, "rb") as f:
                     text = f.read().decode("ascii", "replace")
-            if "BENCH-READY" in text or "BENCH-FAIL" in text or proc.poll() is not None:
+            if re.search(r"BENCH-READY[^\n]*\n", text) or "BENCH-FAIL" in text or proc.poll() is not None:
                 break
             if time.monotonic() - start > args.boot_timeout:
                 break
@@ -228,8 +228,8 @@ def boot_and_measure(vmm, datapath, argv, console, args, work):
                 vmm_log = f.read().decode("utf-8", "replace")[-1500:]
             print(f"  {vmm} {datapath}: never came up; console tail:\n{text[-1500:]}\n  VMM output:\n{vmm_log}", flush=True)
             return result
-        ready = next(line for line in text.splitlines() if "BENCH-READY" in line)
-        print(f"  {vmm} {datapath}: up after {time.monotonic() - start:.1f} s ({ready.strip()})", flush=True)
+        ready = re.search(r"BENCH-READY[^\n]*", text).group(0).strip()  # without what the firmware wrote before it
+        print(f"  {vmm} {datapath}: up after {time.monotonic() - start:.1f} s ({ready})", flush=True)
         result["ping"] = ping(args)
         result["host->guest"] = iperf(args, proc.pid, reverse=False)
         result["guest->host"] = iperf(args, proc.pid, reverse=True)
@@ -249,7 +249,7 @@ def boot_and_measure(vmm, datapath, argv, console, args, work):
         with open(log, "rb") as f:
             for line in f.read().decode("utf-8", "replace").splitlines():
                 if "datapath" in line and "net0" in line:
-                    print(f"    kvm-vmm: {line.strip()[-120:]}", flush=True)
+                    print(f"    {line.strip()[-120:]}", flush=True)
         ip("link", "del", TAP, check=False)
     return result
 
