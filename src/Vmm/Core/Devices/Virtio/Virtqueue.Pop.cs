@@ -90,11 +90,10 @@ public sealed partial class Virtqueue
             return;
         }
 
+        // avail_event stays where the pops put it: those chains are published already, and the device takes them again
+        // on its own; a kick is wanted only for buffers the driver adds after them (an avail_event moved back behind the
+        // driver's idx would ask for none until the index wraps).
         _nextAvail -= count;
-        if (_eventIdx && _notificationsEnabled)
-        {
-            _memory.TryWriteVolatileUInt16(AvailEventAddress, _nextAvail); // as TryPop left it before those pops
-        }
     }
 
     /// <summary>Descriptors the last pop visited (tests check the walk stays bounded).</summary>
