@@ -11,10 +11,11 @@ namespace Kvm.Vmm.Devices.Virtio.Net;
 /// backend (a tap queue): a thread polling the transmit and receive doorbells, the
 /// backend's descriptor and a stop eventfd. Transmit chains are copied out and written to the backend; frames the
 /// backend has are read and copied into the guest's receive buffers, and dropped (counted) when it has none, so the
-/// host never waits for the guest. A chain with the wrong direction, too short for the header or too long for a
+/// host never waits for the guest. With MRG_RXBUF a frame spreads over as many receive chains as it needs
+/// (<see cref="ReceiveMerged"/>). A chain with the wrong direction, too short for the header or too long for a
 /// frame breaks the device (<see cref="IVirtioInterrupt.Fail"/>); the thread then waits for the reset.
 /// </summary>
-internal sealed class VirtioNetWorker : IDisposable
+internal sealed partial class VirtioNetWorker : IDisposable
 {
     private const int FramesPerRound = 256; // receive at most this many before looking at the transmit queue again
 
@@ -34,6 +35,10 @@ internal sealed class VirtioNetWorker : IDisposable
     private readonly Thread _thread;
     private readonly bool _txOffloads;
     private readonly bool _rxOffloads;
+    private readonly bool _mergeable;
+    private readonly DescriptorChain? _rxMore;
+    private readonly ushort[] _mergedHeads;
+    private readonly uint[] _mergedLengths;
     private bool _broken;
     private bool _backendFailed;
 
@@ -49,6 +54,10 @@ internal sealed class VirtioNetWorker : IDisposable
         _rxChain = _rx?.CreateChain();
         _txOffloads = activation.Has(H.FeatureCsum);
         _rxOffloads = activation.Has(H.FeatureGuestCsum);
+        _mergeable = activation.Has(H.FeatureMrgRxbuf) && _rx is not null;
+        _rxMore = _mergeable ? _rx!.CreateChain() : null;
+        _mergedHeads = _mergeable ? new ushort[_rx!.MaxSize] : [];
+        _mergedLengths = _mergeable ? new uint[_rx!.MaxSize] : [];
         _txChain = _tx?.CreateChain();
         _thread = new Thread(Run) { Name = $"{device.Name}:net{pair}", IsBackground = true };
         _thread.Start();
@@ -226,6 +235,23 @@ internal sealed class VirtioNetWorker : IDisposable
                 continue;
             }
 
+            // Without GUEST_CSUM the header carries no offload (and the backend was told so).
+            if (!_rxOffloads)
+            {
+                _buffer.AsSpan(0, H.OffloadFieldsSize).Clear();
+            }
+
+            if (_mergeable)
+            {
+                if (!ReceiveMerged(_rx, length))
+                {
+                    return;
+                }
+
+                received = true;
+                continue;
+            }
+
             var pop = NextReceiveChain(_rx, _rxChain);
             if (pop == QueuePop.Broken)
             {
@@ -252,13 +278,7 @@ internal sealed class VirtioNetWorker : IDisposable
             }
             else
             {
-                // Without GUEST_CSUM the header carries no offload (and the backend was told so); num_buffers is 1
-                // without MRG_RXBUF (5.1.6.3.1).
-                if (!_rxOffloads)
-                {
-                    _buffer.AsSpan(0, H.OffloadFieldsSize).Clear();
-                }
-
+                // num_buffers is 1 without MRG_RXBUF (5.1.6.3.1).
                 _buffer[H.NumBuffersOffset] = 1;
                 _buffer[H.NumBuffersOffset + 1] = 0;
                 used = (uint)_rxChain.CopyToWritable(_activation.Memory, 0, _buffer.AsSpan(0, length));
