@@ -28,6 +28,7 @@ public sealed class VirtioNetFuzzTests
             var ring = transmit ? guest.Tx : guest.Rx;
             ushort before = ring.UsedIdx;
             long dropped = guest.Device.Stats.RxDropped;
+            long waits = guest.Device.Stats.RxWaits;
             var buffers = new List<(ulong, uint, bool)>();
             int count = random.Next(1, 5);
             for (int i = 0; i < count; i++)
@@ -49,12 +50,17 @@ public sealed class VirtioNetFuzzTests
             }
             else
             {
+                // As a driver does after adding receive buffers: a frame waiting for them is tried again on the kick.
                 var frame = new byte[random.Next(H.Size, 3000)];
                 random.NextBytes(frame);
                 guest.Backend.Enqueue(frame);
+                guest.Kick(H.ReceiveQueue);
             }
 
-            bool done = SpinWait.SpinUntil(() => ring.UsedIdx != before || guest.NeedsReset || (mergeable && guest.Device.Stats.RxDropped != dropped), 10_000);
+            // A round ends with the chain used, the device broken, or a frame waiting for more buffers (or, with
+            // mergeable buffers, dropped as larger than a whole ring of them).
+            bool done = SpinWait.SpinUntil(() => ring.UsedIdx != before || guest.NeedsReset || guest.Device.Stats.RxWaits != waits
+                || (mergeable && guest.Device.Stats.RxDropped != dropped), 10_000);
             Assert.That(done, Is.True, $"round {round}: the device neither used the chain nor failed");
             if (guest.NeedsReset)
             {
