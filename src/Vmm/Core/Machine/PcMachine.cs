@@ -158,7 +158,7 @@ public sealed partial class PcMachine : IDisposable
             {
                 firmware = bios is null ? UefiBoot.Load(vm, mmio, config.FirmwarePath!, config.NvramPath!) : BiosBoot.Load(vm, memory, bios);
                 fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved(ecam), apicIds, pci, BootPaths(config), config.BootFailWaitMilliseconds, config.BootMenuWaitMilliseconds, pm),
-                    .. smbios.FwCfgFiles()];
+                    .. smbios.FwCfgFiles(entryPoint64: bios is null)];
             }
 
             for (int index = 0; index < config.Vcpus; index++)

@@ -13,8 +13,8 @@ namespace Kvm.Vmm.Firmware.Smbios;
 /// Without firmware the tables go where Linux's dmi_scan looks for them (<see cref="WriteToFSegment"/>): the 64-bit
 /// <c>_SM3_</c> entry point and a 32-bit <c>_SM_</c> one for older readers at 16-byte boundaries of the F segment, the
 /// table after them, all outside the E820 RAM. With firmware the machine offers QEMU's two fw_cfg files
-/// (<see cref="FwCfgFiles"/>), with a 2.1 (32-bit) anchor: SeaBIOS (every version) and OVMF (which wants major version 2
-/// in such an anchor) both read it, copy the table into their own memory and write the entry points themselves.
+/// (<see cref="FwCfgFiles"/>), which SeaBIOS (smbios_romfile_setup) and OVMF (SmbiosPlatformDxe) read: they copy the
+/// table into their own memory and write the entry points themselves.
 /// </para>
 /// </summary>
 public sealed partial class SmbiosTables
@@ -144,12 +144,16 @@ public sealed partial class SmbiosTables
     }
 
     /// <summary>
-    /// The fw_cfg files for firmware: <see cref="AnchorFile"/>, a 2.1 entry point (version 2.8, as QEMU's 32-bit
-    /// anchor says) whose table length is the table file's size, and <see cref="TablesFile"/>, the table.
+    /// The fw_cfg files for firmware: <see cref="AnchorFile"/> and <see cref="TablesFile"/>, the table. The anchor is a
+    /// 2.1 entry point (version 2.8, as QEMU's 32-bit anchor says; every SeaBIOS reads it) unless
+    /// <paramref name="entryPoint64"/> asks for the 3.0 one (SeaBIOS reads that only from 1.16 on), which UEFI gets:
+    /// OVMF takes both and sets its SMBIOS version from the anchor, so with 3.0 it publishes the same 3.0 tables a
+    /// direct boot shows. Either anchor gives the table's size as its length, which both firmwares check against the
+    /// table file.
     /// </summary>
-    public IReadOnlyList<KeyValuePair<string, byte[]>> FwCfgFiles() =>
+    public IReadOnlyList<KeyValuePair<string, byte[]>> FwCfgFiles(bool entryPoint64) =>
     [
-        new(AnchorFile, EntryPoint32(0, 2, 8)),
+        new(AnchorFile, entryPoint64 ? EntryPoint64(0) : EntryPoint32(0, 2, 8)),
         new(TablesFile, Table),
     ];
 
