@@ -53,7 +53,7 @@ public sealed class SmbiosBootTests
             for f in sys_vendor product_name product_version product_serial product_uuid product_family bios_vendor bios_version bios_date board_vendor board_name chassis_vendor chassis_asset_tag; do
               echo "DMI $f=$($B cat /sys/class/dmi/id/$f)"
             done
-            echo "TABLE $($B tr '\000' '\n' < /sys/firmware/dmi/tables/DMI | $B grep '^io.example.oem:')"
+            echo "TABLE $($B grep -o 'io\.example\.oem:[a-z-]*' /sys/firmware/dmi/tables/DMI)"
             echo "ENTRY $($B head -c 5 /sys/firmware/dmi/tables/smbios_entry_point)"
             $B dmesg | $B grep 'DMI:'
             echo SMBIOS-DONE
