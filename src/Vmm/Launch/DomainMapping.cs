@@ -45,6 +45,7 @@ internal static class DomainMapping
         var topology = TopologyOf(domain, file);
         bool pitReinject = PitReinject(domain.Clock, file);
         var fwCfgFiles = FwCfgMapping.Files(domain.FwCfgEntries, file);
+        var smbios = SmbiosMapping.Map(domain, file);
         string? nvram = NvramMapping.Prepare(domain.Os, file);
         var disks = DiskMapping.Open(domain.Devices.Disks, file, warn);
         List<NicConfig> nics = [];
@@ -87,6 +88,8 @@ internal static class DomainMapping
             Vsock = vsock,
             Uuid = domain.Uuid,
             FwCfgFiles = fwCfgFiles,
+            Smbios = smbios,
+            MachineType = domain.Os.Machine,
         };
         var lifecycle = new LifecyclePolicy(Choice(domain.Lifecycle.OnPoweroff), Choice(domain.Lifecycle.OnReboot), Choice(domain.Lifecycle.OnCrash));
         return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial, "charserial0");
