@@ -103,7 +103,7 @@ internal sealed class DomainMemory
         var (vmm, balloon, maxKib) = Running(uuid);
         if (kib > maxKib)
         {
-            throw DomainErrors.InvalidArg("invalid argument: cannot set memory higher than max memory");
+            throw DomainErrors.InvalidArg("cannot set memory higher than max memory");
         }
 
         if (!balloon)
@@ -120,7 +120,7 @@ internal sealed class DomainMemory
     {
         if (period < 0)
         {
-            throw DomainErrors.InvalidArg("invalid argument: range exceeded");
+            throw DomainErrors.InvalidArg("range exceeded");
         }
 
         var (vmm, balloon, _) = Running(uuid);
@@ -142,7 +142,7 @@ internal sealed class DomainMemory
             {
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 {
-                    string[] parts = line[6..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    string[] parts = line[6..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
                     return parts.Length > 0 && ulong.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out ulong kib) ? kib : null;
                 }
             }

@@ -47,10 +47,10 @@ public sealed class DomainMemoryTests
     }
 
     [Test]
-    public void GetMemoryStats_Inactive_IsNotRunning()
+    public async Task GetMemoryStats_Inactive_IsNotRunning()
     {
         Guid uuid = Manager.Define(TestDomains.Xml("off").Replace("<serial type='null'/>", Balloon, StringComparison.Ordinal)).Uuid;
-        var e = Assert.ThrowsAsync<DomainOperationException>(async () => await Manager.GetMemoryStatsAsync(uuid, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DomainOperationException>(async () => await Manager.GetMemoryStatsAsync(uuid, CancellationToken.None));
         Assert.That(e!.Message, Is.EqualTo("Requested operation is not valid: domain is not running"));
     }
 
@@ -58,7 +58,7 @@ public sealed class DomainMemoryTests
     public async Task SetMemory_AboveMaximum_InvalidArg()
     {
         Guid uuid = await StartAsync("toomuch");
-        var e = Assert.ThrowsAsync<DomainOperationException>(async () => await Manager.SetMemoryAsync(uuid, 256UL << 10, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DomainOperationException>(async () => await Manager.SetMemoryAsync(uuid, 256UL << 10, CancellationToken.None));
         Assert.That(e!.Message, Is.EqualTo("invalid argument: cannot set memory higher than max memory"));
     }
 
@@ -66,7 +66,7 @@ public sealed class DomainMemoryTests
     public async Task SetMemory_VmmWithoutBalloon_FailsWithTheVmmsError()
     {
         Guid uuid = await StartAsync("noballoon");
-        var e = Assert.ThrowsAsync<DomainOperationException>(async () => await Manager.SetMemoryAsync(uuid, 64UL << 10, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DomainOperationException>(async () => await Manager.SetMemoryAsync(uuid, 64UL << 10, CancellationToken.None));
         Assert.That(e!.Message, Does.Contain("No balloon device has been activated"));
     }
 
@@ -75,7 +75,7 @@ public sealed class DomainMemoryTests
     {
         Guid uuid = Manager.Define(TestDomains.Xml("nomemballoon").Replace("<serial type='null'/>", "<serial type='null'/><memballoon model='none'/>", StringComparison.Ordinal)).Uuid;
         await Manager.StartAsync(uuid, false, CancellationToken.None);
-        var e = Assert.ThrowsAsync<DomainOperationException>(async () => await Manager.SetMemoryAsync(uuid, 64UL << 10, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<DomainOperationException>(async () => await Manager.SetMemoryAsync(uuid, 64UL << 10, CancellationToken.None));
         Assert.That(e!.Message, Is.EqualTo("Requested operation is not valid: Unable to change memory of active domain without the balloon device and guest OS balloon driver"));
     }
 
