@@ -92,6 +92,15 @@ public interface IDomainManager
     /// <summary>virDomainInterfaceAddresses of a running domain from source 0 LEASE, 1 AGENT (not configured) or 2 ARP.</summary>
     IReadOnlyList<DomainInterfaceAddresses> GetInterfaceAddresses(Guid uuid, uint source, uint flags);
 
+    /// <summary>virDomainMemoryStats of a running domain: the balloon's actual size and the guest's figures, and the VMM's RSS.</summary>
+    ValueTask<IReadOnlyList<DomainMemoryStat>> GetMemoryStatsAsync(Guid uuid, CancellationToken cancellationToken);
+
+    /// <summary>virDomainSetMemory of a running domain (KiB), through its balloon.</summary>
+    ValueTask SetMemoryAsync(Guid uuid, ulong kib, CancellationToken cancellationToken);
+
+    /// <summary>virDomainSetMemoryStatsPeriod of a running domain (seconds, 0 stops), through its balloon.</summary>
+    ValueTask SetMemoryStatsPeriodAsync(Guid uuid, int period, CancellationToken cancellationToken);
+
     /// <summary>Lifecycle events, in order per domain.</summary>
     event Action<DomainLifecycleEvent>? LifecycleEvent;
 

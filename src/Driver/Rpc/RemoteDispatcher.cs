@@ -19,6 +19,7 @@ internal sealed partial class RemoteDispatcher
     private readonly DomainEventProcedures _events;
     private readonly DomainStatsProcedures _stats;
     private readonly DomainInterfaceProcedures _domainInterfaces;
+    private readonly DomainMemoryProcedures _memory;
     private readonly SecurityProcedures _security;
     private readonly NodeDeviceProcedures? _nodeDevices;
     private readonly SecretProcedures? _secrets;
@@ -44,6 +45,7 @@ internal sealed partial class RemoteDispatcher
         _events = new DomainEventProcedures(manager);
         _stats = new DomainStatsProcedures(manager, stopping);
         _domainInterfaces = new DomainInterfaceProcedures(manager);
+        _memory = new DomainMemoryProcedures(manager, stopping);
         _security = new SecurityProcedures(manager);
     }
 
@@ -150,6 +152,10 @@ internal sealed partial class RemoteDispatcher
         RemoteProcedure.DomainGetVcpusFlags => _lifecycle.GetVcpusFlagsAsync(call),
         RemoteProcedure.ConnectGetAllDomainStats => _stats.GetAllDomainStatsAsync(call),
         RemoteProcedure.DomainInterfaceStats => Done(_domainInterfaces.InterfaceStats(call)),
+        RemoteProcedure.DomainMemoryStats => _memory.MemoryStatsAsync(call),
+        RemoteProcedure.DomainSetMemory => _memory.SetMemoryAsync(call, withFlags: false),
+        RemoteProcedure.DomainSetMemoryFlags => _memory.SetMemoryAsync(call, withFlags: true),
+        RemoteProcedure.DomainSetMemoryStatsPeriod => _memory.SetMemoryStatsPeriodAsync(call),
         RemoteProcedure.DomainInterfaceAddresses => Done(_domainInterfaces.InterfaceAddresses(call)),
         RemoteProcedure.ConnectDomainEventRegisterAny => Done(_events.Register(call, legacy: true)),
         RemoteProcedure.ConnectDomainEventDeregisterAny => Done(_events.Deregister(call, legacy: true)),

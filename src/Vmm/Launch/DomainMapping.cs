@@ -7,7 +7,7 @@ namespace Kvm.Vmm.Launch;
 
 /// <summary>
 /// Maps a domain definition onto the machine kvm-vmm can build: direct kernel boot or a BIOS on x86_64 with KVM, memory,
-/// vCPUs, virtio disks, RNGs, NICs and vsock, the first serial port and the lifecycle actions. A device the VMM does not emulate yet is refused by name
+/// vCPUs, virtio disks, RNGs, NICs, vsock and the balloon, the first serial port and the lifecycle actions. A device the VMM does not emulate yet is refused by name
 /// (or, when asked, ignored with a warning); the implicit ones libvirt adds to every PC are accepted.
 /// </summary>
 internal static class DomainMapping
@@ -86,6 +86,7 @@ internal static class DomainMapping
             Rngs = RngMapping.Map(domain.Devices.Rngs, warn),
             Nics = nics,
             Vsock = vsock,
+            Balloon = BalloonMapping.Map(domain.Devices.Memballoon, warn),
             Uuid = domain.Uuid,
             FwCfgFiles = fwCfgFiles,
             Smbios = smbios,

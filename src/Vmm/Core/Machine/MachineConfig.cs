@@ -68,6 +68,9 @@ public sealed record MachineConfig
     /// <summary>The virtio-vsock device on the PCI bus (through vhost-vsock); null for none.</summary>
     public VsockConfig? Vsock { get; init; }
 
+    /// <summary>The virtio-balloon device on the PCI bus (<c>&lt;memballoon model='virtio'&gt;</c>); null for none.</summary>
+    public BalloonConfig? Balloon { get; init; }
+
     /// <summary>The machine's UUID (fw_cfg, and the firmware's SMBIOS tables); the domain's.</summary>
     public Guid Uuid { get; init; }
 

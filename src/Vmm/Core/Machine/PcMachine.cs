@@ -85,6 +85,9 @@ public sealed partial class PcMachine : IDisposable
     /// <summary>The virtio-net NICs with their PCI addresses, in the configuration's order.</summary>
     public IReadOnlyList<(Pci.PciAddress Address, Devices.Virtio.Net.VirtioNet Nic)> Nics => _pci.Nics;
 
+    /// <summary>The virtio-balloon device, or null when the machine has none.</summary>
+    public Devices.Virtio.Balloon.VirtioBalloon? Balloon => _pci.Balloon?.Device;
+
     /// <summary>The functions on PCI bus 0.</summary>
     public Pci.PciRootBus PciBus => _pci.Bus;
 
