@@ -26,4 +26,7 @@ public enum DomainOperation
 
     /// <summary>virDomainInterfaceStats / virDomainInterfaceAddresses: the host side of a running domain's interfaces.</summary>
     Interfaces,
+
+    /// <summary>virDomainOpenConsole: a running domain's serial console.</summary>
+    OpenConsole,
 }

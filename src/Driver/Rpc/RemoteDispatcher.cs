@@ -20,6 +20,7 @@ internal sealed partial class RemoteDispatcher
     private readonly DomainStatsProcedures _stats;
     private readonly DomainInterfaceProcedures _domainInterfaces;
     private readonly SecurityProcedures _security;
+    private readonly ConsoleProcedures _consoles;
     private readonly NodeDeviceProcedures? _nodeDevices;
     private readonly SecretProcedures? _secrets;
     private readonly InterfaceProcedures? _interfaces;
@@ -45,6 +46,7 @@ internal sealed partial class RemoteDispatcher
         _stats = new DomainStatsProcedures(manager, stopping);
         _domainInterfaces = new DomainInterfaceProcedures(manager);
         _security = new SecurityProcedures(manager);
+        _consoles = new ConsoleProcedures(manager, new Consoles.ConsoleHub());
     }
 
     public async ValueTask<PacketBuffer> DispatchAsync(RpcCall call)
@@ -148,6 +150,7 @@ internal sealed partial class RemoteDispatcher
         RemoteProcedure.DomainIsActive => Done(_lifecycle.IsActive(call)),
         RemoteProcedure.DomainGetControlInfo => Done(_lifecycle.GetControlInfo(call)),
         RemoteProcedure.DomainGetVcpusFlags => _lifecycle.GetVcpusFlagsAsync(call),
+        RemoteProcedure.DomainOpenConsole => Done(_consoles.Open(call)),
         RemoteProcedure.ConnectGetAllDomainStats => _stats.GetAllDomainStatsAsync(call),
         RemoteProcedure.DomainInterfaceStats => Done(_domainInterfaces.InterfaceStats(call)),
         RemoteProcedure.DomainInterfaceAddresses => Done(_domainInterfaces.InterfaceAddresses(call)),

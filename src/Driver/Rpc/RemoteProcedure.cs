@@ -76,6 +76,7 @@ public enum RemoteProcedure
     DomainHasManagedSaveImage = 183,
     DomainCreateWithFlags = 196,
     DomainGetVcpusFlags = 200,
+    DomainOpenConsole = 201,
     DomainIsUpdated = 202,
     ConnectGetSysinfo = 203,
     DomainGetState = 212,
