@@ -24,6 +24,7 @@ public sealed class ConsoleSession : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _credits = new(Credits);
     private readonly Channel<byte[]?> _chunks = Channel.CreateUnbounded<byte[]?>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Lock _readGate = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<ConsoleEnd>? _ended;
     private int _endReported;
@@ -102,6 +103,10 @@ public sealed class ConsoleSession : IAsyncDisposable
     internal void Evict()
     {
         _stop.Cancel();
+        lock (_readGate)
+        {
+            // a read under way has finished: what it got was written before the takeover; nothing after it is read here
+        }
         if (_ended is null)
         {
             _stopped.TrySetResult();
@@ -167,13 +172,21 @@ public sealed class ConsoleSession : IAsyncDisposable
                 _credits.Wait(stop);
                 int read;
                 int errno;
-                while ((read = TryRead(buffer, out errno)) < 0 && errno is LibC.EAgain or LibC.EIntr && !stop.IsCancellationRequested)
+                while (true)
                 {
+                    lock (_readGate)
+                    {
+                        if (stop.IsCancellationRequested)
+                        {
+                            return;
+                        }
+                        read = TryRead(buffer, out errno);
+                    }
+                    if (read >= 0 || errno is not (LibC.EAgain or LibC.EIntr))
+                    {
+                        break;
+                    }
                     WaitReadable();
-                }
-                if (stop.IsCancellationRequested)
-                {
-                    return;
                 }
                 if (read <= 0)
                 {
