@@ -175,6 +175,8 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
 
     public DomainControlInfo GetControlInfo(Guid uuid) => _lifecycle.GetControlInfo(uuid);
 
+    public string GetConsolePty(Guid uuid, string? devName) => _lifecycle.GetConsolePty(uuid, devName);
+
     public ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken) =>
         _disks.GetBlockStatsAsync(uuid, cancellationToken);
 

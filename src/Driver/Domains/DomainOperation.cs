@@ -29,4 +29,7 @@ public enum DomainOperation
 
     /// <summary>virDomainMemoryStats, a live virDomainSetMemory, virDomainSetMemoryStatsPeriod: a running domain's balloon.</summary>
     Memory,
+
+    /// <summary>virDomainOpenConsole: a running domain's serial console.</summary>
+    OpenConsole,
 }

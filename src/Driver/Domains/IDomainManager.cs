@@ -101,6 +101,13 @@ public interface IDomainManager
     /// <summary>virDomainSetMemoryStatsPeriod of a running domain (seconds, 0 stops), through its balloon.</summary>
     ValueTask SetMemoryStatsPeriodAsync(Guid uuid, int period, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The pty of a running domain's console (virDomainOpenConsole's choice): <paramref name="devName"/> by alias
+    /// (console0, serial0, parallel0), or null for the first console, else the first serial.
+    /// </summary>
+    /// <exception cref="DomainOperationException">OperationInvalid "domain is not running"; InternalError "cannot find character device x" or "character device x is not using a PTY".</exception>
+    string GetConsolePty(Guid uuid, string? devName);
+
     /// <summary>Lifecycle events, in order per domain.</summary>
     event Action<DomainLifecycleEvent>? LifecycleEvent;
 

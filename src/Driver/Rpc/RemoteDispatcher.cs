@@ -21,6 +21,7 @@ internal sealed partial class RemoteDispatcher
     private readonly DomainInterfaceProcedures _domainInterfaces;
     private readonly DomainMemoryProcedures _memory;
     private readonly SecurityProcedures _security;
+    private readonly ConsoleProcedures _consoles;
     private readonly NodeDeviceProcedures? _nodeDevices;
     private readonly SecretProcedures? _secrets;
     private readonly InterfaceProcedures? _interfaces;
@@ -47,6 +48,7 @@ internal sealed partial class RemoteDispatcher
         _domainInterfaces = new DomainInterfaceProcedures(manager);
         _memory = new DomainMemoryProcedures(manager, stopping);
         _security = new SecurityProcedures(manager);
+        _consoles = new ConsoleProcedures(manager, new Consoles.ConsoleHub());
     }
 
     public async ValueTask<PacketBuffer> DispatchAsync(RpcCall call)
@@ -150,6 +152,7 @@ internal sealed partial class RemoteDispatcher
         RemoteProcedure.DomainIsActive => Done(_lifecycle.IsActive(call)),
         RemoteProcedure.DomainGetControlInfo => Done(_lifecycle.GetControlInfo(call)),
         RemoteProcedure.DomainGetVcpusFlags => _lifecycle.GetVcpusFlagsAsync(call),
+        RemoteProcedure.DomainOpenConsole => Done(_consoles.Open(call)),
         RemoteProcedure.ConnectGetAllDomainStats => _stats.GetAllDomainStatsAsync(call),
         RemoteProcedure.DomainInterfaceStats => Done(_domainInterfaces.InterfaceStats(call)),
         RemoteProcedure.DomainMemoryStats => _memory.MemoryStatsAsync(call),

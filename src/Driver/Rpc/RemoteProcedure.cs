@@ -78,6 +78,7 @@ public enum RemoteProcedure
     DomainHasManagedSaveImage = 183,
     DomainCreateWithFlags = 196,
     DomainGetVcpusFlags = 200,
+    DomainOpenConsole = 201,
     DomainIsUpdated = 202,
     DomainSetMemoryFlags = 204,
     ConnectGetSysinfo = 203,

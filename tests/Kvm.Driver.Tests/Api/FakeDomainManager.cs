@@ -284,6 +284,16 @@ internal sealed class FakeDomainManager : IDomainManager
         return InterfaceAddresses;
     }
 
+    /// <summary>The console pty every running domain has (a test's own pty), or null: none has one.</summary>
+    public string? ConsolePty { get; set; }
+
+    public string GetConsolePty(Guid uuid, string? devName)
+    {
+        RequireActive(uuid);
+        return devName is null or "serial0" && ConsolePty is { } pty ? pty
+            : throw new DomainOperationException(VirErrorCode.InternalError, $"internal error: cannot find character device {devName ?? "<null>"}");
+    }
+
     public DomainControlInfo GetControlInfo(Guid uuid)
     {
         RequireActive(uuid);
