@@ -37,6 +37,7 @@ public sealed class CockpitMachinesTests
             ExternalTool.Require(path, Packages);
         }
 
+        ExternalTool.Require(ExternalTool.GDBus, "libglib2.0-bin");
         ExternalTool.RequirePythonDBus();
         (int exit, _, string stderr) = ExternalTool.Run(null, ExternalTool.Python, "-c", "import websocket");
         if (exit != 0)
@@ -110,7 +111,6 @@ public sealed class CockpitMachinesTests
         // The bridge inherits this environment: org.libvirt on its "system" bus is kvmd on the private bus.
         start.Environment["DBUS_SYSTEM_BUS_ADDRESS"] = _bus!.Address;
         start.Environment["DBUS_SESSION_BUS_ADDRESS"] = _bus.Address;
-        start.Environment["XDG_CONFIG_DIRS"] = Path.Combine(_directory, "cockpit-config");
         _cockpit = Process.Start(start) ?? throw new InvalidOperationException("cockpit-ws did not start");
         _cockpit.OutputDataReceived += (_, e) => Log(e.Data);
         _cockpit.ErrorDataReceived += (_, e) => Log(e.Data);

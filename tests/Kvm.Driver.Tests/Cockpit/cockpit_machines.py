@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -90,7 +91,7 @@ def start_chromium(profile):
     process = subprocess.Popen(
         [chromium, '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions',
          '--user-data-dir=' + profile, '--remote-debugging-port=0', '--window-size=1280,900', 'about:blank'],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     port_file = os.path.join(profile, 'DevToolsActivePort')
     deadline = time.monotonic() + 30
     while not os.path.exists(port_file) or not open(port_file).read().strip():
@@ -132,7 +133,7 @@ def main():
     try:
         run(Page(ws_url))
     finally:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)  # chromium and the helpers it started, in the group it leads
         process.wait()
         shutil.rmtree(profile, ignore_errors=True)
 
