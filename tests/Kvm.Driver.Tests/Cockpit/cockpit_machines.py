@@ -175,6 +175,9 @@ def run(page):
                     ' return e ? e.closest("tr").innerText : null; })()')
     assert nic is not None and 'virtio' in nic and '52:54:00:12:34:56' in nic, 'the interface row shows %r (ids: %s)' % (
         nic, page.eval('[...document.querySelectorAll("[id*=network]")].map(e => e.id).join(" ")'))
+    page.eval('document.querySelector("[id^=\\"vm-with-machine-disks-vda-\\"]").scrollIntoView()')
+    time.sleep(0.5)
+    page.screenshot('02-details-devices')
     assert not page.eval(DANGER), 'the details page shows an error alert:\n' + text
     print('details: 512 MiB, 2 vCPUs, disk vda, interface 52:54:00:12:34:56')
 
