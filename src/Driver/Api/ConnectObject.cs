@@ -158,8 +158,7 @@ internal sealed class ConnectObject : ILibvirtObject
         {
             IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
             IReadOnlyList<DomainBlockStats>? disks = await DomainStats.GetDisksAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
-            IReadOnlyList<DomainMemoryStat>? memory = await DomainStats.GetMemoryAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
-            records.Add((domain.Name, DomainStats.Collect(domain, groups, vcpus, disks, memory: memory)));
+            records.Add((domain.Name, DomainStats.Collect(domain, groups, vcpus, disks)));
         }
         MessageWriter writer = context.CreateReplyWriter("a(sa{sv})");
         try
