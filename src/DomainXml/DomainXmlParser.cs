@@ -77,6 +77,7 @@ public static class DomainXmlParser
             Lifecycle = lifecycle,
             Devices = devices.Devices,
             FwCfgEntries = General.SysinfoXml.ParseFwCfg(root),
+            Smbios = General.SysinfoXml.ParseSmbios(root),
         };
 
         // Validate: semantics. Skipped for stored definitions, so a stricter rule never makes a domain vanish.

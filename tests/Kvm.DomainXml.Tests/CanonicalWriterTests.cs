@@ -32,6 +32,8 @@ public sealed class CanonicalWriterTests
               <on_poweroff>destroy</on_poweroff>
               <on_reboot>restart</on_reboot>
               <on_crash>restart</on_crash>
+              <devices>
+              </devices>
             </domain>
 
             """));

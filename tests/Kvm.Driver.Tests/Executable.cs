@@ -16,7 +16,8 @@ public sealed record Executable(string Path)
 
     public static Executable Kvmctl => Of("Kvm.Kvmctl", "kvmctl");
 
-    public static Executable Kvmd => Of("Kvm.Kvmd", "kvmd");
+    /// <summary>kvmd: <c>KVM_KVMD</c> when set (the NativeAOT build, in .ci/run's Kvm runs), else the JIT build.</summary>
+    public static Executable Kvmd => new(Environment.GetEnvironmentVariable("KVM_KVMD") is { Length: > 0 } path ? path : Of("Kvm.Kvmd", "kvmd").Path);
 
     /// <summary>kvm-vmm: <c>KVM_VMM</c> when set (the NativeAOT build, in .ci/run's Kvm runs), else the JIT build.</summary>
     public static Executable KvmVmm => new(Kvm.Vmm.Tests.GuestImages.VmmPath(Of("Kvm.Vmm", "kvm-vmm").Path));

@@ -79,9 +79,23 @@ public sealed class DomainMappingTests
     [Test]
     public void Map_UnsupportedDevices_AreNamedAsTheXmlSpellsThem()
     {
-        Assert.That(() => Plan("<input type='tablet' bus='usb'/><memballoon model='virtio'/>"),
-            Throws.InstanceOf<LaunchException>().With.Message.Contains("input type 'tablet' on bus 'usb', memballoon model 'virtio'"));
+        Assert.That(() => Plan("<input type='tablet' bus='usb'/><memballoon model='virtio' freePageReporting='on'/>"),
+            Throws.InstanceOf<LaunchException>().With.Message.Contains("input type 'tablet' on bus 'usb', memballoon with freePageReporting='on'"));
     }
+
+    [Test]
+    public void Map_Memballoon_VirtioBalloonWithDeflateOnOomStatsPeriodAndSlot()
+    {
+        var plan = Plan("<memballoon model='virtio' autodeflate='on'><stats period='10'/>"
+            + "<address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/></memballoon>");
+        var balloon = plan.Machine.Balloon!;
+        Assert.That((balloon.Device.Name, balloon.Device.DeflateOnOom, balloon.Device.StatsPeriodSeconds, balloon.Slot),
+            Is.EqualTo(("balloon0", true, 10u, (byte?)7)));
+    }
+
+    [TestCase("<memballoon model='none'/>")]
+    [TestCase("")]
+    public void Map_NoneOrNoMemballoon_NoBalloon(string devices) => Assert.That(Plan(devices).Machine.Balloon, Is.Null);
 
     [Test]
     public void Map_VirtioDisks_GetLibvirtsAliasesAndNodeNumbersInXmlOrder()

@@ -64,6 +64,9 @@ net_modules=(net/core/failover drivers/net/net_failover drivers/net/virtio_net)
 # Modules the inner test guests load for vsock (the guest side of virtio-vsock), kept in vsock-modules/ the same way;
 # KVM_NESTED_VSOCK_MODULES names that directory.
 vsock_modules=(net/vmw_vsock/vsock net/vmw_vsock/vmw_vsock_virtio_transport_common net/vmw_vsock/vmw_vsock_virtio_transport)
+# Modules the inner test guests load for the memory balloon (virtio-balloon's driver), kept in balloon-modules/ the
+# same way; KVM_NESTED_BALLOON_MODULES names that directory.
+balloon_modules=(drivers/virtio/virtio_balloon)
 # Modules the inner test guests load under UEFI: efivarfs, through which a guest reads and writes the firmware's
 # variables; kept in efi-modules/ the same way, KVM_NESTED_EFI_MODULES names that directory.
 efi_modules=(fs/efivarfs/efivarfs)
@@ -137,7 +140,7 @@ build_initramfs() {
 # Whether directory $1 holds the inner guests' network modules of this net_modules list (and the vsock ones).
 net_modules_ready() {
   extra_modules_ready "$1" net-modules "${net_modules[@]}" && extra_modules_ready "$1" vsock-modules "${vsock_modules[@]}" \
-    && extra_modules_ready "$1" efi-modules "${efi_modules[@]}"
+    && extra_modules_ready "$1" efi-modules "${efi_modules[@]}" && extra_modules_ready "$1" balloon-modules "${balloon_modules[@]}"
 }
 
 # Whether directory $1/$2 holds the modules listed after them, in that order.
@@ -153,6 +156,7 @@ copy_net_modules() {
   extra_modules_ready "$1" net-modules "${net_modules[@]}" || copy_extra_modules "$1" "$2" net-modules "${net_modules[@]}"
   extra_modules_ready "$1" vsock-modules "${vsock_modules[@]}" || copy_extra_modules "$1" "$2" vsock-modules "${vsock_modules[@]}"
   extra_modules_ready "$1" efi-modules "${efi_modules[@]}" || copy_extra_modules "$1" "$2" efi-modules "${efi_modules[@]}"
+  extra_modules_ready "$1" balloon-modules "${balloon_modules[@]}" || copy_extra_modules "$1" "$2" balloon-modules "${balloon_modules[@]}"
 }
 
 # Copies the modules listed after $3 from the extracted kernel package root $2 into $1/$3 (atomically: a temporary
@@ -259,7 +263,7 @@ run() {
     echo "export PATH=$(printf '%q' "$PATH") HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1"
     # The stock kernel the outer guest runs, for tests that boot it again on the inner KVM.
     echo "export KVM_NESTED_KERNEL=$(printf '%q' "$dir/vmlinuz") KVM_NESTED_MODULES=$(printf '%q' "$dir/guest-modules")"
-    echo "export KVM_NESTED_NET_MODULES=$(printf '%q' "$dir/net-modules") KVM_NESTED_VSOCK_MODULES=$(printf '%q' "$dir/vsock-modules") KVM_NESTED_EFI_MODULES=$(printf '%q' "$dir/efi-modules")"
+    echo "export KVM_NESTED_NET_MODULES=$(printf '%q' "$dir/net-modules") KVM_NESTED_VSOCK_MODULES=$(printf '%q' "$dir/vsock-modules") KVM_NESTED_EFI_MODULES=$(printf '%q' "$dir/efi-modules") KVM_NESTED_BALLOON_MODULES=$(printf '%q' "$dir/balloon-modules")"
     # Tests may allow for the emulated SVM's own failures here (not on a machine with hardware virtualization).
     echo "export KVM_NESTED_EMULATED=1"
     # An outer emulator built by outer-qemu/build.sh survives nested guests that run OVMF: the UEFI tests run there.
@@ -366,7 +370,7 @@ case "${1:-}" in
     [ $# -gt 0 ] || die "host: no command given (nested-kvm.sh host -- CMD...)"
     [ -e /dev/kvm ] || die "host: this machine has no /dev/kvm; use 'run' to go through the nested guest"
     dir="$(prepare)"
-    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" KVM_NESTED_NET_MODULES="$dir/net-modules" KVM_NESTED_VSOCK_MODULES="$dir/vsock-modules" KVM_NESTED_EFI_MODULES="$dir/efi-modules" exec "$@"
+    KVM_NESTED_KERNEL="$dir/vmlinuz" KVM_NESTED_MODULES="$dir/guest-modules" KVM_NESTED_NET_MODULES="$dir/net-modules" KVM_NESTED_VSOCK_MODULES="$dir/vsock-modules" KVM_NESTED_EFI_MODULES="$dir/efi-modules" KVM_NESTED_BALLOON_MODULES="$dir/balloon-modules" exec "$@"
     ;;
   check)
     shift

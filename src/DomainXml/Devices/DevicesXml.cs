@@ -173,11 +173,16 @@ internal static class DevicesXml
         }
     }
 
-    /// <summary>Defaults that add or reorder devices: controller indexes, implicit controllers, the primary video, MACs.</summary>
+    /// <summary>
+    /// Defaults that add or reorder devices: controller indexes, implicit controllers, the primary video, MACs. A domain
+    /// without <c>&lt;devices&gt;</c> gets an empty one, as libvirt's formatter always writes it (cockpit-machines
+    /// reads it unconditionally and stopped loading its list on a domain without one).
+    /// </summary>
     public static void PostParse(XElement domain, IMacAddressSource macs)
     {
         if (domain.Element(XmlNames.Devices) is not { } devices)
         {
+            domain.Add(new XElement(XmlNames.Devices));
             return;
         }
 

@@ -20,5 +20,6 @@ internal static class MemballoonXml
         Autodeflate = balloon.OnOff(XmlNames.Autodeflate),
         FreePageReporting = balloon.OnOff(XmlNames.FreePageReporting),
         StatsPeriod = balloon.Element(XmlNames.Stats)?.Int(XmlNames.Period) is { } period ? Math.Max(period, 0) : null,
+        PciAddress = DeviceAddressXml.Pci(balloon),
     };
 }

@@ -41,4 +41,7 @@ public sealed record DomainDef
 
     /// <summary>The fw_cfg entries of <c>&lt;sysinfo type='fwcfg'&gt;</c>, in document order.</summary>
     public IReadOnlyList<FwCfgEntryDef> FwCfgEntries { get; init; } = [];
+
+    /// <summary>The first <c>&lt;sysinfo type='smbios'&gt;</c>; null when there is none.</summary>
+    public SmbiosSysinfoDef? Smbios { get; init; }
 }

@@ -21,4 +21,7 @@ public sealed record MemballoonDef
 
     /// <summary>The statistics polling period in seconds; a negative period reads as 0 (off), as in libvirt.</summary>
     public int? StatsPeriod { get; init; }
+
+    /// <summary>The device's <c>&lt;address type='pci'&gt;</c>, when it has one.</summary>
+    public HostPciAddress? PciAddress { get; init; }
 }

@@ -28,6 +28,7 @@ internal static class XmlNames
     public static readonly XName AwBits = "aw_bits";
     public static readonly XName Backend = "backend";
     public static readonly XName Base = "base";
+    public static readonly XName BaseBoard = "baseBoard";
     public static readonly XName Binary = "binary";
     public static readonly XName Bios = "bios";
     public static readonly XName Bits = "bits";
@@ -179,6 +180,7 @@ internal static class XmlNames
     public static readonly XName Numa = "numa";
     public static readonly XName Numatune = "numatune";
     public static readonly XName Nvram = "nvram";
+    public static readonly XName OemStrings = "oemStrings";
     public static readonly XName Offset = "offset";
     public static readonly XName OnCrash = "on_crash";
     public static readonly XName OnPoweroff = "on_poweroff";

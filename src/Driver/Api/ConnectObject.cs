@@ -158,7 +158,8 @@ internal sealed class ConnectObject : ILibvirtObject
         {
             IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
             IReadOnlyList<DomainBlockStats>? disks = await DomainStats.GetDisksAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
-            records.Add((domain.Name, DomainStats.Collect(domain, groups, vcpus, disks)));
+            IReadOnlyList<DomainMemoryStat>? memory = await DomainStats.GetMemoryAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
+            records.Add((domain.Name, DomainStats.Collect(domain, groups, vcpus, disks, memory: memory)));
         }
         MessageWriter writer = context.CreateReplyWriter("a(sa{sv})");
         try

@@ -111,7 +111,8 @@ internal sealed class DomainObject : ILibvirtObject
                 IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
                 IReadOnlyList<DomainBlockStats>? disks = await DomainStats.GetDisksAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
                 IReadOnlyList<DomainInterfaceStats>? nets = DomainStats.GetInterfaces(_manager, domain, groups);
-                Replies.TypedParameters(context, DomainStats.Collect(domain, groups, vcpus, disks, nets));
+                IReadOnlyList<DomainMemoryStat>? memory = await DomainStats.GetMemoryAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
+                Replies.TypedParameters(context, DomainStats.Collect(domain, groups, vcpus, disks, nets, memory));
                 return;
             }
             case ("InterfaceAddresses", "uu"):
@@ -148,6 +149,25 @@ internal sealed class DomainObject : ILibvirtObject
                 (int type, string metadata, string key, string uri, uint flags) =
                     (args.ReadInt32(), args.ReadString(), args.ReadString(), args.ReadString(), args.ReadUInt32());
                 _manager.SetMetadata(uuid, type, metadata, NullIfEmpty(key), NullIfEmpty(uri), flags);
+                break;
+            }
+            case ("MemoryStats", "u"):
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), 0, "qemuDomainMemoryStats");
+                Replies.MemoryStats(context, await _manager.GetMemoryStatsAsync(uuid, _stopping).ConfigureAwait(false));
+                return;
+            case ("SetMemory", "tu"):
+            {
+                (ulong kib, uint flags) = (args.ReadUInt64(), args.ReadUInt32());
+                // Live only for now: the stored configuration and the maximum (CONFIG, MEM_MAXIMUM) are not changed here.
+                LibvirtErrors.CheckFlags(flags, AffectLive, "qemuDomainSetMemoryFlags");
+                await _manager.SetMemoryAsync(uuid, kib, _stopping).ConfigureAwait(false);
+                break;
+            }
+            case ("SetMemoryStatsPeriod", "iu"):
+            {
+                int period = args.ReadInt32();
+                LibvirtErrors.CheckFlags(args.ReadUInt32(), AffectLive, "qemuDomainSetMemoryStatsPeriod");
+                await _manager.SetMemoryStatsPeriodAsync(uuid, period, _stopping).ConfigureAwait(false);
                 break;
             }
             case ("Rename", "su"):

@@ -5,7 +5,7 @@ namespace Kvm.Driver.Api;
 
 /// <summary>
 /// The typed parameters of virDomainListGetStats / virConnectGetAllDomainStats for one domain, with libvirt's names
-/// and types: state.state/reason (int), cpu.time (ullong ns), balloon.current/maximum (ullong KiB),
+/// and types: state.state/reason (int), cpu.time (ullong ns), balloon.current/maximum (ullong KiB) and while active the balloon's figures (swap_in ... rss, last-update),
 /// vcpu.current/maximum (uint), vcpu.&lt;n&gt;.state (int) and vcpu.&lt;n&gt;.time (ullong ns) while active, the net group
 /// (net.count, net.&lt;n&gt;.name and rx/tx counters) while active, and the
 /// block group (block.count, block.&lt;n&gt;.name/path, rd/wr/fl counters, allocation/capacity/physical).
@@ -31,7 +31,7 @@ public static class DomainStats
     }
 
     public static List<KeyValuePair<string, VariantValue>> Collect(DomainInfo domain, DomainStatsGroups groups, IReadOnlyList<DomainVcpuInfo>? vcpus,
-        IReadOnlyList<DomainBlockStats>? disks = null, IReadOnlyList<DomainInterfaceStats>? nets = null)
+        IReadOnlyList<DomainBlockStats>? disks = null, IReadOnlyList<DomainInterfaceStats>? nets = null, IReadOnlyList<DomainMemoryStat>? memory = null)
     {
         var records = new List<KeyValuePair<string, VariantValue>>();
         if ((groups & DomainStatsGroups.State) != 0)
@@ -45,8 +45,7 @@ public static class DomainStats
         }
         if ((groups & DomainStatsGroups.Balloon) != 0)
         {
-            Add(records, "balloon.current", VariantValue.UInt64(domain.MemoryKiB));
-            Add(records, "balloon.maximum", VariantValue.UInt64(domain.MaxMemoryKiB));
+            AddBalloon(records, domain, memory);
         }
         if ((groups & DomainStatsGroups.Vcpu) != 0)
         {
@@ -67,6 +66,60 @@ public static class DomainStats
             AddBlock(records, disks);
         }
         return records;
+    }
+
+    /// <summary>
+    /// The balloon group as libvirt's QEMU driver reports it (qemuDomainGetStatsBalloon): balloon.current (the balloon's
+    /// actual size while the domain runs with one, else the definition's current memory) and balloon.maximum, then
+    /// the running domain's memory statistics under libvirt's names (the guest's figures, last-update, rss).
+    /// </summary>
+    private static void AddBalloon(List<KeyValuePair<string, VariantValue>> records, DomainInfo domain, IReadOnlyList<DomainMemoryStat>? memory)
+    {
+        ulong current = memory?.FirstOrDefault(m => m.Tag == DomainMemoryStat.ActualBalloon) is { Tag: DomainMemoryStat.ActualBalloon } actual
+            ? actual.Value : domain.MemoryKiB;
+        Add(records, "balloon.current", VariantValue.UInt64(current));
+        Add(records, "balloon.maximum", VariantValue.UInt64(domain.MaxMemoryKiB));
+        foreach (DomainMemoryStat stat in memory ?? [])
+        {
+            string? name = stat.Tag switch
+            {
+                DomainMemoryStat.SwapIn => "swap_in",
+                DomainMemoryStat.SwapOut => "swap_out",
+                DomainMemoryStat.MajorFault => "major_fault",
+                DomainMemoryStat.MinorFault => "minor_fault",
+                DomainMemoryStat.Unused => "unused",
+                DomainMemoryStat.Available => "available",
+                DomainMemoryStat.Rss => "rss",
+                DomainMemoryStat.LastUpdate => "last-update",
+                DomainMemoryStat.Usable => "usable",
+                DomainMemoryStat.DiskCaches => "disk_caches",
+                DomainMemoryStat.HugetlbPgalloc => "hugetlb_pgalloc",
+                DomainMemoryStat.HugetlbPgfail => "hugetlb_pgfail",
+                _ => null, // actual_balloon is balloon.current
+            };
+            if (name is not null)
+            {
+                Add(records, "balloon." + name, VariantValue.UInt64(stat.Value));
+            }
+        }
+    }
+
+    /// <summary>The memory statistics when the balloon group is wanted and the domain runs; null otherwise (or when it stopped meanwhile).</summary>
+    public static async ValueTask<IReadOnlyList<DomainMemoryStat>?> GetMemoryAsync(IDomainManager manager, DomainInfo domain,
+        DomainStatsGroups groups, CancellationToken cancellationToken)
+    {
+        if ((groups & DomainStatsGroups.Balloon) == 0 || !domain.Active)
+        {
+            return null;
+        }
+        try
+        {
+            return await manager.GetMemoryStatsAsync(domain.Uuid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DomainOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -90,6 +90,28 @@ internal static class Replies
         }
     }
 
+    /// <summary>virDomainMemoryStats as libvirt-dbus returns it: a{it}, tag to value, plain.</summary>
+    public static void MemoryStats(MethodContext context, IReadOnlyList<Domains.DomainMemoryStat> stats)
+    {
+        MessageWriter writer = context.CreateReplyWriter("a{it}");
+        try
+        {
+            ArrayStart start = writer.WriteDictionaryStart();
+            foreach (Domains.DomainMemoryStat stat in stats)
+            {
+                writer.WriteDictionaryEntryStart();
+                writer.WriteInt32(stat.Tag);
+                writer.WriteUInt64(stat.Value);
+            }
+            writer.WriteDictionaryEnd(start);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
     public static void Booleans(MethodContext context, IEnumerable<bool> values)
     {
         MessageWriter writer = context.CreateReplyWriter("ab");

@@ -32,6 +32,7 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
     private readonly DomainDisks _disks;
     private readonly DomainInterfaces _interfaces;
     private readonly DomainVcpus _vcpus;
+    private readonly DomainMemory _memory;
     private bool _disposed;
 
     public DomainManager(DomainManagerOptions options)
@@ -47,6 +48,7 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
         _disks = new DomainDisks(_table);
         _interfaces = new DomainInterfaces(_table, options.ProcNetDirectory, options.NetworkLeases);
         _vcpus = new DomainVcpus(_table);
+        _memory = new DomainMemory(_table);
     }
 
     public DomainManagerOptions Options { get; }
@@ -173,12 +175,22 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
 
     public DomainControlInfo GetControlInfo(Guid uuid) => _lifecycle.GetControlInfo(uuid);
 
+    public string GetConsolePty(Guid uuid, string? devName) => _lifecycle.GetConsolePty(uuid, devName);
+
     public ValueTask<IReadOnlyList<DomainBlockStats>> GetBlockStatsAsync(Guid uuid, CancellationToken cancellationToken) =>
         _disks.GetBlockStatsAsync(uuid, cancellationToken);
 
     public InterfaceCounters GetInterfaceStats(Guid uuid, string device) => _interfaces.GetStats(uuid, device);
 
     public IReadOnlyList<DomainInterfaceStats> GetAllInterfaceStats(Guid uuid) => _interfaces.GetAllStats(uuid);
+
+    public ValueTask<IReadOnlyList<DomainMemoryStat>> GetMemoryStatsAsync(Guid uuid, CancellationToken cancellationToken) =>
+        _memory.GetStatsAsync(uuid, cancellationToken);
+
+    public ValueTask SetMemoryAsync(Guid uuid, ulong kib, CancellationToken cancellationToken) => _memory.SetMemoryAsync(uuid, kib, cancellationToken);
+
+    public ValueTask SetMemoryStatsPeriodAsync(Guid uuid, int period, CancellationToken cancellationToken) =>
+        _memory.SetStatsPeriodAsync(uuid, period, cancellationToken);
 
     public IReadOnlyList<DomainInterfaceAddresses> GetInterfaceAddresses(Guid uuid, uint source, uint flags) => _interfaces.GetAddresses(uuid, source, flags);
 

@@ -26,4 +26,10 @@ public enum DomainOperation
 
     /// <summary>virDomainInterfaceStats / virDomainInterfaceAddresses: the host side of a running domain's interfaces.</summary>
     Interfaces,
+
+    /// <summary>virDomainMemoryStats, a live virDomainSetMemory, virDomainSetMemoryStatsPeriod: a running domain's balloon.</summary>
+    Memory,
+
+    /// <summary>virDomainOpenConsole: a running domain's serial console.</summary>
+    OpenConsole,
 }

@@ -18,7 +18,7 @@ public static partial class DomainStateMachine
             // qemuDomainShutdownFlags says "not running" itself (VIR_FROM_QEMU); the others through virDomainObjCheckActive.
             DomainOperation.Shutdown => active ? DomainVerdict.Proceed : DomainVerdict.Invalid("domain is not running"),
             DomainOperation.Destroy or DomainOperation.Reboot or DomainOperation.Reset or DomainOperation.GetVcpus
-                or DomainOperation.Block or DomainOperation.GetControlInfo or DomainOperation.Interfaces =>
+                or DomainOperation.Block or DomainOperation.GetControlInfo or DomainOperation.Interfaces or DomainOperation.Memory or DomainOperation.OpenConsole =>
                 active ? DomainVerdict.Proceed : DomainVerdict.NotRunning,
             DomainOperation.Suspend => !active ? DomainVerdict.NotRunning
                 : state == DomainState.PmSuspended ? DomainVerdict.Invalid("domain is pmsuspended")

@@ -92,6 +92,22 @@ public interface IDomainManager
     /// <summary>virDomainInterfaceAddresses of a running domain from source 0 LEASE, 1 AGENT (not configured) or 2 ARP.</summary>
     IReadOnlyList<DomainInterfaceAddresses> GetInterfaceAddresses(Guid uuid, uint source, uint flags);
 
+    /// <summary>virDomainMemoryStats of a running domain: the balloon's actual size and the guest's figures, and the VMM's RSS.</summary>
+    ValueTask<IReadOnlyList<DomainMemoryStat>> GetMemoryStatsAsync(Guid uuid, CancellationToken cancellationToken);
+
+    /// <summary>virDomainSetMemory of a running domain (KiB), through its balloon.</summary>
+    ValueTask SetMemoryAsync(Guid uuid, ulong kib, CancellationToken cancellationToken);
+
+    /// <summary>virDomainSetMemoryStatsPeriod of a running domain (seconds, 0 stops), through its balloon.</summary>
+    ValueTask SetMemoryStatsPeriodAsync(Guid uuid, int period, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The pty of a running domain's console (virDomainOpenConsole's choice): <paramref name="devName"/> by alias
+    /// (console0, serial0, parallel0), or null for the first console, else the first serial.
+    /// </summary>
+    /// <exception cref="DomainOperationException">OperationInvalid "domain is not running"; InternalError "cannot find character device x" or "character device x is not using a PTY".</exception>
+    string GetConsolePty(Guid uuid, string? devName);
+
     /// <summary>Lifecycle events, in order per domain.</summary>
     event Action<DomainLifecycleEvent>? LifecycleEvent;
 

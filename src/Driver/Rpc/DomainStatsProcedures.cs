@@ -30,7 +30,8 @@ internal sealed class DomainStatsProcedures
             IReadOnlyList<DomainVcpuInfo>? vcpus = await DomainStats.GetVcpusAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
             IReadOnlyList<DomainBlockStats>? disks = await DomainStats.GetDisksAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
             IReadOnlyList<DomainInterfaceStats>? nets = DomainStats.GetInterfaces(_manager, domain, groups);
-            records.Add((domain, DomainStats.Collect(domain, groups, vcpus, disks, nets)));
+            IReadOnlyList<DomainMemoryStat>? memory = await DomainStats.GetMemoryAsync(_manager, domain, groups, _stopping).ConfigureAwait(false);
+            records.Add((domain, DomainStats.Collect(domain, groups, vcpus, disks, nets, memory)));
         }
         PacketBuffer reply = call.Reply(out XdrWriter body);
         body.WriteArrayCount(records.Count, RpcLimits.MaxDomainList);

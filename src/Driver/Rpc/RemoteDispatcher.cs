@@ -19,7 +19,9 @@ internal sealed partial class RemoteDispatcher
     private readonly DomainEventProcedures _events;
     private readonly DomainStatsProcedures _stats;
     private readonly DomainInterfaceProcedures _domainInterfaces;
+    private readonly DomainMemoryProcedures _memory;
     private readonly SecurityProcedures _security;
+    private readonly ConsoleProcedures _consoles;
     private readonly NodeDeviceProcedures? _nodeDevices;
     private readonly SecretProcedures? _secrets;
     private readonly InterfaceProcedures? _interfaces;
@@ -44,7 +46,9 @@ internal sealed partial class RemoteDispatcher
         _events = new DomainEventProcedures(manager);
         _stats = new DomainStatsProcedures(manager, stopping);
         _domainInterfaces = new DomainInterfaceProcedures(manager);
+        _memory = new DomainMemoryProcedures(manager, stopping);
         _security = new SecurityProcedures(manager);
+        _consoles = new ConsoleProcedures(manager, new Consoles.ConsoleHub());
     }
 
     public async ValueTask<PacketBuffer> DispatchAsync(RpcCall call)
@@ -148,8 +152,13 @@ internal sealed partial class RemoteDispatcher
         RemoteProcedure.DomainIsActive => Done(_lifecycle.IsActive(call)),
         RemoteProcedure.DomainGetControlInfo => Done(_lifecycle.GetControlInfo(call)),
         RemoteProcedure.DomainGetVcpusFlags => _lifecycle.GetVcpusFlagsAsync(call),
+        RemoteProcedure.DomainOpenConsole => Done(_consoles.Open(call)),
         RemoteProcedure.ConnectGetAllDomainStats => _stats.GetAllDomainStatsAsync(call),
         RemoteProcedure.DomainInterfaceStats => Done(_domainInterfaces.InterfaceStats(call)),
+        RemoteProcedure.DomainMemoryStats => _memory.MemoryStatsAsync(call),
+        RemoteProcedure.DomainSetMemory => _memory.SetMemoryAsync(call, withFlags: false),
+        RemoteProcedure.DomainSetMemoryFlags => _memory.SetMemoryAsync(call, withFlags: true),
+        RemoteProcedure.DomainSetMemoryStatsPeriod => _memory.SetMemoryStatsPeriodAsync(call),
         RemoteProcedure.DomainInterfaceAddresses => Done(_domainInterfaces.InterfaceAddresses(call)),
         RemoteProcedure.ConnectDomainEventRegisterAny => Done(_events.Register(call, legacy: true)),
         RemoteProcedure.ConnectDomainEventDeregisterAny => Done(_events.Deregister(call, legacy: true)),

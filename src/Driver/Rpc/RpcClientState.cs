@@ -21,6 +21,9 @@ internal sealed class RpcClientState
 
     public uint PeerUid { get; }
 
+    /// <summary>The connection's streams (set by the connection serving this client; null in tests without one).</summary>
+    public RpcStreams? Streams { get; set; }
+
     /// <summary>CONNECT_OPEN succeeded (and CONNECT_CLOSE not yet seen).</summary>
     public bool Opened => _opened;
 

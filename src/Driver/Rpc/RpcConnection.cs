@@ -8,13 +8,13 @@ namespace Kvm.Driver.Rpc;
 /// headers as libvirt does), a call loop that answers calls through the dispatcher (a few at once), and a write loop fed by a
 /// bounded queue. A client whose queue fills up (it does not read) is cut off; nothing it does holds other clients back.
 /// </summary>
-internal sealed class RpcConnection
+internal sealed class RpcConnection : IRpcPacketSink
 {
     private const int InitialBuffer = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly RemoteDispatcher _dispatcher;
-    private readonly Channel<ReadOnlyMemory<byte>> _outgoing;
+    private readonly Channel<(ReadOnlyMemory<byte> Packet, TaskCompletionSource? Sent)> _outgoing;
     private readonly Channel<RpcCall> _calls;
     private readonly CancellationTokenSource _closing = new();
     private readonly int _maxQueued;
@@ -35,9 +35,14 @@ internal sealed class RpcConnection
         _dispatcher = dispatcher;
         _maxQueued = options.MaxQueuedPackets;
         _maxPendingCalls = options.MaxPendingCalls;
-        _outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.MaxQueuedPackets) { SingleReader = true, AllowSynchronousContinuations = true });
+        _outgoing = Channel.CreateBounded<(ReadOnlyMemory<byte>, TaskCompletionSource?)>(new BoundedChannelOptions(options.MaxQueuedPackets) { SingleReader = true, AllowSynchronousContinuations = true });
         _calls = Channel.CreateBounded<RpcCall>(new BoundedChannelOptions(options.MaxPendingCalls) { SingleReader = true, SingleWriter = true });
+        Streams = new RpcStreams(this);
+        state.Streams = Streams;
     }
+
+    /// <summary>The client's open streams (consoles, volume transfers).</summary>
+    public RpcStreams Streams { get; }
 
     public int Id { get; }
 
@@ -63,6 +68,7 @@ internal sealed class RpcConnection
         {
             _calls.Writer.TryComplete();
             await caller.ConfigureAwait(false);
+            await Streams.CloseAllAsync().ConfigureAwait(false);
             _ended = true;
             _outgoing.Writer.TryComplete();
             await writer.ConfigureAwait(false);
@@ -74,9 +80,13 @@ internal sealed class RpcConnection
     }
 
     /// <summary>Queues a packet without waiting; a full queue means the client does not read, and it is cut off.</summary>
-    public bool TrySend(ReadOnlyMemory<byte> packet)
+    public bool TrySend(ReadOnlyMemory<byte> packet) => TrySend(packet, null);
+
+    /// <inheritdoc cref="TrySend(ReadOnlyMemory{byte})"/>
+    /// <param name="sent">Completed once the packet is on the socket; cancelled when the client goes first.</param>
+    public bool TrySend(ReadOnlyMemory<byte> packet, TaskCompletionSource? sent)
     {
-        if (_outgoing.Writer.TryWrite(packet))
+        if (_outgoing.Writer.TryWrite((packet, sent)))
         {
             return true;
         }
@@ -137,9 +147,14 @@ internal sealed class RpcConnection
             return header.Procedure != RpcPrograms.KeepalivePing
                 || TrySend(PacketBuffer.Start(header with { Procedure = RpcPrograms.KeepalivePong, Serial = 0, Status = RpcStatus.Ok }, out _).ToPacket());
         }
+        if (header.Type is RpcMessageType.Stream or RpcMessageType.StreamHole)
+        {
+            await Streams.DeliverAsync(header, body, closing).ConfigureAwait(false);
+            return !_closing.IsCancellationRequested;
+        }
         if (header.Type is not (RpcMessageType.Call or RpcMessageType.CallWithFds))
         {
-            return true; // libvirt drops stray replies, events and stream data for streams it does not have
+            return true; // libvirt drops stray replies and events
         }
         if (header.Program != RpcPrograms.Remote || header.Version != RpcPrograms.RemoteVersion)
         {
@@ -201,6 +216,7 @@ internal sealed class RpcConnection
                 reply = new RemoteError(Domains.VirErrorCode.InternalError, VirErrorDomain.Rpc, "internal error: " + e.Message).ToReply(call.Header);
             }
             TrySend(reply.ToPacket());
+            Streams.Activate(call.Header); // a stream the call opened sends only after its reply
         }
         finally
         {
@@ -212,18 +228,27 @@ internal sealed class RpcConnection
     {
         try
         {
-            await foreach (ReadOnlyMemory<byte> packet in _outgoing.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach ((ReadOnlyMemory<byte> packet, TaskCompletionSource? sent) in _outgoing.Reader.ReadAllAsync().ConfigureAwait(false))
             {
                 if (_closing.IsCancellationRequested)
                 {
+                    sent?.TrySetCanceled();
                     break;
                 }
                 await _socket.SendAsync(packet, SocketFlags.None, _closing.Token).ConfigureAwait(false);
+                sent?.TrySetResult();
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
             Close(e.Message);
+        }
+        finally
+        {
+            while (_outgoing.Reader.TryRead(out (ReadOnlyMemory<byte> Packet, TaskCompletionSource? Sent) left))
+            {
+                left.Sent?.TrySetCanceled(); // a stream waiting for its packet learns the client is gone
+            }
         }
     }
 

@@ -25,4 +25,10 @@ internal static class RpcLog
 
     public static void Call(int client, int procedure, uint serial) =>
         s_log.Debug("Client {Client} calls procedure {Procedure} serial {Serial}", client, procedure, serial);
+
+    public static void UnexpectedStreamData(int client, int procedure, uint serial, int status) =>
+        s_log.Debug("Client {Client}: ignoring stream data for no open stream (procedure {Procedure} serial {Serial} status {Status})", client, procedure, serial, status);
+
+    public static void ConsoleOpened(int client, string domain, string pty, bool force) =>
+        s_log.Info("Client {Client} opened the console of domain {Domain} ({Pty}){Force}", client, domain, pty, force ? " by force" : "");
 }

@@ -9,4 +9,5 @@ public enum VirErrorDomain
     Storage = 18, // VIR_FROM_STORAGE: the storage driver (storage_driver.c, storage_conf.c, storage_util.c)
     Network = 19, // VIR_FROM_NETWORK: the network driver (bridge_driver.c, network_conf.c)
     Domain = 20, // VIR_FROM_DOMAIN: libvirt-domain.c's argument, read-only and support checks, domain_conf.c
+    Streams = 38, // VIR_FROM_STREAMS: the daemon's streams (remote_daemon_stream.c) and their file descriptors
 }

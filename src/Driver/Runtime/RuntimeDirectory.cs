@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Kvm.Driver.Storage;
 using NLog;
@@ -13,6 +15,9 @@ public sealed class RuntimeDirectory
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
+    /// <summary>The longest path a Unix socket address holds (sun_path is 108 bytes with the terminating NUL).</summary>
+    public const int MaxSocketPathBytes = 107;
+
     public RuntimeDirectory(string directory)
     {
         Directory = Path.GetFullPath(directory);
@@ -24,7 +29,23 @@ public sealed class RuntimeDirectory
 
     public string XmlPathOf(string name) => Path.Combine(Directory, name + ".xml");
 
-    public string QmpPathOf(string name) => Path.Combine(Directory, name + ".qmp");
+    /// <summary>
+    /// The monitor socket: <c>&lt;name&gt;.qmp</c> while that fits in a Unix socket address (sun_path: 107 bytes and
+    /// its NUL), otherwise <c>h-&lt;first 16 hex digits of the name's SHA-256&gt;.monitor</c>, as libvirt shortens
+    /// its per-domain directory names (domain-ID-first-20-characters) for the same reason. No domain's own files end
+    /// in <c>.monitor</c>, so the short form cannot meet another domain's name.
+    /// </summary>
+    public string QmpPathOf(string name)
+    {
+        string path = Path.Combine(Directory, name + ".qmp");
+        if (Encoding.UTF8.GetByteCount(path) <= MaxSocketPathBytes)
+        {
+            return path;
+        }
+
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
+        return Path.Combine(Directory, "h-" + hash + ".monitor");
+    }
 
     public string LogPathOf(string name) => Path.Combine(Directory, name + ".log");
 

@@ -38,7 +38,7 @@ public sealed class QmpCommandRegistry
         }
     }
 
-    /// <summary>A registry with the core commands (protocol, introspection, run control, HMP, disks, PCI and NICs) and their events.</summary>
+    /// <summary>A registry with the core commands (protocol, introspection, run control, HMP, disks, PCI, NICs, the balloon and QOM) and their events.</summary>
     public static QmpCommandRegistry CreateDefault()
     {
         var registry = new QmpCommandRegistry();
@@ -64,6 +64,11 @@ public sealed class QmpCommandRegistry
         registry.Add(new BlockResizeCommand());
         registry.Add(new QueryPciCommand());
         registry.Add(new SetLinkCommand());
+        registry.Add(new QueryBalloonCommand());
+        registry.Add(new BalloonCommand());
+        registry.Add(new QomListCommand());
+        registry.Add(new QomGetCommand());
+        registry.Add(new QomSetCommand());
         registry.Add(new HumanMonitorCommand());
         foreach (QmpEventDefinition definition in QmpCoreSchema.LifecycleEvents)
         {

@@ -7,7 +7,7 @@ namespace Kvm.Vmm.Launch;
 
 /// <summary>
 /// Maps a domain definition onto the machine kvm-vmm can build: direct kernel boot or a BIOS on x86_64 with KVM, memory,
-/// vCPUs, virtio disks, RNGs, NICs and vsock, the first serial port and the lifecycle actions. A device the VMM does not emulate yet is refused by name
+/// vCPUs, virtio disks, RNGs, NICs, vsock and the balloon, the first serial port and the lifecycle actions. A device the VMM does not emulate yet is refused by name
 /// (or, when asked, ignored with a warning); the implicit ones libvirt adds to every PC are accepted.
 /// </summary>
 internal static class DomainMapping
@@ -45,6 +45,7 @@ internal static class DomainMapping
         var topology = TopologyOf(domain, file);
         bool pitReinject = PitReinject(domain.Clock, file);
         var fwCfgFiles = FwCfgMapping.Files(domain.FwCfgEntries, file);
+        var smbios = SmbiosMapping.Map(domain, file);
         string? nvram = NvramMapping.Prepare(domain.Os, file);
         var disks = DiskMapping.Open(domain.Devices.Disks, file, warn);
         List<NicConfig> nics = [];
@@ -85,8 +86,11 @@ internal static class DomainMapping
             Rngs = RngMapping.Map(domain.Devices.Rngs, warn),
             Nics = nics,
             Vsock = vsock,
+            Balloon = BalloonMapping.Map(domain.Devices.Memballoon, warn),
             Uuid = domain.Uuid,
             FwCfgFiles = fwCfgFiles,
+            Smbios = smbios,
+            MachineType = domain.Os.Machine,
         };
         var lifecycle = new LifecyclePolicy(Choice(domain.Lifecycle.OnPoweroff), Choice(domain.Lifecycle.OnReboot), Choice(domain.Lifecycle.OnCrash));
         return new LaunchPlan(config, lifecycle, domain.Name, domain.Uuid, serial, "charserial0");

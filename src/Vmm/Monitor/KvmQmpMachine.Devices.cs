@@ -3,11 +3,53 @@ using Kvm.Vmm.Machine;
 
 namespace Kvm.Vmm.Monitor;
 
-/// <summary>The machine's disks, NICs and PCI bus for the monitor: query-block, query-blockstats, block_resize, query-pci, set_link, BLOCK_IO_ERROR.</summary>
+/// <summary>
+/// The machine's disks, NICs, balloon and PCI bus for the monitor: query-block, query-blockstats, block_resize, query-pci,
+/// set_link, BLOCK_IO_ERROR, query-balloon, balloon, and the QOM ids under /machine/peripheral.
+/// </summary>
 internal sealed partial class KvmQmpMachine
 {
     private DiskMonitor? _diskMonitor;
     private readonly Dictionary<string, bool> _links = [];
+    private readonly BalloonMonitor? _balloon;
+
+    public IQmpBalloon? Balloon => _balloon;
+
+    /// <summary>The devices with QOM ids, as libvirt names them: the disks (virtio-diskN), the NICs (netN) and the balloon.</summary>
+    public IReadOnlyList<QmpObjectPropertyInfo> Peripherals
+    {
+        get
+        {
+            PcMachine? machine;
+            DiskMonitor? disks;
+            lock (_gate)
+            {
+                machine = _machine;
+                disks = _diskMonitor;
+            }
+
+            List<QmpObjectPropertyInfo> children = [];
+            if (_balloon is { } balloon)
+            {
+                children.Add(new(balloon.Id, "child<virtio-balloon-pci>"));
+            }
+
+            foreach (var (address, _) in machine?.Disks ?? [])
+            {
+                if (disks?.DeviceIdAt(address) is { } id)
+                {
+                    children.Add(new(id, "child<virtio-blk-pci>"));
+                }
+            }
+
+            foreach (var (_, nic) in machine?.Nics ?? [])
+            {
+                children.Add(new(nic.Name, "child<virtio-net-pci>"));
+            }
+
+            return children;
+        }
+    }
 
     public IReadOnlyList<QmpBlockInfo> QueryBlock() => Disks()?.QueryBlock() ?? [];
 
@@ -53,6 +95,12 @@ internal sealed partial class KvmQmpMachine
 
         nic?.SetLink(up);
         return nic is not null;
+    }
+
+    /// <summary>Called for every machine built: its balloon gets the monitor's target and polling interval.</summary>
+    private void AttachBalloon(PcMachine machine)
+    {
+        _balloon?.Attach(machine.Balloon);
     }
 
     /// <summary>Called for every machine built: its NICs' links as set_link last left them.</summary>

@@ -12,7 +12,7 @@ namespace Kvm.Vmm.Monitor;
 /// The guest's power-off, reset and crash follow the domain's on_poweroff / on_reboot / on_crash; a reset (guest or
 /// system_reset) rebuilds the machine from its configuration and boots the kernel again.
 /// </summary>
-internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine, IQmpNetMachine, IDisposable
+internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine, IQmpNetMachine, IQmpBalloonMachine, IQmpQomMachine, IDisposable
 {
     private static readonly Logger s_log = LogManager.GetCurrentClassLogger();
 
@@ -38,6 +38,7 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
         _state = startPaused ? QmpRunState.Prelaunch : QmpRunState.Running;
         _shutdownAction = noShutdown ? QmpShutdownAction.Pause : QmpShutdownAction.Poweroff;
         _rebootAction = lifecycle.OnReboot == LifecycleChoice.Restart ? QmpRebootAction.Reset : QmpRebootAction.Shutdown;
+        _balloon = config.Balloon is { } balloon ? new BalloonMonitor(balloon.Device.Name, config.MemoryBytes, balloon.Device.StatsPeriodSeconds) : null;
     }
 
     public QmpRunState RunState
@@ -241,6 +242,7 @@ internal sealed partial class KvmQmpMachine : IQmpMachine, IQmpBlockMachine, IQm
         machine.Serial.ReceiveRoomFreed += () => _inputRoom.Set();
         AttachDisks(machine);
         AttachNics(machine);
+        AttachBalloon(machine);
         _inputRoom.Set();
         // The kernel and initrd were read whole (large-object heap) and copied into guest RAM: they are garbage now,
         // but a VMM allocates so little afterwards that no full collection would come to free them for a long time

@@ -132,9 +132,9 @@ public static class VmmSupport
             yield return "video";
         }
 
-        if (devices.Memballoon is { Model: not MemballoonModel.None })
+        if (devices.Memballoon is { } balloon && Memballoon(balloon) is { } balloonReason)
         {
-            yield return $"memballoon model '{devices.Memballoon.Model.ToXml()}'";
+            yield return balloonReason;
         }
 
         foreach (var rng in devices.Rngs)
@@ -210,6 +210,20 @@ public static class VmmSupport
             _ => null,
         };
     }
+
+    /// <summary><c>&lt;memballoon model&gt;</c> values (virtio-balloon-pci in its libvirt spellings, and none).</summary>
+    public static IReadOnlyList<string> MemballoonModels { get; } = ["virtio", "virtio-transitional", "virtio-non-transitional", "none"];
+
+    /// <summary>
+    /// Why kvm-vmm cannot run this memory balloon, or null when it can: virtio-balloon with its statistics queue and
+    /// deflate-on-OOM (<c>autodeflate</c>); free page reporting is not offered yet.
+    /// </summary>
+    public static string? Memballoon(MemballoonDef balloon) => balloon switch
+    {
+        { Model: var model } when !MemballoonModels.Contains(model.ToXml()) => $"memballoon model '{model.ToXml()}'",
+        { Model: not MemballoonModel.None, FreePageReporting: true } => "memballoon with freePageReporting='on'",
+        _ => null,
+    };
 
     /// <summary>Why kvm-vmm cannot run this RNG, or null when it can.</summary>
     public static string? Rng(RngDef rng) => rng switch

@@ -250,6 +250,31 @@ internal sealed class FakeDomainManager : IDomainManager
 
     public IReadOnlyList<DomainInterfaceStats> GetAllInterfaceStats(Guid uuid) => [];
 
+    /// <summary>What GetMemoryStatsAsync answers for a running domain.</summary>
+    public IReadOnlyList<DomainMemoryStat> MemoryStats { get; set; } = [];
+
+    public ValueTask<IReadOnlyList<DomainMemoryStat>> GetMemoryStatsAsync(Guid uuid, CancellationToken cancellationToken)
+    {
+        RequireActive(uuid);
+        return ValueTask.FromResult(MemoryStats);
+    }
+
+    /// <summary>The last live memory target SetMemoryAsync was given (KiB).</summary>
+    public ulong? MemoryTarget { get; private set; }
+
+    public ValueTask SetMemoryAsync(Guid uuid, ulong kib, CancellationToken cancellationToken)
+    {
+        RequireActive(uuid);
+        MemoryTarget = kib;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SetMemoryStatsPeriodAsync(Guid uuid, int period, CancellationToken cancellationToken)
+    {
+        RequireActive(uuid);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>What GetInterfaceAddresses answers for a running domain, whatever the source.</summary>
     public IReadOnlyList<DomainInterfaceAddresses> InterfaceAddresses { get; set; } = [];
 
@@ -257,6 +282,16 @@ internal sealed class FakeDomainManager : IDomainManager
     {
         RequireActive(uuid);
         return InterfaceAddresses;
+    }
+
+    /// <summary>The console pty every running domain has (a test's own pty), or null: none has one.</summary>
+    public string? ConsolePty { get; set; }
+
+    public string GetConsolePty(Guid uuid, string? devName)
+    {
+        RequireActive(uuid);
+        return devName is null or "serial0" && ConsolePty is { } pty ? pty
+            : throw new DomainOperationException(VirErrorCode.InternalError, $"internal error: cannot find character device {devName ?? "<null>"}");
     }
 
     public DomainControlInfo GetControlInfo(Guid uuid)

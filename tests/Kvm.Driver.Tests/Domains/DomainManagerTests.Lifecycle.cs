@@ -97,6 +97,22 @@ public sealed partial class DomainManagerTests
     }
 
     [Test]
+    public async Task Start_NameTooLongForASocketAddress_MonitorOnAShortPathAndControlled()
+    {
+        // 200 bytes: fits the state directory's file names, but "<runtime>/<name>.qmp" is far over sun_path's 107.
+        string name = new string('n', 200);
+        var uuid = Manager.Define(TestDomains.Xml(name)).Uuid;
+        await Manager.StartAsync(uuid, s_none);
+        string[] sockets = Directory.GetFiles(_f.Options.RuntimeDirectory, "h-*.monitor");
+        Assert.That(sockets, Has.Length.EqualTo(1));
+        Assert.That(System.Text.Encoding.UTF8.GetByteCount(sockets[0]), Is.LessThanOrEqualTo(RuntimeDirectory.MaxSocketPathBytes));
+        await Manager.SuspendAsync(uuid, s_none);
+        Assert.That(Manager.LookupByName(name).State, Is.EqualTo(DomainState.Paused));
+        await Manager.DestroyAsync(uuid, s_none);
+        Assert.That(_f.RuntimeFiles(), Is.Empty);
+    }
+
+    [Test]
     public async Task Start_NameWithCommas_MonitorReachedAndControlled()
     {
         var uuid = Manager.Define(TestDomains.Xml("a,b,,c")).Uuid;

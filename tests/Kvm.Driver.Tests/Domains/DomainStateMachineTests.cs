@@ -64,7 +64,7 @@ public sealed partial class DomainStateMachineTests
             case DomainOperation.Start:
                 return active ? Refused("domain is already running") : ok;
             case DomainOperation.Shutdown or DomainOperation.Destroy or DomainOperation.Reboot or DomainOperation.Reset or DomainOperation.GetVcpus or DomainOperation.Block
-                or DomainOperation.GetControlInfo or DomainOperation.Interfaces:
+                or DomainOperation.GetControlInfo or DomainOperation.Interfaces or DomainOperation.Memory or DomainOperation.OpenConsole:
                 return active ? ok : Refused("domain is not running");
             case DomainOperation.Suspend:
                 return !active ? Refused("domain is not running") : state == DomainState.PmSuspended ? Refused("domain is pmsuspended")

@@ -25,6 +25,19 @@ public sealed class RuntimeDirectoryTests
     }
 
     [Test]
+    public void QmpPathOf_ShortAndLongNames_NameDotQmpOrAStableHashWithinSunPath()
+    {
+        var runtime = new RuntimeDirectory(_dir);
+        Assert.That(runtime.QmpPathOf("a"), Is.EqualTo(Path.Combine(runtime.Directory, "a.qmp")));
+        string longName = new string('x', 150);
+        string path = runtime.QmpPathOf(longName);
+        Assert.That(Path.GetFileName(path), Does.Match("^h-[0-9a-f]{16}\\.monitor$"));
+        Assert.That(System.Text.Encoding.UTF8.GetByteCount(path), Is.LessThanOrEqualTo(RuntimeDirectory.MaxSocketPathBytes));
+        Assert.That(runtime.QmpPathOf(longName), Is.EqualTo(path), "the same name gives the same path after a restart");
+        Assert.That(runtime.QmpPathOf(longName + "y"), Is.Not.EqualTo(path));
+    }
+
+    [Test]
     public void ReadAll_CorruptStatus_SkippedAndLeftInPlace()
     {
         var runtime = new RuntimeDirectory(_dir);

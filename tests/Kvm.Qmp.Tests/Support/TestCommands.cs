@@ -7,7 +7,7 @@ namespace Kvm.Qmp.Tests.Support;
 
 /// <summary>
 /// Commands a VMM would add, written against the registry API the way the VMM will: device_del
-/// (DeviceNotFound), query-balloon (DeviceNotActive), migrate-pause (allow-oob), and a blocking one.
+/// (DeviceNotFound), migrate-pause (allow-oob), and a blocking one.
 /// </summary>
 internal static class TestCommands
 {
@@ -15,7 +15,6 @@ internal static class TestCommands
     {
         QmpCommandRegistry registry = QmpCommandRegistry.CreateDefault();
         registry.Add(new DeviceDelCommand());
-        registry.Add(new FailingCommand("query-balloon", QmpErrorClass.DeviceNotActive, "No balloon device has been activated", allowOob: false));
         registry.Add(new FailingCommand("migrate-pause", QmpErrorClass.GenericError, "migrate-pause is currently only supported during postcopy-active state", allowOob: true));
         registry.Add(new BlockingCommand(blocker ?? new SemaphoreSlim(0)));
         registry.Add(new BuggyCommand());

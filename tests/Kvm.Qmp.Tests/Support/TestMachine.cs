@@ -4,7 +4,7 @@ using Kvm.Qmp.Server;
 namespace Kvm.Qmp.Tests.Support;
 
 /// <summary>A machine for tests: QEMU's -machine none behaviour plus a record of the calls it received.</summary>
-internal sealed class TestMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine, IQmpNetMachine
+internal sealed class TestMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachine, IQmpNetMachine, IQmpBalloonMachine, IQmpQomMachine
 {
     private readonly QmpNoneMachine _inner;
 
@@ -39,6 +39,12 @@ internal sealed class TestMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachin
 
     /// <summary>What query-blockstats reports (either mode); none by default.</summary>
     public IReadOnlyList<QmpBlockStats> BlockStats { get; init; } = [];
+
+    /// <summary>The memory balloon; none by default, as -machine none.</summary>
+    public IQmpBalloon? Balloon { get; init; }
+
+    /// <summary>What qom-list shows under /machine/peripheral; none by default.</summary>
+    public IReadOnlyList<QmpObjectPropertyInfo> Peripherals { get; init; } = [];
 
     /// <summary>The NICs set_link finds, with their link state (none by default, as -machine none).</summary>
     public Dictionary<string, bool> Links { get; init; } = [];

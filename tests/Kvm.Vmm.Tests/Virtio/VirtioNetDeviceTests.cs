@@ -90,17 +90,24 @@ public sealed class VirtioNetDeviceTests
     }
 
     [Test]
-    public void Receive_NoBuffers_DropsAndCountsThenDeliversOnceBuffersCome()
+    public void Receive_NoBuffers_TheFrameWaitsUntilBuffersComeThenTheNextFollows()
     {
-        _guest.Backend.Enqueue([.. new byte[H.Size], .. Frame(60, seed: 4)]);
-        Assert.That(SpinWait.SpinUntil(() => _guest.Device.Stats.RxDropped == 1, 10_000), Is.True);
+        var first = Frame(60, seed: 4);
+        _guest.Backend.Enqueue([.. new byte[H.Size], .. first]);
+        Assert.That(SpinWait.SpinUntil(() => _guest.Device.Stats.RxWaits == 1, 10_000), Is.True);
+        _guest.Backend.Enqueue([.. new byte[H.Size], .. Frame(70, seed: 5)]);
 
         _guest.Rx.AddChain(0, (Buffers, 1526, true));
         _guest.Kick(H.ReceiveQueue);
-        _guest.Backend.Enqueue([.. new byte[H.Size], .. Frame(70, seed: 5)]);
-
         VirtioNetGuest.WaitUsed(_guest.Rx, 1);
-        Assert.That(_guest.Rx.UsedElement(0).Length, Is.EqualTo((uint)(H.Size + 70)));
+        Assert.That(_guest.Rx.UsedElement(0).Length, Is.EqualTo((uint)(H.Size + 60)), "the frame that waited comes first");
+        Assert.That(_guest.Memory.GetSpan(Buffers + H.Size, 60).ToArray(), Is.EqualTo(first));
+
+        _guest.Rx.AddChain(1, (Buffers + 0x1000, 1526, true));
+        _guest.Kick(H.ReceiveQueue);
+        VirtioNetGuest.WaitUsed(_guest.Rx, 2);
+        Assert.That(_guest.Rx.UsedElement(1).Length, Is.EqualTo((uint)(H.Size + 70)));
+        Assert.That(_guest.Device.Stats.RxDropped, Is.Zero);
         Assert.That(_guest.NeedsReset, Is.False);
     }
 

@@ -14,6 +14,7 @@ internal static unsafe partial class Libc
     public const int MapPrivate = 0x02;
     public const int MapAnonymous = 0x20;
     public const int MapNoReserve = 0x4000;
+    public const int MadvDontNeed = 4;
     public const int MadvHugePage = 14;
 
     public const int ENoEnt = 2;

@@ -68,6 +68,9 @@ public sealed record MachineConfig
     /// <summary>The virtio-vsock device on the PCI bus (through vhost-vsock); null for none.</summary>
     public VsockConfig? Vsock { get; init; }
 
+    /// <summary>The virtio-balloon device on the PCI bus (<c>&lt;memballoon model='virtio'&gt;</c>); null for none.</summary>
+    public BalloonConfig? Balloon { get; init; }
+
     /// <summary>The machine's UUID (fw_cfg, and the firmware's SMBIOS tables); the domain's.</summary>
     public Guid Uuid { get; init; }
 
@@ -82,6 +85,15 @@ public sealed record MachineConfig
 
     /// <summary>How long the firmware's boot menu waits for a key, in milliseconds (<c>&lt;bootmenu timeout&gt;</c>); null: the firmware's default.</summary>
     public ushort? BootMenuWaitMilliseconds { get; init; }
+
+    /// <summary>
+    /// The SMBIOS identity over kvm-vmm's defaults (<c>&lt;sysinfo type='smbios'&gt;</c> with <c>&lt;smbios
+    /// mode='sysinfo'&gt;</c>, or the host's with <c>mode='host'</c>); empty: the defaults.
+    /// </summary>
+    public Firmware.Smbios.SmbiosConfig Smbios { get; init; } = Firmware.Smbios.SmbiosConfig.Empty;
+
+    /// <summary>The machine type as the domain names it (<c>pc-i440fx-7.2</c>), the SMBIOS version; null: "pc" or "q35".</summary>
+    public string? MachineType { get; init; }
 
     /// <summary>Named files the fw_cfg device offers besides its standard items (<c>&lt;sysinfo type='fwcfg'&gt;</c>).</summary>
     public IReadOnlyList<KeyValuePair<string, byte[]>> FwCfgFiles { get; init; } = [];

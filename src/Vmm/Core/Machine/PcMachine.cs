@@ -4,6 +4,7 @@ using Kvm.Vmm.Bus;
 using Kvm.Vmm.Devices;
 using Kvm.Vmm.Devices.FwCfg;
 using Kvm.Vmm.Firmware;
+using Kvm.Vmm.Firmware.Smbios;
 using Kvm.Vmm.Hypervisor;
 using Kvm.Vmm.Interop;
 using Kvm.Vmm.Memory;
@@ -84,6 +85,9 @@ public sealed partial class PcMachine : IDisposable
     /// <summary>The virtio-net NICs with their PCI addresses, in the configuration's order.</summary>
     public IReadOnlyList<(Pci.PciAddress Address, Devices.Virtio.Net.VirtioNet Nic)> Nics => _pci.Nics;
 
+    /// <summary>The virtio-balloon device, or null when the machine has none.</summary>
+    public Devices.Virtio.Balloon.VirtioBalloon? Balloon => _pci.Balloon?.Device;
+
     /// <summary>The functions on PCI bus 0.</summary>
     public Pci.PciRootBus PciBus => _pci.Bus;
 
@@ -139,20 +143,27 @@ public sealed partial class PcMachine : IDisposable
             var ecam = PciLayout.Ecam(config.Chipset);
             ulong entry = 0;
             var fwCfgFiles = config.FwCfgFiles;
+            var cpuid = kvm.GetSupportedCpuid();
+            var smbios = BuildSmbios(config, topology, regions, cpuid, firmware: kernel is null);
             if (kernel is not null)
             {
                 var e820 = GuestLayout.E820(regions);
                 e820.Add(new E820Entry(ecam.Base, ecam.Size, E820Entry.Reserved));
                 entry = LinuxLoader.Load(memory, kernel, initrd, config.CommandLine, e820);
-                AcpiTables.Write(memory, apicIds, pci, pm);
+                if (AcpiTables.Write(memory, apicIds, pci, pm) > SmbiosTables.FSegment)
+                {
+                    throw new BootException("the ACPI tables reach into the F segment, where the SMBIOS tables go");
+                }
+
+                smbios.WriteToFSegment(memory);
             }
             else
             {
                 firmware = bios is null ? UefiBoot.Load(vm, mmio, config.FirmwarePath!, config.NvramPath!) : BiosBoot.Load(vm, memory, bios);
-                fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved(ecam), apicIds, pci, BootPaths(config), config.BootFailWaitMilliseconds, config.BootMenuWaitMilliseconds, pm)];
+                fwCfgFiles = [.. fwCfgFiles, .. BiosBoot.Files(regions, FirmwareReserved(ecam), apicIds, pci, BootPaths(config), config.BootFailWaitMilliseconds, config.BootMenuWaitMilliseconds, pm),
+                    .. smbios.FwCfgFiles(entryPoint64: bios is null)];
             }
 
-            var cpuid = kvm.GetSupportedCpuid();
             for (int index = 0; index < config.Vcpus; index++)
             {
                 var vcpu = vm.CreateVcpu(apicIds[index]);

@@ -3,6 +3,7 @@ using Kvm.Vmm.Devices;
 using Kvm.Vmm.Devices.Acpi;
 using Kvm.Vmm.Devices.Piix;
 using Kvm.Vmm.Devices.Virtio;
+using Kvm.Vmm.Devices.Virtio.Balloon;
 using Kvm.Vmm.Devices.Virtio.Block;
 using Kvm.Vmm.Devices.Virtio.Net;
 using Kvm.Vmm.Devices.Virtio.Pci;
@@ -53,6 +54,9 @@ internal sealed partial class PciDevices : IDisposable
     /// <summary>The virtio-vsock device and its PCI address; null when the machine has none.</summary>
     public (PciAddress Address, VirtioVsock Device)? Vsock { get; private set; }
 
+    /// <summary>The virtio-balloon device and its PCI address; null when the machine has none.</summary>
+    public (PciAddress Address, VirtioBalloon Device)? Balloon { get; private set; }
+
     /// <summary>
     /// Builds bus 0: the chipset (<see cref="AddChipset"/>: the i440FX host bridge, the PIIX function 0 and its power
     /// management at 00:01.3, which firmware needs for its timer; or the Q35 MCH and the ICH9 LPC bridge at 00:1F.0), and
@@ -68,7 +72,7 @@ internal sealed partial class PciDevices : IDisposable
         {
             devices.AddChipset(config, ports, end);
 
-            var (diskSlots, rngSlots, nicSlots, vsockSlot) = AssignSlots(config);
+            var (diskSlots, rngSlots, nicSlots, vsockSlot, balloonSlot) = AssignSlots(config);
             for (int i = 0; i < config.Disks.Count; i++)
             {
                 var address = devices.Add(new VirtioBlock(config.Disks[i].Backend, config.Disks[i].Device), diskSlots[i]);
@@ -92,6 +96,12 @@ internal sealed partial class PciDevices : IDisposable
                 devices.Vsock = (address, (VirtioVsock)devices._transports[^1].Device);
             }
 
+            if (config.Balloon is { } balloon)
+            {
+                var device = new VirtioBalloon(balloon.Device, config.MemoryBytes);
+                devices.Balloon = (devices.Add(device, balloonSlot!.Value), device);
+            }
+
             return devices;
         }
         catch
@@ -106,14 +116,15 @@ internal sealed partial class PciDevices : IDisposable
 
     /// <summary>
     /// Every device's slot: the one its XML names, else the first free one from <see cref="PciLayout.FirstFreeSlot"/>,
-    /// disks first, then RNGs, then NICs, then the vsock. Two devices asking for one slot, or more devices than slots, are refused.
+    /// disks first, then RNGs, then NICs, then the vsock, then the balloon. Two devices asking for one slot, or more devices than slots, are refused.
     /// </summary>
-    private static (byte[] Disks, byte[] Rngs, byte[] Nics, byte? Vsock) AssignSlots(MachineConfig config)
+    private static (byte[] Disks, byte[] Rngs, byte[] Nics, byte? Vsock, byte? Balloon) AssignSlots(MachineConfig config)
     {
         var requested = config.Disks.Select(d => (Slot: d.Slot, Name: d.Device.Name))
             .Concat(config.Rngs.Select(r => (Slot: r.Slot, Name: r.Device.Name)))
             .Concat(config.Nics.Select(n => (Slot: n.Slot, Name: n.Device.Name)))
-            .Concat(config.Vsock is { } v ? [(Slot: v.Slot, Name: "vsock0")] : []).Where(d => d.Slot is not null).ToList();
+            .Concat(config.Vsock is { } v ? [(Slot: v.Slot, Name: "vsock0")] : [])
+            .Concat(config.Balloon is { } b ? [(Slot: b.Slot, Name: b.Device.Name)] : []).Where(d => d.Slot is not null).ToList();
         foreach (var (slot, name) in requested)
         {
             if (requested.Count(r => r.Slot == slot) > 1)
@@ -128,7 +139,8 @@ internal sealed partial class PciDevices : IDisposable
         byte[] rngs = [.. config.Rngs.Select(r => r.Slot ?? Next(slots, r.Device.Name))];
         byte[] nics = [.. config.Nics.Select(n => n.Slot ?? Next(slots, n.Device.Name))];
         byte? vsock = config.Vsock is { } device ? device.Slot ?? Next(slots, "vsock0") : null;
-        return (disks, rngs, nics, vsock);
+        byte? balloon = config.Balloon is { } memballoon ? memballoon.Slot ?? Next(slots, memballoon.Device.Name) : null;
+        return (disks, rngs, nics, vsock, balloon);
     }
 
     public void Dispose()

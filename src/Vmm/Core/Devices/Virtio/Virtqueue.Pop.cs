@@ -78,6 +78,24 @@ public sealed partial class Virtqueue
         return QueuePop.Chain;
     }
 
+    /// <summary>
+    /// Gives back the last <paramref name="count"/> chains <see cref="TryPop"/> took that have not gone on the used ring
+    /// (QEMU's virtqueue_unpop): the next pops take them again. For a device that took buffers for a frame and found too
+    /// few; the caller must not have returned any of them. Nothing on a queue that is not enabled or has failed.
+    /// </summary>
+    public void Unpop(ushort count)
+    {
+        if (count == 0 || !Enabled || _failure is not null || _memory is null)
+        {
+            return;
+        }
+
+        // avail_event stays where the pops put it: those chains are published already, and the device takes them again
+        // on its own; a kick is wanted only for buffers the driver adds after them (an avail_event moved back behind the
+        // driver's idx would ask for none until the index wraps).
+        _nextAvail -= count;
+    }
+
     /// <summary>Descriptors the last pop visited (tests check the walk stays bounded).</summary>
     internal int LastWalkLength { get; private set; }
 

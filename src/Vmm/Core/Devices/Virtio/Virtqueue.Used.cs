@@ -11,29 +11,57 @@ public sealed partial class Virtqueue
 
     /// <summary>
     /// Returns a chain to the driver: writes the used element {head, writtenLength}, then (after a release barrier)
-    /// publishes the new used idx. False when the queue is not enabled, has failed, or head is not a descriptor index
-    /// (a device bug, not the guest's: the queue is left as it was).
+    /// publishes the new used idx, with any elements staged before it. False when the queue is not enabled, has failed,
+    /// or head is not a descriptor index (a device bug, not the guest's: the queue is left as it was).
     /// </summary>
     public bool TryAddUsed(ushort head, uint writtenLength)
     {
-        if (!Enabled || _failure is not null || _memory is null || head >= _size)
+        if (!TryStageUsed(head, writtenLength))
+        {
+            return false;
+        }
+
+        PublishUsed();
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the used element {head, writtenLength} in the next free slot without publishing it: the driver sees the
+    /// staged elements together at <see cref="PublishUsed"/> (a frame over several receive buffers, virtio-net's
+    /// MRG_RXBUF, must appear whole: 5.1.6.4). False as for <see cref="TryAddUsed"/>, or when a whole ring is staged.
+    /// </summary>
+    public bool TryStageUsed(ushort head, uint writtenLength)
+    {
+        if (!Enabled || _failure is not null || _memory is null || head >= _size || _stagedUsed >= _size)
         {
             return false;
         }
 
         // The used ring was checked to lie wholly in RAM at activation: every element slot below is inside it.
-        ulong element = _usedRing + UsedRingOffset + UsedElementSize * (uint)(_nextUsed & (_size - 1));
+        ulong element = _usedRing + UsedRingOffset + UsedElementSize * (uint)((ushort)(_nextUsed + _stagedUsed) & (_size - 1));
         if (!_memory.TryWriteUInt32(element, head) || !_memory.TryWriteUInt32(element + 4, writtenLength))
         {
             return false;
         }
 
-        // §2.7.8.2 / Linux virtio_wmb: the element must be visible before the idx that publishes it.
-        Interlocked.MemoryBarrier();
-        _nextUsed++;
-        _memory.TryWriteVolatileUInt16(_usedRing + UsedIdxOffset, _nextUsed);
-        _addedSinceSignal++;
+        _stagedUsed++;
         return true;
+    }
+
+    /// <summary>Publishes the elements staged by <see cref="TryStageUsed"/> with one used idx store (after a release barrier).</summary>
+    public void PublishUsed()
+    {
+        if (_stagedUsed == 0 || _memory is null)
+        {
+            return;
+        }
+
+        // §2.7.8.2 / Linux virtio_wmb: the elements must be visible before the idx that publishes them.
+        Interlocked.MemoryBarrier();
+        _nextUsed += _stagedUsed;
+        _memory.TryWriteVolatileUInt16(_usedRing + UsedIdxOffset, _nextUsed);
+        _addedSinceSignal += _stagedUsed;
+        _stagedUsed = 0;
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ public sealed partial class Virtqueue
     private ushort _nextUsed;
     private ushort _signalledUsed; // used idx when NeedsInterrupt last decided
     private uint _addedSinceSignal; // used elements published since then (more than 65535 defeats the 16-bit compare)
+    private ushort _stagedUsed; // used elements written after _nextUsed but not yet published (TryStageUsed)
     private bool _notificationsEnabled;
     private string? _failure;
 
@@ -112,6 +113,7 @@ public sealed partial class Virtqueue
         _nextUsed = 0;
         _signalledUsed = 0;
         _addedSinceSignal = 0;
+        _stagedUsed = 0;
         _notificationsEnabled = true;
         _failure = null;
         Enabled = true;
@@ -129,6 +131,7 @@ public sealed partial class Virtqueue
         _eventIdx = _indirect = false;
         _nextAvail = _nextUsed = _signalledUsed = 0;
         _addedSinceSignal = 0;
+        _stagedUsed = 0;
         _notificationsEnabled = true;
         Size = MaxSize;
         DescriptorTable = AvailableRing = UsedRing = 0;
@@ -145,6 +148,7 @@ public sealed partial class Virtqueue
         _nextUsed = nextUsed;
         _signalledUsed = nextUsed;
         _addedSinceSignal = 0;
+        _stagedUsed = 0;
     }
 
     private string? Validate(GuestMemory memory)

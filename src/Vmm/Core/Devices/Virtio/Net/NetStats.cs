@@ -9,6 +9,7 @@ public sealed class NetStats
     private long _rxPackets;
     private long _rxBytes;
     private long _rxDropped;
+    private long _rxWaits;
     private long _txPackets;
     private long _txBytes;
     private long _txDropped;
@@ -19,6 +20,12 @@ public sealed class NetStats
 
     /// <summary>Frames from the host the guest had no room for (no receive buffer, one too small, or the link down).</summary>
     public long RxDropped => Interlocked.Read(ref _rxDropped);
+
+    /// <summary>
+    /// Times a frame from the host found too few receive buffers and waited in the device (not read from the host
+    /// meanwhile) until the guest added more, as QEMU holds it.
+    /// </summary>
+    public long RxWaits => Interlocked.Read(ref _rxWaits);
 
     public long TxPackets => Interlocked.Read(ref _txPackets);
 
@@ -34,6 +41,8 @@ public sealed class NetStats
     }
 
     internal void DroppedRx() => Interlocked.Increment(ref _rxDropped);
+
+    internal void WaitedRx() => Interlocked.Increment(ref _rxWaits);
 
     internal void Sent(int bytes)
     {

@@ -19,8 +19,8 @@ public static class VhostNetFeatures
         | H.FeatureMrgRxbuf | VirtioFeature.Version1 | AccessPlatform | RingPacked;
 
     /// <summary>
-    /// The device features to offer over vhost: the userspace device's own (<paramref name="device"/>), plus MRG_RXBUF,
-    /// with the kernel's bits kept only where <paramref name="vhost"/> (VHOST_GET_FEATURES) has them too.
+    /// The device features to offer over vhost: the userspace device's own (<paramref name="device"/>), plus MRG_RXBUF
+    /// (which the userspace datapath offers too), with the kernel's bits kept only where <paramref name="vhost"/> (VHOST_GET_FEATURES) has them too.
     /// </summary>
     public static ulong Offer(ulong device, ulong vhost)
     {

@@ -11,10 +11,11 @@ namespace Kvm.Vmm.Devices.Virtio.Net;
 /// each), the control queue last, and the MAC, the link status, the number of pairs and the MTU in its configuration;
 /// frames pass with their 12-byte header. Checksum and TCP segmentation offloads are offered both ways when the backend
 /// can carry them: the guest's headers then go to the backend as they are (the host kernel checks them), and the
-/// backend is told which offloads the guest accepts. Each active pair is served by a thread of the device's
+/// backend is told which offloads the guest accepts. MRG_RXBUF is offered: a received frame may then fill several of
+/// the guest's receive buffers (num_buffers in its header). Each active pair is served by a thread of the device's
 /// (<see cref="VirtioNetWorker"/>); a chain the guest malformed breaks this device alone (DEVICE_NEEDS_RESET).
 /// Given one <see cref="VhostNet"/> per pair (tap backends only), the pairs run in the kernel instead
-/// (<see cref="VhostNetDatapath"/>), with MRG_RXBUF offered when vhost-net has it; the configuration and the control
+/// (<see cref="VhostNetDatapath"/>), with MRG_RXBUF offered only when vhost-net has it; the configuration and the control
 /// queue (<see cref="VirtioNetControl"/>) stay here. Until the driver sets the number of pairs, only pair 0 moves frames.
 /// </summary>
 public sealed partial class VirtioNet : IVirtioDevice
@@ -60,7 +61,7 @@ public sealed partial class VirtioNet : IVirtioDevice
         _mac = config.Mac;
         _linkUp = config.LinkUp;
         _workers = new VirtioNetWorker?[config.QueuePairs];
-        Features = H.FeatureMac | H.FeatureStatus | (config.Mtu is null ? 0 : H.FeatureMtu) | OffloadFeatures(Backend.SupportedOffloads)
+        Features = H.FeatureMac | H.FeatureStatus | H.FeatureMrgRxbuf | (config.Mtu is null ? 0 : H.FeatureMtu) | OffloadFeatures(Backend.SupportedOffloads)
             | ControlFeatures | (config.QueuePairs > 1 ? H.FeatureMq : 0);
         if (vhosts is not null)
         {

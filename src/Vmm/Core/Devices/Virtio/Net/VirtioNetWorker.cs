@@ -10,11 +10,14 @@ namespace Kvm.Vmm.Devices.Virtio.Net;
 /// The datapath of one queue pair of an activated <see cref="VirtioNet"/> (receiveqN 2N, transmitqN 2N+1) on that pair's
 /// backend (a tap queue): a thread polling the transmit and receive doorbells, the
 /// backend's descriptor and a stop eventfd. Transmit chains are copied out and written to the backend; frames the
-/// backend has are read and copied into the guest's receive buffers, and dropped (counted) when it has none, so the
-/// host never waits for the guest. A chain with the wrong direction, too short for the header or too long for a
+/// backend has are read and copied into the guest's receive buffers. A frame that finds too few buffers waits in the
+/// device, and the backend is not read, until the guest adds buffers and kicks (as QEMU holds a frame instead of
+/// dropping it: TCP then slows down instead of losing segments); the backend's own queue bounds what waits in the
+/// host, and transmit goes on meanwhile. With MRG_RXBUF a frame spreads over as many receive chains as it needs
+/// (<see cref="ReceiveMerged"/>). A chain with the wrong direction, too short for the header or too long for a
 /// frame breaks the device (<see cref="IVirtioInterrupt.Fail"/>); the thread then waits for the reset.
 /// </summary>
-internal sealed class VirtioNetWorker : IDisposable
+internal sealed partial class VirtioNetWorker : IDisposable
 {
     private const int FramesPerRound = 256; // receive at most this many before looking at the transmit queue again
 
@@ -30,12 +33,18 @@ internal sealed class VirtioNetWorker : IDisposable
     private readonly DescriptorChain? _rxChain;
     private readonly DescriptorChain? _txChain;
     private readonly EventFd _stop = EventFd.Create();
-    private readonly byte[] _buffer = new byte[H.Size + H.MaxFrame];
+    private readonly byte[] _buffer = new byte[H.Size + H.MaxFrame];   // transmit
+    private readonly byte[] _rxBuffer = new byte[H.Size + H.MaxFrame]; // receive: may hold a frame waiting for buffers
     private readonly Thread _thread;
     private readonly bool _txOffloads;
     private readonly bool _rxOffloads;
+    private readonly bool _mergeable;
+    private readonly DescriptorChain? _rxMore;
+    private readonly ushort[] _mergedHeads;
+    private readonly uint[] _mergedLengths;
     private bool _broken;
     private bool _backendFailed;
+    private int _waiting; // the length of the frame in _rxBuffer that waits for receive buffers, or 0
 
     public VirtioNetWorker(VirtioNet device, VirtioActivation activation, int pair, INetBackend backend)
     {
@@ -49,6 +58,10 @@ internal sealed class VirtioNetWorker : IDisposable
         _rxChain = _rx?.CreateChain();
         _txOffloads = activation.Has(H.FeatureCsum);
         _rxOffloads = activation.Has(H.FeatureGuestCsum);
+        _mergeable = activation.Has(H.FeatureMrgRxbuf) && _rx is not null;
+        _rxMore = _mergeable ? _rx!.CreateChain() : null;
+        _mergedHeads = _mergeable ? new ushort[_rx!.MaxSize] : [];
+        _mergedLengths = _mergeable ? new uint[_rx!.MaxSize] : [];
         _txChain = _tx?.CreateChain();
         _thread = new Thread(Run) { Name = $"{device.Name}:net{pair}", IsBackground = true };
         _thread.Start();
@@ -84,7 +97,8 @@ internal sealed class VirtioNetWorker : IDisposable
             while (true)
             {
                 // A broken device only waits for its reset: the backend's frames stay queued in the host (which drops them).
-                int result = NetIo.Poll(_broken ? fds[..1] : _backendFailed ? fds[..3] : fds, -1);
+                // A frame that waits for receive buffers leaves the backend unread until the guest kicks its receive queue.
+                int result = NetIo.Poll(_broken ? fds[..1] : _backendFailed || _waiting > 0 ? fds[..3] : fds, -1);
                 if (result < 0)
                 {
                     s_log.Error("{Device}: poll failed: {Error}", _device.Name, Libc.ErrorText(-result));
@@ -203,13 +217,22 @@ internal sealed class VirtioNetWorker : IDisposable
         _ => null,
     };
 
-    /// <summary>Moves the backend's waiting frames into receive buffers (a bounded number per round), dropping those without one.</summary>
+    /// <summary>
+    /// Moves the backend's frames into receive buffers (a bounded number per round), the one that waited first; a frame
+    /// that finds too few buffers waits (<c>_waiting</c>) and ends the round.
+    /// </summary>
     private void Receive()
     {
         bool received = false;
         for (int i = 0; i < FramesPerRound; i++)
         {
-            int length = _backend.Read(_buffer);
+            int length = _waiting;
+            _waiting = 0;
+            if (length == 0)
+            {
+                length = _backend.Read(_rxBuffer);
+            }
+
             if (length <= 0)
             {
                 if (length < 0)
@@ -226,6 +249,30 @@ internal sealed class VirtioNetWorker : IDisposable
                 continue;
             }
 
+            // Without GUEST_CSUM the header carries no offload (and the backend was told so).
+            if (!_rxOffloads)
+            {
+                _rxBuffer.AsSpan(0, H.OffloadFieldsSize).Clear();
+            }
+
+            if (_mergeable)
+            {
+                var merged = ReceiveMerged(_rx, length);
+                if (merged == MergedReceive.Broken)
+                {
+                    return;
+                }
+
+                if (merged == MergedReceive.Waits)
+                {
+                    Wait(length);
+                    break;
+                }
+
+                received = true;
+                continue;
+            }
+
             var pop = NextReceiveChain(_rx, _rxChain);
             if (pop == QueuePop.Broken)
             {
@@ -235,8 +282,8 @@ internal sealed class VirtioNetWorker : IDisposable
 
             if (pop == QueuePop.Empty)
             {
-                _device.Stats.DroppedRx();
-                continue;
+                Wait(length);
+                break;
             }
 
             if (ReceiveError(_rxChain) is { } error)
@@ -252,16 +299,10 @@ internal sealed class VirtioNetWorker : IDisposable
             }
             else
             {
-                // Without GUEST_CSUM the header carries no offload (and the backend was told so); num_buffers is 1
-                // without MRG_RXBUF (5.1.6.3.1).
-                if (!_rxOffloads)
-                {
-                    _buffer.AsSpan(0, H.OffloadFieldsSize).Clear();
-                }
-
-                _buffer[H.NumBuffersOffset] = 1;
-                _buffer[H.NumBuffersOffset + 1] = 0;
-                used = (uint)_rxChain.CopyToWritable(_activation.Memory, 0, _buffer.AsSpan(0, length));
+                // num_buffers is 1 without MRG_RXBUF (5.1.6.3.1).
+                _rxBuffer[H.NumBuffersOffset] = 1;
+                _rxBuffer[H.NumBuffersOffset + 1] = 0;
+                used = (uint)_rxChain.CopyToWritable(_activation.Memory, 0, _rxBuffer.AsSpan(0, length));
                 _device.Stats.Received(length - H.Size);
             }
 
@@ -273,6 +314,16 @@ internal sealed class VirtioNetWorker : IDisposable
         {
             _activation.Interrupt.NotifyQueue(_rxIndex);
         }
+    }
+
+    /// <summary>
+    /// Keeps the frame in <c>_rxBuffer[..length]</c> for the next round. The receive queue's notifications are on (the
+    /// empty pop re-armed them), so the guest's next buffers kick the thread, which then tries this frame first.
+    /// </summary>
+    private void Wait(int length)
+    {
+        _waiting = length;
+        _device.Stats.WaitedRx();
     }
 
     /// <summary>The next receive chain; an empty ring is looked at again after re-arming its notification (a buffer may have just come).</summary>
