@@ -103,7 +103,12 @@ need_packages() {
 }
 
 # The kernel package linux-image-amd64 currently depends on, e.g. linux-image-6.1.0-56-amd64.
+# KVM_NESTED_KERNEL_PACKAGE names another one (e.g. to compare two kernels' nested SVM).
 kernel_package() {
+  if [ -n "${KVM_NESTED_KERNEL_PACKAGE:-}" ]; then
+    echo "$KVM_NESTED_KERNEL_PACKAGE"
+    return
+  fi
   apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'
 }
 
