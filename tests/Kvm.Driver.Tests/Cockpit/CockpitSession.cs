@@ -34,6 +34,9 @@ internal sealed class CockpitSession : IDisposable
     /// <summary>A temporary directory of the test's own (kvmd's state and runtime are under it), removed on dispose.</summary>
     public string Directory { get; }
 
+    /// <summary>kvmd's runtime directory (its networks' dnsmasq files are under network/).</summary>
+    public string RuntimeDirectory => Path.Combine(Directory, "run");
+
     public string BusAddress => _bus!.Address;
 
     /// <summary>The Machines page's address on this cockpit-ws.</summary>
@@ -78,7 +81,7 @@ internal sealed class CockpitSession : IDisposable
 
         session._bus = PrivateBus.Start();
         string[] kvmd = [Executable.Kvmd.Path, "--session", "--debug",
-            "--state-dir", Path.Combine(session.Directory, "state"), "--runtime-dir", Path.Combine(session.Directory, "run"),
+            "--state-dir", Path.Combine(session.Directory, "state"), "--runtime-dir", session.RuntimeDirectory,
             "--rpc-socket", Path.Combine(session.Directory, "virtqemud-sock")];
         // ip netns exec execs kvmd in the namespace (the same process); the bus is a socket path, reachable from there.
         string[] command = netns is null ? kvmd : ["ip", "netns", "exec", netns.Name, .. kvmd];

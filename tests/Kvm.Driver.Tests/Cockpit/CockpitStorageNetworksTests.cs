@@ -8,8 +8,9 @@ namespace Kvm.Driver.Tests.Cockpit;
 /// cockpit-machines' Storage pools and Networks pages in one headless Chromium session against kvmd
 /// (<see cref="CockpitSession"/>), kvmd inside a network namespace of the test's own so that the network Cockpit
 /// creates and starts (a bridge, dnsmasq, nftables rules) stays in there. cockpit_storage_networks.py creates, starts,
-/// fills, empties and deletes a directory pool and creates, starts and deletes a NAT network through the pages, and
-/// checks each step in kvmd, with qemu-img and with ip. Screenshots go to artifacts/cockpit/storage-networks/.
+/// fills, empties and deletes a directory pool, sees a pool whose directory is missing fail to start with kvmd's
+/// reason, and creates, starts, changes (autostart, a static DHCP host added and removed) and deletes a NAT network
+/// through the pages, checking each step in kvmd, with qemu-img, with ip and in dnsmasq's hosts file. Screenshots go to artifacts/cockpit/storage-networks/.
 /// </summary>
 [TestFixture]
 [Category("Cockpit")]
@@ -46,7 +47,7 @@ public sealed class CockpitStorageNetworksTests
         _session.StartCockpit();
         _session.RunScript("cockpit_storage_networks.py", TimeSpan.FromSeconds(150), _session.MachinesUrl,
             _session.BusAddress, LibvirtPaths.Connect, CockpitSession.Screenshots("storage-networks"), existing, created,
-            _netns!.Name);
+            _netns!.Name, _session.RuntimeDirectory);
 
         // Cockpit's calls on these pages are all ones kvmd serves: none answered libvirt's "not supported".
         string[] unsupported = _session.KvmdLog.Split('\n').Where(l => l.Contains("not supported")).ToArray();

@@ -63,6 +63,15 @@ class Page:
             time.sleep(0.2)
         self.fail('timed out after %d s waiting for %s' % (timeout, what))
 
+    def wait_for(self, condition, what, timeout=30):
+        """Waits until condition() (a check outside the page, such as kvmd's state) is true."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.2)
+        self.fail('timed out after %d s waiting for %s' % (timeout, what))
+
     def check(self, condition, message):
         """Like assert, but the failure also shows the page (and leaves failed.png)."""
         if not condition:

@@ -3,9 +3,10 @@
 # user does, and checks each step by what the page shows and by what kvmd (python3-dbus), the files (qemu-img) and the
 # network namespace kvmd runs in (ip) then hold:
 #   cockpit_storage_networks.py CHROMIUM MACHINES_URL BUS_ADDRESS CONNECT_PATH SCREENSHOT_DIR EXISTING_DIR NEW_DIR NETNS
-# kvmd holds nothing yet; this script defines the pool "existing" (a dir pool on EXISTING_DIR, with one volume) and the
-# network "default" through kvmd's API first, then creates the pool "created" on NEW_DIR and the network "cockpitnet"
-# through the pages. Prints one line per step and "ok" last; a traceback and exit 1 when a check fails.
+#       KVMD_RUNTIME_DIR
+# kvmd holds nothing yet; this script defines the pool "existing" (a dir pool on EXISTING_DIR, with one volume), the
+# pool "missing" (on a directory that does not exist) and the network "default" through kvmd's API first, then creates
+# the pool "created" on NEW_DIR and the network "cockpitnet" through the pages. Prints one line per step and "ok" last; a traceback and exit 1 when a check fails.
 import json
 import os
 import re
@@ -16,7 +17,7 @@ import dbus
 
 from cockpit_page import pass_virtualization_notice, with_page
 
-chromium, machines_url, bus_address, connect_path, shots, existing_dir, new_dir, netns = sys.argv[1:9]
+chromium, machines_url, bus_address, connect_path, shots, existing_dir, new_dir, netns, runtime_dir = sys.argv[1:10]
 CONNECTION = 'system'  # cockpit-machines uses only the system connection for root, and the bridge's system bus is ours
 GIB = 1024 ** 3
 bus = dbus.bus.BusConnection(bus_address)
@@ -25,6 +26,8 @@ connect = dbus.Interface(bus.get_object('org.libvirt', connect_path), 'org.libvi
 EXISTING_POOL = "<pool type='dir'><name>existing</name><target><path>%s</path></target></pool>" % existing_dir
 EXISTING_VOLUME = ("<volume><name>present.qcow2</name><capacity unit='MiB'>64</capacity>"
                    "<target><format type='qcow2'/></target></volume>")
+MISSING_POOL = "<pool type='dir'><name>missing</name><target><path>%s</path></target></pool>" % (
+    os.path.join(new_dir, 'not-there'))
 DEFAULT_NETWORK = '''<network>
   <name>default</name>
   <forward mode='nat'/>
@@ -84,6 +87,7 @@ def prepare_kvmd():
     pool = connect.StoragePoolDefineXML(EXISTING_POOL, 0)
     obj(pool, 'org.libvirt.StoragePool').Create(0)
     obj(pool, 'org.libvirt.StoragePool').StorageVolCreateXML(EXISTING_VOLUME, 0)
+    connect.StoragePoolDefineXML(MISSING_POOL, 0)
     network = connect.NetworkDefineXML(DEFAULT_NETWORK)
     obj(network, 'org.libvirt.Network').Create()
 
@@ -169,11 +173,28 @@ def storage_pools(page):
     open_kebab_item(page, pool_id('created', 'action-kebab'), '#delete-pool-created-system')
     confirm_dialog(page, 'Delete', 'the Delete storage pool dialog', '05-delete-pool-dialog')
     page.wait('!document.querySelector(%s)' % json.dumps(pool_id('created', 'name')), '"created" to leave the list')
-    page.check(sorted(kvmd_pools()) == ['existing'], 'kvmd holds the pools %s' % sorted(kvmd_pools()))
+    page.check(sorted(kvmd_pools()) == ['existing', 'missing'], 'kvmd holds the pools %s' % sorted(kvmd_pools()))
     page.check(os.path.isdir(new_dir), new_dir + ' was removed')
     page.screenshot('06-pool-deleted')
     page.no_danger('after the storage pool steps')
     print('delete pool: deactivated, then undefined in kvmd; its directory kept')
+
+    # 7. A pool whose directory is gone: Activate fails, and the row says why in kvmd's (libvirt's) words.
+    page.click('#activate-pool-missing-system')
+    page.click_text('#pool-missing-system-name, tr button', 'view more...', 'the failure\'s "view more..." link')
+    page.wait('[...document.querySelectorAll(".pf-c-popover")].some(p => p.innerText.includes("cannot open directory"))',
+              'the popover with the reason')
+    popover = page.eval('[...document.querySelectorAll(".pf-c-popover")].map(p => p.innerText).join("\\n")')
+    page.screenshot('07-pool-activation-failed')
+    page.check('failed to get activated' in popover and 'No such file or directory' in popover, 'popover: ' + popover)
+    missing = kvmd_pools()['missing']
+    page.check(not prop(missing, 'org.libvirt.StoragePool', 'Active'), 'kvmd: the missing pool is active')
+    page.eval('document.querySelector(".pf-c-popover button[aria-label=Close]")?.click()')
+    open_kebab_item(page, pool_id('missing', 'action-kebab'), '#delete-pool-missing-system')
+    confirm_dialog(page, 'Delete', 'the Delete storage pool dialog', '08-delete-missing-pool-dialog')
+    page.wait('!document.querySelector(%s)' % json.dumps(pool_id('missing', 'name')), '"missing" to leave the list')
+    page.check(sorted(kvmd_pools()) == ['existing'], 'kvmd holds the pools %s' % sorted(kvmd_pools()))
+    print('failed activation: the row shows kvmd\'s reason (%s); the pool deleted' % popover.split('\n')[-1])
 
 
 def expand_volumes(page, pool):
@@ -189,14 +210,14 @@ def expand_volumes(page, pool):
 def networks(page):
     page.eval('window.location.hash = "#/networks"')
 
-    # 7. The list shows kvmd's network, active on its bridge.
+    # 8. The list shows kvmd's network, active on its bridge.
     wait_text(page, network_id('default', 'state'), 'active', 'the network "default" to show active')
     page.check(page.inner_text(network_id('default', 'device')) == 'virbr0', 'default is not on virbr0')
-    page.screenshot('07-networks')
+    page.screenshot('09-networks')
     page.no_danger('on the Networks page')
     print('networks: default active on virbr0')
 
-    # 8. Create virtual network: NAT, 192.168.100.1/24 (Cockpit's default), a DHCP range.
+    # 9. Create virtual network: NAT, 192.168.100.1/24 (Cockpit's default), a DHCP range.
     page.click('#create-network')
     page.wait('!!document.querySelector("#create-network-name")', 'the Create virtual network dialog')
     page.type('#create-network-name', 'cockpitnet')
@@ -206,7 +227,7 @@ def networks(page):
     page.wait('!!document.querySelector("#network-ipv4-dhcp-range-start")', 'the DHCP range fields')
     page.type('#network-ipv4-dhcp-range-start', '192.168.100.10')
     page.type('#network-ipv4-dhcp-range-end', '192.168.100.100')
-    page.screenshot('08-create-network-dialog')
+    page.screenshot('10-create-network-dialog')
     page.click_text('.pf-c-modal-box__footer button', 'Create', "the dialog's Create button")
     wait_text(page, network_id('cockpitnet', 'state'), 'inactive', 'the network "cockpitnet" to show inactive')
     page.wait('!document.querySelector(".pf-c-modal-box")', 'the dialog to close')
@@ -221,7 +242,7 @@ def networks(page):
     page.check(page.inner_text(network_id('cockpitnet', 'device')) == bridge, 'the page shows another device')
     print('create network: cockpitnet defined in kvmd, NAT on %s, 192.168.100.1/24, DHCP .10-.100' % bridge)
 
-    # 9. Activate it: kvmd makes the bridge with its address (inside kvmd's network namespace) and runs dnsmasq.
+    # 10. Activate it: kvmd makes the bridge with its address (inside kvmd's network namespace) and runs dnsmasq.
     page.click('#activate-network-cockpitnet-system')
     wait_text(page, network_id('cockpitnet', 'state'), 'active', 'the network "cockpitnet" to show active')
     page.check(prop(net, 'org.libvirt.Network', 'Active'), 'kvmd: the network is not active')
@@ -229,18 +250,46 @@ def networks(page):
     page.check('192.168.100.1/24' in addr, 'the bridge %s in kvmd\'s namespace: %r' % (bridge, addr))
     dnsmasq = subprocess.run(['pgrep', '-f', 'dnsmasq --conf-file=.*/cockpitnet.conf'], capture_output=True, text=True)
     page.check(dnsmasq.returncode == 0, 'no dnsmasq for cockpitnet is running')
-    page.screenshot('09-network-active')
+    page.screenshot('11-network-active')
     print('activate network: %s has 192.168.100.1/24 and dnsmasq runs' % bridge)
 
-    # 10. Delete it from the row's menu while it runs: Cockpit stops and undefines it; nothing of it remains.
+    # 11. Autostart on, then a static DHCP host added and removed on the running network (Network.Update): kvmd's
+    # XML and the hosts file dnsmasq reads follow each change.
+    expand = ('(() => { const b = document.querySelector(%s).closest("tbody").querySelector("button[id^=expand-toggle]");'
+              ' if (b.getAttribute("aria-expanded") !== "true") b.click(); })()' % json.dumps(network_id('cockpitnet', 'name')))
+    page.eval(expand)
+    page.wait('!!document.querySelector(%s)' % json.dumps(network_id('cockpitnet', 'autostart')), 'the autostart switch')
+    page.click(network_id('cockpitnet', 'autostart'))
+    page.wait_for(lambda: prop(net, 'org.libvirt.Network', 'Autostart'), 'kvmd: autostart on')
+    page.click(network_id('cockpitnet', 'static-host-entries-add'))
+    page.wait('!!document.querySelector("#add-new-static-entry-mac-address")', 'the Add static host dialog')
+    page.type('#add-new-static-entry-mac-address', '52:54:00:aa:bb:cc')
+    page.type('#add-new-static-entry-ip-address', '192.168.100.20')
+    page.screenshot('12-static-host-dialog')
+    page.click('#add-new-static-entry-save')
+    page.wait('document.body.innerText.includes("MAC: 52:54:00:aa:bb:cc, IP: 192.168.100.20")', 'the static host entry')
+    hosts_file = os.path.join(runtime_dir, 'network', 'cockpitnet.hostsfile')
+    xml = str(obj(net, 'org.libvirt.Network').GetXMLDesc(0))
+    page.check("<host mac='52:54:00:aa:bb:cc' ip='192.168.100.20'/>" in xml, "kvmd's XML of the network:\n" + xml)
+    page.check(open(hosts_file).read() == '52:54:00:aa:bb:cc,192.168.100.20\n', 'dnsmasq\'s hosts: %r'
+               % open(hosts_file).read())
+    page.screenshot('13-static-host')
+    page.click('#delete-network-cockpitnet-system-ipv4-dhcp-host-0-button')
+    confirm_dialog(page, 'Remove', 'the Remove static host dialog', '13-remove-static-host-dialog')
+    page.wait('!document.body.innerText.includes("MAC: 52:54:00:aa:bb:cc")', 'the static host entry to go')
+    page.check('52:54:00:aa:bb:cc' not in str(obj(net, 'org.libvirt.Network').GetXMLDesc(0)), 'kvmd still has the host')
+    page.check(open(hosts_file).read() == '', 'dnsmasq\'s hosts: %r' % open(hosts_file).read())
+    print('network settings: autostart on; static host 52:54:00:aa:bb:cc added and removed (kvmd and dnsmasq)')
+
+    # 12. Delete it from the row's menu while it runs: Cockpit stops and undefines it; nothing of it remains.
     open_kebab_item(page, network_id('cockpitnet', 'action-kebab'), '#delete-network-cockpitnet-system')
-    confirm_dialog(page, 'Delete', 'the Delete network dialog', '10-delete-network-dialog')
+    confirm_dialog(page, 'Delete', 'the Delete network dialog', '14-delete-network-dialog')
     page.wait('!document.querySelector(%s)' % json.dumps(network_id('cockpitnet', 'name')), 'cockpitnet to leave the list')
     page.check(sorted(kvmd_networks()) == ['default'], 'kvmd holds the networks %s' % sorted(kvmd_networks()))
     page.check(in_netns('ip', 'link', 'show', 'dev', bridge).returncode != 0, bridge + ' still exists')
     page.check(subprocess.run(['pgrep', '-f', 'dnsmasq --conf-file=.*/cockpitnet.conf']).returncode != 0,
                'dnsmasq for cockpitnet still runs')
-    page.screenshot('11-network-deleted')
+    page.screenshot('15-network-deleted')
     page.no_danger('after the network steps')
     print('delete network: stopped and undefined in kvmd, %s and its dnsmasq gone' % bridge)
 
