@@ -6,7 +6,8 @@
 #       KVMD_RUNTIME_DIR
 # kvmd holds nothing yet; this script defines the pool "existing" (a dir pool on EXISTING_DIR, with one volume), the
 # pool "missing" (on a directory that does not exist) and the network "default" through kvmd's API first, then creates
-# the pool "created" on NEW_DIR and the network "cockpitnet" through the pages. Prints one line per step and "ok" last; a traceback and exit 1 when a check fails.
+# the pool "created" on NEW_DIR and the network "cockpitnet" through the pages, and last gives the shut-off domain "vm1"
+# (defined through the API) a new disk in "existing" from its page's Add disk, then removes it with its file. Prints one line per step and "ok" last; a traceback and exit 1 when a check fails.
 import json
 import os
 import re
@@ -28,6 +29,12 @@ EXISTING_VOLUME = ("<volume><name>present.qcow2</name><capacity unit='MiB'>64</c
                    "<target><format type='qcow2'/></target></volume>")
 MISSING_POOL = "<pool type='dir'><name>missing</name><target><path>%s</path></target></pool>" % (
     os.path.join(new_dir, 'not-there'))
+VM_XML = '''<domain type='kvm'>
+  <name>vm1</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+</domain>'''
 DEFAULT_NETWORK = '''<network>
   <name>default</name>
   <forward mode='nat'/>
@@ -88,6 +95,7 @@ def prepare_kvmd():
     obj(pool, 'org.libvirt.StoragePool').Create(0)
     obj(pool, 'org.libvirt.StoragePool').StorageVolCreateXML(EXISTING_VOLUME, 0)
     connect.StoragePoolDefineXML(MISSING_POOL, 0)
+    connect.DomainDefineXML(VM_XML)
     network = connect.NetworkDefineXML(DEFAULT_NETWORK)
     obj(network, 'org.libvirt.Network').Create()
 
@@ -106,6 +114,10 @@ def storage_pools(page):
     print('pools: existing active, volume present.qcow2 listed')
 
     # 2. Create storage pool: a directory pool on NEW_DIR, started at boot; Cockpit defines it and leaves it inactive.
+    # Cockpit enables the button once `virsh -c qemu:///session pool-capabilities` has answered or failed (for root it
+    # tries /run/libvirt's socket): quick here, slower when some libvirtd is listening there.
+    page.wait('!!document.querySelector("#create-storage-pool") && !document.querySelector("#create-storage-pool").disabled',
+              'the Create storage pool button to be enabled', timeout=90)
     page.click('#create-storage-pool')
     page.wait('!!document.querySelector("#storage-pool-dialog-name")', 'the Create storage pool dialog')
     page.type('#storage-pool-dialog-name', 'created')
@@ -294,10 +306,48 @@ def networks(page):
     print('delete network: stopped and undefined in kvmd, %s and its dnsmasq gone' % bridge)
 
 
+def vm_disk(page):
+    page.eval('window.location.hash = "#vm?name=vm1&connection=system"')
+
+    # 13. Add disk, "Create new" in the pool "existing": kvmd makes the volume and adds the disk to vm1's definition.
+    page.wait('!!document.querySelector("#vm-vm1-disks-adddisk")', 'the Add disk button of vm1')
+    page.click('#vm-vm1-disks-adddisk')
+    page.wait('!!document.querySelector("#vm-vm1-disks-adddisk-new-name")', 'the Add disk dialog')
+    page.check(page.eval('document.querySelector("#vm-vm1-disks-adddisk-new-select-pool").value') == 'existing',
+               'the pool offered is not "existing"')
+    page.type('#vm-vm1-disks-adddisk-new-name', 'vm1-data')
+    page.screenshot('16-add-disk-dialog')
+    page.click_text('.pf-c-modal-box__footer button', 'Add', "the dialog's Add button")
+    page.wait('!!document.querySelector("#vm-vm1-disks-vda-source-volume")', 'the disk vda on the page')
+    page.wait('!document.querySelector(".pf-c-modal-box")', 'the dialog to close')
+    page.check(page.inner_text('#vm-vm1-disks-vda-source-volume') == 'vm1-data', 'the disk shows another volume')
+    page.screenshot('17-disk-added')
+    vm = connect.DomainLookupByName('vm1')
+    xml = str(obj(vm, 'org.libvirt.Domain').GetXMLDesc(2))  # VIR_DOMAIN_XML_INACTIVE
+    page.check("<source pool='existing' volume='vm1-data'/>" in xml and "<target dev='vda' bus='virtio'/>" in xml,
+               "kvmd's XML of vm1:\n" + xml)
+    image = os.path.join(existing_dir, 'vm1-data')
+    info = json.loads(subprocess.run(['qemu-img', 'info', '--output=json', image], capture_output=True, text=True,
+                                     check=True).stdout)
+    page.check((info['format'], info['virtual-size']) == ('qcow2', GIB), 'qemu-img says %s' % info)
+    print('add disk: vm1 has vda on the volume existing/vm1-data, a 1 GiB qcow2')
+
+    # 14. Remove it from the disk's menu with "Remove and delete file".
+    open_kebab_item(page, '#vm-vm1-disks-vda-action-kebab', '#delete-vm-vm1-disks-vda')
+    confirm_dialog(page, 'Remove and delete file', 'the Remove disk dialog', '18-remove-disk-dialog')
+    page.wait('!document.querySelector("#vm-vm1-disks-vda-source-volume")', 'the disk vda to leave the page')
+    page.wait_for(lambda: not os.path.exists(image), image + ' to be deleted')
+    xml = str(obj(vm, 'org.libvirt.Domain').GetXMLDesc(2))
+    page.check('<disk' not in xml, "kvmd's XML of vm1 still has a disk:\n" + xml)
+    page.no_danger('after the disk steps')
+    print('remove disk: gone from vm1 in kvmd, its volume file deleted')
+
+
 def run(page):
     prepare_kvmd()
     storage_pools(page)
     networks(page)
+    vm_disk(page)
     print('ok')
 
 
