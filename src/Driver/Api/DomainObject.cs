@@ -170,6 +170,20 @@ internal sealed class DomainObject : ILibvirtObject
                 await _manager.SetMemoryStatsPeriodAsync(uuid, period, _stopping).ConfigureAwait(false);
                 break;
             }
+            case ("AttachDevice", "su"):
+            {
+                (string xml, uint flags) = (args.ReadString(), args.ReadUInt32());
+                LibvirtErrors.CheckFlags(flags, AffectLive | AffectConfig, "qemuDomainAttachDeviceFlags");
+                _manager.AttachDevice(uuid, xml, flags);
+                break;
+            }
+            case ("DetachDevice", "su"):
+            {
+                (string xml, uint flags) = (args.ReadString(), args.ReadUInt32());
+                LibvirtErrors.CheckFlags(flags, AffectLive | AffectConfig, "qemuDomainDetachDeviceFlags");
+                _manager.DetachDevice(uuid, xml, flags);
+                break;
+            }
             case ("Rename", "su"):
             {
                 string name = args.ReadString();

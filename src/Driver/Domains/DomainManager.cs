@@ -144,6 +144,10 @@ public sealed class DomainManager : IDomainManager, IAsyncDisposable
 
     public void Rename(Guid uuid, string newName) => _definitions.Rename(uuid, newName);
 
+    public DomainInfo AttachDevice(Guid uuid, string deviceXml, uint flags) => _definitions.AttachDevice(uuid, deviceXml, flags);
+
+    public DomainInfo DetachDevice(Guid uuid, string deviceXml, uint flags) => _definitions.DetachDevice(uuid, deviceXml, flags);
+
     public string GetMetadata(Guid uuid, int type, string? uri, uint flags) => _definitions.GetMetadata(uuid, type, uri, flags);
 
     public void SetMetadata(Guid uuid, int type, string? metadata, string? key, string? uri, uint flags) =>

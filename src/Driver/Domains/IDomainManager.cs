@@ -62,6 +62,15 @@ public interface IDomainManager
     /// <summary>Rename an inactive persistent domain (UNDEFINED/RENAMED then DEFINED/RENAMED).</summary>
     void Rename(Guid uuid, string newName);
 
+    /// <summary>
+    /// virDomainAttachDeviceFlags on the persistent definition: <paramref name="deviceXml"/> (one device element) is
+    /// added to it; LIVE (or CURRENT on a running domain) is hotplug, refused as not supported.
+    /// </summary>
+    DomainInfo AttachDevice(Guid uuid, string deviceXml, uint flags);
+
+    /// <summary>virDomainDetachDeviceFlags on the persistent definition: a disk found by its target, an interface by its MAC.</summary>
+    DomainInfo DetachDevice(Guid uuid, string deviceXml, uint flags);
+
     /// <summary>virDomainGetMetadata: type 0 description, 1 title, 2 element (by namespace uri).</summary>
     string GetMetadata(Guid uuid, int type, string? uri, uint flags);
 

@@ -21,4 +21,5 @@ public enum VirErrorCode
     InvalidDomain = 7,
     NoDomainMetadata = 80,
     Overflow = 82,
+    OperationUnsupported = 84,
 }

@@ -8,10 +8,11 @@ internal static class BusDaemonProcess
 {
     /// <summary>
     /// Starts <paramref name="file"/> with DBUS_SESSION_BUS_ADDRESS set to <paramref name="busAddress"/>, its output
-    /// drained; returns once org.libvirt has an owner, or kills it and throws after <paramref name="timeout"/>.
+    /// drained (each line to <paramref name="output"/> when given); returns once org.libvirt has an owner, or kills it and
+    /// throws after <paramref name="timeout"/>.
     /// </summary>
     public static async Task<Process> StartAsync(string file, string busAddress, TimeSpan timeout, IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, Action<string>? output = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in arguments)
@@ -26,8 +27,18 @@ internal static class BusDaemonProcess
         }
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        if (output is null)
+        {
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+        }
+        else
+        {
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) output(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
         using DBusConnection client = await BusClient.ConnectAsync(busAddress);
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)

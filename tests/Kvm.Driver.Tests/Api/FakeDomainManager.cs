@@ -188,6 +188,13 @@ internal sealed class FakeDomainManager : IDomainManager
         }
     }
 
+    // Devices are the real driver core's business (DomainDefinitions); the fake's API tests do not reach them.
+    public DomainInfo AttachDevice(Guid uuid, string deviceXml, uint flags) =>
+        throw new DomainOperationException(VirErrorCode.NoSupport, "this function is not supported by the connection driver: virDomainAttachDeviceFlags");
+
+    public DomainInfo DetachDevice(Guid uuid, string deviceXml, uint flags) =>
+        throw new DomainOperationException(VirErrorCode.NoSupport, "this function is not supported by the connection driver: virDomainDetachDeviceFlags");
+
     public void SetMetadata(Guid uuid, int type, string? metadata, string? key, string? uri, uint flags)
     {
         lock (_gate)

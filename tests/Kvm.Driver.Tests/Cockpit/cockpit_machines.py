@@ -4,19 +4,13 @@
 #   cockpit_machines.py CHROMIUM PAGE_URL BUS_ADDRESS CONNECT_PATH SCREENSHOT_DIR DISK
 # The bus already holds the domains "with-machine" (its disk DISK) and "without-machine", defined by the test, shut off.
 # Prints one line per step and "ok" last; a traceback and exit 1 when a check fails.
-import base64
 import json
-import os
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
 import dbus
-import websocket
+
+from cockpit_page import DANGER, click_text, pass_virtualization_notice, with_page
 
 chromium, page_url, bus_address, connect_path, shots, disk = sys.argv[1:7]
 CONNECTION = 'system'  # cockpit-machines uses only the system connection for root, and the bridge's system bus is ours
@@ -39,77 +33,8 @@ def kvmd_domains():
     return sorted(names)
 
 
-class Page:
-    """One Chromium tab over the DevTools protocol: commands answered by id, events ignored."""
-
-    def __init__(self, ws_url):
-        self._ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
-        self._id = 0
-
-    def call(self, method, **params):
-        self._id += 1
-        self._ws.send(json.dumps({'id': self._id, 'method': method, 'params': params}))
-        while True:
-            message = json.loads(self._ws.recv())
-            if message.get('id') == self._id:
-                if 'error' in message:
-                    raise RuntimeError('%s: %s' % (method, message['error']))
-                return message['result']
-
-    def eval(self, expression):
-        result = self.call('Runtime.evaluate', expression=expression, returnByValue=True, awaitPromise=True)
-        if 'exceptionDetails' in result:
-            raise RuntimeError('%s: %s' % (expression, result['exceptionDetails']))
-        return result['result'].get('value')
-
-    def wait(self, expression, what, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = self.eval(expression)
-            if value:
-                return value
-            time.sleep(0.2)
-        self.screenshot('failed')
-        raise AssertionError('timed out after %d s waiting for %s; the page shows:\n%s\nits script logged:\n%s'
-                             % (timeout, what, self.text(), self.eval('(window.__errors || []).join("\\n")')))
-
-    def text(self):
-        return self.eval('document.body ? document.body.innerText : ""')
-
-    def click(self, selector):
-        found = self.eval('(() => { const e = document.querySelector(%s); if (e) e.click(); return !!e; })()'
-                          % json.dumps(selector))
-        assert found, 'no element %s on the page:\n%s' % (selector, self.text())
-
-    def screenshot(self, name):
-        data = self.call('Page.captureScreenshot', format='png')['data']
-        with open(os.path.join(shots, name + '.png'), 'wb') as f:
-            f.write(base64.b64decode(data))
-
-
-def start_chromium(profile):
-    process = subprocess.Popen(
-        [chromium, '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions',
-         '--user-data-dir=' + profile, '--remote-debugging-port=0', '--window-size=1280,900', 'about:blank'],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    port_file = os.path.join(profile, 'DevToolsActivePort')
-    deadline = time.monotonic() + 30
-    while not os.path.exists(port_file) or not open(port_file).read().strip():
-        assert time.monotonic() < deadline and process.poll() is None, 'chromium did not open its DevTools port'
-        time.sleep(0.1)
-    port = open(port_file).read().split()[0]
-    targets = json.load(urllib.request.urlopen('http://127.0.0.1:%s/json/list' % port, timeout=10))
-    return process, next(t['webSocketDebuggerUrl'] for t in targets if t['type'] == 'page')
-
-
 def row(name, part):
     return json.dumps('#vm-%s-%s-%s' % (name, CONNECTION, part))
-
-
-def click_text(selector, text):
-    """An expression that clicks the first element matching selector whose text is text, true when it found one."""
-    return ('(() => { const e = [...document.querySelectorAll(%s)].find(e => e.innerText.trim() === %s);'
-            ' if (e) e.click(); return !!e; })()' % (json.dumps(selector), json.dumps(text)))
 
 
 def state_of(page, name):
@@ -117,38 +42,9 @@ def state_of(page, name):
                      % row(name, 'state'))
 
 
-DANGER = '!!document.querySelector(".pf-c-alert.pf-m-danger")'
-
-# Kept in window.__errors so that a failure can say what the page's script ran into.
-ERROR_HOOK = '''window.__errors = [];
-window.addEventListener("error", e => window.__errors.push("error: " + e.message + " " + (e.error && e.error.stack)));
-window.addEventListener("unhandledrejection", e => window.__errors.push("rejection: " + JSON.stringify(e.reason)));
-const consoleError = console.error;
-console.error = (...a) => { window.__errors.push("console.error: " + a.join(" ")); consoleError.apply(console, a); };'''
-
-
-def main():
-    profile = tempfile.mkdtemp(prefix='cockpit-chromium-')
-    process, ws_url = start_chromium(profile)
-    try:
-        run(Page(ws_url))
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)  # chromium and the helpers it started, in the group it leads
-        process.wait()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 def run(page):
-    page.call('Page.enable')
-    page.call('Page.addScriptToEvaluateOnNewDocument', source=ERROR_HOOK)
-    page.call('Page.navigate', url=page_url)
-    page.wait('document.readyState === "complete" && !!document.body && document.body.innerText.length > 0', 'the page')
-    # No vmx/svm on this machine: cockpit-machines asks first; "Ignore" is what a user clicks to go on.
-    page.wait('!!document.querySelector("#ignore-hw-virtualization-disabled-btn") || !!document.querySelector(%s)'
-              % row('with-machine', 'state'), 'the list or the virtualization notice', timeout=60)
-    if page.eval('!!document.querySelector("#ignore-hw-virtualization-disabled-btn")'):
-        page.screenshot('00-virtualization-notice')
-        page.click('#ignore-hw-virtualization-disabled-btn')
+    page.open(page_url)
+    pass_virtualization_notice(page, '!!document.querySelector(%s)' % row('with-machine', 'state'))
 
     # 1. The list: both domains, shut off, no error alert.
     for name in ('with-machine', 'without-machine'):
@@ -209,4 +105,4 @@ def run(page):
     print('ok')
 
 
-main()
+with_page(chromium, shots, run)

@@ -7,7 +7,7 @@ namespace Kvm.Driver.Tests.Domains;
 
 /// <summary>The definitions store alone: real files in a temporary state directory, no VMM.</summary>
 [CancelAfter(30_000)]
-public sealed class DomainDefinitionsTests
+public sealed partial class DomainDefinitionsTests
 {
     private string _root = null!;
     private DomainTable _table = null!;

@@ -51,5 +51,23 @@ internal sealed class NetNamespace : IDisposable
     /// <summary>The namespace's inode, as /proc/PID/ns/net shows it ("net:[INODE]") for a process inside it.</summary>
     public string Inode => "net:[" + HostCommands.Host.Run("stat", "stat", "-L", "-c", "%i", "/run/netns/" + Name).Trim() + "]";
 
-    public void Dispose() => HostCommands.Host.TryRun("ip", "netns", "del", Name);
+    /// <summary>Kills what still runs inside (a dnsmasq a daemon left behind), then removes the namespace.</summary>
+    public void Dispose()
+    {
+        (_, string pids, _) = HostCommands.Host.TryRun("ip", "netns", "pids", Name);
+        foreach (string pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(int.Parse(pid));
+                process.Kill();
+                process.WaitForExit(5_000);
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+        HostCommands.Host.TryRun("ip", "netns", "del", Name);
+    }
 }
