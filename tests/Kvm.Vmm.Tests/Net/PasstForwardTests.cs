@@ -16,7 +16,7 @@ namespace Kvm.Vmm.Tests.Net;
 /// loopback port of this machine's only.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class PasstForwardTests
+public sealed partial class PasstForwardTests
 {
     private const int EtherTypeIpv4 = 0x0800;
     private const byte ProtocolTcp = 6;
