@@ -8,8 +8,8 @@ namespace Kvm.Vmm.Tests;
 /// <summary>
 /// kvm-vmm runs a domain with <c>&lt;interface type='user'&gt;</c> on real KVM, in one boot: passt, started by
 /// kvm-vmm, gives Debian's kernel (its own virtio_net, busybox's udhcpc) the host's address and gateway by DHCP, and
-/// passt ends when kvm-vmm is killed with SIGKILL. (TCP through passt, to the outer guest's loopback and through a
-/// <c>&lt;portForward&gt;</c>, is not part of it yet: it did not work in the harness, see the branch's notes.) passt needs a host interface with a default route to take its addresses from: the test makes
+/// passt ends when kvm-vmm is killed with SIGKILL; a <c>&lt;portForward&gt;</c> lets the host reach a server in the
+/// guest (PasstBootTests.PortForward.cs). passt needs a host interface with a default route to take its addresses from: the test makes
 /// a tap with an address and a route in the nested-KVM harness's disposable outer guest (which has no network), never
 /// on another machine.
 /// </summary>
@@ -63,15 +63,9 @@ public sealed partial class PasstBootTests
     [Test]
     public void UserInterface_GuestGetsItsAddressByDhcp_AndPasstEndsWithKvmVmm()
     {
-        // The outer guest's "uplink": passt takes the guest's address, netmask and gateway from it.
-        DiskGuest.Run("ip", "link", "set", "lo", "up");
-        DiskGuest.Run("ip", "tuntap", "add", "dev", Uplink, "mode", "tap");
-        DiskGuest.Run("ip", "addr", "add", $"{HostAddress}/24", "dev", Uplink);
-        DiskGuest.Run("ip", "link", "set", Uplink, "up");
-        DiskGuest.Run("ip", "route", "add", "default", "via", Gateway, "dev", Uplink);
-
+        AddUplink();
         string console = Path.Combine(_directory, "console.log");
-        using var vmm = VmmProcessTests.StartVmm("--domain-xml", WriteDomain(console));
+        using var vmm = VmmProcessTests.StartVmm("--domain-xml", WriteDomain(console, "", ""));
         var stderr = vmm.StandardError.ReadToEndAsync();
         var deadline = Stopwatch.StartNew();
 
@@ -89,6 +83,16 @@ public sealed partial class PasstBootTests
         vmm.WaitForExit();
         Assert.That(SpinWait.SpinUntil(() => !IsRunning(passt[0]), TimeSpan.FromSeconds(30)), Is.True, "passt outlived kvm-vmm's SIGKILL");
         Assert.That(stderr.Result, Does.Contain("passt started"), "kvm-vmm logged passt's start");
+    }
+
+    /// <summary>The outer guest's "uplink": passt takes the guest's address, netmask and gateway from it.</summary>
+    private static void AddUplink()
+    {
+        DiskGuest.Run("ip", "link", "set", "lo", "up");
+        DiskGuest.Run("ip", "tuntap", "add", "dev", Uplink, "mode", "tap");
+        DiskGuest.Run("ip", "addr", "add", $"{HostAddress}/24", "dev", Uplink);
+        DiskGuest.Run("ip", "link", "set", Uplink, "up");
+        DiskGuest.Run("ip", "route", "add", "default", "via", Gateway, "dev", Uplink);
     }
 
     private static void WaitForConsole(Process vmm, string console, string marker, Stopwatch deadline, Task<string> stderr)
@@ -128,7 +132,11 @@ public sealed partial class PasstBootTests
         }
     }
 
-    private string WriteDomain(string console)
+    /// <summary>
+    /// The domain: a guest that takes its address by DHCP, runs <paramref name="afterDhcp"/>, prints
+    /// <see cref="Done"/> and waits; <paramref name="passtElements"/> go into its user-mode interface.
+    /// </summary>
+    private string WriteDomain(string console, string afterDhcp, string passtElements)
     {
         string initramfs = DiskGuest.BuildInitramfs(_directory, $$"""
             B=/bin/busybox
@@ -149,6 +157,7 @@ public sealed partial class PasstBootTests
             $B chmod +x /dhcp.sh
             $B udhcpc -i eth0 -f -q -n -t 20 -T 3 -s /dhcp.sh || echo "DHCP-FAILED"
             echo "NET mac=$($B cat /sys/class/net/eth0/address) carrier=$($B cat /sys/class/net/eth0/carrier)"
+            {{afterDhcp}}
             echo {{Done}}
             $B sleep 600
             $B poweroff -f
@@ -171,6 +180,7 @@ public sealed partial class PasstBootTests
                   <mac address='{Mac}'/>
                   <model type='virtio'/>
                   <backend type='passt'/>
+                  {passtElements}
                 </interface>
                 <serial type='file'>
                   <source path='{console}'/>

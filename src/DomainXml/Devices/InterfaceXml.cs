@@ -78,7 +78,10 @@ internal static class InterfaceXml
         };
     }
 
-    /// <summary><c>&lt;ip address prefix&gt;</c> as virDomainNetIPParseXML reads it.</summary>
+    /// <summary>
+    /// <c>&lt;ip address family prefix&gt;</c> as virDomainNetIPParseXML reads it: a <c>family</c> of 'ipv4' or
+    /// 'ipv6' says what the address must be (anything else: the address's own).
+    /// </summary>
     private static GuestIpDef GuestIp(XElement ip)
     {
         string? text = ip.Attr(XmlNames.Address);
@@ -87,9 +90,16 @@ internal static class InterfaceXml
             ThrowHelper.Throw(DomainXmlErrorKind.XmlError, "Missing required address in <ip>", ip, "address");
         }
 
-        if (!IPAddress.TryParse(text, out var address) || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        AddressFamily? family = ip.Attr(XmlNames.Family) switch
         {
-            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Failed to parse IP address: '{text}'", ip, "address");
+            "ipv4" => AddressFamily.InterNetwork,
+            "ipv6" => AddressFamily.InterNetworkV6,
+            _ => null,
+        };
+        if (!IPAddress.TryParse(text, out var address) || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            || (family is { } wanted && address.AddressFamily != wanted))
+        {
+            ThrowHelper.Throw(DomainXmlErrorKind.XmlError, $"Invalid address '{text}' in <ip>", ip, "address");
         }
 
         uint prefix = 0;
@@ -175,6 +185,23 @@ internal static class InterfaceXml
         if (nic.Mac is not null)
         {
             element.Element(XmlNames.Mac)?.Set(XmlNames.Address, nic.Mac);
+        }
+
+        // virDomainNetIPInfoFormat: the address as inet_ntop writes it, its family always, a prefix only when not 0.
+        foreach (var (ip, ipElement) in nic.Ips.Zip(element.Elements(XmlNames.Ip)))
+        {
+            ipElement.Set(XmlNames.Address, ip.Address.ToString());
+            ipElement.Set(XmlNames.Family, ip.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
+            ipElement.Set(XmlNames.Prefix, ip.Prefix == 0 ? null : ip.Prefix.ToString(CultureInfo.InvariantCulture));
+        }
+
+        // virDomainNetPortForwardsFormat: the address as inet_ntop writes it.
+        foreach (var (forward, forwardElement) in nic.PortForwards.Zip(element.Elements(XmlNames.PortForward)))
+        {
+            if (forward.Address is { } address)
+            {
+                forwardElement.Set(XmlNames.Address, IPAddress.Parse(address).ToString());
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 namespace Kvm.Qmp.Commands;
 
 /// <summary>
-/// A machine with NICs. set_link asks the <see cref="IQmpMachine"/> for this interface; a machine without it has no
+/// A machine with NICs. set_link and query-rx-filter ask the <see cref="IQmpMachine"/> for this interface; a machine without it has no
 /// NICs and set_link finds none.
 /// </summary>
 public interface IQmpNetMachine
@@ -11,4 +11,10 @@ public interface IQmpNetMachine
     /// hostnet0) up or down; false when there is no such NIC.
     /// </summary>
     bool SetLink(string name, bool up);
+
+    /// <summary>query-rx-filter: every NIC's receive filter, named by the NIC's id.</summary>
+    IReadOnlyList<QmpRxFilterInfo> QueryRxFilter();
+
+    /// <summary>Whether <paramref name="name"/> is one of the machine's netdevs (a NIC's backend, hostnet0).</summary>
+    bool IsNetdev(string name);
 }

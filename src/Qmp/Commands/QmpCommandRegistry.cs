@@ -64,6 +64,7 @@ public sealed class QmpCommandRegistry
         registry.Add(new BlockResizeCommand());
         registry.Add(new QueryPciCommand());
         registry.Add(new SetLinkCommand());
+        registry.Add(new QueryRxFilterCommand());
         registry.Add(new QueryBalloonCommand());
         registry.Add(new BalloonCommand());
         registry.Add(new QomListCommand());

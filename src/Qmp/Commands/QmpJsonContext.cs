@@ -26,6 +26,8 @@ namespace Kvm.Qmp.Commands;
 [JsonSerializable(typeof(QueryBlockstatsArguments))]
 [JsonSerializable(typeof(BlockResizeArguments))]
 [JsonSerializable(typeof(SetLinkArguments))]
+[JsonSerializable(typeof(QueryRxFilterArguments))]
+[JsonSerializable(typeof(IReadOnlyList<QmpRxFilterInfo>))]
 [JsonSerializable(typeof(BalloonArguments))]
 [JsonSerializable(typeof(QmpBalloonInfo))]
 [JsonSerializable(typeof(QmpGuestStats))]

@@ -5,7 +5,7 @@ namespace Kvm.Vmm.Monitor;
 
 /// <summary>
 /// The machine's disks, NICs, balloon and PCI bus for the monitor: query-block, query-blockstats, block_resize, query-pci,
-/// set_link, BLOCK_IO_ERROR, query-balloon, balloon, and the QOM ids under /machine/peripheral.
+/// set_link, query-rx-filter, BLOCK_IO_ERROR, query-balloon, balloon, and the QOM ids under /machine/peripheral.
 /// </summary>
 internal sealed partial class KvmQmpMachine
 {
@@ -96,6 +96,41 @@ internal sealed partial class KvmQmpMachine
         nic?.SetLink(up);
         return nic is not null;
     }
+
+    /// <summary>query-rx-filter: each NIC's receive filter, as its virtio-net device has it now.</summary>
+    public IReadOnlyList<QmpRxFilterInfo> QueryRxFilter()
+    {
+        Devices.Virtio.Net.VirtioNet[] nics;
+        lock (_gate)
+        {
+            nics = _machine?.Nics.Select(n => n.Nic).ToArray() ?? [];
+        }
+
+        return [.. nics.Select(nic => RxFilterInfo(nic.RxFilter()))];
+    }
+
+    /// <summary>A NIC's netdev is named as libvirt names it: host plus the NIC's id (hostnet0).</summary>
+    public bool IsNetdev(string name)
+    {
+        lock (_gate)
+        {
+            return _machine?.Nics.Any(n => "host" + n.Nic.Name == name) == true;
+        }
+    }
+
+    private static QmpRxFilterInfo RxFilterInfo(Devices.Virtio.Net.VirtioNetRxFilter filter) => new(
+        filter.Name,
+        filter.Promiscuous,
+        Multicast: filter.AllMulticast ? QmpRxState.All : QmpRxState.Normal,
+        Unicast: QmpRxState.Normal, // ALLUNI and NOUNI need VIRTIO_NET_F_CTRL_RX_EXTRA, not offered
+        Vlan: !filter.VlanNegotiated ? QmpRxState.All : filter.VlanTable.Count == 0 ? QmpRxState.None : QmpRxState.Normal,
+        BroadcastAllowed: false, // QEMU reports its nobcast flag here, which only CTRL_RX_EXTRA's NOBCAST sets
+        filter.MulticastOverflow,
+        filter.UnicastOverflow,
+        filter.MainMac,
+        filter.VlanTable,
+        filter.UnicastTable,
+        filter.MulticastTable);
 
     /// <summary>Called for every machine built: its balloon gets the monitor's target and polling interval.</summary>
     private void AttachBalloon(PcMachine machine)

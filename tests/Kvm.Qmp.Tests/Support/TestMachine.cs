@@ -61,6 +61,14 @@ internal sealed class TestMachine : IQmpMachine, IQmpBlockMachine, IQmpPciMachin
         return true;
     }
 
+    /// <summary>What query-rx-filter reports; none by default, as -machine none.</summary>
+    public IReadOnlyList<QmpRxFilterInfo> RxFilters { get; init; } = [];
+
+    public IReadOnlyList<QmpRxFilterInfo> QueryRxFilter() => RxFilters;
+
+    /// <summary>Netdevs without a NIC of their own name: libvirt's hostnetN for each NIC in <see cref="RxFilters"/>.</summary>
+    public bool IsNetdev(string name) => RxFilters.Any(f => "host" + f.Name == name);
+
     /// <summary>What query-pci reports; none by default, as -machine none (no host bridge).</summary>
     public IReadOnlyList<QmpPciInfo> Pci { get; init; } = [];
 

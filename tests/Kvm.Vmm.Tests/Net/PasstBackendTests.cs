@@ -31,12 +31,15 @@ public sealed class PasstBackendTests
             Assert.Ignore("needs passt (Debian's package 'passt'; .ci/run installs it)");
         }
 
-        // passt takes its template interface from the host's default route; a namespace without one it refuses.
-        if (!File.ReadLines("/proc/net/route").Skip(1).Any(line => line.Split('\t', StringSplitOptions.TrimEntries) is [_, "00000000", ..]))
+        if (!HasDefaultRoute())
         {
             Assert.Ignore("needs an IPv4 default route in this network namespace: passt takes its template interface from it");
         }
     }
+
+    /// <summary>passt takes its template interface from the host's default route; a namespace without one it refuses.</summary>
+    internal static bool HasDefaultRoute() =>
+        File.ReadLines("/proc/net/route").Skip(1).Any(line => line.Split('\t', StringSplitOptions.TrimEntries) is [_, "00000000", ..]);
 
     [Test]
     public void ArpRequest_ThroughPasst_IsAnsweredWithAnEmptyHeader()

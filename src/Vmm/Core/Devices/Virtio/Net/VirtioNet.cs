@@ -190,6 +190,15 @@ public sealed partial class VirtioNet : IVirtioDevice
         Volatile.Read(ref _activation)?.Interrupt.NotifyConfigChange();
     }
 
+    /// <summary>
+    /// query-rx-filter: the receive filter the driver set through the control queue; QEMU's reset state before a driver
+    /// runs or for one without the control queue.
+    /// </summary>
+    public VirtioNetRxFilter RxFilter() =>
+        Volatile.Read(ref _activation) is { } activation && Control is { } control
+            ? control.RxFilter(Name, MacText, activation.Has(H.FeatureCtrlVlan))
+            : VirtioNetRxFilter.Reset(Name, MacText);
+
     /// <summary>The offload features to offer over a backend that can carry <paramref name="offloads"/>.</summary>
     private static ulong OffloadFeatures(NetOffloads offloads)
     {

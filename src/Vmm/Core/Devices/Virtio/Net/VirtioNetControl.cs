@@ -26,6 +26,11 @@ internal sealed class VirtioNetControl
     private readonly byte[] _request = new byte[C.MaxRequest];
     private readonly Action<byte[]> _setMac;
     private readonly HashSet<ushort> _vlans = [];
+    private readonly Lock _gate = new(); // the filter state, between the control queue's thread and the monitor's readers
+    private byte[][] _unicast = [];
+    private byte[][] _multicast = [];
+    private bool _unicastOverflow;
+    private bool _multicastOverflow;
     private long _warnings;
 
     /// <param name="setPairs">Makes pairs 0..n-1 active (VQ_PAIRS_SET, already checked against the maximum); false when it cannot.</param>
@@ -40,7 +45,8 @@ internal sealed class VirtioNetControl
         _setMac = setMac;
     }
 
-    public bool Promiscuous { get; private set; }
+    /// <summary>On until the driver turns it off, as QEMU's device starts ("compatibility mode", virtio_net_reset).</summary>
+    public bool Promiscuous { get; private set; } = true;
 
     public bool AllMulticast { get; private set; }
 
@@ -48,7 +54,34 @@ internal sealed class VirtioNetControl
     public (int Unicast, int Multicast) MacTable { get; private set; }
 
     /// <summary>The VLANs the driver filters on (VLAN_ADD minus VLAN_DEL).</summary>
-    public int VlanCount => _vlans.Count;
+    public int VlanCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _vlans.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The receive filter as the driver set it, in query-rx-filter's terms: QEMU keeps at most
+    /// <see cref="VirtioNetCtrl.MacTableEntries"/> addresses, unicast first, and marks a table that did not fit as
+    /// overflowed instead; the tables and the VLAN ids come last-first, as QEMU lists them.
+    /// </summary>
+    public VirtioNetRxFilter RxFilter(string name, string mainMac, bool vlanNegotiated)
+    {
+        lock (_gate)
+        {
+            return new VirtioNetRxFilter(
+                name, Promiscuous, AllMulticast, _unicastOverflow, _multicastOverflow, mainMac,
+                [.. _unicast.Reverse().Select(VirtioNetRxFilter.FormatMac)],
+                [.. _multicast.Reverse().Select(VirtioNetRxFilter.FormatMac)],
+                vlanNegotiated,
+                vlanNegotiated ? [.. _vlans.Select(v => (int)v).OrderDescending()] : VirtioNetRxFilter.AllVlans);
+        }
+    }
 
     /// <summary>Serves one control request: the ack goes to its first writable byte; the used length (1, or 0 without room for an ack).</summary>
     public uint Serve(DescriptorChain chain)
@@ -111,10 +144,18 @@ internal sealed class VirtioNetControl
         switch (command)
         {
             case C.RxPromisc:
-                Promiscuous = data[0] != 0;
+                lock (_gate)
+                {
+                    Promiscuous = data[0] != 0;
+                }
+
                 return true;
             case C.RxAllMulti:
-                AllMulticast = data[0] != 0;
+                lock (_gate)
+                {
+                    AllMulticast = data[0] != 0;
+                }
+
                 return true;
             default:
                 return false; // NOMULTI and the rest need VIRTIO_NET_F_CTRL_RX_EXTRA, not offered
@@ -127,12 +168,13 @@ internal sealed class VirtioNetControl
         {
             case C.MacTableSet when Has(H.FeatureCtrlRx):
                 // Two tables, unicast then multicast: each a le32 count and that many 6-byte addresses (5.1.6.5.2).
+                var tables = data;
                 if (!TryTable(ref data, out int unicast) || !TryTable(ref data, out int multicast) || !data.IsEmpty)
                 {
                     return false;
                 }
 
-                MacTable = (unicast, multicast);
+                SetTables(tables, unicast, multicast);
                 return true;
             case C.MacAddrSet when Has(H.FeatureCtrlMacAddr):
                 if (data.Length != 6 || (data[0] & 1) != 0)
@@ -145,6 +187,34 @@ internal sealed class VirtioNetControl
             default:
                 return false;
         }
+    }
+
+    /// <summary>Keeps the addresses of a checked MAC_TABLE_SET as QEMU's virtio_net_handle_mac does: what fits in its table.</summary>
+    private void SetTables(ReadOnlySpan<byte> tables, int unicast, int multicast)
+    {
+        bool unicastFits = unicast <= C.MacTableEntries;
+        bool multicastFits = multicast <= C.MacTableEntries - (unicastFits ? unicast : 0);
+        byte[][] unicastTable = unicastFits ? Addresses(tables.Slice(4, 6 * unicast)) : [];
+        byte[][] multicastTable = multicastFits ? Addresses(tables.Slice(4 + (6 * unicast) + 4, 6 * multicast)) : [];
+        lock (_gate)
+        {
+            MacTable = (unicast, multicast);
+            _unicast = unicastTable;
+            _multicast = multicastTable;
+            _unicastOverflow = !unicastFits;
+            _multicastOverflow = !multicastFits;
+        }
+    }
+
+    private static byte[][] Addresses(ReadOnlySpan<byte> entries)
+    {
+        var addresses = new byte[entries.Length / 6][];
+        for (int i = 0; i < addresses.Length; i++)
+        {
+            addresses[i] = entries.Slice(6 * i, 6).ToArray();
+        }
+
+        return addresses;
     }
 
     private static bool TryTable(ref ReadOnlySpan<byte> data, out int entries)
@@ -182,10 +252,18 @@ internal sealed class VirtioNetControl
         switch (command)
         {
             case C.VlanAdd:
-                _vlans.Add(id);
+                lock (_gate)
+                {
+                    _vlans.Add(id);
+                }
+
                 return true;
             case C.VlanDel:
-                _vlans.Remove(id);
+                lock (_gate)
+                {
+                    _vlans.Remove(id);
+                }
+
                 return true;
             default:
                 return false;

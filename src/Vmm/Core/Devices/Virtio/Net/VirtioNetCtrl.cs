@@ -34,4 +34,7 @@ public static class VirtioNetCtrl
     public const int MaxRequest = 64 * 1024;
 
     public const int VlanIds = 4096; // a VLAN id is 12 bits
+
+    /// <summary>The addresses QEMU's filter table holds (MAC_TABLE_ENTRIES); a MAC_TABLE_SET with more overflows it.</summary>
+    public const int MacTableEntries = 64;
 }
