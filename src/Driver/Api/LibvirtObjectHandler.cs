@@ -33,8 +33,10 @@ internal sealed class LibvirtObjectHandler
 
     /// <summary>
     /// Lookups, listings, properties and XML are answered from memory on the connection's reader (Tmds reads the
-    /// next message once this returns); what writes a definition to disk or starts, stops or signals a VMM goes to
-    /// the thread pool and answers from there, so that it never holds up the calls behind it.
+    /// next message once this returns); every other call (writing a definition, starting, stopping or asking a VMM,
+    /// running qemu-img, reading the host) goes to the thread pool and answers from there, so that it never holds up
+    /// the calls behind it. kvmd's socket completions run inline (<see cref="Runtime.InlineSocketCompletions"/>), so
+    /// the reader is a socket event thread that other sockets share: what runs on it must never block.
     /// </summary>
     public ValueTask HandleMethodAsync(MethodContext context, LibvirtCall call)
     {
@@ -53,14 +55,26 @@ internal sealed class LibvirtObjectHandler
         return ValueTask.CompletedTask;
     }
 
-    private static bool RunsInline(LibvirtCall call) => call.Interface switch
+    /// <summary>
+    /// The calls answered on the reader: only those known to read the driver core's memory and nothing else. A call
+    /// not named here (a new one too) goes to the pool. Properties.Get and GetAll read the same records.
+    /// </summary>
+    private bool RunsInline(LibvirtCall call) => call.Interface switch
     {
         Introspectable => true,
         Properties => call.Member != "Set",
-        _ => call.Member is not ("DomainDefineXML" or "DomainCreateXML" or "Create" or "Destroy" or "Shutdown" or "Reboot"
-            or "Reset" or "Suspend" or "Resume" or "Undefine" or "SetMetadata" or "Rename" or "StoragePoolDefineXML"
-            or "StoragePoolCreateXML" or "Build" or "Delete" or "Refresh" or "StorageVolCreateXML" or "SecretDefineXML" or "SetValue"
-            or "NetworkDefineXML" or "NetworkCreateXML" or "Update"),
+        _ => (_object.Interface.Name, call.Member) switch
+        {
+            ("org.libvirt.Connect", "ListDomains" or "DomainLookupByName" or "DomainLookupByUUID" or "DomainLookupByID"
+                or "ListNetworks" or "NetworkLookupByName" or "NetworkLookupByUUID" or "ListStoragePools"
+                or "StoragePoolLookupByName" or "StoragePoolLookupByUUID" or "ListSecrets" or "SecretLookupByUUID"
+                or "SecretLookupByUsage") => true,
+            ("org.libvirt.Domain", "GetXMLDesc" or "GetState" or "GetControlInfo" or "GetMetadata" or "ListDomainSnapshots"
+                or "SnapshotLookupByName" or "SnapshotCurrent") => true,
+            ("org.libvirt.DomainSnapshot", "GetXMLDesc" or "GetParent" or "IsCurrent" or "ListChildren") => true,
+            ("org.libvirt.Network" or "org.libvirt.Secret", "GetXMLDesc") => true,
+            _ => false,
+        },
     };
 
     private ValueTask HandleCoreAsync(MethodContext context, LibvirtCall call)

@@ -15,6 +15,8 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // Before any socket exists: D-Bus reads complete on the socket threads, without a thread-pool hop per message.
+        Kvm.Driver.Runtime.InlineSocketCompletions.Enable();
         var session = new Option<bool>("--session") { Description = "Serve the user's session bus (DBUS_SESSION_BUS_ADDRESS)" };
         var system = new Option<bool>("--system") { Description = "Serve the system bus" };
         var stateDir = new Option<DirectoryInfo?>("--state-dir") { Description = "Directory for persistent domain definitions" };
